@@ -1,0 +1,16 @@
+# SPDX-License-Identifier: Apache-2.0
+# One INTERFACE target carries the warning set and the sanitizer flags, so every nstopo target
+# links it PRIVATE and third-party headers (imported as SYSTEM) stay out of it.
+add_library(nstopo_warnings INTERFACE)
+add_library(nstopo::warnings ALIAS nstopo_warnings)
+target_compile_options(nstopo_warnings INTERFACE
+  -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+  -Wimplicit-fallthrough -Wsuggest-override
+  -Wmisleading-indentation -Wduplicated-cond -Wduplicated-branches -Wlogical-op
+  $<$<BOOL:${NSTOPO_WERROR}>:-Werror>)
+if(NSTOPO_SANITIZE)
+  target_compile_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE}
+                         -fno-omit-frame-pointer -fno-sanitize-recover=all)
+  target_link_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE})
+endif()

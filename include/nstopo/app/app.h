@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nstopo/app/records.h"
+#include "nstopo/apply/driver.h"
+#include "nstopo/apply/engine.h"
+#include "nstopo/core/error.h"
+#include "nstopo/model/topology.h"
+#include "nstopo/plan/planner.h"
+#include "nstopo/state/state.h"
+
+/// The use cases the CLI calls. They take drivers by interface, so tests can hand in fakes.
+namespace nstopo::app {
+
+struct Session {
+  std::vector<apply::Driver*> drivers;
+  const RecordStore* records = nullptr;
+  std::function<bool()> interrupted;
+  std::function<void(std::size_t, std::size_t)> progress;
+};
+
+struct PlanOutcome {
+  state::State desired;
+  state::State actual;
+  plan::Plan plan;
+};
+
+struct ApplyOutcome {
+  PlanOutcome planned;
+  apply::ApplyReport report;
+};
+
+/// Reads what the lab touches and diffs it against `topology`. Conflicts are an error.
+[[nodiscard]] Result<PlanOutcome> planLab(const model::Topology& topology, Session& session);
+
+/// The plan that removes every object carrying the lab's mark (found through its record and by
+/// scanning every named namespace), whether or not the topology file still exists.
+[[nodiscard]] Result<PlanOutcome> planDestroy(const std::string& lab, Session& session);
+
+/// Runs a plan made by planLab/planDestroy, verifies the result against `planned.desired` and
+/// updates the lab's record. A failed step is rolled back; see ApplyReport.
+[[nodiscard]] Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file,
+                                                Session& session);
+
+/// Labs present on this machine: from records, and from marks found in the kernel.
+struct LabSummary {
+  std::string lab;
+  std::string file;
+  std::vector<std::string> netns;
+  std::size_t interfaces = 0;
+};
+[[nodiscard]] Result<std::vector<LabSummary>> listLabs(Session& session);
+
+/// Reads the lab's live objects (no file needed).
+[[nodiscard]] Result<state::State> readLab(const std::string& lab, Session& session);
+
+}  // namespace nstopo::app

@@ -1,0 +1,33 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "nstopo/core/error.h"
+#include "nstopo/plan/action.h"
+#include "nstopo/state/state.h"
+
+namespace nstopo::apply {
+
+/// A backend that can read part of the machine's state and carry out the actions it handles.
+/// The netlink driver handles namespaces, links, addresses, routes and sysctls; the OVSDB driver
+/// plugs in beside it for Open vSwitch rows.
+class Driver {
+ public:
+  virtual ~Driver() = default;
+
+  [[nodiscard]] virtual bool handles(const plan::Action& action) const = 0;
+
+  /// Adds what this driver sees inside `scope` to `into`.
+  [[nodiscard]] virtual Status read(const state::ReadScope& scope, state::State& into) = 0;
+
+  /// Carries out independent actions (all of one phase) and returns one Status per action, in
+  /// order. A driver may pipeline them; a failed action must leave nothing of itself behind.
+  [[nodiscard]] virtual std::vector<Status> apply(std::span<const plan::Action* const> batch) = 0;
+};
+
+using DriverPtr = std::unique_ptr<Driver>;
+
+}  // namespace nstopo::apply

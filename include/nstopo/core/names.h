@@ -1,0 +1,22 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace nstopo {
+
+inline constexpr std::size_t kMaxIfNameBytes = 15;  // IFNAMSIZ - 1; libnl truncates silently
+inline constexpr std::size_t kMaxNetnsNameBytes = 64;
+inline constexpr std::size_t kMaxLabNameBytes = 32;
+
+/// Each check returns the reason a name is unusable, or nothing when it is fine.
+[[nodiscard]] std::optional<std::string> ifNameProblem(std::string_view name);
+[[nodiscard]] std::optional<std::string> netnsNameProblem(std::string_view name);
+[[nodiscard]] std::optional<std::string> labNameProblem(std::string_view name);
+
+/// Printable form of a name for error messages: control bytes become \xNN.
+[[nodiscard]] std::string printable(std::string_view text);
+
+}  // namespace nstopo

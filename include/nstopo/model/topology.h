@@ -1,0 +1,105 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nstopo/core/cidr.h"
+#include "nstopo/core/error.h"
+
+/// The topology file as a value: what the user asked for, with every element's place in the file.
+/// Parsing fills it (shape and types), validate() checks it (names, references, duplicates).
+namespace nstopo::model {
+
+/// The node that stands for the namespace nstopo itself runs in. Never created or deleted.
+inline constexpr const char* kHostNode = "host";
+
+struct Address {
+  IpAddress ip;  ///< with prefix
+  SourceLoc loc;
+};
+
+/// Settings of one interface, keyed by node and interface name in the file.
+struct InterfaceSettings {
+  std::vector<Address> addresses;
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;  ///< canonical lower-case
+  bool up = true;
+  SourceLoc loc;
+};
+
+struct Route {
+  bool is_default = false;
+  IpAddress to;  ///< the destination prefix, unless is_default
+  int family = 0;
+  std::optional<IpAddress> via;
+  std::optional<std::string> dev;
+  std::optional<std::uint32_t> metric;
+  SourceLoc loc;
+};
+
+struct Sysctl {
+  std::string key;  ///< "net.ipv4.ip_forward"
+  std::string value;
+  SourceLoc loc;
+};
+
+struct Node {
+  std::string name;
+  std::map<std::string, InterfaceSettings> interfaces;
+  std::vector<Route> routes;
+  std::vector<Sysctl> sysctls;
+  SourceLoc loc;
+};
+
+enum class BridgeKind { kLinux };
+
+struct Bridge {
+  std::string name;
+  BridgeKind kind = BridgeKind::kLinux;
+  std::string node = kHostNode;  ///< the namespace the bridge lives in
+  bool stp = false;
+  bool vlan_filtering = false;
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;
+  std::vector<Address> addresses;
+  bool up = true;
+  SourceLoc loc;
+};
+
+/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by the validator.
+struct Endpoint {
+  std::string owner;
+  std::string ifname;
+  bool on_bridge = false;
+  SourceLoc loc;
+};
+
+enum class LinkKind { kVeth };
+
+struct Link {
+  LinkKind kind = LinkKind::kVeth;
+  std::vector<Endpoint> endpoints;
+  SourceLoc loc;
+};
+
+struct Topology {
+  std::string file;  ///< path as given, for messages
+  int version = 1;
+  std::string name;
+  SourceLoc name_loc;
+  std::map<std::string, Node> nodes;  ///< sorted: plans are deterministic
+  std::map<std::string, Bridge> bridges;
+  std::vector<Link> links;
+};
+
+[[nodiscard]] const char* toString(LinkKind kind);
+[[nodiscard]] const char* toString(BridgeKind kind);
+
+/// The namespace an endpoint's interface lives in: the node itself, or the bridge's node.
+[[nodiscard]] std::string endpointNetns(const Topology& topology, const Endpoint& endpoint);
+
+}  // namespace nstopo::model

@@ -1,0 +1,23 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+#include "nstopo/core/error.h"
+#include "nstopo/model/topology.h"
+
+namespace nstopo::parse {
+
+struct LoadResult {
+  model::Topology topology;
+  Diagnostics problems;  ///< empty when the file is usable
+};
+
+/// Parses YAML text into the model (shape, types, unknown keys). `file` is used in messages.
+[[nodiscard]] LoadResult parseTopology(const std::string& text, const std::string& file);
+
+/// Reads `path`, parses it and validates it. Any problem (including an unreadable file) is in
+/// `problems`.
+[[nodiscard]] LoadResult loadTopologyFile(const std::string& path);
+
+}  // namespace nstopo::parse

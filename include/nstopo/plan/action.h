@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "nstopo/core/cidr.h"
+#include "nstopo/state/state.h"
+
+/// The operations a plan is made of. Each carries what it needs to run and what it needs to be
+/// undone, so the engine can roll back without reading the kernel again.
+namespace nstopo::plan {
+
+using state::IfRef;
+
+struct CreateNetns {
+  std::string netns;
+  std::string lab;
+  bool loopback_up = true;
+};
+
+struct DeleteNetns {
+  std::string netns;
+  std::string lab;
+  bool loopback_up = true;  ///< for the inverse
+};
+
+struct CreateBridge {
+  IfRef ref;
+  std::string lab;
+  bool stp = false;
+  bool vlan_filtering = false;
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;
+  bool up = true;
+};
+
+struct VethEnd {
+  IfRef ref;
+  std::string master;  ///< bridge in the same namespace, "" for none
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;
+  bool up = true;
+};
+
+struct CreateVeth {
+  VethEnd a;  ///< created from a's namespace; a carries the master when there is one
+  VethEnd b;
+  std::string lab;
+};
+
+/// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
+struct DeleteLink {
+  IfRef ref;
+  std::string lab;
+  state::LinkState before;
+  std::optional<state::LinkState> peer_before;
+};
+
+/// Attribute changes in place; only the engaged fields change.
+struct LinkChange {
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;
+  std::optional<bool> up;
+  std::optional<std::string> master;  ///< "" releases the interface from its bridge
+  std::optional<bool> stp;
+  std::optional<bool> vlan_filtering;
+
+  [[nodiscard]] bool empty() const {
+    return !mtu && !mac && !up && !master && !stp && !vlan_filtering;
+  }
+};
+
+struct SetLink {
+  IfRef ref;
+  LinkChange change;
+  LinkChange before;  ///< the same fields, holding the values being replaced
+};
+
+struct AddAddress {
+  IfRef ref;
+  IpAddress address;
+};
+
+struct DeleteAddress {
+  IfRef ref;
+  IpAddress address;
+};
+
+struct AddRoute {
+  std::string netns;
+  state::RouteState route;
+};
+
+struct DeleteRoute {
+  std::string netns;
+  state::RouteState route;
+};
+
+struct SetSysctl {
+  std::string netns;
+  std::string key;
+  std::string value;
+  std::string before;
+};
+
+using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, DeleteLink,
+                            SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl>;
+
+/// The actions that undo `action`, in the order they must run.
+[[nodiscard]] std::vector<Action> inverseOf(const Action& action);
+
+/// One line, without the +/~/- glyph: "veth ns1:eth0 <-> ns2:eth0".
+[[nodiscard]] std::string describe(const Action& action);
+
+/// The namespace whose netlink socket carries the action.
+[[nodiscard]] std::string netnsOf(const Action& action);
+
+}  // namespace nstopo::plan

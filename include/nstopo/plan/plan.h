@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "nstopo/core/error.h"
+#include "nstopo/plan/action.h"
+
+namespace nstopo::plan {
+
+/// Steps run phase by phase; inside a phase they are independent and sorted by name, so the same
+/// input always gives the same plan and a driver may pipeline a whole phase.
+enum class Phase {
+  kDeleteRoutes,
+  kDeleteAddresses,
+  kDeleteLinks,
+  kDeleteBridges,
+  kDeleteNetns,
+  kCreateNetns,
+  kSysctls,
+  kCreateBridges,
+  kCreateLinks,
+  kChangeLinks,
+  kAddAddresses,
+  kAddDirectRoutes,
+  kAddGatewayRoutes,
+};
+
+enum class Change { kCreate, kUpdate, kDelete };
+
+struct Step {
+  Phase phase = Phase::kCreateNetns;
+  Change change = Change::kCreate;
+  Action action;
+  SourceLoc origin;  ///< the file place that asked for it, when there is one
+};
+
+struct Plan {
+  std::string lab;
+  std::vector<Step> steps;
+
+  [[nodiscard]] bool empty() const { return steps.empty(); }
+  [[nodiscard]] std::size_t count(Change change) const;
+};
+
+[[nodiscard]] const char* toString(Phase phase);
+[[nodiscard]] char glyph(Change change);  ///< '+', '~', '-'
+
+}  // namespace nstopo::plan

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nstopo/core/cidr.h"
+#include "nstopo/core/error.h"
+
+/// One shape for both sides of the diff: the desired state derived from a topology file and the
+/// actual state read from the kernel. Sorted containers keep every walk over it deterministic.
+namespace nstopo::state {
+
+/// A namespace-qualified interface name; "host" is the namespace nstopo runs in.
+struct IfRef {
+  std::string netns;
+  std::string name;
+  auto operator<=>(const IfRef&) const = default;
+  [[nodiscard]] std::string str() const { return netns + ":" + name; }
+};
+
+enum class LinkKind { kVeth, kBridge, kLoopback, kOther };
+
+struct LinkState {
+  std::string name;
+  LinkKind kind = LinkKind::kOther;
+  std::string kind_name;            ///< the kernel's IFLA_INFO_KIND, for messages and show
+  std::optional<IfRef> peer;        ///< veth: the other end when known
+  std::string master;               ///< enslaving bridge in the same namespace, "" when none
+  std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
+  std::optional<std::string> mac;
+  bool up = false;
+  bool stp = false;                 ///< bridges only
+  bool vlan_filtering = false;      ///< bridges only
+  std::string owner;                ///< lab name from the ownership mark, "" when foreign
+  std::set<IpAddress> addresses;    ///< with prefix; link-local IPv6 is never listed
+  int ifindex = 0;                  ///< actual only
+  int link_ifindex = 0;             ///< actual only: IFLA_LINK (a veth's peer index)
+  std::optional<IfRef> claimed_peer;  ///< actual only: the peer the ownership mark names
+  SourceLoc origin;                 ///< desired only: where the file asked for it
+};
+
+struct RouteState {
+  int family = 0;
+  bool is_default = false;
+  IpAddress to;
+  std::optional<IpAddress> via;
+  std::string dev;  ///< desired: "" when the kernel may choose
+  std::uint32_t metric = 0;
+  SourceLoc origin;
+
+  /// The kernel's identity of a route in the main table: family, destination and metric.
+  [[nodiscard]] std::string key() const;
+  [[nodiscard]] std::string str() const;  ///< "default via 10.0.0.1 dev eth0 metric 0"
+};
+
+struct NetnsState {
+  std::string name;
+  std::string owner;  ///< lab that created it, "" when foreign; unused for "host"
+  bool loopback_up = true;
+  std::set<IpAddress> loopback_addresses;
+  std::map<std::string, LinkState> links;
+  std::map<std::string, RouteState> routes;        ///< by key(); only routes nstopo manages
+  std::map<std::string, std::string> sysctls;      ///< key -> value (desired, or read for those keys)
+  std::map<std::string, SourceLoc> sysctl_origin;  ///< desired only
+  SourceLoc origin;
+};
+
+struct State {
+  std::string lab;
+  std::map<std::string, NetnsState> netns;  ///< includes "host" when anything lives there
+};
+
+/// Which namespaces and sysctls a read covers.
+struct ReadScope {
+  std::string lab;
+  std::set<std::string> netns;                                 ///< always includes "host"
+  std::map<std::string, std::vector<std::string>> sysctl_keys;  ///< per namespace
+  bool all_named_netns = false;  ///< also read every namespace under /run/netns (finds marks)
+};
+
+[[nodiscard]] const char* toString(LinkKind kind);
+
+}  // namespace nstopo::state

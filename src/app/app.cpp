@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/app/app.h"
+
+#include <chrono>
+#include <filesystem>
+#include <map>
+#include <thread>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include "nstopo/model/topology.h"
+#include "nstopo/plan/planner.h"
+#include "nstopo/state/desired.h"
+
+namespace nstopo::app {
+namespace {
+
+constexpr int kVerifyAttempts = 3;
+constexpr auto kVerifyPause = std::chrono::milliseconds(100);
+
+Status readAll(const state::ReadScope& scope, Session& session, state::State& into) {
+  into.lab = scope.lab;
+  for (auto* driver : session.drivers) {
+    if (auto ok = driver->read(scope, into); !ok) {
+      return ok;
+    }
+  }
+  return {};
+}
+
+std::set<std::string> recordedNetns(const std::string& lab, Session& session) {
+  std::set<std::string> names;
+  if (session.records == nullptr) {
+    return names;
+  }
+  if (auto record = session.records->load(lab); record && *record) {
+    names.insert((*record)->netns.begin(), (*record)->netns.end());
+  }
+  return names;
+}
+
+Error conflictsError(const Diagnostics& conflicts) {
+  std::string message = fmt::format("{} object(s) in the way; nothing was changed", conflicts.size());
+  for (const auto& conflict : conflicts) {
+    message += "\n  " + formatError(conflict);
+  }
+  return Error{ErrorKind::kConflict, message, {}, 0};
+}
+
+Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
+  auto scope = state::scopeFor(desired, recordedNetns(desired.lab, session));
+  scope.all_named_netns = true;
+  PlanOutcome outcome;
+  if (auto ok = readAll(scope, session, outcome.actual); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  auto result = plan::makePlan(desired, outcome.actual);
+  if (!result.conflicts.empty()) {
+    return tl::unexpected(conflictsError(result.conflicts));
+  }
+  outcome.desired = std::move(desired);
+  outcome.plan = std::move(result.plan);
+  return outcome;
+}
+
+std::vector<std::string> ownedNetns(const state::State& state, const std::string& lab) {
+  std::vector<std::string> names;
+  for (const auto& [name, netns] : state.netns) {
+    if (name != model::kHostNode && netns.owner == lab) {
+      names.push_back(name);
+    }
+  }
+  return names;
+}
+
+/// Re-reads and re-plans until nothing is left to do; what remains is a verification error.
+Result<state::State> verify(const state::State& desired, Session& session) {
+  auto scope = state::scopeFor(desired, {});
+  for (int attempt = 1;; ++attempt) {
+    state::State actual;
+    if (auto ok = readAll(scope, session, actual); !ok) {
+      return tl::unexpected(ok.error());
+    }
+    const auto again = plan::makePlan(desired, actual);
+    if (again.plan.empty() && again.conflicts.empty()) {
+      return actual;
+    }
+    if (attempt == kVerifyAttempts) {
+      std::string message = "after apply the machine still differs from the file:";
+      for (const auto& step : again.plan.steps) {
+        message += fmt::format("\n  {} {}", plan::glyph(step.change), plan::describe(step.action));
+      }
+      return fail(ErrorKind::kVerifyFailed, message);
+    }
+    std::this_thread::sleep_for(kVerifyPause);
+  }
+}
+
+}  // namespace
+
+Result<PlanOutcome> planLab(const model::Topology& topology, Session& session) {
+  return planAgainst(state::desiredState(topology), session);
+}
+
+Result<PlanOutcome> planDestroy(const std::string& lab, Session& session) {
+  state::State nothing;
+  nothing.lab = lab;
+  return planAgainst(std::move(nothing), session);
+}
+
+Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, Session& session) {
+  ApplyOutcome outcome;
+  apply::ApplyOptions options;
+  options.interrupted = session.interrupted;
+  options.progress = session.progress;
+  outcome.report = apply::applyPlan(planned.plan, session.drivers, options);
+  outcome.planned = std::move(planned);
+  const auto& lab = outcome.planned.desired.lab;
+  if (!outcome.report.ok()) {
+    return outcome;  // the caller reports the failure and what the rollback left
+  }
+  if (!outcome.planned.plan.empty()) {
+    auto verified = verify(outcome.planned.desired, session);
+    if (!verified) {
+      outcome.report.failure = verified.error();
+      return outcome;
+    }
+  }
+  if (session.records != nullptr) {
+    const auto netns = ownedNetns(outcome.planned.desired, lab);
+    Status saved;
+    if (netns.empty() && outcome.planned.desired.netns.empty()) {
+      saved = session.records->remove(lab);
+    } else {
+      std::error_code ignored;
+      const auto absolute = file.empty() ? std::string()
+                                         : std::filesystem::absolute(file, ignored).string();
+      saved = session.records->save(LabRecord{lab, absolute, netns});
+    }
+    if (!saved) {
+      spdlog::warn("the lab was applied but its record could not be written: {}",
+                   saved.error().message);
+    }
+  }
+  return outcome;
+}
+
+Result<state::State> readLab(const std::string& lab, Session& session) {
+  state::ReadScope scope;
+  scope.lab = lab;
+  scope.netns.insert(model::kHostNode);
+  for (const auto& name : recordedNetns(lab, session)) {
+    scope.netns.insert(name);
+  }
+  scope.all_named_netns = true;
+  state::State actual;
+  if (auto ok = readAll(scope, session, actual); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  // Keep only what carries the lab's mark.
+  state::State owned;
+  owned.lab = lab;
+  for (auto& [name, netns] : actual.netns) {
+    if (name != model::kHostNode && netns.owner != lab) {
+      continue;
+    }
+    for (auto it = netns.links.begin(); it != netns.links.end();) {
+      it = it->second.owner == lab ? std::next(it) : netns.links.erase(it);
+    }
+    if (name == model::kHostNode && netns.links.empty()) {
+      continue;
+    }
+    owned.netns.emplace(name, std::move(netns));
+  }
+  return owned;
+}
+
+Result<std::vector<LabSummary>> listLabs(Session& session) {
+  std::map<std::string, LabSummary> labs;
+  if (session.records != nullptr) {
+    for (const auto& record : session.records->all()) {
+      auto& summary = labs[record.lab];
+      summary.lab = record.lab;
+      summary.file = record.file;
+    }
+  }
+  state::ReadScope scope;
+  scope.netns.insert(model::kHostNode);
+  scope.all_named_netns = true;
+  state::State actual;
+  if (auto ok = readAll(scope, session, actual); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  for (const auto& [name, netns] : actual.netns) {
+    if (name != model::kHostNode && !netns.owner.empty()) {
+      auto& summary = labs[netns.owner];
+      summary.lab = netns.owner;
+      summary.netns.push_back(name);
+    }
+    for (const auto& [ifname, link] : netns.links) {
+      if (!link.owner.empty()) {
+        auto& summary = labs[link.owner];
+        summary.lab = link.owner;
+        ++summary.interfaces;
+      }
+    }
+  }
+  std::vector<LabSummary> out;
+  for (auto& [name, summary] : labs) {
+    out.push_back(std::move(summary));
+  }
+  return out;
+}
+
+}  // namespace nstopo::app

@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/apply/engine.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace nstopo::apply {
+namespace {
+
+Driver* driverFor(const plan::Action& action, std::span<Driver* const> drivers) {
+  for (auto* driver : drivers) {
+    if (driver->handles(action)) {
+      return driver;
+    }
+  }
+  return nullptr;
+}
+
+Error noDriver(const plan::Action& action) {
+  return Error{ErrorKind::kBug, "no driver handles '" + plan::describe(action) + "'", {}, 0};
+}
+
+/// Undoes the applied steps, newest first. Returns the undo steps that failed.
+std::vector<Error> rollBack(const plan::Plan& plan, const std::vector<std::size_t>& applied,
+                            std::span<Driver* const> drivers) {
+  std::vector<Error> leftovers;
+  for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
+    const auto& step = plan.steps[*it];
+    for (const auto& undo : plan::inverseOf(step.action)) {
+      auto* driver = driverFor(undo, drivers);
+      if (driver == nullptr) {
+        leftovers.push_back(noDriver(undo));
+        continue;
+      }
+      const plan::Action* one[] = {&undo};
+      auto results = driver->apply(one);
+      if (results.empty() || !results.front()) {
+        Error error = results.empty() ? noDriver(undo) : results.front().error();
+        leftovers.push_back(withContext(
+            error, fmt::format("undoing '{}' (left over: {})", plan::describe(step.action),
+                               plan::describe(undo))));
+      } else {
+        spdlog::debug("undone: {}", plan::describe(step.action));
+      }
+    }
+  }
+  return leftovers;
+}
+
+}  // namespace
+
+ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
+                      const ApplyOptions& options) {
+  ApplyReport report;
+  std::vector<std::size_t> applied;
+  std::size_t begin = 0;
+  while (begin < plan.steps.size() && !report.failure) {
+    if (options.interrupted && options.interrupted()) {
+      report.failure = Error{ErrorKind::kInterrupted, "interrupted by a signal", {}, 0};
+      break;
+    }
+    std::size_t end = begin;
+    while (end < plan.steps.size() && plan.steps[end].phase == plan.steps[begin].phase) {
+      ++end;
+    }
+    // One phase is a set of independent steps: hand each driver its share in one batch.
+    for (auto* driver : drivers) {
+      std::vector<const plan::Action*> batch;
+      std::vector<std::size_t> indices;
+      for (std::size_t i = begin; i < end; ++i) {
+        if (driverFor(plan.steps[i].action, drivers) == driver) {
+          batch.push_back(&plan.steps[i].action);
+          indices.push_back(i);
+        }
+      }
+      if (batch.empty()) {
+        continue;
+      }
+      const auto results = driver->apply(batch);
+      for (std::size_t k = 0; k < indices.size(); ++k) {
+        if (k < results.size() && results[k]) {
+          applied.push_back(indices[k]);
+        } else if (!report.failure) {
+          report.failed_step = indices[k];
+          report.failure = k < results.size() ? results[k].error() : noDriver(*batch[k]);
+        }
+      }
+    }
+    for (std::size_t i = begin; i < end; ++i) {
+      if (driverFor(plan.steps[i].action, drivers) == nullptr && !report.failure) {
+        report.failed_step = i;
+        report.failure = noDriver(plan.steps[i].action);
+      }
+    }
+    begin = end;
+    if (options.progress) {
+      options.progress(applied.size(), plan.steps.size());
+    }
+  }
+  report.applied = applied.size();
+  if (report.failure && options.rollback_on_failure) {
+    report.leftovers = rollBack(plan, applied, drivers);
+    report.rolled_back = report.leftovers.empty();
+  }
+  return report;
+}
+
+}  // namespace nstopo::apply

@@ -1,0 +1,309 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "commands.h"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "../drivers/netlink/netlink_driver.h"
+#include "nstopo/app/app.h"
+#include "nstopo/parse/yaml_loader.h"
+#include "nstopo/plan/render.h"
+#include "output.h"
+
+namespace nstopo::cli {
+namespace {
+
+constexpr int kExitOk = 0;
+constexpr int kExitError = 1;
+constexpr int kExitChanges = 2;
+constexpr int kExitLeftovers = 3;
+
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onSignal(int /*signal*/) { g_interrupted.store(true); }
+
+/// SIGINT/SIGTERM during apply stop it at the next phase and roll back instead of killing it.
+void catchInterrupts() {
+  struct sigaction action {};
+  action.sa_handler = onSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+std::optional<model::Topology> load(const GlobalOptions& global, const std::string& file) {
+  auto loaded = parse::loadTopologyFile(file);
+  if (loaded.problems.empty()) {
+    return std::move(loaded.topology);
+  }
+  if (global.json) {
+    nlohmann::json problems = nlohmann::json::array();
+    for (const auto& problem : loaded.problems) {
+      problems.push_back(errorJson(problem));
+    }
+    printJson({{"file", file}, {"valid", false}, {"problems", std::move(problems)}});
+  }
+  for (const auto& problem : loaded.problems) {
+    printError(problem);
+  }
+  return std::nullopt;
+}
+
+/// The drivers and the record store a kernel-touching command needs.
+struct Runtime {
+  std::unique_ptr<netlink::NetlinkDriver> netlink;
+  app::RecordStore records;
+  app::Session session;
+};
+
+std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global) {
+  auto netlink = netlink::NetlinkDriver::create();
+  if (!netlink) {
+    printError(netlink.error());
+    return nullptr;
+  }
+  auto runtime = std::make_unique<Runtime>();
+  runtime->netlink = std::move(*netlink);
+  runtime->session.drivers = {runtime->netlink.get()};
+  runtime->session.records = &runtime->records;
+  runtime->session.interrupted = [] { return g_interrupted.load(); };
+  if (global.progress) {
+    runtime->session.progress = [](std::size_t done, std::size_t total) {
+      std::fprintf(stderr, "\r%zu/%zu steps", done, total);
+      if (done == total) {
+        std::fprintf(stderr, "\r\033[K");
+      }
+    };
+  }
+  return runtime;
+}
+
+int fail(const Error& error) {
+  printError(error);
+  return kExitError;
+}
+
+/// Prints the result of an apply (or destroy) and picks the exit code.
+int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, const char* verb) {
+  const auto& plan = outcome.planned.plan;
+  const auto& report = outcome.report;
+  if (global.json) {
+    nlohmann::json json = {{"plan", plan::toJson(plan)},
+                           {"ok", report.ok()},
+                           {"applied", report.applied}};
+    if (report.failure) {
+      json["error"] = errorJson(*report.failure);
+      json["rolled_back"] = report.rolled_back;
+      nlohmann::json leftovers = nlohmann::json::array();
+      for (const auto& leftover : report.leftovers) {
+        leftovers.push_back(errorJson(leftover));
+      }
+      json["leftovers"] = std::move(leftovers);
+    }
+    printJson(json);
+  } else {
+    printText(plan::renderHuman(plan, {global.color}));
+  }
+  if (report.ok()) {
+    if (!global.json) {
+      printText(fmt::format("{} complete: {} added, {} changed, {} destroyed.\n", verb,
+                            plan.count(plan::Change::kCreate), plan.count(plan::Change::kUpdate),
+                            plan.count(plan::Change::kDelete)));
+    }
+    return kExitOk;
+  }
+  Error failure = *report.failure;
+  if (report.failed_step) {
+    failure = withContext(failure, fmt::format("step {} of {} failed",
+                                               *report.failed_step + 1, plan.steps.size()));
+  }
+  printError(failure);
+  if (!report.leftovers.empty()) {
+    std::fprintf(stderr, "error: the rollback could not undo everything; left over:\n");
+    for (const auto& leftover : report.leftovers) {
+      std::fprintf(stderr, "  %s\n", leftover.message.c_str());
+    }
+    return kExitLeftovers;
+  }
+  if (report.rolled_back && report.applied > 0) {
+    std::fprintf(stderr, "rolled back: the %zu step(s) already made were undone; the machine is "
+                         "as it was before this run\n",
+                 report.applied);
+  } else if (report.applied == 0) {
+    std::fprintf(stderr, "nothing was changed\n");
+  }
+  return kExitError;
+}
+
+}  // namespace
+
+int runValidate(const GlobalOptions& global, const std::string& file) {
+  const auto topology = load(global, file);
+  if (!topology) {
+    return kExitError;
+  }
+  if (global.json) {
+    printJson({{"file", file}, {"valid", true}, {"lab", topology->name}});
+  } else {
+    printText(fmt::format("{}: valid topology for lab '{}' ({} nodes, {} bridges, {} links)\n",
+                          file, topology->name, topology->nodes.size(), topology->bridges.size(),
+                          topology->links.size()));
+  }
+  return kExitOk;
+}
+
+int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode) {
+  const auto topology = load(global, file);
+  if (!topology) {
+    return kExitError;
+  }
+  auto runtime = makeRuntime(global);
+  if (!runtime) {
+    return kExitError;
+  }
+  auto planned = app::planLab(*topology, runtime->session);
+  if (!planned) {
+    return fail(planned.error());
+  }
+  if (global.json) {
+    printJson(plan::toJson(planned->plan));
+  } else {
+    printText(plan::renderHuman(planned->plan, {global.color}));
+  }
+  return detailed_exitcode && !planned->plan.empty() ? kExitChanges : kExitOk;
+}
+
+int runApply(const GlobalOptions& global, const std::string& file) {
+  const auto topology = load(global, file);
+  if (!topology) {
+    return kExitError;
+  }
+  auto runtime = makeRuntime(global);
+  if (!runtime) {
+    return kExitError;
+  }
+  catchInterrupts();
+  auto planned = app::planLab(*topology, runtime->session);
+  if (!planned) {
+    return fail(planned.error());
+  }
+  auto outcome = app::applyPlanned(std::move(*planned), file, runtime->session);
+  if (!outcome) {
+    return fail(outcome.error());
+  }
+  return reportApply(global, *outcome, "Apply");
+}
+
+int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
+  std::string lab = target.lab;
+  if (!target.file.empty()) {
+    const auto topology = load(global, target.file);
+    if (!topology) {
+      return kExitError;
+    }
+    lab = topology->name;
+  }
+  auto runtime = makeRuntime(global);
+  if (!runtime) {
+    return kExitError;
+  }
+  catchInterrupts();
+  auto planned = app::planDestroy(lab, runtime->session);
+  if (!planned) {
+    return fail(planned.error());
+  }
+  auto outcome = app::applyPlanned(std::move(*planned), "", runtime->session);
+  if (!outcome) {
+    return fail(outcome.error());
+  }
+  return reportApply(global, *outcome, "Destroy");
+}
+
+int runShow(const GlobalOptions& global, const TargetOptions& target) {
+  std::optional<model::Topology> topology;
+  std::string lab = target.lab;
+  if (!target.file.empty()) {
+    topology = load(global, target.file);
+    if (!topology) {
+      return kExitError;
+    }
+    lab = topology->name;
+  }
+  auto runtime = makeRuntime(global);
+  if (!runtime) {
+    return kExitError;
+  }
+  auto live = app::readLab(lab, runtime->session);
+  if (!live) {
+    return fail(live.error());
+  }
+  std::optional<plan::Plan> drift;
+  if (topology) {
+    auto planned = app::planLab(*topology, runtime->session);
+    if (!planned) {
+      return fail(planned.error());
+    }
+    drift = std::move(planned->plan);
+  }
+  if (global.json) {
+    nlohmann::json json = stateJson(*live);
+    if (drift) {
+      json["drift"] = plan::toJson(*drift);
+    }
+    printJson(json);
+    return kExitOk;
+  }
+  if (live->netns.empty()) {
+    printText(fmt::format("lab '{}' has no live objects on this machine\n", lab));
+  } else {
+    printText(renderState(*live));
+  }
+  if (drift) {
+    printText(drift->empty() ? "\nNo drift: the live lab matches the file.\n"
+                             : "\nDrift (what apply would do):\n" +
+                                   plan::renderHuman(*drift, {global.color}));
+  }
+  return kExitOk;
+}
+
+int runList(const GlobalOptions& global) {
+  auto runtime = makeRuntime(global);
+  if (!runtime) {
+    return kExitError;
+  }
+  auto labs = app::listLabs(runtime->session);
+  if (!labs) {
+    return fail(labs.error());
+  }
+  if (global.json) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& lab : *labs) {
+      out.push_back({{"lab", lab.lab},
+                     {"file", lab.file},
+                     {"namespaces", lab.netns},
+                     {"interfaces", lab.interfaces}});
+    }
+    printJson({{"labs", std::move(out)}});
+    return kExitOk;
+  }
+  if (labs->empty()) {
+    printText("no labs on this machine\n");
+    return kExitOk;
+  }
+  printText(fmt::format("{:<20} {:>10} {:>10}  {}\n", "LAB", "NAMESPACES", "INTERFACES", "FILE"));
+  for (const auto& lab : *labs) {
+    printText(fmt::format("{:<20} {:>10} {:>10}  {}\n", lab.lab, lab.netns.size(), lab.interfaces,
+                          lab.file.empty() ? "-" : lab.file));
+  }
+  return kExitOk;
+}
+
+}  // namespace nstopo::cli

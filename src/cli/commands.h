@@ -1,0 +1,28 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <string>
+
+namespace nstopo::cli {
+
+struct GlobalOptions {
+  bool json = false;
+  bool color = false;  ///< resolved: on a terminal and not --no-color
+  bool progress = false;
+};
+
+struct TargetOptions {
+  std::string file;
+  std::string lab;
+};
+
+/// Each returns the process exit code: 0 success, 1 error, 2 changes pending
+/// (plan --detailed-exitcode), 3 apply failed and its rollback left objects behind.
+int runValidate(const GlobalOptions& global, const std::string& file);
+int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode);
+int runApply(const GlobalOptions& global, const std::string& file);
+int runDestroy(const GlobalOptions& global, const TargetOptions& target);
+int runShow(const GlobalOptions& global, const TargetOptions& target);
+int runList(const GlobalOptions& global);
+
+}  // namespace nstopo::cli

@@ -1,0 +1,106 @@
+// SPDX-License-Identifier: Apache-2.0
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include "commands.h"
+#include "nstopo/version.h"
+
+namespace {
+
+/// A large lab keeps two descriptors per namespace open (its file and a netlink socket).
+void raiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) == 0 && limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"nstopo: declarative network-namespace topologies"};
+  app.set_version_flag("--version", fmt::format("nstopo {} ({})", nstopo::kVersion,
+                                                nstopo::kGitRevision));
+  app.require_subcommand(1);
+  bool verbose = false;
+  bool no_color = false;
+  std::string log_level = "warn";
+  app.add_flag("-v,--verbose", verbose, "Log what nstopo does (same as --log-level debug)");
+  app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
+      ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
+  app.add_flag("--no-color", no_color, "Plain output even on a terminal");
+
+  nstopo::cli::GlobalOptions global;
+  nstopo::cli::TargetOptions target;
+  std::string file;
+  bool detailed_exitcode = false;
+  const auto add_json = [&](CLI::App* command) {
+    command->add_flag("--json", global.json, "Machine-readable output");
+  };
+
+  auto* validate = app.add_subcommand("validate", "Parse and check a topology file");
+  validate->add_option("FILE", file, "Topology file")->required();
+  add_json(validate);
+
+  auto* plan = app.add_subcommand("plan", "Show what apply would change");
+  plan->add_option("FILE", file, "Topology file")->required();
+  plan->add_flag("--detailed-exitcode", detailed_exitcode,
+                 "Exit 0 when nothing would change, 2 when something would");
+  add_json(plan);
+
+  auto* apply = app.add_subcommand("apply", "Make the machine match the file");
+  apply->add_option("FILE", file, "Topology file")->required();
+  add_json(apply);
+
+  auto* destroy = app.add_subcommand("destroy", "Remove everything the lab owns");
+  auto* destroy_file = destroy->add_option("FILE", target.file, "Topology file");
+  destroy->add_option("--lab", target.lab, "Lab name (works without the file)")
+      ->excludes(destroy_file);
+  add_json(destroy);
+
+  auto* show = app.add_subcommand("show", "Show the lab's live objects and drift from the file");
+  auto* show_file = show->add_option("FILE", target.file, "Topology file");
+  show->add_option("--lab", target.lab, "Lab name (works without the file)")->excludes(show_file);
+  add_json(show);
+
+  auto* list = app.add_subcommand("list", "List the labs present on this machine");
+  add_json(list);
+
+  CLI11_PARSE(app, argc, argv);
+
+  auto logger = spdlog::stderr_color_mt("nstopo");
+  spdlog::set_default_logger(logger);
+  spdlog::set_pattern("%^%l%$: %v");
+  spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::from_str(log_level));
+  global.color = !no_color && isatty(STDOUT_FILENO) != 0;
+  global.progress = isatty(STDERR_FILENO) != 0 && !global.json;
+  raiseFileLimit();
+
+  if ((destroy->parsed() || show->parsed()) && target.file.empty() && target.lab.empty()) {
+    fmt::print(stderr, "error: give a topology FILE or --lab NAME\n");
+    return 1;
+  }
+  if (validate->parsed()) {
+    return nstopo::cli::runValidate(global, file);
+  }
+  if (plan->parsed()) {
+    return nstopo::cli::runPlan(global, file, detailed_exitcode);
+  }
+  if (apply->parsed()) {
+    return nstopo::cli::runApply(global, file);
+  }
+  if (destroy->parsed()) {
+    return nstopo::cli::runDestroy(global, target);
+  }
+  if (show->parsed()) {
+    return nstopo::cli::runShow(global, target);
+  }
+  return nstopo::cli::runList(global);
+}

@@ -1,0 +1,122 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "output.h"
+
+#include <cstdio>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace nstopo::cli {
+namespace {
+
+nlohmann::json linkJson(const state::LinkState& link) {
+  nlohmann::json out = {{"name", link.name},
+                        {"kind", link.kind_name.empty() ? state::toString(link.kind)
+                                                        : link.kind_name},
+                        {"up", link.up}};
+  if (link.mtu) {
+    out["mtu"] = *link.mtu;
+  }
+  if (link.mac) {
+    out["mac"] = *link.mac;
+  }
+  if (!link.master.empty()) {
+    out["master"] = link.master;
+  }
+  if (link.peer) {
+    out["peer"] = link.peer->str();
+  }
+  if (link.kind == state::LinkKind::kBridge) {
+    out["stp"] = link.stp;
+    out["vlan_filtering"] = link.vlan_filtering;
+  }
+  nlohmann::json addresses = nlohmann::json::array();
+  for (const auto& address : link.addresses) {
+    addresses.push_back(address.cidr());
+  }
+  out["addresses"] = std::move(addresses);
+  return out;
+}
+
+}  // namespace
+
+void printError(const Error& error) { std::fprintf(stderr, "%s\n", formatError(error).c_str()); }
+
+void printJson(const nlohmann::json& json) { std::printf("%s\n", json.dump(2).c_str()); }
+
+void printText(const std::string& text) { std::fputs(text.c_str(), stdout); }
+
+nlohmann::json errorJson(const Error& error) {
+  nlohmann::json out = {{"message", error.message}};
+  if (error.where.known()) {
+    out["file"] = error.where.file;
+    out["line"] = error.where.line;
+    out["column"] = error.where.column;
+  }
+  return out;
+}
+
+nlohmann::json stateJson(const state::State& state) {
+  nlohmann::json namespaces = nlohmann::json::array();
+  for (const auto& [name, netns] : state.netns) {
+    nlohmann::json links = nlohmann::json::array();
+    for (const auto& [ifname, link] : netns.links) {
+      links.push_back(linkJson(link));
+    }
+    nlohmann::json routes = nlohmann::json::array();
+    for (const auto& [key, route] : netns.routes) {
+      routes.push_back(route.str());
+    }
+    nlohmann::json loopback = nlohmann::json::array();
+    for (const auto& address : netns.loopback_addresses) {
+      loopback.push_back(address.cidr());
+    }
+    namespaces.push_back({{"name", name},
+                          {"links", std::move(links)},
+                          {"routes", std::move(routes)},
+                          {"loopback_addresses", std::move(loopback)},
+                          {"sysctls", netns.sysctls}});
+  }
+  return {{"lab", state.lab}, {"namespaces", std::move(namespaces)}};
+}
+
+std::string renderState(const state::State& state) {
+  std::string out;
+  for (const auto& [name, netns] : state.netns) {
+    out += fmt::format("{}{}\n", name, name == "host" ? " (the namespace nstopo runs in)" : "");
+    for (const auto& address : netns.loopback_addresses) {
+      out += fmt::format("  lo {}\n", address.cidr());
+    }
+    for (const auto& [ifname, link] : netns.links) {
+      std::string line = fmt::format("  {:<15} {:<7} {:<4}", ifname,
+                                     link.kind_name.empty() ? state::toString(link.kind)
+                                                            : link.kind_name,
+                                     link.up ? "up" : "down");
+      if (link.mtu) {
+        line += fmt::format(" mtu {}", *link.mtu);
+      }
+      if (link.peer) {
+        line += fmt::format(" peer {}", link.peer->str());
+      }
+      if (!link.master.empty()) {
+        line += fmt::format(" master {}", link.master);
+      }
+      if (link.kind == state::LinkKind::kBridge) {
+        line += fmt::format(" stp {}", link.stp ? "on" : "off");
+      }
+      for (const auto& address : link.addresses) {
+        line += " " + address.cidr();
+      }
+      out += line + "\n";
+    }
+    for (const auto& [key, route] : netns.routes) {
+      out += fmt::format("  route {}\n", route.str());
+    }
+    for (const auto& [key, value] : netns.sysctls) {
+      out += fmt::format("  sysctl {} = {}\n", key, value);
+    }
+  }
+  return out;
+}
+
+}  // namespace nstopo::cli

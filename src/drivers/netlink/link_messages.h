@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "nl_ptr.h"
+
+namespace nstopo::netlink {
+
+/// Attributes that can be given when creating a link or changed afterwards.
+struct LinkAttrs {
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;  ///< "aa:bb:cc:dd:ee:ff"
+  std::optional<bool> up;
+  std::optional<int> master_ifindex;  ///< 0 releases from the current master
+  std::optional<std::string> alias;
+};
+
+struct BridgeOptions {
+  std::optional<bool> stp;
+  std::optional<bool> vlan_filtering;
+};
+
+/// RTM_NEWLINK creating a Linux bridge, failing if the name is taken.
+[[nodiscard]] NlMsgPtr newBridgeRequest(const std::string& name, const BridgeOptions& options,
+                                        const LinkAttrs& attrs);
+
+/// RTM_NEWLINK creating a veth pair whose second end goes straight into `peer_netns_fd`,
+/// so no end is ever visible in the wrong namespace.
+[[nodiscard]] NlMsgPtr newVethRequest(const std::string& name, const LinkAttrs& attrs,
+                                      const std::string& peer_name, const LinkAttrs& peer_attrs,
+                                      int peer_netns_fd);
+
+/// RTM_NEWLINK without NLM_F_CREATE: changes an existing link found by name.
+[[nodiscard]] NlMsgPtr setLinkRequest(const std::string& name, const LinkAttrs& attrs,
+                                      const BridgeOptions& bridge = {});
+
+[[nodiscard]] NlMsgPtr deleteLinkRequest(const std::string& name);
+[[nodiscard]] NlMsgPtr getLinkRequest(const std::string& name);
+[[nodiscard]] NlMsgPtr dumpRequest(int type, int family);
+
+}  // namespace nstopo::netlink

@@ -1,0 +1,609 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "netlink_driver.h"
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sys/stat.h>
+
+#include <fmt/format.h>
+#include <netlink/attr.h>
+#include <spdlog/spdlog.h>
+
+#include "addr_route_messages.h"
+#include "link_messages.h"
+#include "netns.h"
+#include "nl_error.h"
+#include "nstopo/model/topology.h"
+#include "nstopo/state/ownership.h"
+#include "privileges.h"
+#include "state_reader.h"
+#include "sysctl.h"
+
+namespace nstopo::netlink {
+namespace {
+
+using plan::Action;
+using state::IfRef;
+
+const std::string kHost = model::kHostNode;
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+bool netnsFileExists(const std::string& name) {
+  struct stat st {};
+  return ::lstat((std::string(kNetnsRunDir) + "/" + name).c_str(), &st) == 0;
+}
+
+LinkAttrs attrsOf(const plan::VethEnd& end) {
+  LinkAttrs attrs;
+  attrs.mtu = end.mtu;
+  attrs.mac = end.mac;
+  attrs.up = end.up;
+  return attrs;
+}
+
+/// Addresses and routes refer to devices by index; these are the names a batch needs.
+std::set<IfRef> devicesNeeded(std::span<const Action* const> batch) {
+  std::set<IfRef> refs;
+  for (const auto* action : batch) {
+    std::visit(Overloaded{
+                   [&](const plan::AddAddress& a) { refs.insert(a.ref); },
+                   [&](const plan::DeleteAddress& a) { refs.insert(a.ref); },
+                   [&](const plan::AddRoute& a) {
+                     if (!a.route.dev.empty()) {
+                       refs.insert(IfRef{a.netns, a.route.dev});
+                     }
+                   },
+                   [&](const plan::DeleteRoute& a) {
+                     if (!a.route.dev.empty()) {
+                       refs.insert(IfRef{a.netns, a.route.dev});
+                     }
+                   },
+                   [&](const plan::CreateVeth& a) {
+                     if (!a.a.master.empty()) {
+                       refs.insert(IfRef{a.a.ref.netns, a.a.master});
+                     }
+                     if (!a.b.master.empty()) {
+                       refs.insert(IfRef{a.b.ref.netns, a.b.master});
+                     }
+                   },
+                   [&](const plan::SetLink& a) {
+                     if (a.change.master && !a.change.master->empty()) {
+                       refs.insert(IfRef{a.ref.netns, *a.change.master});
+                     }
+                   },
+                   [](const auto&) {},
+               },
+               *action);
+  }
+  return refs;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<NetlinkDriver>> NetlinkDriver::create() {
+  if (auto ok = checkPrivileges(); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  std::unique_ptr<NetlinkDriver> driver(new NetlinkDriver());
+  auto own = openOwnNetns();
+  if (!own) {
+    return tl::unexpected(own.error());
+  }
+  auto socket = RtnlSocket::open();
+  if (!socket) {
+    return tl::unexpected(socket.error());
+  }
+  auto& host = driver->handles_[kHost];
+  host.netns_fd = std::move(*own);
+  host.socket.emplace(std::move(*socket));
+  return driver;
+}
+
+bool NetlinkDriver::handles(const Action& /*action*/) const {
+  return true;  // every action kind so far is a kernel object
+}
+
+Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
+  std::vector<std::string> missing;
+  for (const auto& name : names) {
+    if (handles_.count(name) == 0) {
+      auto fd = openNamedNetns(name);
+      if (!fd) {
+        return tl::unexpected(fd.error());
+      }
+      handles_[name].netns_fd = std::move(*fd);
+      missing.push_back(name);
+    }
+  }
+  if (missing.empty()) {
+    return {};
+  }
+  // One helper thread walks through the namespaces and opens a socket in each; the sockets stay
+  // bound to their namespace after the thread is gone.
+  Status status;
+  runOnHelperThread([&] {
+    for (const auto& name : missing) {
+      auto& handle = handles_[name];
+      if (auto ok = enterNetns(handle.netns_fd.get(), name); !ok) {
+        status = ok;
+        return;
+      }
+      auto socket = RtnlSocket::open();
+      if (!socket) {
+        status = tl::unexpected(socket.error());
+        return;
+      }
+      handle.socket.emplace(std::move(*socket));
+    }
+  });
+  return status;
+}
+
+Result<NetlinkDriver::Handle*> NetlinkDriver::handle(const std::string& netns) {
+  if (auto it = handles_.find(netns); it != handles_.end() && it->second.socket) {
+    return &it->second;
+  }
+  if (auto ok = openHandles({netns}); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  return &handles_.at(netns);
+}
+
+Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
+  std::set<std::string> wanted = scope.netns;
+  if (scope.all_named_netns) {
+    for (auto& name : listNamedNetns()) {
+      wanted.insert(std::move(name));
+    }
+  }
+  std::vector<std::string> present;
+  for (const auto& name : wanted) {
+    if (name == kHost || netnsFileExists(name)) {
+      present.push_back(name);
+    }
+  }
+  if (auto ok = openHandles(present); !ok) {
+    return ok;
+  }
+  for (const auto& name : present) {
+    auto& handle = handles_.at(name);
+    auto reading = readNetns(*handle.socket, name, scope.lab, name == kHost);
+    if (!reading) {
+      return tl::unexpected(reading.error());
+    }
+    handle.ifindex.clear();
+    for (const auto& [index, ifname] : reading->names_by_index) {
+      handle.ifindex[ifname] = index;
+    }
+    into.netns[name] = std::move(reading->netns);
+  }
+  Status status;
+  runOnHelperThread([&] {
+    for (const auto& [name, keys] : scope.sysctl_keys) {
+      const auto netns = into.netns.find(name);
+      if (netns == into.netns.end()) {
+        continue;
+      }
+      if (auto ok = enterNetns(handles_.at(name).netns_fd.get(), name); !ok) {
+        status = ok;
+        return;
+      }
+      for (const auto& key : keys) {
+        auto value = readSysctl(key);
+        if (!value) {
+          status = tl::unexpected(withContext(value.error(), "namespace '" + name + "'"));
+          return;
+        }
+        netns->second.sysctls[key] = *value;
+      }
+    }
+  });
+  if (!status) {
+    return status;
+  }
+  matchVethPeers(into);
+  return {};
+}
+
+Status NetlinkDriver::resolveIndexes(const std::set<IfRef>& refs) {
+  std::map<std::string, std::vector<std::string>> unknown;
+  for (const auto& ref : refs) {
+    auto h = handle(ref.netns);
+    if (!h) {
+      return tl::unexpected(h.error());
+    }
+    if ((*h)->ifindex.count(ref.name) == 0 && ref.name != "lo") {
+      unknown[ref.netns].push_back(ref.name);
+    }
+  }
+  for (const auto& [netns, names] : unknown) {
+    auto& h = handles_.at(netns);
+    std::vector<NlMsgPtr> owned;
+    std::vector<nl_msg*> messages;
+    for (const auto& name : names) {
+      owned.push_back(getLinkRequest(name));
+      messages.push_back(owned.back().get());
+    }
+    auto replies = h.socket->transact(messages, [&](const nlmsghdr& header) {
+      if (header.nlmsg_type != RTM_NEWLINK) {
+        return;
+      }
+      const auto* info = static_cast<const ifinfomsg*>(nlmsg_data(&header));
+      nlattr* tb[IFLA_MAX + 1] = {};
+      nlmsg_parse(const_cast<nlmsghdr*>(&header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);
+      if (tb[IFLA_IFNAME] != nullptr) {
+        h.ifindex[nla_get_string(tb[IFLA_IFNAME])] = info->ifi_index;
+      }
+    });
+    if (!replies) {
+      return tl::unexpected(replies.error());
+    }
+  }
+  return {};
+}
+
+Result<int> NetlinkDriver::ifindexOf(const IfRef& ref) {
+  if (ref.name == "lo") {
+    return 1;  // the loopback is always index 1 in its namespace
+  }
+  const auto& cache = handles_.at(ref.netns).ifindex;
+  const auto it = cache.find(ref.name);
+  if (it == cache.end()) {
+    return fail(ErrorKind::kKernel,
+                fmt::format("interface '{}' does not exist in namespace '{}'", ref.name,
+                            ref.netns),
+                {}, ENODEV);
+  }
+  return it->second;
+}
+
+void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Status>& results) {
+  // Group by socket, keeping the order of requests within each namespace.
+  std::map<std::string, std::vector<Request*>> by_netns;
+  std::vector<std::string> order;
+  for (auto& request : requests) {
+    if (!results[request.action]) {
+      continue;  // an earlier request of this action failed; do not pile on
+    }
+    if (by_netns.count(request.netns) == 0) {
+      order.push_back(request.netns);
+    }
+    by_netns[request.netns].push_back(&request);
+  }
+  for (const auto& netns : order) {
+    auto h = handle(netns);
+    auto& group = by_netns[netns];
+    if (!h) {
+      for (const auto* request : group) {
+        results[request->action] = tl::unexpected(h.error());
+      }
+      continue;
+    }
+    std::vector<nl_msg*> messages;
+    for (const auto* request : group) {
+      messages.push_back(request->message.get());
+    }
+    auto replies = (*h)->socket->transact(messages);
+    for (std::size_t i = 0; i < group.size(); ++i) {
+      auto* request = group[i];
+      if (!replies) {
+        results[request->action] = tl::unexpected(replies.error());
+        continue;
+      }
+      const NlReply& reply = (*replies)[i];
+      group[i]->succeeded = reply.error == 0;
+      const bool gone = reply.error == ENODEV || reply.error == EADDRNOTAVAIL ||
+                        reply.error == ESRCH || reply.error == ENOENT;
+      if (reply.error != 0 && !(request->tolerate_missing && gone) && results[request->action]) {
+        results[request->action] = tl::unexpected(kernelError(request->what, netns, reply));
+      }
+    }
+  }
+}
+
+void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
+                                     std::vector<Status>& results) {
+  runOnHelperThread([&] {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& action = std::get<plan::CreateNetns>(*batch[i]);
+      auto fd = createNamedNetnsInThisThread(action.netns);
+      if (!fd) {
+        results[i] = tl::unexpected(fd.error());
+        continue;
+      }
+      auto socket = RtnlSocket::open();
+      if (!socket) {
+        results[i] = tl::unexpected(socket.error());
+        continue;
+      }
+      // The loopback carries the lab's mark: it is how the namespace is known to be ours.
+      LinkAttrs lo;
+      lo.up = action.loopback_up;
+      lo.alias = state::makeMark(action.lab);
+      auto request = setLinkRequest("lo", lo);
+      auto replies = socket->transact({request.get()});
+      if (!replies || (*replies)[0].error != 0) {
+        results[i] = replies ? tl::unexpected(kernelError("marking lo", action.netns,
+                                                          (*replies)[0]))
+                             : tl::unexpected(replies.error());
+        (void)deleteNamedNetns(action.netns);
+        continue;
+      }
+      auto& h = handles_[action.netns];
+      h.netns_fd = std::move(*fd);
+      h.socket.emplace(std::move(*socket));
+      h.ifindex.clear();
+    }
+  });
+}
+
+void NetlinkDriver::deleteNamespaces(std::span<const Action* const> batch,
+                                     std::vector<Status>& results) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& action = std::get<plan::DeleteNetns>(*batch[i]);
+    handles_.erase(action.netns);
+    if (auto ok = deleteNamedNetns(action.netns); !ok) {
+      results[i] = ok;
+    }
+  }
+}
+
+void NetlinkDriver::setSysctls(std::span<const Action* const> batch,
+                               std::vector<Status>& results) {
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const auto& action = std::get<plan::SetSysctl>(*batch[i]);
+    if (auto h = handle(action.netns); !h) {
+      results[i] = tl::unexpected(h.error());
+    }
+  }
+  runOnHelperThread([&] {
+    for (std::size_t i = 0; i < batch.size(); ++i) {
+      const auto& action = std::get<plan::SetSysctl>(*batch[i]);
+      if (!results[i]) {
+        continue;
+      }
+      if (auto ok = enterNetns(handles_.at(action.netns).netns_fd.get(), action.netns); !ok) {
+        results[i] = ok;
+        continue;
+      }
+      if (auto ok = writeSysctl(action.key, action.value); !ok) {
+        results[i] = tl::unexpected(withContext(ok.error(), "namespace '" + action.netns + "'"));
+      }
+    }
+  });
+}
+
+void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
+                                  std::vector<Status>& results) {
+  if (auto ok = resolveIndexes(devicesNeeded(batch)); !ok) {
+    for (auto& result : results) {
+      result = ok;
+    }
+    return;
+  }
+  // Creations go first; marks and enslaving of peers follow once the devices exist.
+  std::vector<Request> first;
+  std::vector<Request> then;
+  auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
+    auto found = ifindexOf(ref);
+    if (!found) {
+      results[i] = tl::unexpected(found.error());
+      return std::nullopt;
+    }
+    return *found;
+  };
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    const std::string what = plan::describe(*batch[i]);
+    std::visit(
+        Overloaded{
+            [&](const plan::CreateBridge& a) {
+              LinkAttrs attrs;
+              attrs.mtu = a.mtu;
+              attrs.mac = a.mac;
+              attrs.up = a.up;
+              // Only non-default options are sent: kernels built without VLAN filtering
+              // refuse even "vlan_filtering 0" with EOPNOTSUPP.
+              BridgeOptions options;
+              if (a.stp) {
+                options.stp = true;
+              }
+              if (a.vlan_filtering) {
+                options.vlan_filtering = true;
+              }
+              first.push_back({a.ref.netns, newBridgeRequest(a.ref.name, options, attrs), i,
+                               "creating " + what, false, true});
+              LinkAttrs mark;
+              mark.alias = state::makeMark(a.lab);
+              then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
+                              "marking bridge " + a.ref.str()});
+            },
+            [&](const plan::CreateVeth& a) {
+              auto peer = handle(a.b.ref.netns);
+              if (!peer) {
+                results[i] = tl::unexpected(peer.error());
+                return;
+              }
+              // A veth cannot come up inside its own creation request (the kernel opens the
+              // first end before it knows its peer: ENOTCONN), so "up" rides on the mark.
+              LinkAttrs attrs = attrsOf(a.a);
+              attrs.up.reset();
+              LinkAttrs peer_attrs = attrsOf(a.b);
+              peer_attrs.up.reset();
+              if (!a.a.master.empty()) {
+                const auto master = index(i, IfRef{a.a.ref.netns, a.a.master});
+                if (!master) {
+                  return;
+                }
+                attrs.master_ifindex = *master;
+              }
+              first.push_back({a.a.ref.netns,
+                               newVethRequest(a.a.ref.name, attrs, a.b.ref.name, peer_attrs,
+                                              (*peer)->netns_fd.get()),
+                               i, "creating " + what, false, true});
+              LinkAttrs mark_a;
+              mark_a.alias = state::makeVethMark(a.lab, a.b.ref);
+              mark_a.up = a.a.up;
+              then.push_back({a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), i,
+                              "marking " + a.a.ref.str()});
+              LinkAttrs mark_b;
+              mark_b.alias = state::makeVethMark(a.lab, a.a.ref);
+              mark_b.up = a.b.up;
+              if (!a.b.master.empty()) {
+                const auto master = index(i, IfRef{a.b.ref.netns, a.b.master});
+                if (!master) {
+                  return;
+                }
+                mark_b.master_ifindex = *master;
+              }
+              then.push_back({a.b.ref.netns, setLinkRequest(a.b.ref.name, mark_b), i,
+                              "marking " + a.b.ref.str()});
+            },
+            [&](const plan::DeleteLink& a) {
+              first.push_back(
+                  {a.ref.netns, deleteLinkRequest(a.ref.name), i, "deleting " + what, true});
+            },
+            [&](const plan::SetLink& a) {
+              LinkAttrs attrs;
+              attrs.mtu = a.change.mtu;
+              attrs.mac = a.change.mac;
+              attrs.up = a.change.up;
+              if (a.change.master) {
+                if (a.change.master->empty()) {
+                  attrs.master_ifindex = 0;
+                } else {
+                  const auto master = index(i, IfRef{a.ref.netns, *a.change.master});
+                  if (!master) {
+                    return;
+                  }
+                  attrs.master_ifindex = *master;
+                }
+              }
+              first.push_back({a.ref.netns,
+                               setLinkRequest(a.ref.name, attrs,
+                                              {a.change.stp, a.change.vlan_filtering}),
+                               i, "changing " + what});
+            },
+            [&](const auto& a) {
+              using T = std::decay_t<decltype(a)>;
+              constexpr bool kIsAddress =
+                  std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::DeleteAddress>;
+              constexpr bool kIsRoute =
+                  std::is_same_v<T, plan::AddRoute> || std::is_same_v<T, plan::DeleteRoute>;
+              constexpr bool kAdd =
+                  std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute>;
+              const std::string verb = kAdd ? "adding " : "deleting ";
+              if constexpr (kIsAddress) {
+                const auto device = index(i, a.ref);
+                if (!device) {
+                  return;
+                }
+                auto message = addressRequest(kAdd, *device, a.address);
+                if (!message) {
+                  results[i] = tl::unexpected(message.error());
+                  return;
+                }
+                first.push_back({a.ref.netns, std::move(*message), i, verb + what, !kAdd});
+              } else if constexpr (kIsRoute) {
+                int oif = 0;
+                if (!a.route.dev.empty()) {
+                  const auto device = index(i, IfRef{a.netns, a.route.dev});
+                  if (!device) {
+                    return;
+                  }
+                  oif = *device;
+                }
+                auto message = routeRequest(kAdd, a.route, oif);
+                if (!message) {
+                  results[i] = tl::unexpected(message.error());
+                  return;
+                }
+                first.push_back({a.netns, std::move(*message), i, verb + what, !kAdd});
+              } else {
+                results[i] = fail(ErrorKind::kBug, "netlink driver cannot batch " + what);
+              }
+            },
+        },
+        *batch[i]);
+  }
+  runRequests(first, results);
+  runRequests(then, results);
+  cleanUpFailedCreations(first, results);
+  // Names deleted or created in this batch change the index cache.
+  for (const auto* action : batch) {
+    if (const auto* deleted = std::get_if<plan::DeleteLink>(action)) {
+      handles_.at(deleted->ref.netns).ifindex.erase(deleted->ref.name);
+      if (deleted->before.peer && handles_.count(deleted->before.peer->netns) > 0) {
+        handles_.at(deleted->before.peer->netns).ifindex.erase(deleted->before.peer->name);
+      }
+    }
+  }
+}
+
+void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations,
+                                           const std::vector<Status>& results) {
+  std::vector<Request> undo;
+  std::vector<Status> ignored(results.size());
+  for (const auto& request : creations) {
+    if (request.creates && request.succeeded && !results[request.action]) {
+      const auto* header = nlmsg_hdr(request.message.get());
+      nlattr* tb[IFLA_MAX + 1] = {};
+      nlmsg_parse(const_cast<nlmsghdr*>(header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);
+      if (tb[IFLA_IFNAME] != nullptr) {
+        undo.push_back({request.netns, deleteLinkRequest(nla_get_string(tb[IFLA_IFNAME])),
+                        request.action, "", true});
+      }
+    }
+  }
+  runRequests(undo, ignored);
+}
+
+std::vector<Status> NetlinkDriver::apply(std::span<const Action* const> batch) {
+  std::vector<Status> results(batch.size());
+  if (batch.empty()) {
+    return results;
+  }
+  // A phase holds one kind of work; split it anyway in case a caller mixes kinds.
+  std::vector<const Action*> netns_create;
+  std::vector<const Action*> netns_delete;
+  std::vector<const Action*> sysctls;
+  std::vector<const Action*> messages;
+  std::vector<std::size_t> where[4];
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (std::holds_alternative<plan::CreateNetns>(*batch[i])) {
+      netns_create.push_back(batch[i]);
+      where[0].push_back(i);
+    } else if (std::holds_alternative<plan::DeleteNetns>(*batch[i])) {
+      netns_delete.push_back(batch[i]);
+      where[1].push_back(i);
+    } else if (std::holds_alternative<plan::SetSysctl>(*batch[i])) {
+      sysctls.push_back(batch[i]);
+      where[2].push_back(i);
+    } else {
+      messages.push_back(batch[i]);
+      where[3].push_back(i);
+    }
+  }
+  auto run = [&](std::vector<const Action*>& part, std::size_t slot, auto method) {
+    if (part.empty()) {
+      return;
+    }
+    std::vector<Status> partial(part.size());
+    (this->*method)(part, partial);
+    for (std::size_t k = 0; k < part.size(); ++k) {
+      results[where[slot][k]] = std::move(partial[k]);
+    }
+  };
+  run(netns_create, 0, &NetlinkDriver::createNamespaces);
+  run(netns_delete, 1, &NetlinkDriver::deleteNamespaces);
+  run(sysctls, 2, &NetlinkDriver::setSysctls);
+  run(messages, 3, &NetlinkDriver::applyMessages);
+  return results;
+}
+
+}  // namespace nstopo::netlink

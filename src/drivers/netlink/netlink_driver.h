@@ -1,0 +1,66 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <memory>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "nstopo/apply/driver.h"
+#include "nstopo/core/unique_fd.h"
+#include "rtnl_socket.h"
+
+namespace nstopo::netlink {
+
+/// Namespaces, links, addresses, routes and sysctls over rtnetlink. Holds one socket per
+/// namespace, opened once from a helper thread inside it, and pipelines each phase's requests.
+class NetlinkDriver final : public apply::Driver {
+ public:
+  /// Fails with one clear line when the process lacks CAP_NET_ADMIN or CAP_SYS_ADMIN.
+  static Result<std::unique_ptr<NetlinkDriver>> create();
+
+  [[nodiscard]] bool handles(const plan::Action& action) const override;
+  [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;
+  [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
+
+ private:
+  struct Handle {
+    UniqueFd netns_fd;
+    std::optional<RtnlSocket> socket;
+    std::map<std::string, int> ifindex;  ///< name -> index cache, filled by reads and lookups
+  };
+
+  /// One request on the wire, tied back to the action it serves.
+  struct Request {
+    std::string netns;
+    NlMsgPtr message;
+    std::size_t action = 0;
+    std::string what;  ///< for the error message
+    bool tolerate_missing = false;  ///< deleting something already gone is success
+    bool creates = false;           ///< a creation to undo if a later request of it fails
+    bool succeeded = false;
+  };
+
+  NetlinkDriver() = default;
+
+  [[nodiscard]] Status openHandles(const std::vector<std::string>& names);
+  [[nodiscard]] Result<Handle*> handle(const std::string& netns);
+  [[nodiscard]] Status resolveIndexes(const std::set<state::IfRef>& refs);
+  [[nodiscard]] Result<int> ifindexOf(const state::IfRef& ref);
+  /// Sends the requests (in order) and records the first failure of each action in `results`.
+  void runRequests(std::vector<Request>& requests, std::vector<Status>& results);
+
+  void createNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  void deleteNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  void setSysctls(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  void applyMessages(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  /// Undoes the creations of actions that failed half-way (a veth whose mark was refused).
+  void cleanUpFailedCreations(const std::vector<Request>& creations,
+                              const std::vector<Status>& results);
+
+  std::map<std::string, Handle> handles_;
+};
+
+}  // namespace nstopo::netlink

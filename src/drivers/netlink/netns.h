@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nstopo/core/error.h"
+#include "nstopo/core/unique_fd.h"
+
+namespace nstopo::netlink {
+
+/// Where `ip netns` keeps its namespace files.
+inline constexpr const char* kNetnsRunDir = "/run/netns";
+
+/// Opens /run/netns/NAME without following symlinks and checks it is a namespace file.
+[[nodiscard]] Result<UniqueFd> openNamedNetns(const std::string& name);
+
+/// The namespace this process started in (the "host" node).
+[[nodiscard]] Result<UniqueFd> openOwnNetns();
+
+/// Creates a namespace exactly as `ip netns add NAME` does, so `ip netns exec` and `ip -n` work.
+/// Runs in the calling thread, which must be a helper thread: it is left inside the new netns.
+[[nodiscard]] Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name);
+
+/// Unmounts and unlinks /run/netns/NAME as `ip netns delete` does.
+[[nodiscard]] Status deleteNamedNetns(const std::string& name);
+
+/// Names under /run/netns (empty when the directory does not exist).
+[[nodiscard]] std::vector<std::string> listNamedNetns();
+
+/// Runs `work` on a short-lived thread, so setns() never touches the main thread's namespace.
+void runOnHelperThread(const std::function<void()>& work);
+
+/// Moves the calling (helper) thread into the namespace `netns_fd` refers to.
+[[nodiscard]] Status enterNetns(int netns_fd, const std::string& name);
+
+}  // namespace nstopo::netlink

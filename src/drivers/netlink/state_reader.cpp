@@ -1,0 +1,289 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "state_reader.h"
+
+#include <linux/if.h>
+#include <linux/if_addr.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <cstring>
+
+#include <fmt/format.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "link_messages.h"
+#include "nstopo/state/ownership.h"
+
+namespace nstopo::netlink {
+namespace {
+
+using state::LinkKind;
+using state::LinkState;
+
+nlmsghdr* mutableHeader(const nlmsghdr& header) { return const_cast<nlmsghdr*>(&header); }
+
+std::string macText(const nlattr* attr) {
+  if (attr == nullptr || nla_len(attr) != 6) {
+    return {};
+  }
+  const auto* b = static_cast<const unsigned char*>(nla_data(attr));
+  return fmt::format("{:02x}:{:02x}:{:02x}:{:02x}:{:02x}:{:02x}", b[0], b[1], b[2], b[3], b[4],
+                     b[5]);
+}
+
+IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
+  IpAddress ip;
+  ip.family = family;
+  ip.prefix_len = prefix_len;
+  const auto len = static_cast<std::size_t>(nla_len(attr));
+  std::memcpy(ip.bytes.data(), nla_data(attr), std::min(len, ip.bytes.size()));
+  return ip;
+}
+
+struct RawLink {
+  LinkState link;
+  int master_index = 0;
+  bool is_loopback = false;
+};
+
+RawLink parseLink(const nlmsghdr& header) {
+  RawLink raw;
+  const auto* info = static_cast<const ifinfomsg*>(nlmsg_data(&header));
+  nlattr* tb[IFLA_MAX + 1] = {};
+  nlmsg_parse(mutableHeader(header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);
+  auto& link = raw.link;
+  link.ifindex = info->ifi_index;
+  link.up = (info->ifi_flags & IFF_UP) != 0;
+  raw.is_loopback = (info->ifi_flags & IFF_LOOPBACK) != 0;
+  if (tb[IFLA_IFNAME] != nullptr) {
+    link.name = nla_get_string(tb[IFLA_IFNAME]);
+  }
+  if (tb[IFLA_MTU] != nullptr) {
+    link.mtu = nla_get_u32(tb[IFLA_MTU]);
+  }
+  if (auto mac = macText(tb[IFLA_ADDRESS]); !mac.empty()) {
+    link.mac = mac;
+  }
+  if (tb[IFLA_MASTER] != nullptr) {
+    raw.master_index = static_cast<int>(nla_get_u32(tb[IFLA_MASTER]));
+  }
+  if (tb[IFLA_LINK] != nullptr) {
+    link.link_ifindex = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
+  }
+  if (tb[IFLA_IFALIAS] != nullptr) {
+    if (auto mark = state::parseMark(nla_get_string(tb[IFLA_IFALIAS]))) {
+      link.owner = mark->lab;
+      link.claimed_peer = mark->peer;
+    }
+  }
+  if (tb[IFLA_LINKINFO] != nullptr) {
+    nlattr* li[IFLA_INFO_MAX + 1] = {};
+    nla_parse_nested(li, IFLA_INFO_MAX, tb[IFLA_LINKINFO], nullptr);
+    if (li[IFLA_INFO_KIND] != nullptr) {
+      link.kind_name = nla_get_string(li[IFLA_INFO_KIND]);
+    }
+    if (link.kind_name == "bridge" && li[IFLA_INFO_DATA] != nullptr) {
+      nlattr* br[IFLA_BR_MAX + 1] = {};
+      nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], nullptr);
+      link.stp = br[IFLA_BR_STP_STATE] != nullptr && nla_get_u32(br[IFLA_BR_STP_STATE]) != 0;
+      link.vlan_filtering =
+          br[IFLA_BR_VLAN_FILTERING] != nullptr && nla_get_u8(br[IFLA_BR_VLAN_FILTERING]) != 0;
+    }
+  }
+  if (link.kind_name == "veth") {
+    link.kind = LinkKind::kVeth;
+  } else if (link.kind_name == "bridge") {
+    link.kind = LinkKind::kBridge;
+  } else if (raw.is_loopback) {
+    link.kind = LinkKind::kLoopback;
+  }
+  return raw;
+}
+
+struct RawAddress {
+  int ifindex = 0;
+  IpAddress ip;
+};
+
+std::optional<RawAddress> parseAddress(const nlmsghdr& header) {
+  const auto* info = static_cast<const ifaddrmsg*>(nlmsg_data(&header));
+  nlattr* tb[IFA_MAX + 1] = {};
+  nlmsg_parse(mutableHeader(header), sizeof(ifaddrmsg), tb, IFA_MAX, nullptr);
+  const nlattr* attr = tb[IFA_LOCAL] != nullptr ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+  if (attr == nullptr) {
+    return std::nullopt;
+  }
+  RawAddress out{static_cast<int>(info->ifa_index),
+                 ipFrom(attr, info->ifa_family, info->ifa_prefixlen)};
+  if (out.ip.isLinkLocal()) {
+    return std::nullopt;  // the kernel makes those; nstopo never manages them
+  }
+  return out;
+}
+
+struct RawRoute {
+  state::RouteState route;
+  int oif = 0;
+};
+
+std::optional<RawRoute> parseRoute(const nlmsghdr& header) {
+  const auto* info = static_cast<const rtmsg*>(nlmsg_data(&header));
+  if (info->rtm_protocol != state::kRouteProtocol || info->rtm_type != RTN_UNICAST) {
+    return std::nullopt;
+  }
+  nlattr* tb[RTA_MAX + 1] = {};
+  nlmsg_parse(mutableHeader(header), sizeof(rtmsg), tb, RTA_MAX, nullptr);
+  const std::uint32_t table =
+      tb[RTA_TABLE] != nullptr ? nla_get_u32(tb[RTA_TABLE]) : info->rtm_table;
+  if (table != RT_TABLE_MAIN) {
+    return std::nullopt;
+  }
+  RawRoute raw;
+  auto& route = raw.route;
+  route.family = info->rtm_family;
+  route.is_default = info->rtm_dst_len == 0;
+  route.to.family = info->rtm_family;
+  route.to.prefix_len = info->rtm_dst_len;
+  if (tb[RTA_DST] != nullptr) {
+    route.to = ipFrom(tb[RTA_DST], info->rtm_family, info->rtm_dst_len);
+  }
+  if (tb[RTA_GATEWAY] != nullptr) {
+    route.via = ipFrom(tb[RTA_GATEWAY], info->rtm_family, -1);
+  }
+  if (tb[RTA_PRIORITY] != nullptr) {
+    route.metric = nla_get_u32(tb[RTA_PRIORITY]);
+  }
+  if (tb[RTA_OIF] != nullptr) {
+    raw.oif = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
+  }
+  return raw;
+}
+
+/// The kernel adds these to lo when it comes up; they are not the user's.
+bool isDefaultLoopbackAddress(const IpAddress& ip) {
+  if (ip.family == AF_INET) {
+    return ip.prefix_len == 8 && ip.bytes[0] == 127 && ip.bytes[1] == 0 && ip.bytes[2] == 0 &&
+           ip.bytes[3] == 1;
+  }
+  IpAddress one;
+  one.family = AF_INET6;
+  one.bytes[15] = 1;
+  one.prefix_len = 128;
+  return ip == one;
+}
+
+}  // namespace
+
+Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
+                               const std::string& lab, bool is_host) {
+  NetnsReading reading;
+  auto& netns = reading.netns;
+  netns.name = name;
+  netns.loopback_up = false;
+  std::map<int, RawLink> links;
+  auto link_dump = dumpRequest(RTM_GETLINK, AF_UNSPEC);
+  auto ok = socket.dump(link_dump.get(), [&](const nlmsghdr& header) {
+    if (header.nlmsg_type == RTM_NEWLINK) {
+      RawLink raw = parseLink(header);
+      links[raw.link.ifindex] = std::move(raw);
+    }
+  });
+  if (!ok) {
+    return tl::unexpected(withContext(ok.error(), fmt::format("reading links of '{}'", name)));
+  }
+  for (const auto& [index, raw] : links) {
+    reading.names_by_index[index] = raw.link.name;
+  }
+  int loopback_index = -1;
+  for (auto& [index, raw] : links) {
+    if (raw.is_loopback) {
+      loopback_index = index;
+      netns.loopback_up = raw.link.up;
+      netns.owner = raw.link.owner;
+      continue;
+    }
+    if (raw.master_index != 0) {
+      const auto it = reading.names_by_index.find(raw.master_index);
+      raw.link.master = it == reading.names_by_index.end() ? "?" : it->second;
+    }
+    netns.links.emplace(raw.link.name, std::move(raw.link));
+  }
+
+  auto addr_dump = dumpRequest(RTM_GETADDR, AF_UNSPEC);
+  ok = socket.dump(addr_dump.get(), [&](const nlmsghdr& header) {
+    if (header.nlmsg_type != RTM_NEWADDR) {
+      return;
+    }
+    auto address = parseAddress(header);
+    if (!address) {
+      return;
+    }
+    if (address->ifindex == loopback_index) {
+      if (!isDefaultLoopbackAddress(address->ip)) {
+        netns.loopback_addresses.insert(address->ip);
+      }
+      return;
+    }
+    const auto name_it = reading.names_by_index.find(address->ifindex);
+    if (name_it != reading.names_by_index.end()) {
+      netns.links[name_it->second].addresses.insert(address->ip);
+    }
+  });
+  if (!ok) {
+    return tl::unexpected(withContext(ok.error(), fmt::format("reading addresses of '{}'", name)));
+  }
+
+  auto route_dump = dumpRequest(RTM_GETROUTE, AF_UNSPEC);
+  ok = socket.dump(route_dump.get(), [&](const nlmsghdr& header) {
+    if (header.nlmsg_type != RTM_NEWROUTE) {
+      return;
+    }
+    auto raw = parseRoute(header);
+    if (!raw) {
+      return;
+    }
+    const auto name_it = reading.names_by_index.find(raw->oif);
+    raw->route.dev = name_it == reading.names_by_index.end() ? "" : name_it->second;
+    if (is_host) {
+      // In the host only routes through the lab's own devices are the lab's.
+      const auto link = netns.links.find(raw->route.dev);
+      if (link == netns.links.end() || link->second.owner != lab) {
+        return;
+      }
+    }
+    netns.routes.emplace(raw->route.key(), raw->route);
+  });
+  if (!ok) {
+    return tl::unexpected(withContext(ok.error(), fmt::format("reading routes of '{}'", name)));
+  }
+  return reading;
+}
+
+void matchVethPeers(state::State& state) {
+  auto find = [&](const state::IfRef& ref) -> LinkState* {
+    const auto netns = state.netns.find(ref.netns);
+    if (netns == state.netns.end()) {
+      return nullptr;
+    }
+    const auto link = netns->second.links.find(ref.name);
+    return link == netns->second.links.end() ? nullptr : &link->second;
+  };
+  for (auto& [netns_name, netns] : state.netns) {
+    for (auto& [name, link] : netns.links) {
+      if (link.kind != LinkKind::kVeth || !link.claimed_peer) {
+        continue;
+      }
+      const LinkState* peer = find(*link.claimed_peer);
+      const state::IfRef self{netns_name, name};
+      if (peer != nullptr && peer->kind == LinkKind::kVeth && peer->owner == link.owner &&
+          peer->claimed_peer == self && peer->link_ifindex == link.ifindex &&
+          link.link_ifindex == peer->ifindex) {
+        link.peer = link.claimed_peer;
+      }
+    }
+  }
+}
+
+}  // namespace nstopo::netlink

@@ -1,0 +1,30 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <string>
+
+#include "nstopo/core/error.h"
+#include "nstopo/state/state.h"
+#include "rtnl_socket.h"
+
+namespace nstopo::netlink {
+
+/// What one namespace's dumps say, before veth peers are matched across namespaces.
+struct NetnsReading {
+  state::NetnsState netns;
+  std::map<int, std::string> names_by_index;
+};
+
+/// Reads links, addresses and nstopo's routes of one namespace with one dump each.
+/// Routes are kept only when they carry nstopo's protocol and, in the host namespace, when their
+/// device belongs to `lab`.
+[[nodiscard]] Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
+                                             const std::string& lab, bool is_host);
+
+/// Fills LinkState::peer for every marked veth end whose claimed peer answers back (each end's
+/// IFLA_LINK names the other's ifindex). An unconfirmed claim leaves peer empty, which the
+/// planner treats as "rebuild".
+void matchVethPeers(state::State& state);
+
+}  // namespace nstopo::netlink

@@ -1,0 +1,328 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/model/validate.h"
+
+#include <sys/socket.h>
+
+#include <map>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "nstopo/core/names.h"
+#include "nstopo/core/suggest.h"
+
+namespace nstopo::model {
+namespace {
+
+struct InterfaceUse {
+  std::string what;  ///< "link endpoint", "bridge"
+  SourceLoc loc;
+};
+
+class Validator {
+ public:
+  explicit Validator(Topology& topology) : topology_(topology) {}
+
+  Diagnostics run() {
+    checkLabName();
+    checkNodes();
+    checkBridges();
+    checkLinks();
+    checkInterfaceSettings();
+    checkAddresses();
+    checkRoutes();
+    checkSysctls();
+    return std::move(problems_);
+  }
+
+ private:
+  void problem(const SourceLoc& loc, std::string message) {
+    problems_.push_back(Error{ErrorKind::kInvalidTopology, std::move(message), loc, 0});
+  }
+
+  [[nodiscard]] bool nodeExists(const std::string& name) const {
+    return name == kHostNode || topology_.nodes.count(name) > 0;
+  }
+
+  [[nodiscard]] std::vector<std::string> ownerNames() const {
+    std::vector<std::string> names{kHostNode};
+    for (const auto& [name, node] : topology_.nodes) {
+      names.push_back(name);
+    }
+    for (const auto& [name, bridge] : topology_.bridges) {
+      names.push_back(name);
+    }
+    return names;
+  }
+
+  void checkLabName() {
+    if (topology_.name.empty()) {
+      return;  // the parser already said so
+    }
+    if (auto why = labNameProblem(topology_.name)) {
+      problem(topology_.name_loc, "lab name: " + *why);
+    } else if (topology_.name.find(':') != std::string::npos) {
+      problem(topology_.name_loc, "lab name must not contain ':'");
+    }
+  }
+
+  void checkNodes() {
+    for (const auto& [name, node] : topology_.nodes) {
+      if (name == kHostNode) {
+        continue;
+      }
+      if (auto why = netnsNameProblem(name)) {
+        problem(node.loc, "node name (a namespace under /run/netns): " + *why);
+      }
+    }
+  }
+
+  /// Records that `netns:ifname` is created by `what`; a second claim is an error.
+  void claimInterface(const std::string& netns, const std::string& ifname, const std::string& what,
+                      const SourceLoc& loc) {
+    const auto key = netns + ":" + ifname;
+    auto [it, inserted] = interfaces_.emplace(key, InterfaceUse{what, loc});
+    if (!inserted) {
+      problem(loc, fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
+                               "line {}",
+                               printable(ifname), netns, it->second.what, it->second.loc.line));
+    }
+  }
+
+  void checkBridges() {
+    for (auto& [name, bridge] : topology_.bridges) {
+      if (auto why = ifNameProblem(name)) {
+        problem(bridge.loc, "bridge name: " + *why);
+      }
+      if (topology_.nodes.count(name) > 0 || name == kHostNode) {
+        problem(bridge.loc, fmt::format("bridge '{}' has the same name as a node; endpoints "
+                                        "'{}:IF' would be ambiguous",
+                                        name, name));
+      }
+      if (!nodeExists(bridge.node)) {
+        std::string message = fmt::format("bridge '{}' is placed in node '{}', which is not "
+                                          "declared",
+                                          name, printable(bridge.node));
+        if (auto hint = closestMatch(bridge.node, ownerNames())) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(bridge.loc, message);
+        continue;
+      }
+      claimInterface(bridge.node, name, "bridge '" + name + "'", bridge.loc);
+    }
+  }
+
+  void checkLinks() {
+    for (auto& link : topology_.links) {
+      if (link.endpoints.size() != 2) {
+        problem(link.loc, fmt::format("a {} link needs exactly 2 endpoints, found {}",
+                                      toString(link.kind), link.endpoints.size()));
+        continue;
+      }
+      bool resolved = true;
+      for (auto& endpoint : link.endpoints) {
+        resolved = checkEndpoint(endpoint) && resolved;
+      }
+      if (!resolved) {
+        continue;
+      }
+      const auto& a = link.endpoints[0];
+      const auto& b = link.endpoints[1];
+      if (a.on_bridge && b.on_bridge && a.owner == b.owner) {
+        problem(link.loc, fmt::format("both ends of this veth are ports of bridge '{}'; that "
+                                      "would loop the bridge into itself",
+                                      a.owner));
+      }
+    }
+  }
+
+  bool checkEndpoint(Endpoint& endpoint) {
+    const std::string text = endpoint.owner + ":" + endpoint.ifname;
+    endpoint.on_bridge = topology_.bridges.count(endpoint.owner) > 0;
+    if (!endpoint.on_bridge && !nodeExists(endpoint.owner)) {
+      std::string message = fmt::format("link endpoint '{}': '{}' is neither a node nor a bridge",
+                                        printable(text), printable(endpoint.owner));
+      if (auto hint = closestMatch(endpoint.owner, ownerNames())) {
+        message += fmt::format(" (did you mean '{}'?)", *hint);
+      }
+      problem(endpoint.loc, message);
+      return false;
+    }
+    if (auto why = ifNameProblem(endpoint.ifname)) {
+      problem(endpoint.loc, fmt::format("link endpoint '{}': interface name: {}", printable(text),
+                                        *why));
+      return false;
+    }
+    if (endpoint.ifname == "lo") {
+      problem(endpoint.loc, fmt::format("link endpoint '{}': 'lo' is the loopback interface",
+                                        printable(text)));
+      return false;
+    }
+    if (endpoint.on_bridge && topology_.bridges.at(endpoint.owner).name == endpoint.ifname) {
+      problem(endpoint.loc, fmt::format("link endpoint '{}': a bridge cannot be its own port",
+                                        printable(text)));
+      return false;
+    }
+    const auto& bridge_node = endpoint.on_bridge ? topology_.bridges.at(endpoint.owner).node : "";
+    if (endpoint.on_bridge && !nodeExists(bridge_node)) {
+      return false;  // reported with the bridge
+    }
+    claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname, "link endpoint '" + text + "'",
+                   endpoint.loc);
+    return true;
+  }
+
+  [[nodiscard]] bool interfaceExists(const std::string& netns, const std::string& ifname) const {
+    return interfaces_.count(netns + ":" + ifname) > 0;
+  }
+
+  void checkInterfaceSettings() {
+    for (const auto& [node_name, node] : topology_.nodes) {
+      for (const auto& [ifname, settings] : node.interfaces) {
+        if (ifname == "lo") {
+          if (node_name == kHostNode) {
+            problem(settings.loc, "nstopo does not manage the host's loopback interface");
+          }
+          continue;
+        }
+        if (auto why = ifNameProblem(ifname)) {
+          problem(settings.loc, fmt::format("node '{}' interface name: {}", node_name, *why));
+          continue;
+        }
+        if (topology_.bridges.count(ifname) > 0 && topology_.bridges.at(ifname).node == node_name) {
+          problem(settings.loc, fmt::format("'{}' is a bridge; set its addresses and mtu under "
+                                            "bridges.{}",
+                                            ifname, ifname));
+          continue;
+        }
+        if (!interfaceExists(node_name, ifname)) {
+          std::vector<std::string> here;
+          for (const auto& [key, use] : interfaces_) {
+            if (key.rfind(node_name + ":", 0) == 0) {
+              here.push_back(key.substr(node_name.size() + 1));
+            }
+          }
+          std::string message = fmt::format("node '{}' has settings for interface '{}', but no "
+                                            "link creates it in that node",
+                                            node_name, printable(ifname));
+          if (auto hint = closestMatch(ifname, here)) {
+            message += fmt::format(" (did you mean '{}'?)", *hint);
+          }
+          problem(settings.loc, message);
+        }
+      }
+    }
+  }
+
+  void checkAddresses() {
+    std::map<IpAddress, SourceLoc> seen;  // by address without prefix
+    auto check = [&](const Address& address, const std::string& where) {
+      IpAddress key = address.ip;
+      key.prefix_len = -1;
+      if (address.ip.isLinkLocal()) {
+        problem(address.loc, fmt::format("{}: {} is link-local; the kernel assigns those itself",
+                                         where, address.ip.cidr()));
+        return;
+      }
+      auto [it, inserted] = seen.emplace(key, address.loc);
+      if (!inserted) {
+        problem(address.loc, fmt::format("{}: address {} is already used at line {}", where,
+                                         key.str(), it->second.line));
+      }
+    };
+    for (const auto& [node_name, node] : topology_.nodes) {
+      for (const auto& [ifname, settings] : node.interfaces) {
+        for (const auto& address : settings.addresses) {
+          check(address, fmt::format("{}:{}", node_name, ifname));
+        }
+      }
+    }
+    for (const auto& [name, bridge] : topology_.bridges) {
+      for (const auto& address : bridge.addresses) {
+        check(address, fmt::format("bridge '{}'", name));
+      }
+    }
+  }
+
+  void checkRoutes() {
+    for (const auto& [node_name, node] : topology_.nodes) {
+      std::map<std::string, int> keys;
+      for (const auto& route : node.routes) {
+        const std::string dst = route.is_default ? "default" : route.to.cidr();
+        const std::string where = fmt::format("node '{}' route to {}", node_name, dst);
+        if (route.via && route.via->family != route.family) {
+          problem(route.loc, fmt::format("{}: gateway {} is not of the destination's address "
+                                         "family",
+                                         where, route.via->str()));
+        }
+        if (route.dev) {
+          const bool is_bridge_here = topology_.bridges.count(*route.dev) > 0 &&
+                                      topology_.bridges.at(*route.dev).node == node_name;
+          const bool exists = interfaceExists(node_name, *route.dev) ||
+                              (*route.dev == "lo" && node_name != kHostNode);
+          if (!exists && !is_bridge_here) {
+            problem(route.loc, fmt::format("{}: dev '{}' is not an interface the lab creates in "
+                                           "'{}'",
+                                           where, printable(*route.dev), node_name));
+          }
+        } else if (node_name == kHostNode) {
+          problem(route.loc, fmt::format("{}: routes in the host namespace need 'dev' naming an "
+                                         "interface of the lab, so destroy can find them",
+                                         where));
+        }
+        const std::uint32_t metric =
+            route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
+        const std::string key = fmt::format("{} metric {}", dst, metric);
+        auto [it, inserted] = keys.emplace(key, route.loc.line);
+        if (!inserted) {
+          problem(route.loc, fmt::format("{}: the same destination and metric is already routed at "
+                                         "line {}",
+                                         where, it->second));
+        }
+      }
+    }
+  }
+
+  void checkSysctls() {
+    for (const auto& [node_name, node] : topology_.nodes) {
+      for (const auto& sysctl : node.sysctls) {
+        if (node_name == kHostNode) {
+          problem(sysctl.loc, fmt::format("sysctl '{}': nstopo does not change the host's "
+                                          "sysctls; set them in a lab node",
+                                          printable(sysctl.key)));
+          continue;
+        }
+        bool ok = sysctl.key.rfind("net.", 0) == 0 && sysctl.key.back() != '.';
+        for (char c : sysctl.key) {
+          ok = ok && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '_' || c == '-' || c == '.');
+        }
+        ok = ok && sysctl.key.find("..") == std::string::npos;
+        if (!ok) {
+          problem(sysctl.loc, fmt::format("sysctl '{}': only per-namespace 'net.*' keys such as "
+                                          "net.ipv4.ip_forward are allowed",
+                                          printable(sysctl.key)));
+        }
+        bool value_ok = !sysctl.value.empty() && sysctl.value.size() <= 256;
+        for (char c : sysctl.value) {
+          value_ok = value_ok && c != '\n' && static_cast<unsigned char>(c) >= 0x20;
+        }
+        if (!value_ok) {
+          problem(sysctl.loc, fmt::format("sysctl '{}': the value must be one short line",
+                                          printable(sysctl.key)));
+        }
+      }
+    }
+  }
+
+  Topology& topology_;
+  Diagnostics problems_;
+  std::map<std::string, InterfaceUse> interfaces_;  ///< "netns:ifname" -> first creator
+};
+
+}  // namespace
+
+Diagnostics validate(Topology& topology) { return Validator(topology).run(); }
+
+}  // namespace nstopo::model

@@ -1,0 +1,53 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <yaml-cpp/yaml.h>
+
+#include "nstopo/core/error.h"
+
+namespace nstopo::parse {
+
+/// Typed access to YAML nodes that records a located diagnostic for every problem instead of
+/// throwing, so one run reports everything wrong with a file.
+class FieldReader {
+ public:
+  FieldReader(std::string file, Diagnostics& problems)
+      : file_(std::move(file)), problems_(problems) {}
+
+  [[nodiscard]] SourceLoc at(const YAML::Node& node) const;
+  [[nodiscard]] SourceLoc at(const YAML::Mark& mark) const;
+  void problem(const SourceLoc& loc, std::string message);
+
+  /// Walks a mapping in file order. Rejects duplicate keys and keys outside `allowed` (with a
+  /// "did you mean" hint). `visit` gets key, key place and value. Returns false when `node`
+  /// is not a mapping; a null node counts as an empty mapping.
+  bool forEachField(const YAML::Node& node, const std::string& what,
+                    const std::vector<std::string>& allowed,
+                    const std::function<void(const std::string&, const SourceLoc&,
+                                             const YAML::Node&)>& visit);
+
+  /// Like forEachField, for mappings whose keys are names chosen by the user.
+  bool forEachEntry(const YAML::Node& node, const std::string& what,
+                    const std::function<void(const std::string&, const SourceLoc&,
+                                             const YAML::Node&)>& visit);
+
+  bool forEachItem(const YAML::Node& node, const std::string& what,
+                   const std::function<void(const YAML::Node&)>& visit);
+
+  std::optional<std::string> string(const YAML::Node& node, const std::string& what);
+  std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
+  std::optional<std::int64_t> integer(const YAML::Node& node, const std::string& what,
+                                      std::int64_t min, std::int64_t max);
+
+ private:
+  std::string file_;
+  Diagnostics& problems_;
+};
+
+}  // namespace nstopo::parse

@@ -1,0 +1,422 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/parse/yaml_loader.h"
+
+#include <sys/socket.h>
+
+#include <fstream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include "nstopo/core/names.h"
+#include "nstopo/model/validate.h"
+#include "yaml_fields.h"
+
+namespace nstopo::parse {
+namespace {
+
+constexpr std::size_t kMaxFileBytes = 4 * 1024 * 1024;  // a lab file, not a data set
+constexpr std::int64_t kMaxMtu = 65535;
+constexpr std::int64_t kMinMtu = 68;
+
+/// Turns YAML nodes into the model. Every check here is about shape and type; references between
+/// objects are the validator's job.
+class TopologyParser {
+ public:
+  TopologyParser(const std::string& file, Diagnostics& problems)
+      : in_(file, problems), file_(file) {}
+
+  model::Topology parse(const YAML::Node& root) {
+    model::Topology topology;
+    topology.file = file_;
+    if (!root.IsMap()) {
+      in_.problem(in_.at(root).known() ? in_.at(root) : SourceLoc{file_, 1, 1},
+                  "the topology must be a mapping with at least 'name' and 'nodes'");
+      return topology;
+    }
+    bool has_name = false;
+    in_.forEachField(root, "topology", {"version", "name", "nodes", "bridges", "links"},
+                     [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+                       if (key == "version") {
+                         if (auto v = in_.integer(value, "version", 1, 1)) {
+                           topology.version = static_cast<int>(*v);
+                         }
+                       } else if (key == "name") {
+                         has_name = true;
+                         topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
+                         topology.name = in_.string(value, "name").value_or("");
+                       } else if (key == "nodes") {
+                         parseNodes(value, topology);
+                       } else if (key == "bridges") {
+                         parseBridges(value, topology);
+                       } else if (key == "links") {
+                         parseLinks(value, topology);
+                       }
+                     });
+    if (!has_name) {
+      in_.problem(SourceLoc{file_, 1, 1}, "the topology has no 'name' (the lab's name)");
+    }
+    return topology;
+  }
+
+ private:
+  void parseNodes(const YAML::Node& node, model::Topology& topology) {
+    in_.forEachEntry(node, "nodes",
+                     [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
+                       model::Node parsed;
+                       parsed.name = name;
+                       parsed.loc = loc;
+                       parseNode(value, parsed);
+                       topology.nodes.emplace(name, std::move(parsed));
+                     });
+  }
+
+  void parseNode(const YAML::Node& node, model::Node& out) {
+    const std::string what = fmt::format("node '{}'", printable(out.name));
+    in_.forEachField(
+        node, what, {"interfaces", "routes", "sysctls"},
+        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+          if (key == "interfaces") {
+            in_.forEachEntry(value, what + " interfaces",
+                             [&](const std::string& ifname, const SourceLoc& loc,
+                                 const YAML::Node& settings) {
+                               model::InterfaceSettings parsed;
+                               parsed.loc = loc;
+                               parseInterface(settings, what + " interface '" + ifname + "'",
+                                              parsed);
+                               out.interfaces.emplace(ifname, std::move(parsed));
+                             });
+          } else if (key == "routes") {
+            in_.forEachItem(value, what + " routes", [&](const YAML::Node& item) {
+              if (auto route = parseRoute(item, what)) {
+                out.routes.push_back(std::move(*route));
+              }
+            });
+          } else if (key == "sysctls") {
+            in_.forEachEntry(value, what + " sysctls",
+                             [&](const std::string& sysctl, const SourceLoc& loc,
+                                 const YAML::Node& v) {
+                               if (auto text = in_.string(v, "sysctl '" + sysctl + "'")) {
+                                 out.sysctls.push_back(model::Sysctl{sysctl, *text, loc});
+                               }
+                             });
+          }
+        });
+  }
+
+  void parseInterface(const YAML::Node& node, const std::string& what,
+                      model::InterfaceSettings& out) {
+    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up"},
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+                       if (key == "addresses") {
+                         out.addresses = parseAddresses(value, what);
+                       } else if (key == "mtu") {
+                         out.mtu = parseMtu(value, what);
+                       } else if (key == "mac") {
+                         out.mac = parseMac(value, what);
+                       } else if (key == "up") {
+                         out.up = in_.boolean(value, what + " up").value_or(true);
+                       }
+                     });
+  }
+
+  std::vector<model::Address> parseAddresses(const YAML::Node& node, const std::string& what) {
+    std::vector<model::Address> addresses;
+    in_.forEachItem(node, what + " addresses", [&](const YAML::Node& item) {
+      const auto text = in_.string(item, what + " address");
+      if (!text) {
+        return;
+      }
+      if (auto ip = parseCidr(*text)) {
+        addresses.push_back(model::Address{*ip, in_.at(item)});
+      } else {
+        in_.problem(in_.at(item),
+                    fmt::format("{}: '{}' is not an address with a prefix length, such as "
+                                "10.0.0.1/24 or 2001:db8::1/64",
+                                what, printable(*text)));
+      }
+    });
+    return addresses;
+  }
+
+  std::optional<std::uint32_t> parseMtu(const YAML::Node& node, const std::string& what) {
+    if (auto mtu = in_.integer(node, what + " mtu", kMinMtu, kMaxMtu)) {
+      return static_cast<std::uint32_t>(*mtu);
+    }
+    return std::nullopt;
+  }
+
+  std::optional<std::string> parseMac(const YAML::Node& node, const std::string& what) {
+    const auto text = in_.string(node, what + " mac");
+    if (!text) {
+      return std::nullopt;
+    }
+    auto mac = canonicalMac(*text);
+    if (!mac) {
+      in_.problem(in_.at(node), fmt::format("{}: '{}' is not a unicast MAC address such as "
+                                            "02:00:00:00:00:01",
+                                            what, printable(*text)));
+    }
+    return mac;
+  }
+
+  std::optional<model::Route> parseRoute(const YAML::Node& node, const std::string& owner) {
+    model::Route route;
+    route.loc = in_.at(node);
+    const std::string what = owner + " route";
+    bool has_to = false;
+    bool ok = true;
+    std::optional<std::string> family_hint;
+    in_.forEachField(
+        node, what, {"to", "via", "dev", "metric", "family"},
+        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+          if (key == "to") {
+            has_to = true;
+            const auto text = in_.string(value, what + " 'to'");
+            if (!text) {
+              ok = false;
+            } else if (*text == "default") {
+              route.is_default = true;
+            } else if (auto ip = parseCidr(*text)) {
+              if (ip->network() != *ip) {
+                in_.problem(in_.at(value),
+                            fmt::format("{}: '{}' has host bits set; the network is {}", what,
+                                        *text, ip->network().cidr()));
+                ok = false;
+              }
+              route.to = *ip;
+              route.family = ip->family;
+            } else {
+              in_.problem(in_.at(value),
+                          fmt::format("{}: 'to' must be 'default' or a prefix such as "
+                                      "10.0.0.0/24, found '{}'",
+                                      what, printable(*text)));
+              ok = false;
+            }
+          } else if (key == "via") {
+            const auto text = in_.string(value, what + " 'via'");
+            if (auto ip = text ? parseIp(*text) : std::nullopt) {
+              route.via = *ip;
+            } else {
+              if (text) {
+                in_.problem(in_.at(value), fmt::format("{}: 'via' must be an address without a "
+                                                       "prefix, found '{}'",
+                                                       what, printable(*text)));
+              }
+              ok = false;
+            }
+          } else if (key == "dev") {
+            route.dev = in_.string(value, what + " 'dev'");
+            ok = ok && route.dev.has_value();
+          } else if (key == "metric") {
+            if (auto metric = in_.integer(value, what + " metric", 0, 0xffffffffLL)) {
+              route.metric = static_cast<std::uint32_t>(*metric);
+            } else {
+              ok = false;
+            }
+          } else if (key == "family") {
+            family_hint = in_.string(value, what + " family");
+            if (family_hint && *family_hint != "ipv4" && *family_hint != "ipv6") {
+              in_.problem(in_.at(value),
+                          fmt::format("{}: family must be ipv4 or ipv6, found '{}'", what,
+                                      printable(*family_hint)));
+              ok = false;
+            }
+          }
+        });
+    if (!node.IsMap()) {
+      return std::nullopt;
+    }
+    if (!has_to) {
+      in_.problem(route.loc, fmt::format("{} has no 'to' (a prefix or 'default')", what));
+      return std::nullopt;
+    }
+    if (!ok) {
+      return std::nullopt;
+    }
+    if (route.is_default) {
+      // A default route's family follows its gateway, or the explicit family.
+      if (route.via) {
+        route.family = route.via->family;
+      } else if (family_hint) {
+        route.family = *family_hint == "ipv6" ? AF_INET6 : AF_INET;
+      } else {
+        in_.problem(route.loc,
+                    fmt::format("{}: a default route without 'via' needs 'family: ipv4' or "
+                                "'family: ipv6'",
+                                what));
+        return std::nullopt;
+      }
+      route.to.family = route.family;
+      route.to.prefix_len = 0;
+    }
+    if (!route.via && !route.dev) {
+      in_.problem(route.loc, fmt::format("{} needs 'via', 'dev' or both", what));
+      return std::nullopt;
+    }
+    return route;
+  }
+
+  void parseBridges(const YAML::Node& node, model::Topology& topology) {
+    in_.forEachEntry(node, "bridges", [&](const std::string& name, const SourceLoc& loc,
+                                          const YAML::Node& value) {
+      model::Bridge bridge;
+      bridge.name = name;
+      bridge.loc = loc;
+      const std::string what = fmt::format("bridge '{}'", printable(name));
+      in_.forEachField(
+          value, what,
+          {"kind", "node", "stp", "vlan_filtering", "mtu", "mac", "addresses", "up"},
+          [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+            if (key == "kind") {
+              const auto kind = in_.string(v, what + " kind");
+              if (kind && *kind != "linux") {
+                in_.problem(in_.at(v),
+                            fmt::format("{}: kind '{}' is not supported (supported: linux)", what,
+                                        printable(*kind)));
+              }
+            } else if (key == "node") {
+              bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
+            } else if (key == "stp") {
+              bridge.stp = in_.boolean(v, what + " stp").value_or(false);
+            } else if (key == "vlan_filtering") {
+              bridge.vlan_filtering = in_.boolean(v, what + " vlan_filtering").value_or(false);
+            } else if (key == "mtu") {
+              bridge.mtu = parseMtu(v, what);
+            } else if (key == "mac") {
+              bridge.mac = parseMac(v, what);
+            } else if (key == "addresses") {
+              bridge.addresses = parseAddresses(v, what);
+            } else if (key == "up") {
+              bridge.up = in_.boolean(v, what + " up").value_or(true);
+            }
+          });
+      topology.bridges.emplace(name, std::move(bridge));
+    });
+  }
+
+  void parseLinks(const YAML::Node& node, model::Topology& topology) {
+    in_.forEachItem(node, "links", [&](const YAML::Node& item) {
+      model::Link link;
+      link.loc = in_.at(item);
+      bool has_kind = false;
+      bool has_endpoints = false;
+      in_.forEachField(item, "link", {"kind", "endpoints"},
+                       [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                         if (key == "kind") {
+                           has_kind = true;
+                           const auto kind = in_.string(v, "link kind");
+                           if (kind && *kind != "veth") {
+                             in_.problem(in_.at(v),
+                                         fmt::format("link kind '{}' is not supported "
+                                                     "(supported: veth)",
+                                                     printable(*kind)));
+                           }
+                         } else if (key == "endpoints") {
+                           has_endpoints = true;
+                           in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+                             if (auto endpoint = parseEndpoint(e)) {
+                               link.endpoints.push_back(std::move(*endpoint));
+                             }
+                           });
+                         }
+                       });
+      if (!item.IsMap()) {
+        return;
+      }
+      if (!has_kind) {
+        in_.problem(link.loc, "link has no 'kind' (veth)");
+      }
+      if (!has_endpoints) {
+        in_.problem(link.loc, "link has no 'endpoints'");
+      }
+      topology.links.push_back(std::move(link));
+    });
+  }
+
+  std::optional<model::Endpoint> parseEndpoint(const YAML::Node& node) {
+    const auto text = in_.string(node, "link endpoint");
+    if (!text) {
+      return std::nullopt;
+    }
+    const auto colon = text->find(':');
+    if (colon == std::string::npos || colon == 0 || colon + 1 == text->size()) {
+      in_.problem(in_.at(node), fmt::format("link endpoint '{}' must be written NODE:IFNAME or "
+                                            "BRIDGE:IFNAME",
+                                            printable(*text)));
+      return std::nullopt;
+    }
+    return model::Endpoint{text->substr(0, colon), text->substr(colon + 1), false, in_.at(node)};
+  }
+
+  FieldReader in_;
+  std::string file_;
+};
+
+SourceLoc yamlErrorPlace(const YAML::Exception& error, const std::string& file) {
+  if (error.mark.line < 0) {
+    return SourceLoc{file, 1, 1};
+  }
+  return SourceLoc{file, error.mark.line + 1, error.mark.column + 1};
+}
+
+}  // namespace
+
+LoadResult parseTopology(const std::string& text, const std::string& file) {
+  LoadResult result;
+  result.topology.file = file;
+  if (text.size() > kMaxFileBytes) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    fmt::format("the file is {} bytes; a topology may be at most "
+                                                "{} bytes",
+                                                text.size(), kMaxFileBytes),
+                                    SourceLoc{file, 1, 1}, 0});
+    return result;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& error) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    fmt::format("YAML syntax: {}", error.msg),
+                                    yamlErrorPlace(error, file), 0});
+    return result;
+  }
+  if (!root.IsDefined() || root.IsNull()) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    "the file is empty; a topology needs at least 'name' and "
+                                    "'nodes'",
+                                    SourceLoc{file, 1, 1}, 0});
+    return result;
+  }
+  try {
+    TopologyParser parser(file, result.problems);
+    result.topology = parser.parse(root);
+  } catch (const YAML::Exception& error) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    fmt::format("YAML: {}", error.msg),
+                                    yamlErrorPlace(error, file), 0});
+  }
+  return result;
+}
+
+LoadResult loadTopologyFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    LoadResult result;
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    fmt::format("cannot read topology file '{}'", path),
+                                    SourceLoc{}, errno});
+    return result;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  LoadResult result = parseTopology(text.str(), path);
+  if (result.problems.empty()) {
+    result.problems = model::validate(result.topology);
+  }
+  return result;
+}
+
+}  // namespace nstopo::parse

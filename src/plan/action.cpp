@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/plan/action.h"
+
+#include <fmt/format.h>
+
+namespace nstopo::plan {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+std::string onOff(bool value) { return value ? "on" : "off"; }
+
+std::string describeEnd(const VethEnd& end) {
+  std::string text = end.ref.str();
+  if (!end.master.empty()) {
+    text += fmt::format(" (port of {})", end.master);
+  }
+  return text;
+}
+
+std::string describeChange(const LinkChange& change, const LinkChange& before) {
+  std::vector<std::string> parts;
+  auto opt = [](const auto& value) {
+    return value ? fmt::format("{}", *value) : std::string("unset");
+  };
+  if (change.mtu) {
+    parts.push_back(fmt::format("mtu {} -> {}", opt(before.mtu), *change.mtu));
+  }
+  if (change.mac) {
+    parts.push_back(fmt::format("mac {} -> {}", opt(before.mac), *change.mac));
+  }
+  if (change.up) {
+    parts.push_back(fmt::format("state {} -> {}", before.up.value_or(false) ? "up" : "down",
+                                *change.up ? "up" : "down"));
+  }
+  if (change.master) {
+    const auto from = before.master.value_or("");
+    parts.push_back(fmt::format("master {} -> {}", from.empty() ? "none" : from,
+                                change.master->empty() ? "none" : *change.master));
+  }
+  if (change.stp) {
+    parts.push_back(fmt::format("stp {} -> {}", onOff(before.stp.value_or(false)),
+                                onOff(*change.stp)));
+  }
+  if (change.vlan_filtering) {
+    parts.push_back(fmt::format("vlan_filtering {} -> {}",
+                                onOff(before.vlan_filtering.value_or(false)),
+                                onOff(*change.vlan_filtering)));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
+  return VethEnd{IfRef{netns, link.name}, link.master, link.mtu, link.mac, link.up};
+}
+
+}  // namespace
+
+std::string describe(const Action& action) {
+  return std::visit(
+      Overloaded{
+          [](const CreateNetns& a) { return fmt::format("netns {}", a.netns); },
+          [](const DeleteNetns& a) { return fmt::format("netns {}", a.netns); },
+          [](const CreateBridge& a) {
+            return fmt::format("bridge {} (stp {})", a.ref.str(), onOff(a.stp));
+          },
+          [](const CreateVeth& a) {
+            return fmt::format("veth {} <-> {}", describeEnd(a.a), describeEnd(a.b));
+          },
+          [](const DeleteLink& a) {
+            if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {
+              return fmt::format("veth {} <-> {}", a.ref.str(), a.before.peer->str());
+            }
+            return fmt::format("{} {}", a.before.kind_name.empty() ? "link" : a.before.kind_name,
+                               a.ref.str());
+          },
+          [](const SetLink& a) {
+            return fmt::format("link {}: {}", a.ref.str(), describeChange(a.change, a.before));
+          },
+          [](const AddAddress& a) {
+            return fmt::format("address {} on {}", a.address.cidr(), a.ref.str());
+          },
+          [](const DeleteAddress& a) {
+            return fmt::format("address {} on {}", a.address.cidr(), a.ref.str());
+          },
+          [](const AddRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
+          [](const DeleteRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
+          [](const SetSysctl& a) {
+            return a.before.empty()
+                       ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
+                       : fmt::format("sysctl {}: {} = {} (was {})", a.netns, a.key, a.value,
+                                     a.before);
+          },
+      },
+      action);
+}
+
+std::string netnsOf(const Action& action) {
+  return std::visit(Overloaded{
+                        [](const CreateNetns& a) { return a.netns; },
+                        [](const DeleteNetns& a) { return a.netns; },
+                        [](const CreateBridge& a) { return a.ref.netns; },
+                        [](const CreateVeth& a) { return a.a.ref.netns; },
+                        [](const DeleteLink& a) { return a.ref.netns; },
+                        [](const SetLink& a) { return a.ref.netns; },
+                        [](const AddAddress& a) { return a.ref.netns; },
+                        [](const DeleteAddress& a) { return a.ref.netns; },
+                        [](const AddRoute& a) { return a.netns; },
+                        [](const DeleteRoute& a) { return a.netns; },
+                        [](const SetSysctl& a) { return a.netns; },
+                    },
+                    action);
+}
+
+std::vector<Action> inverseOf(const Action& action) {
+  return std::visit(
+      Overloaded{
+          [](const CreateNetns& a) -> std::vector<Action> {
+            return {DeleteNetns{a.netns, a.lab, a.loopback_up}};
+          },
+          [](const DeleteNetns& a) -> std::vector<Action> {
+            return {CreateNetns{a.netns, a.lab, a.loopback_up}};
+          },
+          [](const CreateBridge& a) -> std::vector<Action> {
+            state::LinkState before;
+            before.name = a.ref.name;
+            before.kind = state::LinkKind::kBridge;
+            before.kind_name = "bridge";
+            before.owner = a.lab;
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt}};
+          },
+          [](const CreateVeth& a) -> std::vector<Action> {
+            state::LinkState before;
+            before.name = a.a.ref.name;
+            before.kind = state::LinkKind::kVeth;
+            before.kind_name = "veth";
+            before.owner = a.lab;
+            before.peer = a.b.ref;
+            return {DeleteLink{a.a.ref, a.lab, before, std::nullopt}};
+          },
+          [](const DeleteLink& a) -> std::vector<Action> {
+            std::vector<Action> undo;
+            if (a.before.kind == state::LinkKind::kBridge) {
+              undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
+                                             a.before.mtu, a.before.mac, a.before.up});
+            } else if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {
+              VethEnd there{*a.before.peer, "", std::nullopt, std::nullopt, true};
+              if (a.peer_before) {
+                there = endFrom(*a.peer_before, a.before.peer->netns);
+              }
+              undo.emplace_back(CreateVeth{endFrom(a.before, a.ref.netns), there, a.lab});
+            } else {
+              return {};  // nothing nstopo can rebuild
+            }
+            for (const auto& address : a.before.addresses) {
+              undo.emplace_back(AddAddress{a.ref, address});
+            }
+            if (a.peer_before && a.before.peer) {
+              for (const auto& address : a.peer_before->addresses) {
+                undo.emplace_back(AddAddress{*a.before.peer, address});
+              }
+            }
+            return undo;
+          },
+          [](const SetLink& a) -> std::vector<Action> { return {SetLink{a.ref, a.before, a.change}}; },
+          [](const AddAddress& a) -> std::vector<Action> { return {DeleteAddress{a.ref, a.address}}; },
+          [](const DeleteAddress& a) -> std::vector<Action> { return {AddAddress{a.ref, a.address}}; },
+          [](const AddRoute& a) -> std::vector<Action> { return {DeleteRoute{a.netns, a.route}}; },
+          [](const DeleteRoute& a) -> std::vector<Action> { return {AddRoute{a.netns, a.route}}; },
+          [](const SetSysctl& a) -> std::vector<Action> {
+            if (a.before.empty()) {
+              return {};  // a new namespace: it goes away as a whole
+            }
+            return {SetSysctl{a.netns, a.key, a.before, a.value}};
+          },
+      },
+      action);
+}
+
+}  // namespace nstopo::plan

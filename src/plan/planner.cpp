@@ -1,0 +1,396 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/plan/planner.h"
+
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "nstopo/model/topology.h"
+
+namespace nstopo::plan {
+namespace {
+
+using state::IfRef;
+using state::LinkKind;
+using state::LinkState;
+using state::NetnsState;
+using state::RouteState;
+using state::State;
+
+const std::string kHost = model::kHostNode;
+
+/// Sysctl values compare by words: the kernel prints "0\t2147483647" for "0 2147483647".
+std::string normalizeSysctl(const std::string& value) {
+  std::string out;
+  bool gap = false;
+  for (char c : value) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      gap = !out.empty();
+      continue;
+    }
+    if (gap) {
+      out += ' ';
+      gap = false;
+    }
+    out += c;
+  }
+  return out;
+}
+
+class Planner {
+ public:
+  Planner(const State& desired, const State& actual) : desired_(desired), actual_(actual) {
+    result_.plan.lab = desired.lab;
+  }
+
+  PlanResult run() {
+    planNamespaces();
+    planLinkDeletions();
+    planLinkCreations();
+    planLinkChanges();
+    planLoopbacks();
+    planRoutes();
+    planSysctls();
+    std::stable_sort(result_.plan.steps.begin(), result_.plan.steps.end(),
+                     [](const Step& a, const Step& b) { return a.phase < b.phase; });
+    return std::move(result_);
+  }
+
+ private:
+  void add(Phase phase, Change change, Action action, SourceLoc origin = {}) {
+    result_.plan.steps.push_back(Step{phase, change, std::move(action), std::move(origin)});
+  }
+
+  void conflict(const SourceLoc& where, std::string message) {
+    result_.conflicts.push_back(Error{ErrorKind::kConflict, std::move(message), where, 0});
+  }
+
+  [[nodiscard]] std::string ownerText(const std::string& owner) const {
+    return owner.empty() ? std::string("it carries no nstopo mark (created by someone else)")
+                         : fmt::format("it belongs to lab '{}'", owner);
+  }
+
+  [[nodiscard]] const NetnsState* actualNetns(const std::string& name) const {
+    const auto it = actual_.netns.find(name);
+    return it == actual_.netns.end() ? nullptr : &it->second;
+  }
+
+  [[nodiscard]] const LinkState* actualLink(const IfRef& ref) const {
+    const auto* netns = actualNetns(ref.netns);
+    if (netns == nullptr) {
+      return nullptr;
+    }
+    const auto it = netns->links.find(ref.name);
+    return it == netns->links.end() ? nullptr : &it->second;
+  }
+
+  [[nodiscard]] const LinkState* desiredLink(const IfRef& ref) const {
+    const auto netns = desired_.netns.find(ref.netns);
+    if (netns == desired_.netns.end()) {
+      return nullptr;
+    }
+    const auto it = netns->second.links.find(ref.name);
+    return it == netns->second.links.end() ? nullptr : &it->second;
+  }
+
+  [[nodiscard]] bool ours(const LinkState& link) const { return link.owner == desired_.lab; }
+
+  [[nodiscard]] bool survives(const IfRef& ref) const {
+    const auto* link = actualLink(ref);
+    return link != nullptr && deleted_.count(ref) == 0 && removed_netns_.count(ref.netns) == 0;
+  }
+
+  static bool needsReplace(const LinkState& want, const LinkState& have) {
+    if (want.kind != have.kind) {
+      return true;
+    }
+    return want.kind == LinkKind::kVeth && want.peer != have.peer;
+  }
+
+  void planNamespaces() {
+    for (const auto& [name, want] : desired_.netns) {
+      if (name == kHost) {
+        continue;
+      }
+      const auto* have = actualNetns(name);
+      if (have == nullptr) {
+        new_netns_.insert(name);
+        add(Phase::kCreateNetns, Change::kCreate,
+            CreateNetns{name, desired_.lab, want.loopback_up}, want.origin);
+      } else if (have->owner != desired_.lab) {
+        conflicted_netns_.insert(name);
+        conflict(want.origin, fmt::format("namespace '{}' already exists and {}; nstopo will not "
+                                          "change it",
+                                          name, ownerText(have->owner)));
+      }
+    }
+    for (const auto& [name, have] : actual_.netns) {
+      if (name != kHost && have.owner == desired_.lab && desired_.netns.count(name) == 0) {
+        removed_netns_.insert(name);
+        add(Phase::kDeleteNetns, Change::kDelete, DeleteNetns{name, desired_.lab, have.loopback_up});
+      }
+    }
+  }
+
+  void deleteRoutesOnDevice(const IfRef& ref) {
+    if (removed_netns_.count(ref.netns) > 0) {
+      return;  // the whole namespace goes
+    }
+    const auto* netns = actualNetns(ref.netns);
+    if (netns == nullptr) {
+      return;
+    }
+    for (const auto& [key, route] : netns->routes) {
+      if (route.dev == ref.name && dropped_routes_.insert(ref.netns + "|" + key).second) {
+        add(Phase::kDeleteRoutes, Change::kDelete, DeleteRoute{ref.netns, route});
+      }
+    }
+  }
+
+  void planLinkDeletions() {
+    for (const auto& [netns_name, netns] : actual_.netns) {
+      if (conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      for (const auto& [link_name, have] : netns.links) {
+        const IfRef ref{netns_name, link_name};
+        if (!ours(have) || deleted_.count(ref) > 0) {
+          continue;
+        }
+        const auto* want = removed_netns_.count(netns_name) > 0 ? nullptr : desiredLink(ref);
+        if (want != nullptr && !needsReplace(*want, have)) {
+          continue;
+        }
+        DeleteLink action{ref, desired_.lab, have, std::nullopt};
+        deleted_.insert(ref);
+        deleteRoutesOnDevice(ref);
+        if (have.peer) {
+          deleted_.insert(*have.peer);
+          deleteRoutesOnDevice(*have.peer);
+          if (const auto* peer = actualLink(*have.peer)) {
+            action.peer_before = *peer;
+          }
+        }
+        const Phase phase =
+            have.kind == LinkKind::kBridge ? Phase::kDeleteBridges : Phase::kDeleteLinks;
+        add(phase, Change::kDelete, std::move(action));
+      }
+    }
+  }
+
+  void planLinkCreations() {
+    for (const auto& [netns_name, netns] : desired_.netns) {
+      if (conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      for (const auto& [link_name, want] : netns.links) {
+        const IfRef ref{netns_name, link_name};
+        const auto* have = actualLink(ref);
+        if (have != nullptr && !ours(*have)) {
+          conflict(want.origin, fmt::format("interface '{}' already exists in namespace '{}' and "
+                                            "{}; nstopo will not change it",
+                                            link_name, netns_name, ownerText(have->owner)));
+          continue;
+        }
+        if (survives(ref) || created_.count(ref) > 0) {
+          continue;
+        }
+        if (want.kind == LinkKind::kBridge) {
+          created_.insert(ref);
+          add(Phase::kCreateBridges, Change::kCreate,
+              CreateBridge{ref, desired_.lab, want.stp, want.vlan_filtering, want.mtu, want.mac,
+                           want.up},
+              want.origin);
+          continue;
+        }
+        const auto* peer_want = want.peer ? desiredLink(*want.peer) : nullptr;
+        if (peer_want == nullptr) {
+          continue;  // the validator guarantees both ends; nothing sensible to do otherwise
+        }
+        const auto* peer_have = actualLink(*want.peer);
+        if (peer_have != nullptr && !ours(*peer_have)) {
+          continue;  // reported when the loop reaches the peer
+        }
+        created_.insert(ref);
+        created_.insert(*want.peer);
+        VethEnd here{ref, want.master, want.mtu, want.mac, want.up};
+        VethEnd there{*want.peer, peer_want->master, peer_want->mtu, peer_want->mac,
+                      peer_want->up};
+        // The end with a bridge is created from the bridge's namespace so the kernel can enslave
+        // it in the same request.
+        const bool swap = here.master.empty() && !there.master.empty();
+        add(Phase::kCreateLinks, Change::kCreate,
+            swap ? CreateVeth{there, here, desired_.lab} : CreateVeth{here, there, desired_.lab},
+            want.origin);
+      }
+    }
+  }
+
+  /// The actual master as it will be once deletions ran: a deleted bridge releases its ports.
+  [[nodiscard]] std::string effectiveMaster(const IfRef& ref, const LinkState& have) const {
+    if (have.master.empty() || deleted_.count(IfRef{ref.netns, have.master}) > 0) {
+      return "";
+    }
+    return have.master;
+  }
+
+  void diffAddresses(const IfRef& ref, const std::set<IpAddress>& want,
+                     const std::set<IpAddress>& have, const SourceLoc& origin) {
+    for (const auto& address : have) {
+      if (want.count(address) == 0) {
+        add(Phase::kDeleteAddresses, Change::kDelete, DeleteAddress{ref, address});
+      }
+    }
+    for (const auto& address : want) {
+      if (have.count(address) == 0) {
+        add(Phase::kAddAddresses, Change::kCreate, AddAddress{ref, address}, origin);
+      }
+    }
+  }
+
+  void planLinkChanges() {
+    for (const auto& [netns_name, netns] : desired_.netns) {
+      if (conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      for (const auto& [link_name, want] : netns.links) {
+        const IfRef ref{netns_name, link_name};
+        if (created_.count(ref) > 0) {
+          diffAddresses(ref, want.addresses, {}, want.origin);
+          continue;
+        }
+        const auto* have = actualLink(ref);
+        if (have == nullptr || !ours(*have)) {
+          continue;
+        }
+        SetLink set{ref, {}, {}};
+        if (want.mtu && want.mtu != have->mtu) {
+          set.change.mtu = want.mtu;
+          set.before.mtu = have->mtu;
+        }
+        if (want.mac && want.mac != have->mac) {
+          set.change.mac = want.mac;
+          set.before.mac = have->mac;
+        }
+        if (want.up != have->up) {
+          set.change.up = want.up;
+          set.before.up = have->up;
+        }
+        if (const auto master = effectiveMaster(ref, *have); want.master != master) {
+          set.change.master = want.master;
+          set.before.master = master;
+        }
+        if (want.kind == LinkKind::kBridge && want.stp != have->stp) {
+          set.change.stp = want.stp;
+          set.before.stp = have->stp;
+        }
+        if (want.kind == LinkKind::kBridge && want.vlan_filtering != have->vlan_filtering) {
+          set.change.vlan_filtering = want.vlan_filtering;
+          set.before.vlan_filtering = have->vlan_filtering;
+        }
+        if (!set.change.empty()) {
+          add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
+        }
+        diffAddresses(ref, want.addresses, have->addresses, want.origin);
+      }
+    }
+  }
+
+  void planLoopbacks() {
+    for (const auto& [netns_name, want] : desired_.netns) {
+      if (netns_name == kHost || conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      const IfRef lo{netns_name, "lo"};
+      const auto* have = actualNetns(netns_name);
+      if (have == nullptr) {
+        diffAddresses(lo, want.loopback_addresses, {}, want.origin);
+        continue;
+      }
+      if (want.loopback_up != have->loopback_up) {
+        SetLink set{lo, {}, {}};
+        set.change.up = want.loopback_up;
+        set.before.up = have->loopback_up;
+        add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
+      }
+      diffAddresses(lo, want.loopback_addresses, have->loopback_addresses, want.origin);
+    }
+  }
+
+  static bool sameRoute(const RouteState& want, const RouteState& have) {
+    return want.via == have.via && (want.dev.empty() || want.dev == have.dev);
+  }
+
+  void planRoutes() {
+    for (const auto& [netns_name, want] : desired_.netns) {
+      if (conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      const auto* have = actualNetns(netns_name);
+      std::map<std::string, const RouteState*> present;
+      if (have != nullptr) {
+        for (const auto& [key, route] : have->routes) {
+          if (dropped_routes_.count(netns_name + "|" + key) == 0) {
+            present.emplace(key, &route);
+          }
+        }
+      }
+      for (const auto& [key, route] : present) {
+        const auto it = want.routes.find(key);
+        if (it == want.routes.end() || !sameRoute(it->second, *route)) {
+          add(Phase::kDeleteRoutes, Change::kDelete, DeleteRoute{netns_name, *route});
+        }
+      }
+      for (const auto& [key, route] : want.routes) {
+        const auto it = present.find(key);
+        if (it != present.end() && sameRoute(route, *it->second)) {
+          continue;
+        }
+        const Phase phase = route.via ? Phase::kAddGatewayRoutes : Phase::kAddDirectRoutes;
+        add(phase, Change::kCreate, AddRoute{netns_name, route}, route.origin);
+      }
+    }
+  }
+
+  void planSysctls() {
+    for (const auto& [netns_name, want] : desired_.netns) {
+      if (netns_name == kHost || conflicted_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      const auto* have = actualNetns(netns_name);
+      for (const auto& [key, value] : want.sysctls) {
+        std::string before;
+        if (have != nullptr) {
+          const auto it = have->sysctls.find(key);
+          before = it == have->sysctls.end() ? "" : it->second;
+          if (normalizeSysctl(before) == normalizeSysctl(value)) {
+            continue;
+          }
+        }
+        const auto origin = want.sysctl_origin.find(key);
+        add(Phase::kSysctls, have == nullptr ? Change::kCreate : Change::kUpdate,
+            SetSysctl{netns_name, key, value, before},
+            origin == want.sysctl_origin.end() ? SourceLoc{} : origin->second);
+      }
+    }
+  }
+
+  const State& desired_;
+  const State& actual_;
+  PlanResult result_;
+  std::set<std::string> new_netns_;
+  std::set<std::string> removed_netns_;
+  std::set<std::string> conflicted_netns_;
+  std::set<IfRef> deleted_;
+  std::set<IfRef> created_;
+  std::set<std::string> dropped_routes_;  ///< "netns|key" of routes deleted with their device
+};
+
+}  // namespace
+
+PlanResult makePlan(const State& desired, const State& actual) {
+  return Planner(desired, actual).run();
+}
+
+}  // namespace nstopo::plan

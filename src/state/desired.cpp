@@ -1,0 +1,131 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/state/desired.h"
+
+#include <sys/socket.h>
+
+#include "nstopo/state/ownership.h"
+
+namespace nstopo::state {
+namespace {
+
+using model::kHostNode;
+
+NetnsState& netnsFor(State& state, const std::string& name) {
+  auto& netns = state.netns[name];
+  netns.name = name;
+  netns.owner = state.lab;
+  return netns;
+}
+
+void applySettings(LinkState& link, const model::InterfaceSettings& settings) {
+  if (settings.mtu) {
+    link.mtu = settings.mtu;
+  }
+  if (settings.mac) {
+    link.mac = settings.mac;
+  }
+  link.up = settings.up;
+  for (const auto& address : settings.addresses) {
+    link.addresses.insert(address.ip);
+  }
+}
+
+}  // namespace
+
+State desiredState(const model::Topology& topology) {
+  State state;
+  state.lab = topology.name;
+  netnsFor(state, kHostNode);
+  for (const auto& [name, node] : topology.nodes) {
+    auto& netns = netnsFor(state, name);
+    netns.origin = node.loc;
+    for (const auto& sysctl : node.sysctls) {
+      netns.sysctls[sysctl.key] = sysctl.value;
+      netns.sysctl_origin[sysctl.key] = sysctl.loc;
+    }
+  }
+  for (const auto& [name, bridge] : topology.bridges) {
+    auto& link = netnsFor(state, bridge.node).links[name];
+    link.name = name;
+    link.kind = LinkKind::kBridge;
+    link.kind_name = "bridge";
+    link.owner = topology.name;
+    link.stp = bridge.stp;
+    link.vlan_filtering = bridge.vlan_filtering;
+    link.mtu = bridge.mtu;
+    link.mac = bridge.mac;
+    link.up = bridge.up;
+    link.origin = bridge.loc;
+    for (const auto& address : bridge.addresses) {
+      link.addresses.insert(address.ip);
+    }
+  }
+  for (const auto& link : topology.links) {
+    if (link.endpoints.size() != 2) {
+      continue;
+    }
+    const IfRef ends[2] = {
+        IfRef{model::endpointNetns(topology, link.endpoints[0]), link.endpoints[0].ifname},
+        IfRef{model::endpointNetns(topology, link.endpoints[1]), link.endpoints[1].ifname}};
+    for (int i = 0; i < 2; ++i) {
+      const auto& endpoint = link.endpoints[static_cast<std::size_t>(i)];
+      auto& out = netnsFor(state, ends[i].netns).links[ends[i].name];
+      out.name = ends[i].name;
+      out.kind = LinkKind::kVeth;
+      out.kind_name = "veth";
+      out.owner = topology.name;
+      out.peer = ends[1 - i];
+      out.master = endpoint.on_bridge ? endpoint.owner : "";
+      out.up = true;
+      out.origin = endpoint.loc;
+    }
+  }
+  for (const auto& [node_name, node] : topology.nodes) {
+    auto& netns = netnsFor(state, node_name);
+    for (const auto& [ifname, settings] : node.interfaces) {
+      if (ifname == "lo") {
+        netns.loopback_up = settings.up;
+        for (const auto& address : settings.addresses) {
+          netns.loopback_addresses.insert(address.ip);
+        }
+        continue;
+      }
+      if (auto it = netns.links.find(ifname); it != netns.links.end()) {
+        applySettings(it->second, settings);
+      }
+    }
+    for (const auto& route : node.routes) {
+      RouteState out;
+      out.family = route.family;
+      out.is_default = route.is_default;
+      out.to = route.to;
+      out.via = route.via;
+      out.dev = route.dev.value_or("");
+      out.metric = route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
+      out.origin = route.loc;
+      netns.routes.emplace(out.key(), out);
+    }
+  }
+  // The host namespace only appears in the diff when the lab puts something there.
+  if (const auto host = state.netns.find(kHostNode);
+      host != state.netns.end() && host->second.links.empty() && host->second.routes.empty()) {
+    state.netns.erase(host);
+  }
+  return state;
+}
+
+ReadScope scopeFor(const State& desired, const std::set<std::string>& owned_netns) {
+  ReadScope scope;
+  scope.lab = desired.lab;
+  scope.netns.insert(kHostNode);
+  for (const auto& [name, netns] : desired.netns) {
+    scope.netns.insert(name);
+    for (const auto& [key, value] : netns.sysctls) {
+      scope.sysctl_keys[name].push_back(key);
+    }
+  }
+  scope.netns.insert(owned_netns.begin(), owned_netns.end());
+  return scope;
+}
+
+}  // namespace nstopo::state

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/state/ownership.h"
+
+namespace nstopo::state {
+
+std::string makeMark(const std::string& lab) { return std::string(kMarkPrefix) + lab; }
+
+std::string makeVethMark(const std::string& lab, const IfRef& peer) {
+  return makeMark(lab) + ":" + peer.netns + "/" + peer.name;
+}
+
+std::optional<Mark> parseMark(std::string_view alias) {
+  if (alias.substr(0, kMarkPrefix.size()) != kMarkPrefix) {
+    return std::nullopt;
+  }
+  alias.remove_prefix(kMarkPrefix.size());
+  Mark mark;
+  const auto colon = alias.find(':');
+  mark.lab = std::string(alias.substr(0, colon));
+  if (mark.lab.empty()) {
+    return std::nullopt;
+  }
+  if (colon != std::string_view::npos) {
+    const auto peer = alias.substr(colon + 1);
+    const auto slash = peer.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == peer.size()) {
+      return std::nullopt;
+    }
+    mark.peer = IfRef{std::string(peer.substr(0, slash)), std::string(peer.substr(slash + 1))};
+  }
+  return mark;
+}
+
+}  // namespace nstopo::state
