@@ -10,6 +10,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/validate_verify.h"
 
 namespace nstopo::model {
 namespace {
@@ -32,6 +33,7 @@ class Validator {
     checkAddresses();
     checkRoutes();
     checkSysctls();
+    validateVerify(topology_, problems_);
     return std::move(problems_);
   }
 

@@ -11,6 +11,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/model/validate.h"
+#include "verify_section.h"
 #include "yaml_fields.h"
 
 namespace nstopo::parse {
@@ -36,7 +37,7 @@ class TopologyParser {
       return topology;
     }
     bool has_name = false;
-    in_.forEachField(root, "topology", {"version", "name", "nodes", "bridges", "links"},
+    in_.forEachField(root, "topology", {"version", "name", "nodes", "bridges", "links", "verify"},
                      [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
                        if (key == "version") {
                          if (auto v = in_.integer(value, "version", 1, 1)) {
@@ -52,6 +53,8 @@ class TopologyParser {
                          parseBridges(value, topology);
                        } else if (key == "links") {
                          parseLinks(value, topology);
+                       } else if (key == "verify") {
+                         parseVerifySection(value, loc, in_, topology.verify);
                        }
                      });
     if (!has_name) {

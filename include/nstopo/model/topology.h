@@ -9,6 +9,7 @@
 
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
+#include "nstopo/model/verify.h"
 
 /// The topology file as a value: what the user asked for, with every element's place in the file.
 /// Parsing fills it (shape and types), validate() checks it (names, references, duplicates).
@@ -94,6 +95,7 @@ struct Topology {
   std::map<std::string, Node> nodes;  ///< sorted: plans are deterministic
   std::map<std::string, Bridge> bridges;
   std::vector<Link> links;
+  VerifySpec verify;  ///< reachability expectations for `nstopo verify`
 };
 
 [[nodiscard]] const char* toString(LinkKind kind);
