@@ -1,0 +1,233 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "fakes/fake_driver.h"
+
+#include <fmt/format.h>
+
+#include "nstopo/model/topology.h"
+
+namespace nstopo::testing {
+namespace {
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+Status missing(const std::string& what) {
+  return fail(ErrorKind::kKernel, what + ": No such device (ENODEV)", {}, 19);
+}
+
+}  // namespace
+
+bool FakeDriver::handles(const plan::Action& /*action*/) const { return true; }
+
+Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
+  for (const auto& [name, netns] : world.netns) {
+    if (scope.all_named_netns || scope.netns.count(name) > 0) {
+      into.netns[name] = netns;
+    }
+  }
+  return {};
+}
+
+std::vector<Status> FakeDriver::apply(std::span<const plan::Action* const> batch) {
+  std::vector<Status> results;
+  for (const auto* action : batch) {
+    const std::size_t index = calls++;
+    if (fail_at && *fail_at == index) {
+      results.emplace_back(fail(ErrorKind::kKernel, "injected failure", {}, 5));
+      continue;
+    }
+    results.push_back(applyOne(*action));
+    if (results.back()) {
+      log.push_back(plan::describe(*action));
+    }
+  }
+  return results;
+}
+
+Status FakeDriver::applyOne(const plan::Action& action) {
+  auto link_of = [&](const state::IfRef& ref) -> state::LinkState* {
+    auto netns = world.netns.find(ref.netns);
+    if (netns == world.netns.end()) {
+      return nullptr;
+    }
+    auto link = netns->second.links.find(ref.name);
+    return link == netns->second.links.end() ? nullptr : &link->second;
+  };
+  auto make_end = [&](const plan::VethEnd& end, const state::IfRef& peer,
+                      const std::string& lab) -> Status {
+    if (world.netns.count(end.ref.netns) == 0) {
+      return missing("netns " + end.ref.netns);
+    }
+    auto& link = world.netns[end.ref.netns].links[end.ref.name];
+    link.name = end.ref.name;
+    link.kind = state::LinkKind::kVeth;
+    link.kind_name = "veth";
+    link.peer = peer;
+    link.owner = lab;
+    link.master = end.master;
+    link.mtu = end.mtu.value_or(1500);
+    link.mac = end.mac.value_or("02:00:00:00:00:01");
+    link.up = end.up;
+    return {};
+  };
+  return std::visit(
+      Overloaded{
+          [&](const plan::CreateNetns& a) -> Status {
+            if (world.netns.count(a.netns) > 0) {
+              return fail(ErrorKind::kKernel, "netns exists (EEXIST)", {}, 17);
+            }
+            auto& netns = world.netns[a.netns];
+            netns.name = a.netns;
+            netns.owner = a.lab;
+            netns.loopback_up = a.loopback_up;
+            return {};
+          },
+          [&](const plan::DeleteNetns& a) -> Status {
+            world.netns.erase(a.netns);
+            // Like the kernel: a veth whose other end lived there goes too.
+            for (auto& [name, netns] : world.netns) {
+              for (auto it = netns.links.begin(); it != netns.links.end();) {
+                const bool orphan = it->second.peer && it->second.peer->netns == a.netns;
+                it = orphan ? netns.links.erase(it) : std::next(it);
+              }
+            }
+            return {};
+          },
+          [&](const plan::CreateBridge& a) -> Status {
+            if (link_of(a.ref) != nullptr) {
+              return fail(ErrorKind::kKernel, "exists (EEXIST)", {}, 17);
+            }
+            auto& link = world.netns[a.ref.netns].links[a.ref.name];
+            link.name = a.ref.name;
+            link.kind = state::LinkKind::kBridge;
+            link.kind_name = "bridge";
+            link.owner = a.lab;
+            link.stp = a.stp;
+            link.vlan_filtering = a.vlan_filtering;
+            link.mtu = a.mtu.value_or(1500);
+            link.mac = a.mac.value_or("02:00:00:00:00:02");
+            link.up = a.up;
+            return {};
+          },
+          [&](const plan::CreateVeth& a) -> Status {
+            if (link_of(a.a.ref) != nullptr || link_of(a.b.ref) != nullptr) {
+              return fail(ErrorKind::kKernel, "exists (EEXIST)", {}, 17);
+            }
+            if (auto ok = make_end(a.a, a.b.ref, a.lab); !ok) {
+              return ok;
+            }
+            return make_end(a.b, a.a.ref, a.lab);
+          },
+          [&](const plan::DeleteLink& a) -> Status {
+            auto* link = link_of(a.ref);
+            if (link == nullptr) {
+              return {};
+            }
+            const auto peer = link->peer;
+            world.netns[a.ref.netns].links.erase(a.ref.name);
+            for (auto& [name, other] : world.netns[a.ref.netns].links) {
+              if (other.master == a.ref.name) {
+                other.master.clear();
+              }
+            }
+            if (peer) {
+              world.netns[peer->netns].links.erase(peer->name);
+            }
+            for (auto& [netns_name, netns] : world.netns) {
+              for (auto it = netns.routes.begin(); it != netns.routes.end();) {
+                const bool gone = (netns_name == a.ref.netns && it->second.dev == a.ref.name) ||
+                                  (peer && netns_name == peer->netns && it->second.dev == peer->name);
+                it = gone ? netns.routes.erase(it) : std::next(it);
+              }
+            }
+            return {};
+          },
+          [&](const plan::SetLink& a) -> Status {
+            if (a.ref.name == "lo") {
+              if (world.netns.count(a.ref.netns) == 0) {
+                return missing("lo");
+              }
+              world.netns[a.ref.netns].loopback_up = a.change.up.value_or(true);
+              return {};
+            }
+            auto* link = link_of(a.ref);
+            if (link == nullptr) {
+              return missing(a.ref.str());
+            }
+            if (a.change.mtu) {
+              link->mtu = a.change.mtu;
+            }
+            if (a.change.mac) {
+              link->mac = a.change.mac;
+            }
+            if (a.change.up) {
+              link->up = *a.change.up;
+            }
+            if (a.change.master) {
+              link->master = *a.change.master;
+            }
+            if (a.change.stp) {
+              link->stp = *a.change.stp;
+            }
+            if (a.change.vlan_filtering) {
+              link->vlan_filtering = *a.change.vlan_filtering;
+            }
+            return {};
+          },
+          [&](const plan::AddAddress& a) -> Status {
+            if (a.ref.name == "lo") {
+              world.netns[a.ref.netns].loopback_addresses.insert(a.address);
+              return {};
+            }
+            auto* link = link_of(a.ref);
+            if (link == nullptr) {
+              return missing(a.ref.str());
+            }
+            if (!link->addresses.insert(a.address).second) {
+              return fail(ErrorKind::kKernel, "address exists (EEXIST)", {}, 17);
+            }
+            return {};
+          },
+          [&](const plan::DeleteAddress& a) -> Status {
+            if (a.ref.name == "lo") {
+              world.netns[a.ref.netns].loopback_addresses.erase(a.address);
+              return {};
+            }
+            if (auto* link = link_of(a.ref)) {
+              link->addresses.erase(a.address);
+            }
+            return {};
+          },
+          [&](const plan::AddRoute& a) -> Status {
+            auto& routes = world.netns[a.netns].routes;
+            auto route = a.route;
+            // Like the kernel: a gateway route goes out of the device whose subnet holds it.
+            for (const auto& [name, link] : world.netns[a.netns].links) {
+              for (const auto& address : link.addresses) {
+                if (route.dev.empty() && route.via && address.contains(*route.via)) {
+                  route.dev = name;
+                }
+              }
+            }
+            if (!routes.emplace(route.key(), route).second) {
+              return fail(ErrorKind::kKernel, "route exists (EEXIST)", {}, 17);
+            }
+            return {};
+          },
+          [&](const plan::DeleteRoute& a) -> Status {
+            world.netns[a.netns].routes.erase(a.route.key());
+            return {};
+          },
+          [&](const plan::SetSysctl& a) -> Status {
+            world.netns[a.netns].sysctls[a.key] = a.value;
+            return {};
+          },
+      },
+      action);
+}
+
+}  // namespace nstopo::testing

@@ -1,0 +1,29 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nstopo/apply/driver.h"
+
+namespace nstopo::testing {
+
+/// An in-memory kernel: applies actions to a State the way the netlink driver would, so
+/// plan -> apply -> read -> plan can run without privileges. Can fail the Nth action.
+class FakeDriver final : public apply::Driver {
+ public:
+  state::State world;
+  std::vector<std::string> log;          ///< describe() of every action applied, in order
+  std::optional<std::size_t> fail_at;    ///< 0-based index over all actions ever applied
+  std::size_t calls = 0;
+
+  [[nodiscard]] bool handles(const plan::Action& action) const override;
+  [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;
+  [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
+
+ private:
+  Status applyOne(const plan::Action& action);
+};
+
+}  // namespace nstopo::testing

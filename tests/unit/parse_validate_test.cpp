@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: Apache-2.0
+// Parser and validator: one golden message per rule, each at its exact file:line:column.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "nstopo/model/validate.h"
+#include "nstopo/parse/yaml_loader.h"
+
+namespace nstopo {
+namespace {
+
+/// Every problem of `yaml` as the CLI prints it, parser first, then validator.
+std::vector<std::string> problemsOf(const std::string& yaml) {
+  auto loaded = parse::parseTopology(yaml, "lab.yaml");
+  if (loaded.problems.empty()) {
+    loaded.problems = model::validate(loaded.topology);
+  }
+  std::vector<std::string> out;
+  for (const auto& problem : loaded.problems) {
+    out.push_back(formatError(problem));
+  }
+  return out;
+}
+
+std::string only(const std::string& yaml) {
+  const auto problems = problemsOf(yaml);
+  EXPECT_EQ(problems.size(), 1U) << ::testing::PrintToString(problems);
+  return problems.empty() ? "" : problems.front();
+}
+
+constexpr const char* kPair = R"(name: lab
+nodes:
+  ns1:
+    interfaces:
+      veth0: {addresses: [10.1.1.2/24]}
+  ns2:
+    interfaces:
+      veth1: {addresses: [10.1.1.3/24, 2001:db8::3/64]}
+links:
+  - kind: veth
+    endpoints: [ns1:veth0, ns2:veth1]
+)";
+
+TEST(Parse, SeedShapedFileIsValidAndFullyRead) {
+  auto loaded = parse::parseTopology(kPair, "lab.yaml");
+  ASSERT_TRUE(loaded.problems.empty());
+  auto problems = model::validate(loaded.topology);
+  ASSERT_TRUE(problems.empty()) << problems.front().message;
+  const auto& topology = loaded.topology;
+  EXPECT_EQ(topology.name, "lab");
+  ASSERT_EQ(topology.nodes.size(), 2U);
+  ASSERT_EQ(topology.links.size(), 1U);
+  EXPECT_EQ(topology.links[0].endpoints[1].owner, "ns2");
+  EXPECT_EQ(topology.links[0].endpoints[1].ifname, "veth1");
+  EXPECT_EQ(topology.links[0].endpoints[1].loc.line, 11);
+  const auto& settings = topology.nodes.at("ns2").interfaces.at("veth1");
+  ASSERT_EQ(settings.addresses.size(), 2U);
+  EXPECT_EQ(settings.addresses[1].ip.cidr(), "2001:db8::3/64");
+}
+
+TEST(Parse, YamlSyntaxError) {
+  EXPECT_EQ(only("name: lab\nnodes: {ns1: [\n"),
+            "lab.yaml:3:1: error: YAML syntax: end of sequence flow not found");
+}
+
+TEST(Parse, EmptyFile) {
+  EXPECT_EQ(only(""),
+            "lab.yaml:1:1: error: the file is empty; a topology needs at least 'name' and "
+            "'nodes'");
+}
+
+TEST(Parse, TopLevelMustBeMapping) {
+  EXPECT_EQ(only("- a\n- b\n"),
+            "lab.yaml:1:1: error: the topology must be a mapping with at least 'name' and "
+            "'nodes'");
+}
+
+TEST(Parse, MissingName) {
+  EXPECT_EQ(only("nodes: {ns1: {}}\n"),
+            "lab.yaml:1:1: error: the topology has no 'name' (the lab's name)");
+}
+
+TEST(Parse, UnknownKeyWithSuggestion) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      eth0: {adresses: []}\n"),
+            "lab.yaml:5:14: error: node 'ns1' interface 'eth0': unknown key 'adresses' (did you "
+            "mean 'addresses'?)");
+}
+
+TEST(Parse, UnknownTopLevelKeyWithoutSuggestion) {
+  EXPECT_EQ(only("name: lab\nbanana: 1\n"), "lab.yaml:2:1: error: topology: unknown key 'banana'");
+}
+
+TEST(Parse, DuplicateKey) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1: {}\n  ns1: {}\n"),
+            "lab.yaml:4:3: error: nodes: duplicate key 'ns1'");
+}
+
+TEST(Parse, WrongType) {
+  EXPECT_EQ(only("name: lab\nnodes: [ns1, ns2]\n"),
+            "lab.yaml:2:8: error: nodes must be a mapping, found a list");
+}
+
+TEST(Parse, MtuOutOfRange) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {mtu: 70000}\n"),
+            "lab.yaml:5:16: error: node 'ns1' interface 'e' mtu must be between 68 and 65535, "
+            "found 70000");
+}
+
+TEST(Parse, BadCidr) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {addresses: [10.0.0.1]}\n"),
+            "lab.yaml:5:23: error: node 'ns1' interface 'e': '10.0.0.1' is not an address with a "
+            "prefix length, such as 10.0.0.1/24 or 2001:db8::1/64");
+}
+
+TEST(Parse, BadMac) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {mac: '01:00:5e:00:00:01'}\n"),
+            "lab.yaml:5:16: error: node 'ns1' interface 'e': '01:00:5e:00:00:01' is not a unicast "
+            "MAC address such as 02:00:00:00:00:01");
+}
+
+TEST(Parse, RouteNeedsViaOrDev) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    routes:\n      - {to: 10.9.0.0/16}\n"),
+            "lab.yaml:5:9: error: node 'ns1' route needs 'via', 'dev' or both");
+}
+
+TEST(Parse, RouteHostBits) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    routes:\n      - {to: 10.9.0.1/16, dev: e}\n"),
+            "lab.yaml:5:14: error: node 'ns1' route: '10.9.0.1/16' has host bits set; the network "
+            "is 10.9.0.0/16");
+}
+
+TEST(Parse, UnsupportedLinkKind) {
+  EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: vxlan, endpoints: []}\n"),
+            "lab.yaml:3:12: error: link kind 'vxlan' is not supported (supported: veth)");
+}
+
+TEST(Parse, EndpointShape) {
+  EXPECT_EQ(only("name: lab\nnodes: {a: {}}\nlinks:\n  - {kind: veth, endpoints: [a, 'a:e']}\n"),
+            "lab.yaml:4:30: error: link endpoint 'a' must be written NODE:IFNAME or "
+            "BRIDGE:IFNAME");
+}
+
+TEST(Validate, LabNameCharacters) {
+  EXPECT_EQ(only("name: 'my lab'\n"),
+            "lab.yaml:1:7: error: lab name: 'my lab' contains whitespace");
+}
+
+TEST(Validate, InterfaceNameTooLong) {
+  EXPECT_EQ(only("name: lab\nnodes: {a: {}, b: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['a:abcdefghijklmnop', 'b:e']}\n"),
+            "lab.yaml:4:30: error: link endpoint 'a:abcdefghijklmnop': interface name: "
+            "'abcdefghijklmnop' is 16 bytes long; at most 15 are allowed");
+}
+
+TEST(Validate, NamespaceNameEscapes) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  '..': {}\n"),
+            "lab.yaml:3:3: error: node name (a namespace under /run/netns): '..' is not a usable "
+            "name");
+}
+
+TEST(Validate, UndefinedEndpointWithSuggestion) {
+  EXPECT_EQ(only("name: lab\nnodes: {ns1: {}, ns2: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['ns1:e', 'ns3:e']}\n"),
+            "lab.yaml:4:39: error: link endpoint 'ns3:e': 'ns3' is neither a node nor a bridge "
+            "(did you mean 'ns1'?)");
+}
+
+TEST(Validate, InterfaceUsedByTwoLinks) {
+  EXPECT_EQ(only("name: lab\nnodes: {a: {}, b: {}, c: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['a:e', 'b:e']}\n"
+                 "  - {kind: veth, endpoints: ['a:e', 'c:e']}\n"),
+            "lab.yaml:5:30: error: interface 'e' in namespace 'a' is already created by the link "
+            "endpoint 'a:e' at line 4");
+}
+
+TEST(Validate, DuplicateAddress) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a: {interfaces: {e: {addresses: [10.0.0.1/24]}}}\n"
+                 "  b: {interfaces: {e: {addresses: [10.0.0.1/16]}}}\n"
+                 "links:\n  - {kind: veth, endpoints: ['a:e', 'b:e']}\n"),
+            "lab.yaml:4:36: error: b:e: address 10.0.0.1 is already used at line 3");
+}
+
+TEST(Validate, SettingsForAnInterfaceNoLinkCreates) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a: {interfaces: {eth1: {mtu: 1400}}}\n  b: {}\n"
+                 "links:\n  - {kind: veth, endpoints: ['a:eth0', 'b:e']}\n"),
+            "lab.yaml:3:20: error: node 'a' has settings for interface 'eth1', but no link creates "
+            "it in that node (did you mean 'eth0'?)");
+}
+
+TEST(Validate, BridgeLoopedIntoItself) {
+  EXPECT_EQ(only("name: lab\nbridges: {br0: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['br0:p1', 'br0:p2']}\n"),
+            "lab.yaml:4:5: error: both ends of this veth are ports of bridge 'br0'; that would "
+            "loop the bridge into itself");
+}
+
+TEST(Validate, BridgeAsItsOwnPort) {
+  EXPECT_EQ(only("name: lab\nnodes: {a: {}}\nbridges: {br0: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['br0:br0', 'a:e']}\n"),
+            "lab.yaml:5:30: error: link endpoint 'br0:br0': a bridge cannot be its own port");
+}
+
+TEST(Validate, BridgeInUndeclaredNode) {
+  EXPECT_EQ(only("name: lab\nnodes: {sw: {}}\nbridges: {br0: {node: sx}}\n"),
+            "lab.yaml:3:11: error: bridge 'br0' is placed in node 'sx', which is not declared "
+            "(did you mean 'sw'?)");
+}
+
+TEST(Validate, RouteDeviceMustExist) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a:\n    routes:\n      - {to: 10.9.0.0/16, dev: eth9}\n"),
+            "lab.yaml:5:9: error: node 'a' route to 10.9.0.0/16: dev 'eth9' is not an interface the "
+            "lab creates in 'a'");
+}
+
+TEST(Parse, DefaultRouteWithoutGatewayNeedsFamily) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a:\n    routes:\n      - {to: default, dev: eth9}\n"),
+            "lab.yaml:5:9: error: node 'a' route: a default route without 'via' needs 'family: "
+            "ipv4' or 'family: ipv6'");
+}
+
+TEST(Validate, RouteGatewayFamily) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a:\n    routes:\n      - {to: 2001:db8::/64, via: "
+                 "10.0.0.1}\n"),
+            "lab.yaml:5:9: error: node 'a' route to 2001:db8::/64: gateway 10.0.0.1 is not of the "
+            "destination's address family");
+}
+
+TEST(Validate, HostRouteNeedsLabDevice) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  host:\n    routes:\n      - {to: 10.0.0.0/8, via: "
+                 "10.1.1.1}\n"),
+            "lab.yaml:5:9: error: node 'host' route to 10.0.0.0/8: routes in the host namespace "
+            "need 'dev' naming an interface of the lab, so destroy can find them");
+}
+
+TEST(Validate, HostSysctlsRefused) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  host:\n    sysctls: {net.ipv4.ip_forward: 1}\n"),
+            "lab.yaml:4:15: error: sysctl 'net.ipv4.ip_forward': nstopo does not change the "
+            "host's sysctls; set them in a lab node");
+}
+
+TEST(Validate, SysctlOutsideNet) {
+  EXPECT_EQ(only("name: lab\nnodes:\n  a:\n    sysctls: {kernel.panic: 1}\n"),
+            "lab.yaml:4:15: error: sysctl 'kernel.panic': only per-namespace 'net.*' keys such "
+            "as net.ipv4.ip_forward are allowed");
+}
+
+TEST(Validate, EveryProblemIsReportedAtOnce) {
+  const auto problems =
+      problemsOf("name: lab\nnodes: {a: {}}\nlinks:\n"
+                 "  - {kind: veth, endpoints: ['a:e', 'x:e']}\n"
+                 "  - {kind: veth, endpoints: ['a:abcdefghijklmnopq', 'a:f']}\n");
+  EXPECT_EQ(problems.size(), 2U) << ::testing::PrintToString(problems);
+}
+
+}  // namespace
+}  // namespace nstopo
