@@ -123,7 +123,10 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   if (!outcome.planned.plan.empty()) {
     auto verified = verify(outcome.planned.desired, session);
     if (!verified) {
+      // A run that does not reach the file's state is a failed run: put the machine back.
       outcome.report.failure = verified.error();
+      outcome.report.leftovers = apply::undoPlan(outcome.planned.plan, session.drivers);
+      outcome.report.rolled_back = outcome.report.leftovers.empty();
       return outcome;
     }
   }

@@ -49,6 +49,14 @@ std::vector<Error> rollBack(const plan::Plan& plan, const std::vector<std::size_
 
 }  // namespace
 
+std::vector<Error> undoPlan(const plan::Plan& plan, std::span<Driver* const> drivers) {
+  std::vector<std::size_t> all(plan.steps.size());
+  for (std::size_t i = 0; i < all.size(); ++i) {
+    all[i] = i;
+  }
+  return rollBack(plan, all, drivers);
+}
+
 ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
                       const ApplyOptions& options) {
   ApplyReport report;

@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <cstring>
 #include <fstream>
 #include <sstream>
 
@@ -408,9 +409,11 @@ LoadResult loadTopologyFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     LoadResult result;
+    const int error = errno;
     result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("cannot read topology file '{}'", path),
-                                    SourceLoc{}, errno});
+                                    fmt::format("cannot read topology file '{}': {}", path,
+                                                std::strerror(error)),
+                                    SourceLoc{}, error});
     return result;
   }
   std::ostringstream text;

@@ -32,6 +32,11 @@ struct ApplyReport {
   [[nodiscard]] bool ok() const { return !failure; }
 };
 
+/// Undoes every step of an applied plan, newest first (used when verification after a
+/// successful run finds the machine does not match). Returns the undo steps that failed.
+[[nodiscard]] std::vector<Error> undoPlan(const plan::Plan& plan,
+                                          std::span<Driver* const> drivers);
+
 /// Runs the plan phase by phase, handing each batch to the driver that handles it. On a failure
 /// (or interruption) it undoes the steps already applied, newest first.
 [[nodiscard]] ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,

@@ -404,7 +404,6 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
         Overloaded{
             [&](const plan::CreateBridge& a) {
               LinkAttrs attrs;
-              attrs.mtu = a.mtu;
               attrs.mac = a.mac;
               attrs.up = a.up;
               // Only non-default options are sent: kernels built without VLAN filtering
@@ -418,8 +417,11 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               }
               first.push_back({a.ref.netns, newBridgeRequest(a.ref.name, options, attrs), i,
                                "creating " + what, false, true});
+              // The MTU goes with the mark: set through a change, the kernel records it as
+              // chosen by the user and stops lowering it to the smallest port's MTU.
               LinkAttrs mark;
               mark.alias = state::makeMark(a.lab);
+              mark.mtu = a.mtu;
               then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
                               "marking bridge " + a.ref.str()});
             },

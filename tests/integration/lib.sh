@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: Apache-2.0
+# Shared helpers for integration tests. Each test runs inside sandbox.sh (its own mount and
+# network namespace with a private /run), started by CTest with NSTOPO and NSTOPO_SOURCE_DIR.
+set -euo pipefail
+
+NSTOPO=${NSTOPO:?set NSTOPO to the nstopo binary}
+SRC=${NSTOPO_SOURCE_DIR:?set NSTOPO_SOURCE_DIR to the source tree}
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+FAILURES=0
+PASSES=0
+
+if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
+  echo "refusing to run outside tests/integration/sandbox.sh" >&2
+  exit 2
+fi
+
+step() { echo "--- $*"; }
+pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
+fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $*" >&2; }
+
+# expect_eq ACTUAL EXPECTED DESCRIPTION
+expect_eq() {
+  if [[ "$1" == "$2" ]]; then pass "$3"; else fail "$3: expected [$2], got [$1]"; fi
+}
+
+# expect_rc EXPECTED_RC DESCRIPTION -- COMMAND...
+expect_rc() {
+  local want=$1 what=$2
+  shift 3
+  local rc=0
+  "$@" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  if [[ $rc == "$want" ]]; then
+    pass "$what"
+  else
+    fail "$what: exit $rc, wanted $want"
+    sed 's/^/    stdout: /' "$WORK/out" >&2
+    sed 's/^/    stderr: /' "$WORK/err" >&2
+  fi
+}
+
+# reaches FROM_NS ADDRESS: one bounded ping
+reaches() { ip netns exec "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; }
+
+expect_reach() {
+  if reaches "$1" "$2"; then pass "$1 reaches $2"; else fail "$1 does not reach $2"; fi
+}
+
+expect_no_reach() {
+  if reaches "$1" "$2"; then fail "$1 reaches $2 but must not"; else pass "$1 does not reach $2"; fi
+}
+
+netns_list() { ip netns list 2>/dev/null | awk '{print $1}' | sort | tr '\n' ' '; }
+root_links() { ip -o link show | awk -F': ' '{print $2}' | sed 's/@.*//' | sort | tr '\n' ' '; }
+
+# copy_topology NAME: a private copy of topologies/NAME the test may edit
+copy_topology() {
+  cp "$SRC/topologies/$1" "$WORK/$(basename "$1")"
+  echo "$WORK/$(basename "$1")"
+}
+
+finish() {
+  echo "$PASSES passed, $FAILURES failed"
+  [[ $FAILURES == 0 ]]
+}

@@ -1,0 +1,47 @@
+# SPDX-License-Identifier: Apache-2.0
+# Seed 002 "through a bridge": apply, ping across the bridge, idempotence, add a third namespace,
+# remove a link, destroy --lab without the file.
+source "$(dirname "$0")/lib.sh"
+LAB=$(copy_topology seeds/linux-bridge.yaml)
+
+ip link add foreign-br type bridge
+expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
+expect_reach ns1 10.1.1.3
+expect_eq "$(ip -d link show br0 | grep -o 'stp_state [0-9]')" "stp_state 0" "STP is off"
+expect_eq "$(ip -o link show master br0 | wc -l)" "2" "two ports on br0"
+expect_rc 0 "plan --detailed-exitcode after apply" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
+
+step "edit: add a third namespace on the bridge"
+cat >>"$LAB" <<'YAML'
+  - kind: veth
+    endpoints: [ns3:veth2, br0:br-veth2]
+YAML
+sed -i 's|^bridges:|  ns3:\n    interfaces:\n      veth2: {addresses: [10.1.1.5/24]}\nbridges:|' "$LAB"
+expect_rc 2 "the plan shows the new namespace" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
+expect_eq "$(grep '^[-+~] ' "$WORK/out" | tr '\n' '|')" "+ netns ns3|+ veth host:br-veth2 (port of br0) <-> ns3:veth2|+ address 10.1.1.5/24 on ns3:veth2|" "plan adds exactly ns3, its veth and address"
+expect_rc 0 "apply the third namespace" -- "$NSTOPO" apply "$LAB"
+expect_reach ns3 10.1.1.2
+expect_reach ns1 10.1.1.5
+
+step "edit: remove a link"
+python3 - "$LAB" <<'PY'
+import sys
+path = sys.argv[1]
+text = open(path).read()
+text = text.replace("  - kind: veth\n    endpoints: [ns2:veth1, br0:br-veth1]\n", "")
+text = text.replace("  ns2:\n    interfaces:\n      veth1: {addresses: [10.1.1.3/24]}\n", "  ns2: {}\n")
+open(path, "w").write(text)
+PY
+expect_rc 2 "the plan removes one veth" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
+expect_eq "$(grep '^[-+~] ' "$WORK/out" | tr '\n' '|')" "- veth host:br-veth1 <-> ns2:veth1|" "plan deletes exactly that veth"
+expect_rc 0 "apply the removal" -- "$NSTOPO" apply "$LAB"
+expect_eq "$(ip -n ns2 -o link show | wc -l)" "1" "ns2 keeps only lo"
+expect_no_reach ns1 10.1.1.3
+expect_reach ns1 10.1.1.5
+
+step "destroy by lab name with the file gone"
+rm "$LAB"
+expect_rc 0 "destroy --lab" -- "$NSTOPO" destroy --lab linux-bridge
+expect_eq "$(netns_list)" "" "no namespace is left"
+expect_eq "$(root_links)" "foreign-br lo " "only the foreign bridge is left"
+finish
