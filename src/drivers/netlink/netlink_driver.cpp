@@ -317,6 +317,11 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
         results[i] = tl::unexpected(fd.error());
         continue;
       }
+      // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
+      // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
+      // own sysctls are written later and win. Kernels without IPv6 have no such file.
+      (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
+      (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
       auto socket = RtnlSocket::open();
       if (!socket) {
         results[i] = tl::unexpected(socket.error());
