@@ -61,6 +61,9 @@ void putAttrs(nl_msg* msg, const std::string& name, const LinkAttrs& attrs) {
   if (attrs.alias) {
     nla_put_string(msg, IFLA_IFALIAS, attrs.alias->c_str());
   }
+  if (attrs.group) {
+    nla_put_u32(msg, IFLA_GROUP, *attrs.group);
+  }
 }
 
 void putBridgeInfo(nl_msg* msg, const BridgeOptions& options) {
@@ -130,6 +133,14 @@ NlMsgPtr deleteLinkRequest(const std::string& name) {
   ifinfomsg info{};
   nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
   nla_put_string(msg.get(), IFLA_IFNAME, name.c_str());
+  return msg;
+}
+
+NlMsgPtr deleteGroupRequest(std::uint32_t group) {
+  auto msg = allocate(RTM_DELLINK, 0);
+  ifinfomsg info{};
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  nla_put_u32(msg.get(), IFLA_GROUP, group);
   return msg;
 }
 

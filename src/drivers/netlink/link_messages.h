@@ -16,6 +16,7 @@ struct LinkAttrs {
   std::optional<bool> up;
   std::optional<int> master_ifindex;  ///< 0 releases from the current master
   std::optional<std::string> alias;
+  std::optional<std::uint32_t> group;  ///< IFLA_GROUP, for deleting many links in one request
 };
 
 struct BridgeOptions {
@@ -38,6 +39,9 @@ struct BridgeOptions {
                                       const BridgeOptions& bridge = {});
 
 [[nodiscard]] NlMsgPtr deleteLinkRequest(const std::string& name);
+/// RTM_DELLINK of every link in `group`: the kernel unregisters them as one batch, which costs
+/// one RCU grace period instead of one per link.
+[[nodiscard]] NlMsgPtr deleteGroupRequest(std::uint32_t group);
 [[nodiscard]] NlMsgPtr getLinkRequest(const std::string& name);
 [[nodiscard]] NlMsgPtr dumpRequest(int type, int family);
 

@@ -5,6 +5,8 @@
 #include <linux/rtnetlink.h>
 #include <sys/stat.h>
 
+#include <random>
+
 #include <fmt/format.h>
 #include <netlink/attr.h>
 #include <spdlog/spdlog.h>
@@ -33,6 +35,17 @@ struct Overloaded : Ts... {
 };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
+
+/// The interface group nstopo parks links in just before deleting them. Any fixed value could
+/// collide with a group someone uses on purpose, so it is drawn at random once per process
+/// (from the upper half of the 32-bit range, away from the small numbers people pick).
+std::uint32_t deleteGroup() {
+  static const std::uint32_t group = [] {
+    std::random_device random;
+    return 0x80000000U | (random() & 0x7fffffffU);
+  }();
+  return group;
+}
 
 bool netnsFileExists(const std::string& name) {
   struct stat st {};
@@ -395,6 +408,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   // Creations go first; marks and enslaving of peers follow once the devices exist.
   std::vector<Request> first;
   std::vector<Request> then;
+  std::vector<std::pair<std::string, std::size_t>> deletions;  // netns, action
   auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
     auto found = ifindexOf(ref);
     if (!found) {
@@ -472,8 +486,12 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                               "marking " + a.b.ref.str()});
             },
             [&](const plan::DeleteLink& a) {
-              first.push_back(
-                  {a.ref.netns, deleteLinkRequest(a.ref.name), i, "deleting " + what, true});
+              // Tag now, delete the whole tag per namespace below: one batch in the kernel.
+              LinkAttrs tag;
+              tag.group = deleteGroup();
+              first.push_back({a.ref.netns, setLinkRequest(a.ref.name, tag), i,
+                               "deleting " + what, true});
+              deletions.emplace_back(a.ref.netns, i);
             },
             [&](const plan::SetLink& a) {
               LinkAttrs attrs;
@@ -539,6 +557,25 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
         *batch[i]);
   }
   runRequests(first, results);
+  // Every tagged link of a namespace goes in one request; its outcome is each action's.
+  std::map<std::string, std::vector<std::size_t>> doomed;
+  for (const auto& [netns, action] : deletions) {
+    if (results[action]) {
+      doomed[netns].push_back(action);
+    }
+  }
+  for (const auto& [netns, actions] : doomed) {
+    std::vector<Request> one;
+    one.push_back({netns, deleteGroupRequest(deleteGroup()), actions.front(),
+                   "deleting " + std::to_string(actions.size()) + " link(s)", true});
+    std::vector<Status> status(results.size());
+    runRequests(one, status);
+    for (const auto action : actions) {
+      if (!status[actions.front()]) {
+        results[action] = status[actions.front()];
+      }
+    }
+  }
   runRequests(then, results);
   cleanUpFailedCreations(first, results);
   // Names deleted or created in this batch change the index cache.
