@@ -71,6 +71,7 @@ ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
     while (end < plan.steps.size() && plan.steps[end].phase == plan.steps[begin].phase) {
       ++end;
     }
+    spdlog::debug("phase {}: {} step(s)", plan::toString(plan.steps[begin].phase), end - begin);
     // One phase is a set of independent steps: hand each driver its share in one batch.
     for (auto* driver : drivers) {
       std::vector<const plan::Action*> batch;

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <memory>
@@ -14,6 +15,7 @@
 
 #include "../drivers/netlink/netlink_driver.h"
 #include "nstopo/app/app.h"
+#include "nstopo/app/run_lock.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
 #include "output.h"
@@ -57,20 +59,31 @@ std::optional<model::Topology> load(const GlobalOptions& global, const std::stri
   return std::nullopt;
 }
 
+constexpr auto kLockTimeout = std::chrono::seconds(60);
+
 /// The drivers and the record store a kernel-touching command needs.
 struct Runtime {
+  std::optional<app::RunLock> lock;
   std::unique_ptr<netlink::NetlinkDriver> netlink;
   app::RecordStore records;
   app::Session session;
 };
 
-std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global) {
+std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::string& lab) {
   auto netlink = netlink::NetlinkDriver::create();
   if (!netlink) {
     printError(netlink.error());
     return nullptr;
   }
   auto runtime = std::make_unique<Runtime>();
+  auto lock = app::RunLock::acquire(runtime->records.root(), lab,
+                                    std::chrono::duration_cast<std::chrono::milliseconds>(
+                                        kLockTimeout));
+  if (!lock) {
+    printError(lock.error());
+    return nullptr;
+  }
+  runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
   runtime->session.drivers = {runtime->netlink.get()};
   runtime->session.records = &runtime->records;
@@ -165,7 +178,7 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
   if (!topology) {
     return kExitError;
   }
-  auto runtime = makeRuntime(global);
+  auto runtime = makeRuntime(global, topology->name);
   if (!runtime) {
     return kExitError;
   }
@@ -186,7 +199,7 @@ int runApply(const GlobalOptions& global, const std::string& file) {
   if (!topology) {
     return kExitError;
   }
-  auto runtime = makeRuntime(global);
+  auto runtime = makeRuntime(global, topology->name);
   if (!runtime) {
     return kExitError;
   }
@@ -211,7 +224,7 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
     }
     lab = topology->name;
   }
-  auto runtime = makeRuntime(global);
+  auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
   }
@@ -237,7 +250,7 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
     }
     lab = topology->name;
   }
-  auto runtime = makeRuntime(global);
+  auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
   }
@@ -275,7 +288,7 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
 }
 
 int runList(const GlobalOptions& global) {
-  auto runtime = makeRuntime(global);
+  auto runtime = makeRuntime(global, "");
   if (!runtime) {
     return kExitError;
   }
