@@ -4,6 +4,8 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <set>
+#include <type_traits>
 #include <thread>
 
 #include <fmt/format.h>
@@ -48,12 +50,60 @@ Error conflictsError(const Diagnostics& conflicts) {
   return Error{ErrorKind::kConflict, message, {}, 0};
 }
 
+/// Objects a killed run created but never marked carry no owner; the journal names them.
+void adoptJournaled(state::State& actual, const Journal& journal) {
+  const std::set<std::string> netns(journal.netns.begin(), journal.netns.end());
+  const std::set<std::string> links(journal.links.begin(), journal.links.end());
+  for (auto& [name, ns] : actual.netns) {
+    if (ns.owner.empty() && netns.count(name) > 0) {
+      spdlog::info("adopting namespace '{}' left unmarked by an interrupted run", name);
+      ns.owner = actual.lab;
+    }
+    for (auto& [ifname, link] : ns.links) {
+      if (link.owner.empty() && links.count(name + ":" + ifname) > 0) {
+        spdlog::info("adopting interface {}:{} left unmarked by an interrupted run", name, ifname);
+        link.owner = actual.lab;
+      }
+    }
+  }
+}
+
+/// Every object the plan creates or deletes (a rollback may recreate deleted ones).
+Journal journalOf(const plan::Plan& plan) {
+  Journal journal;
+  for (const auto& step : plan.steps) {
+    std::visit(
+        [&](const auto& action) {
+          using T = std::decay_t<decltype(action)>;
+          if constexpr (std::is_same_v<T, plan::CreateNetns> || std::is_same_v<T, plan::DeleteNetns>) {
+            journal.netns.push_back(action.netns);
+          } else if constexpr (std::is_same_v<T, plan::CreateBridge> ||
+                               std::is_same_v<T, plan::DeleteLink>) {
+            journal.links.push_back(action.ref.str());
+            if constexpr (std::is_same_v<T, plan::DeleteLink>) {
+              if (action.before.peer) {
+                journal.links.push_back(action.before.peer->str());
+              }
+            }
+          } else if constexpr (std::is_same_v<T, plan::CreateVeth>) {
+            journal.links.push_back(action.a.ref.str());
+            journal.links.push_back(action.b.ref.str());
+          }
+        },
+        step.action);
+  }
+  return journal;
+}
+
 Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
   auto scope = state::scopeFor(desired, recordedNetns(desired.lab, session));
   scope.all_named_netns = true;
   PlanOutcome outcome;
   if (auto ok = readAll(scope, session, outcome.actual); !ok) {
     return tl::unexpected(ok.error());
+  }
+  if (session.records != nullptr) {
+    adoptJournaled(outcome.actual, session.records->loadJournal(desired.lab));
   }
   auto result = plan::makePlan(desired, outcome.actual);
   if (!result.conflicts.empty()) {
@@ -114,10 +164,18 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   apply::ApplyOptions options;
   options.interrupted = session.interrupted;
   options.progress = session.progress;
+  const auto& lab = planned.desired.lab;
+  if (session.records != nullptr && !planned.plan.empty()) {
+    if (auto ok = session.records->saveJournal(lab, journalOf(planned.plan)); !ok) {
+      return tl::unexpected(withContext(ok.error(), "writing the run's journal (nothing changed)"));
+    }
+  }
   outcome.report = apply::applyPlan(planned.plan, session.drivers, options);
   outcome.planned = std::move(planned);
-  const auto& lab = outcome.planned.desired.lab;
   if (!outcome.report.ok()) {
+    if (session.records != nullptr && outcome.report.leftovers.empty()) {
+      session.records->clearJournal(lab);
+    }
     return outcome;  // the caller reports the failure and what the rollback left
   }
   if (!outcome.planned.plan.empty()) {
@@ -127,6 +185,9 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       outcome.report.failure = verified.error();
       outcome.report.leftovers = apply::undoPlan(outcome.planned.plan, session.drivers);
       outcome.report.rolled_back = outcome.report.leftovers.empty();
+      if (session.records != nullptr && outcome.report.rolled_back) {
+        session.records->clearJournal(lab);
+      }
       return outcome;
     }
   }
@@ -145,6 +206,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       spdlog::warn("the lab was applied but its record could not be written: {}",
                    saved.error().message);
     }
+    session.records->clearJournal(lab);
   }
   return outcome;
 }
@@ -186,6 +248,7 @@ Result<std::vector<LabSummary>> listLabs(Session& session) {
       auto& summary = labs[record.lab];
       summary.lab = record.lab;
       summary.file = record.file;
+      summary.recorded = true;
     }
   }
   state::ReadScope scope;

@@ -20,6 +20,7 @@ namespace nstopo::app {
 namespace {
 
 constexpr const char* kRecordFile = "lab.json";
+constexpr const char* kJournalFile = "journal.json";
 
 tl::unexpected<Error> ioError(const std::string& what) {
   const int error = errno;
@@ -98,8 +99,52 @@ Status RecordStore::save(const LabRecord& record) const {
   return {};
 }
 
+Status RecordStore::saveJournal(const std::string& lab, const Journal& journal) const {
+  if (auto ok = ensurePrivateDir(root_); !ok) {
+    return ok;
+  }
+  const std::string dir = root_ + "/" + lab;
+  if (auto ok = ensurePrivateDir(dir); !ok) {
+    return ok;
+  }
+  const std::string text =
+      nlohmann::json{{"netns", journal.netns}, {"links", journal.links}}.dump() + "\n";
+  const std::string path = dir + "/" + kJournalFile;
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) {
+    return ioError("writing " + path);
+  }
+  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  if (!written) {
+    return ioError("writing " + path);
+  }
+  return {};
+}
+
+Journal RecordStore::loadJournal(const std::string& lab) const {
+  Journal journal;
+  if (labNameProblem(lab)) {
+    return journal;
+  }
+  std::ifstream in(root_ + "/" + lab + "/" + kJournalFile);
+  std::stringstream text;
+  text << in.rdbuf();
+  const auto json = nlohmann::json::parse(text.str(), nullptr, false);
+  if (json.is_object()) {
+    journal.netns = json.value("netns", std::vector<std::string>{});
+    journal.links = json.value("links", std::vector<std::string>{});
+  }
+  return journal;
+}
+
+void RecordStore::clearJournal(const std::string& lab) const {
+  ::unlink((root_ + "/" + lab + "/" + kJournalFile).c_str());
+}
+
 Status RecordStore::remove(const std::string& lab) const {
   const std::string dir = root_ + "/" + lab;
+  clearJournal(lab);
   if (::unlink((dir + "/" + kRecordFile).c_str()) != 0 && errno != ENOENT) {
     return ioError("removing the record of lab " + lab);
   }

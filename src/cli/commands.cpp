@@ -7,6 +7,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <memory>
 #include <optional>
 
@@ -16,6 +17,7 @@
 #include "../drivers/netlink/netlink_driver.h"
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
+#include "nstopo/apply/fault_injection.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
 #include "output.h"
@@ -65,6 +67,7 @@ constexpr auto kLockTimeout = std::chrono::seconds(60);
 struct Runtime {
   std::optional<app::RunLock> lock;
   std::unique_ptr<netlink::NetlinkDriver> netlink;
+  std::unique_ptr<apply::FaultInjectingDriver> fault;
   app::RecordStore records;
   app::Session session;
 };
@@ -86,6 +89,12 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
   runtime->session.drivers = {runtime->netlink.get()};
+  // Test hook: fail the Nth kernel operation of this run (see docs/reliability.md).
+  if (const char* at = std::getenv("NSTOPO_FAULT_INJECT_AT"); at != nullptr && *at != '\0') {
+    runtime->fault = std::make_unique<apply::FaultInjectingDriver>(
+        *runtime->netlink, static_cast<std::size_t>(std::strtoul(at, nullptr, 10)));
+    runtime->session.drivers = {runtime->fault.get()};
+  }
   runtime->session.records = &runtime->records;
   runtime->session.interrupted = [] { return g_interrupted.load(); };
   if (global.progress) {
@@ -317,6 +326,63 @@ int runList(const GlobalOptions& global) {
                           lab.file.empty() ? "-" : lab.file));
   }
   return kExitOk;
+}
+
+int runGc(const GlobalOptions& global, bool dry_run) {
+  auto runtime = makeRuntime(global, "");
+  if (!runtime) {
+    return kExitError;
+  }
+  catchInterrupts();
+  auto labs = app::listLabs(runtime->session);
+  if (!labs) {
+    return fail(labs.error());
+  }
+  nlohmann::json report = nlohmann::json::array();
+  int exit_code = kExitOk;
+  for (const auto& lab : *labs) {
+    const bool has_objects = !lab.netns.empty() || lab.interfaces > 0;
+    if (lab.recorded && has_objects) {
+      continue;  // a live lab: not garbage
+    }
+    if (!has_objects) {
+      if (!dry_run) {
+        (void)runtime->records.remove(lab.lab);
+      }
+      report.push_back({{"lab", lab.lab}, {"action", "forget-record"}});
+      if (!global.json) {
+        printText(fmt::format("lab '{}': record without objects{}\n", lab.lab,
+                              dry_run ? " (would forget it)" : " forgotten"));
+      }
+      continue;
+    }
+    auto planned = app::planDestroy(lab.lab, runtime->session);
+    if (!planned) {
+      printError(planned.error());
+      exit_code = kExitError;
+      continue;
+    }
+    report.push_back({{"lab", lab.lab}, {"action", "destroy"}, {"plan", plan::toJson(planned->plan)}});
+    if (!global.json) {
+      printText(fmt::format("lab '{}': objects without a record{}\n", lab.lab,
+                            dry_run ? " (would remove them)" : ""));
+      printText(plan::renderHuman(planned->plan, {global.color}));
+    }
+    if (dry_run) {
+      continue;
+    }
+    auto outcome = app::applyPlanned(std::move(*planned), "", runtime->session);
+    if (!outcome || !outcome->report.ok()) {
+      printError(outcome ? *outcome->report.failure : outcome.error());
+      exit_code = kExitError;
+    }
+  }
+  if (global.json) {
+    printJson({{"dry_run", dry_run}, {"labs", std::move(report)}});
+  } else if (report.empty()) {
+    printText("nothing to collect\n");
+  }
+  return exit_code;
 }
 
 }  // namespace nstopo::cli

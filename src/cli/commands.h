@@ -24,5 +24,8 @@ int runApply(const GlobalOptions& global, const std::string& file);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);
 int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);
+/// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
+/// records of labs with nothing left on the machine.
+int runGc(const GlobalOptions& global, bool dry_run);
 
 }  // namespace nstopo::cli

@@ -73,6 +73,11 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List the labs present on this machine");
   add_json(list);
 
+  bool dry_run = false;
+  auto* gc = app.add_subcommand("gc", "Remove objects of labs that lost their record");
+  gc->add_flag("--dry-run", dry_run, "Only show what would be removed");
+  add_json(gc);
+
   CLI11_PARSE(app, argc, argv);
 
   auto logger = spdlog::stderr_color_mt("nstopo");
@@ -101,6 +106,9 @@ int main(int argc, char** argv) {
   }
   if (show->parsed()) {
     return nstopo::cli::runShow(global, target);
+  }
+  if (gc->parsed()) {
+    return nstopo::cli::runGc(global, dry_run);
   }
   return nstopo::cli::runList(global);
 }

@@ -63,3 +63,30 @@ finish() {
   echo "$PASSES passed, $FAILURES failed"
   [[ $FAILURES == 0 ]]
 }
+
+# link_lines: "name admin-state mtu master" from `ip -o link` (operstate and carrier follow
+# timers, so they are left out).
+link_lines() {
+  awk '{name=$2; sub(/@[^:]*:$/, ":", name); admin=($3 ~ /[<,]UP[,>]/) ? "up" : "down";
+        master=""; for (i = 4; i < NF; i++) if ($i == "master") master=$(i+1);
+        print name, admin, $5, master}' | sort
+}
+
+# snapshot: every namespace with its links (name, state, mtu, master), addresses, routes and the
+# root namespace's links; ifindexes and MACs are left out so an undo that recreates an object
+# compares equal.
+snapshot() {
+  {
+    echo "netns: $(netns_list)"
+    echo "root:"; ip -o link show | link_lines
+    ip -o addr show | awk '$4 !~ /^fe80/ {print $2, $4}' | sort
+    ip route show proto 152 | sort
+    for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | sort); do
+      echo "ns $ns:"
+      ip -n "$ns" -o link show | link_lines
+      ip -n "$ns" -o addr show | awk '$4 !~ /^fe80/ {print $2, $4}' | sort
+      ip -n "$ns" route show | sort
+      ip -n "$ns" -6 route show | grep -v '^fe80\|^multicast\|^local\|^anycast' | sort || true
+    done
+  } 2>/dev/null || true
+}

@@ -52,6 +52,7 @@ struct LabSummary {
   std::string file;
   std::vector<std::string> netns;
   std::size_t interfaces = 0;
+  bool recorded = false;  ///< a record under /run/nstopo exists for it
 };
 [[nodiscard]] Result<std::vector<LabSummary>> listLabs(Session& session);
 

@@ -17,6 +17,13 @@ struct LabRecord {
   std::vector<std::string> netns;
 };
 
+/// What a run is about to create or delete, written before it starts. An object a killed run
+/// created but had not yet marked is adopted by the next run when its name is in the journal.
+struct Journal {
+  std::vector<std::string> netns;
+  std::vector<std::string> links;  ///< "netns:ifname"
+};
+
 class RecordStore {
  public:
   explicit RecordStore(std::string root = "/run/nstopo") : root_(std::move(root)) {}
@@ -26,6 +33,10 @@ class RecordStore {
   [[nodiscard]] Status save(const LabRecord& record) const;
   [[nodiscard]] Status remove(const std::string& lab) const;
   [[nodiscard]] std::vector<LabRecord> all() const;
+
+  [[nodiscard]] Status saveJournal(const std::string& lab, const Journal& journal) const;
+  [[nodiscard]] Journal loadJournal(const std::string& lab) const;
+  void clearJournal(const std::string& lab) const;
   [[nodiscard]] const std::string& root() const { return root_; }
 
  private:

@@ -47,11 +47,6 @@ std::uint32_t deleteGroup() {
   return group;
 }
 
-bool netnsFileExists(const std::string& name) {
-  struct stat st {};
-  return ::lstat((std::string(kNetnsRunDir) + "/" + name).c_str(), &st) == 0;
-}
-
 LinkAttrs attrsOf(const plan::VethEnd& end) {
   LinkAttrs attrs;
   attrs.mtu = end.mtu;
@@ -177,7 +172,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
   }
   std::vector<std::string> present;
   for (const auto& name : wanted) {
-    if (name == kHost || netnsFileExists(name)) {
+    if (name == kHost || namedNetnsExists(name)) {
       present.push_back(name);
     }
   }

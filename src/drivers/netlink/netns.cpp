@@ -71,6 +71,12 @@ Result<UniqueFd> openNamedNetns(const std::string& name) {
   return fd;
 }
 
+bool namedNetnsExists(const std::string& name) {
+  UniqueFd fd(::open(netnsPath(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+  struct statfs fs {};
+  return fd.valid() && ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == NSFS_MAGIC;
+}
+
 Result<UniqueFd> openOwnNetns() {
   UniqueFd fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -89,6 +95,16 @@ Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name) {
   }
   const std::string path = netnsPath(name);
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0));
+  if (!file.valid() && errno == EEXIST) {
+    // An empty, unmounted file is what a creation killed half-way leaves; take it over.
+    struct stat st {};
+    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+        !namedNetnsExists(name)) {
+      file.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+    } else {
+      errno = EEXIST;
+    }
+  }
   if (!file.valid()) {
     return sysError(fmt::format("creating namespace file {}", path), errno);
   }

@@ -16,6 +16,9 @@ inline constexpr const char* kNetnsRunDir = "/run/netns";
 /// Opens /run/netns/NAME without following symlinks and checks it is a namespace file.
 [[nodiscard]] Result<UniqueFd> openNamedNetns(const std::string& name);
 
+/// True when /run/netns/NAME is a mounted namespace (not debris of an interrupted creation).
+[[nodiscard]] bool namedNetnsExists(const std::string& name);
+
 /// The namespace this process started in (the "host" node).
 [[nodiscard]] Result<UniqueFd> openOwnNetns();
 
