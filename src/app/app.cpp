@@ -164,7 +164,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   apply::ApplyOptions options;
   options.interrupted = session.interrupted;
   options.progress = session.progress;
-  const auto& lab = planned.desired.lab;
+  const std::string lab = planned.desired.lab;  // a copy: `planned` is moved below
   if (session.records != nullptr && !planned.plan.empty()) {
     if (auto ok = session.records->saveJournal(lab, journalOf(planned.plan)); !ok) {
       return tl::unexpected(withContext(ok.error(), "writing the run's journal (nothing changed)"));

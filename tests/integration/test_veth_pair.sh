@@ -16,6 +16,9 @@ expect_reach ns1 10.1.1.3
 expect_reach ns2 10.1.1.2
 expect_eq "$(ip -n ns1 -d link show veth0 | grep -c 'alias nstopo:veth-pair:ns2/veth1')" "1" "veth end carries the lab's mark"
 expect_eq "$(ip -n ns1 link show lo | grep -c 'UP')" "1" "loopback is up"
+[[ -f /run/nstopo/veth-pair/lab.json ]] && pass "the lab's record exists" || fail "no record after apply"
+[[ ! -e /run/nstopo/veth-pair/journal.json ]] && pass "the run's journal is gone" || fail "journal left after a clean run"
+expect_eq "$(stat -c %a /run/nstopo/veth-pair)" "700" "the state directory is private"
 
 step "second apply changes nothing"
 expect_rc 0 "second apply" -- "$NSTOPO" apply "$LAB"
