@@ -51,6 +51,10 @@ Result<std::optional<LabRecord>> RecordStore::load(const std::string& lab) const
   if (labNameProblem(lab)) {
     return std::optional<LabRecord>{};
   }
+  struct stat dir {};
+  if (::lstat((root_ + "/" + lab).c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode)) {
+    return std::optional<LabRecord>{};  // nothing, or a symlink nstopo did not make
+  }
   const std::string path = root_ + "/" + lab + "/" + kRecordFile;
   const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
   if (fd < 0) {

@@ -17,6 +17,7 @@
 #include "../drivers/netlink/netlink_driver.h"
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
+#include "nstopo/core/names.h"
 #include "nstopo/apply/fault_injection.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
@@ -111,6 +112,15 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
 int fail(const Error& error) {
   printError(error);
   return kExitError;
+}
+
+/// A lab name from the command line becomes a path under /run/nstopo: check it like the file's.
+bool labNameOk(const std::string& lab) {
+  if (auto problem = labNameProblem(lab)) {
+    printError(Error{ErrorKind::kInvalidTopology, "--lab: " + *problem, {}, 0});
+    return false;
+  }
+  return true;
 }
 
 /// Prints the result of an apply (or destroy) and picks the exit code.
@@ -232,6 +242,8 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
       return kExitError;
     }
     lab = topology->name;
+  } else if (!labNameOk(lab)) {
+    return kExitError;
   }
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
@@ -258,6 +270,8 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
       return kExitError;
     }
     lab = topology->name;
+  } else if (!labNameOk(lab)) {
+    return kExitError;
   }
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {

@@ -46,6 +46,12 @@ grep -q "adding route r1: 10.9.0.0/16 via 192.0.2.1 metric 0 in namespace 'r1': 
 grep -q "rolled back" "$WORK/err" && pass "the run says it rolled back" || fail "no rollback message"
 expect_eq "$(netns_list)" "ns1 ns2 " "the failed apply left nothing (no r1/r2)"
 
+step "hostile lab names on the command line"
+expect_rc 1 "destroy --lab with a path" -- "$NSTOPO" destroy --lab ../../etc
+expect_eq "$(cat "$WORK/err")" "error: --lab: '../../etc' contains '/'" "refused before touching anything"
+mkdir -p /run/nstopo && ln -sfn /tmp "/run/nstopo/evil"
+expect_rc 0 "a symlinked lab directory is not followed for reading" -- "$NSTOPO" list
+
 step "without privileges"
 if command -v setpriv >/dev/null; then
   chmod 755 "$WORK"
