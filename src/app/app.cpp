@@ -99,9 +99,11 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
   auto scope = state::scopeFor(desired, recordedNetns(desired.lab, session));
   scope.all_named_netns = true;
   PlanOutcome outcome;
+  spdlog::debug("reading {} namespace(s) and every named one", scope.netns.size());
   if (auto ok = readAll(scope, session, outcome.actual); !ok) {
     return tl::unexpected(ok.error());
   }
+  spdlog::debug("read {} namespace(s); planning", outcome.actual.netns.size());
   if (session.records != nullptr) {
     adoptJournaled(outcome.actual, session.records->loadJournal(desired.lab));
   }

@@ -82,7 +82,8 @@ int main(int argc, char** argv) {
 
   auto logger = spdlog::stderr_color_mt("nstopo");
   spdlog::set_default_logger(logger);
-  spdlog::set_pattern("%^%l%$: %v");
+  // Verbose runs show times, to see where a run spends them.
+  spdlog::set_pattern(verbose ? "%^%l%$ %H:%M:%S.%e: %v" : "%^%l%$: %v");
   spdlog::set_level(verbose ? spdlog::level::debug : spdlog::level::from_str(log_level));
   global.color = !no_color && isatty(STDOUT_FILENO) != 0;
   global.progress = isatty(STDERR_FILENO) != 0 && !global.json;

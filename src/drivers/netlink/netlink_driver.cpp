@@ -5,7 +5,10 @@
 #include <linux/rtnetlink.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+#include <atomic>
 #include <random>
+#include <thread>
 
 #include <fmt/format.h>
 #include <netlink/attr.h>
@@ -170,50 +173,92 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
       wanted.insert(std::move(name));
     }
   }
-  std::vector<std::string> present;
+  // One slot per namespace; workers fill them in parallel, each slot touched by one worker.
+  struct Slot {
+    std::string name;
+    Handle* handle = nullptr;  ///< existing handle, or null: the worker opens one
+    Handle opened;
+    std::optional<Result<NetnsReading>> reading;
+    std::map<std::string, std::string> sysctls;
+    Status status;
+  };
+  std::vector<Slot> slots;
   for (const auto& name : wanted) {
-    if (name == kHost || namedNetnsExists(name)) {
-      present.push_back(name);
+    if (name != kHost && !namedNetnsExists(name)) {
+      continue;
     }
-  }
-  if (auto ok = openHandles(present); !ok) {
-    return ok;
-  }
-  for (const auto& name : present) {
-    auto& handle = handles_.at(name);
-    auto reading = readNetns(*handle.socket, name, scope.lab, name == kHost);
-    if (!reading) {
-      return tl::unexpected(reading.error());
+    Slot slot;
+    slot.name = name;
+    if (auto it = handles_.find(name); it != handles_.end() && it->second.socket) {
+      slot.handle = &it->second;
+    } else {
+      auto fd = openNamedNetns(name);
+      if (!fd) {
+        return tl::unexpected(fd.error());
+      }
+      slot.opened.netns_fd = std::move(*fd);
     }
-    handle.ifindex.clear();
-    for (const auto& [index, ifname] : reading->names_by_index) {
-      handle.ifindex[ifname] = index;
-    }
-    into.netns[name] = std::move(reading->netns);
+    slots.push_back(std::move(slot));
   }
-  Status status;
-  runOnHelperThread([&] {
-    for (const auto& [name, keys] : scope.sysctl_keys) {
-      const auto netns = into.netns.find(name);
-      if (netns == into.netns.end()) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i = next++; i < slots.size(); i = next++) {
+      auto& slot = slots[i];
+      Handle& handle = slot.handle != nullptr ? *slot.handle : slot.opened;
+      // Entering the namespace serves both the socket (bound at creation) and /proc/sys.
+      if (auto ok = enterNetns(handle.netns_fd.get(), slot.name); !ok) {
+        slot.status = ok;
         continue;
       }
-      if (auto ok = enterNetns(handles_.at(name).netns_fd.get(), name); !ok) {
-        status = ok;
-        return;
+      if (!handle.socket) {
+        auto socket = RtnlSocket::open();
+        if (!socket) {
+          slot.status = tl::unexpected(socket.error());
+          continue;
+        }
+        handle.socket.emplace(std::move(*socket));
       }
-      for (const auto& key : keys) {
+      slot.reading = readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost);
+      const auto keys = scope.sysctl_keys.find(slot.name);
+      if (keys == scope.sysctl_keys.end()) {
+        continue;
+      }
+      for (const auto& key : keys->second) {
         auto value = readSysctl(key);
         if (!value) {
-          status = tl::unexpected(withContext(value.error(), "namespace '" + name + "'"));
-          return;
+          slot.status = tl::unexpected(withContext(value.error(), "namespace '" + slot.name + "'"));
+          break;
         }
-        netns->second.sysctls[key] = *value;
+        slot.sysctls[key] = *value;
       }
     }
-  });
-  if (!status) {
-    return status;
+  };
+  // Reading is dominated by kernel time per namespace; spread it over the cores.
+  const std::size_t workers =
+      std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::thread> threads;
+  for (std::size_t i = 0; i < std::min(workers, slots.size()); ++i) {
+    threads.emplace_back(work);
+  }
+  for (auto& thread : threads) {
+    thread.join();
+  }
+  for (auto& slot : slots) {
+    if (!slot.status) {
+      return slot.status;
+    }
+    if (!slot.reading || !*slot.reading) {
+      return slot.reading ? tl::unexpected(slot.reading->error())
+                          : fail(ErrorKind::kBug, "namespace '" + slot.name + "' was not read");
+    }
+    Handle& handle = slot.handle != nullptr ? *slot.handle : (handles_[slot.name] = std::move(slot.opened));
+    auto& reading = **slot.reading;
+    handle.ifindex.clear();
+    for (const auto& [index, ifname] : reading.names_by_index) {
+      handle.ifindex[ifname] = index;
+    }
+    reading.netns.sysctls = std::move(slot.sysctls);
+    into.netns[slot.name] = std::move(reading.netns);
   }
   matchVethPeers(into);
   return {};
@@ -445,10 +490,10 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                 results[i] = tl::unexpected(peer.error());
                 return;
               }
-              // A veth cannot come up inside its own creation request (the kernel opens the
-              // first end before it knows its peer: ENOTCONN), so "up" rides on the mark.
+              // The kernel opens the peer before the pair is joined, so the peer cannot come
+              // up in the creation request (ENOTCONN); its "up" rides on its mark. The first
+              // end is opened after the join and can.
               LinkAttrs attrs = attrsOf(a.a);
-              attrs.up.reset();
               LinkAttrs peer_attrs = attrsOf(a.b);
               peer_attrs.up.reset();
               if (!a.a.master.empty()) {
@@ -464,7 +509,6 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                                i, "creating " + what, false, true});
               LinkAttrs mark_a;
               mark_a.alias = state::makeVethMark(a.lab, a.b.ref);
-              mark_a.up = a.a.up;
               then.push_back({a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), i,
                               "marking " + a.a.ref.str()});
               LinkAttrs mark_b;

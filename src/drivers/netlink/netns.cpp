@@ -86,11 +86,17 @@ Result<UniqueFd> openOwnNetns() {
 }
 
 Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name) {
-  static std::mutex run_dir_mutex;  // one flock holder per process is enough
+  // The mount point only has to be prepared once per process, not once per namespace (with a
+  // thousand namespaces the repeated recursive remount costs as much as creating them).
+  static std::mutex run_dir_mutex;
+  static bool run_dir_ready = false;
   {
     const std::lock_guard lock(run_dir_mutex);
-    if (auto ok = prepareRunDir(); !ok) {
-      return tl::unexpected(ok.error());
+    if (!run_dir_ready) {
+      if (auto ok = prepareRunDir(); !ok) {
+        return tl::unexpected(ok.error());
+      }
+      run_dir_ready = true;
     }
   }
   const std::string path = netnsPath(name);

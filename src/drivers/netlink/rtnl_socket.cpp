@@ -90,14 +90,12 @@ Status RtnlSocket::sendOne(nl_msg* message, std::uint32_t seq) {
   }
 }
 
-Result<std::size_t> RtnlSocket::receive() {
-  if (buffer_.size() < kReceiveBuffer) {
-    buffer_.resize(kReceiveBuffer);
-  }
+Result<std::span<char>> RtnlSocket::receive() {
+  thread_local std::vector<char> buffer(kReceiveBuffer);
   for (;;) {
-    const ssize_t got = ::recv(fd_.get(), buffer_.data(), buffer_.size(), 0);
+    const ssize_t got = ::recv(fd_.get(), buffer.data(), buffer.size(), 0);
     if (got >= 0) {
-      return static_cast<std::size_t>(got);
+      return std::span<char>(buffer.data(), static_cast<std::size_t>(got));
     }
     if (errno != EINTR) {
       return tl::unexpected(socketError("receive", errno));
@@ -124,8 +122,8 @@ Result<std::vector<NlReply>> RtnlSocket::transact(const std::vector<nl_msg*>& me
     if (!got) {
       return tl::unexpected(got.error());
     }
-    auto remaining = static_cast<int>(*got);
-    for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data()); nlmsg_ok(header, remaining);
+    auto remaining = static_cast<int>(got->size());
+    for (auto* header = reinterpret_cast<nlmsghdr*>(got->data()); nlmsg_ok(header, remaining);
          header = nlmsg_next(header, &remaining)) {
       const auto it = pending.find(header->nlmsg_seq);
       if (it == pending.end()) {
@@ -155,14 +153,14 @@ Status RtnlSocket::dump(nl_msg* request, const DataHandler& on_data) {
     }
     bool done = false;
     bool interrupted = false;
-    std::vector<std::vector<char>> messages;
+    std::vector<char> messages;  // back to back, as the kernel sent them
     while (!done) {
       auto got = receive();
       if (!got) {
         return tl::unexpected(got.error());
       }
-      auto remaining = static_cast<int>(*got);
-      for (auto* header = reinterpret_cast<nlmsghdr*>(buffer_.data());
+      auto remaining = static_cast<int>(got->size());
+      for (auto* header = reinterpret_cast<nlmsghdr*>(got->data());
            nlmsg_ok(header, remaining); header = nlmsg_next(header, &remaining)) {
         if (header->nlmsg_seq != seq) {
           continue;
@@ -177,14 +175,16 @@ Status RtnlSocket::dump(nl_msg* request, const DataHandler& on_data) {
           return tl::unexpected(kernelError("dump", "?", NlReply{-err->error, extAckOf(*header)}));
         }
         const auto* bytes = reinterpret_cast<const char*>(header);
-        messages.emplace_back(bytes, bytes + header->nlmsg_len);
+        messages.insert(messages.end(), bytes, bytes + NLMSG_ALIGN(header->nlmsg_len));
       }
     }
     if (interrupted) {
       continue;  // the table changed while we read it: read it again
     }
-    for (const auto& message : messages) {
-      on_data(*reinterpret_cast<const nlmsghdr*>(message.data()));
+    auto remaining = static_cast<int>(messages.size());
+    for (auto* header = reinterpret_cast<nlmsghdr*>(messages.data()); nlmsg_ok(header, remaining);
+         header = nlmsg_next(header, &remaining)) {
+      on_data(*header);
     }
     return {};
   }

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -44,11 +45,12 @@ class RtnlSocket {
  private:
   explicit RtnlSocket(UniqueFd fd) : fd_(std::move(fd)) {}
   [[nodiscard]] Status sendOne(nl_msg* message, std::uint32_t seq);
-  [[nodiscard]] Result<std::size_t> receive();
+  /// Receives into the calling thread's buffer (shared by every socket that thread uses: a lab
+  /// of a thousand namespaces would otherwise hold a thousand idle buffers).
+  [[nodiscard]] Result<std::span<char>> receive();
 
   UniqueFd fd_;
   std::uint32_t next_seq_ = 1;
-  std::vector<char> buffer_;
 };
 
 }  // namespace nstopo::netlink
