@@ -50,6 +50,28 @@ Error conflictsError(const Diagnostics& conflicts) {
   return Error{ErrorKind::kConflict, message, {}, 0};
 }
 
+/// One line for the first link whose kind this kernel cannot create, before anything changes.
+Status missingKernelSupport(const state::State& desired, const state::State& actual) {
+  static const std::map<std::string, std::string> kConfig = {
+      {"veth", "CONFIG_VETH"},       {"bridge", "CONFIG_BRIDGE"},
+      {"macvlan", "CONFIG_MACVLAN"}, {"ipvlan", "CONFIG_IPVLAN"},
+      {"vlan", "CONFIG_VLAN_8021Q"}};
+  for (const auto& [netns_name, netns] : desired.netns) {
+    for (const auto& [name, link] : netns.links) {
+      if (actual.unsupported_kinds.count(link.kind_name) == 0) {
+        continue;
+      }
+      const auto config = kConfig.find(link.kind_name);
+      return fail(ErrorKind::kUnsupported,
+                  fmt::format("this kernel has no {} support ({}); needed by link {}:{}",
+                              link.kind_name, config == kConfig.end() ? "?" : config->second,
+                              netns_name, name),
+                  link.origin);
+    }
+  }
+  return {};
+}
+
 /// Objects a killed run created but never marked carry no owner; the journal names them.
 void adoptJournaled(state::State& actual, const Journal& journal) {
   const std::set<std::string> netns(journal.netns.begin(), journal.netns.end());
@@ -104,6 +126,9 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
     return tl::unexpected(ok.error());
   }
   spdlog::debug("read {} namespace(s); planning", outcome.actual.netns.size());
+  if (auto missing = missingKernelSupport(desired, outcome.actual); !missing) {
+    return tl::unexpected(missing.error());
+  }
   if (session.records != nullptr) {
     adoptJournaled(outcome.actual, session.records->loadJournal(desired.lab));
   }

@@ -28,7 +28,9 @@ std::size_t editDistance(std::string_view a, std::string_view b) {
 std::optional<std::string> closestMatch(std::string_view word,
                                         const std::vector<std::string>& candidates) {
   std::optional<std::string> best;
-  std::size_t best_distance = std::max<std::size_t>(2, word.size() / 3) + 1;
+  // Allow about one typo per three letters, and at least one: "adresses" -> "addresses", but
+  // nothing for "id" (any short word is two edits from any other).
+  std::size_t best_distance = std::max<std::size_t>(1, word.size() / 3) + 1;
   for (const auto& candidate : candidates) {
     const std::size_t distance = editDistance(word, candidate);
     if (distance < best_distance) {

@@ -7,9 +7,17 @@ const char* toString(LinkKind kind) {
   switch (kind) {
     case LinkKind::kVeth:
       return "veth";
+    case LinkKind::kMacvlan:
+      return "macvlan";
+    case LinkKind::kIpvlan:
+      return "ipvlan";
+    case LinkKind::kVlan:
+      return "vlan";
   }
   return "?";
 }
+
+bool isStacked(LinkKind kind) { return kind != LinkKind::kVeth; }
 
 const char* toString(BridgeKind kind) {
   switch (kind) {

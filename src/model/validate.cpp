@@ -3,6 +3,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -29,6 +30,7 @@ class Validator {
     checkNodes();
     checkBridges();
     checkLinks();
+    checkStackedLinks();
     checkInterfaceSettings();
     checkAddresses();
     checkRoutes();
@@ -117,6 +119,9 @@ class Validator {
 
   void checkLinks() {
     for (auto& link : topology_.links) {
+      if (isStacked(link.kind)) {
+        continue;
+      }
       if (link.endpoints.size() != 2) {
         problem(link.loc, fmt::format("a {} link needs exactly 2 endpoints, found {}",
                                       toString(link.kind), link.endpoints.size()));
@@ -173,6 +178,124 @@ class Validator {
     claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname, "link endpoint '" + text + "'",
                    endpoint.loc);
     return true;
+  }
+
+  /// macvlan / ipvlan / vlan: one new interface in a node, stacked on a parent interface.
+  void checkStackedLinks() {
+    std::map<std::string, const Link*> by_endpoint;  // "netns:ifname" -> link creating it
+    for (auto& link : topology_.links) {
+      if (!isStacked(link.kind) || link.endpoints.size() != 1 || !link.parent) {
+        continue;
+      }
+      auto& endpoint = link.endpoints[0];
+      const std::string text = endpoint.owner + ":" + endpoint.ifname;
+      if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
+        std::string message = fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind),
+                                          printable(text), printable(endpoint.owner));
+        if (auto hint = closestMatch(endpoint.owner, ownerNames())) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(endpoint.loc, message);
+        continue;
+      }
+      if (auto why = ifNameProblem(endpoint.ifname)) {
+        problem(endpoint.loc, fmt::format("{} endpoint '{}': interface name: {}", toString(link.kind),
+                                          printable(text), *why));
+        continue;
+      }
+      claimInterface(endpoint.owner, endpoint.ifname,
+                     std::string(toString(link.kind)) + " endpoint '" + text + "'", endpoint.loc);
+      by_endpoint[text] = &link;
+    }
+    std::map<std::string, std::vector<const Link*>> children;  // parent -> links on it
+    for (const auto& link : topology_.links) {
+      if (!isStacked(link.kind) || link.endpoints.size() != 1 || !link.parent) {
+        continue;
+      }
+      const auto& parent = *link.parent;
+      const auto& endpoint = link.endpoints[0];
+      const std::string parent_text = parent.owner + ":" + parent.ifname;
+      const std::string child_text = endpoint.owner + ":" + endpoint.ifname;
+      if (parent_text == child_text) {
+        problem(parent.loc, fmt::format("{} link '{}' cannot be its own parent", toString(link.kind),
+                                        printable(child_text)));
+        continue;
+      }
+      if (!nodeExists(parent.owner)) {
+        std::string message = fmt::format("parent '{}': '{}' is not a node", printable(parent_text),
+                                          printable(parent.owner));
+        if (auto hint = closestMatch(parent.owner, ownerNames())) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(parent.loc, message);
+        continue;
+      }
+      if (auto why = ifNameProblem(parent.ifname)) {
+        problem(parent.loc, fmt::format("parent '{}': interface name: {}", printable(parent_text),
+                                        *why));
+        continue;
+      }
+      // Outside the host only what the lab creates exists; a host parent may be a real NIC.
+      if (parent.owner != kHostNode && !interfaceExists(parent.owner, parent.ifname)) {
+        problem(parent.loc, fmt::format("parent '{}' is not an interface the lab creates in '{}' "
+                                        "(only parents in 'host' may be existing devices)",
+                                        printable(parent_text), parent.owner));
+        continue;
+      }
+      children[parent_text].push_back(&link);
+      // Walk down the stack: a cycle or a stack deeper than three is refused.
+      std::string cursor = parent_text;
+      std::set<std::string> below_me = {parent_text};
+      int depth = 1;
+      while (by_endpoint.count(cursor) > 0 && depth <= 4) {
+        const auto* below = by_endpoint.at(cursor);
+        if (!below->parent) {
+          break;
+        }
+        cursor = below->parent->owner + ":" + below->parent->ifname;
+        below_me.insert(cursor);
+        ++depth;
+        if (cursor == child_text) {
+          depth = 99;
+        }
+      }
+      if (depth == 99) {
+        // Every member of the loop would report it; one report is enough.
+        if (in_reported_cycle_.count(child_text) == 0) {
+          in_reported_cycle_.insert(below_me.begin(), below_me.end());
+          problem(parent.loc, fmt::format("'{}' is stacked on itself through its parents",
+                                          printable(child_text)));
+        }
+      } else if (depth > 3) {
+        problem(parent.loc, fmt::format("'{}' would be stacked {} deep; at most 3 levels are "
+                                        "supported",
+                                        printable(child_text), depth));
+      }
+    }
+    for (const auto& [parent, links] : children) {
+      bool has_macvlan = false;
+      bool has_ipvlan = false;
+      const Link* passthru = nullptr;
+      for (const auto* link : links) {
+        has_macvlan = has_macvlan || link->kind == LinkKind::kMacvlan;
+        has_ipvlan = has_ipvlan || link->kind == LinkKind::kIpvlan;
+        if (link->kind == LinkKind::kMacvlan && link->mode == "passthru") {
+          passthru = link;
+        }
+      }
+      const std::size_t macvlans = static_cast<std::size_t>(std::count_if(
+          links.begin(), links.end(), [](const Link* l) { return l->kind == LinkKind::kMacvlan; }));
+      if (passthru != nullptr && macvlans > 1) {
+        problem(passthru->loc, fmt::format("macvlan mode passthru takes the whole parent '{}', but "
+                                           "{} macvlan links use it",
+                                           printable(parent), macvlans));
+      }
+      if (has_macvlan && has_ipvlan) {
+        problem(links.back()->loc, fmt::format("parent '{}' carries both macvlan and ipvlan links; "
+                                               "the kernel allows only one of the two per parent",
+                                               printable(parent)));
+      }
+    }
   }
 
   [[nodiscard]] bool interfaceExists(const std::string& netns, const std::string& ifname) const {
@@ -321,6 +444,7 @@ class Validator {
   Topology& topology_;
   Diagnostics problems_;
   std::map<std::string, InterfaceUse> interfaces_;  ///< "netns:ifname" -> first creator
+  std::set<std::string> in_reported_cycle_;
 };
 
 }  // namespace

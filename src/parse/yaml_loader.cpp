@@ -5,12 +5,14 @@
 
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
 #include "nstopo/core/names.h"
+#include "nstopo/core/suggest.h"
 #include "nstopo/model/validate.h"
 #include "verify_section.h"
 #include "yaml_fields.h"
@@ -111,7 +113,7 @@ class TopologyParser {
 
   void parseInterface(const YAML::Node& node, const std::string& what,
                       model::InterfaceSettings& out) {
-    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up"},
+    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc"},
                      [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
                        if (key == "addresses") {
                          out.addresses = parseAddresses(value, what);
@@ -121,6 +123,8 @@ class TopologyParser {
                          out.mac = parseMac(value, what);
                        } else if (key == "up") {
                          out.up = in_.boolean(value, what + " up").value_or(true);
+                       } else if (key == "promisc") {
+                         out.promisc = in_.boolean(value, what + " promisc");
                        }
                      });
   }
@@ -302,41 +306,142 @@ class TopologyParser {
 
   void parseLinks(const YAML::Node& node, model::Topology& topology) {
     in_.forEachItem(node, "links", [&](const YAML::Node& item) {
-      model::Link link;
-      link.loc = in_.at(item);
-      bool has_kind = false;
-      bool has_endpoints = false;
-      in_.forEachField(item, "link", {"kind", "endpoints"},
-                       [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-                         if (key == "kind") {
-                           has_kind = true;
-                           const auto kind = in_.string(v, "link kind");
-                           if (kind && *kind != "veth") {
-                             in_.problem(in_.at(v),
-                                         fmt::format("link kind '{}' is not supported "
-                                                     "(supported: veth)",
-                                                     printable(*kind)));
-                           }
-                         } else if (key == "endpoints") {
-                           has_endpoints = true;
-                           in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
-                             if (auto endpoint = parseEndpoint(e)) {
-                               link.endpoints.push_back(std::move(*endpoint));
-                             }
-                           });
-                         }
-                       });
-      if (!item.IsMap()) {
-        return;
+      if (auto link = parseLink(item)) {
+        topology.links.push_back(std::move(*link));
       }
-      if (!has_kind) {
-        in_.problem(link.loc, "link has no 'kind' (veth)");
-      }
-      if (!has_endpoints) {
-        in_.problem(link.loc, "link has no 'endpoints'");
-      }
-      topology.links.push_back(std::move(link));
     });
+  }
+
+  /// The kind decides which keys a link may have, so it is read first.
+  std::optional<model::Link> parseLink(const YAML::Node& item) {
+    model::Link link;
+    link.loc = in_.at(item);
+    if (!item.IsMap()) {
+      in_.problem(link.loc, "a link must be a mapping with 'kind' and its endpoints");
+      return std::nullopt;
+    }
+    const YAML::Node kind_node = item["kind"];
+    if (!kind_node) {
+      in_.problem(link.loc, "link has no 'kind' (veth, macvlan, ipvlan or vlan)");
+      return std::nullopt;
+    }
+    const auto kind = in_.string(kind_node, "link kind");
+    if (!kind) {
+      return std::nullopt;
+    }
+    static const std::map<std::string, model::LinkKind> kKinds = {
+        {"veth", model::LinkKind::kVeth},
+        {"macvlan", model::LinkKind::kMacvlan},
+        {"ipvlan", model::LinkKind::kIpvlan},
+        {"vlan", model::LinkKind::kVlan}};
+    const auto found = kKinds.find(*kind);
+    if (found == kKinds.end()) {
+      in_.problem(in_.at(kind_node), fmt::format("link kind '{}' is not supported (supported: "
+                                                 "veth, macvlan, ipvlan, vlan)",
+                                                 printable(*kind)));
+      return std::nullopt;
+    }
+    link.kind = found->second;
+    const std::string what = fmt::format("{} link", *kind);
+    std::vector<std::string> keys = {"kind"};
+    switch (link.kind) {
+      case model::LinkKind::kVeth:
+        keys.insert(keys.end(), {"endpoints"});
+        break;
+      case model::LinkKind::kMacvlan:
+        keys.insert(keys.end(), {"parent", "endpoint", "mode"});
+        break;
+      case model::LinkKind::kIpvlan:
+        keys.insert(keys.end(), {"parent", "endpoint", "mode", "flag"});
+        break;
+      case model::LinkKind::kVlan:
+        keys.insert(keys.end(), {"parent", "endpoint", "id", "protocol"});
+        break;
+    }
+    bool has_id = false;
+    in_.forEachField(item, what, keys,
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                       if (key == "endpoints") {
+                         in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+                           if (auto endpoint = parseEndpoint(e)) {
+                             link.endpoints.push_back(std::move(*endpoint));
+                           }
+                         });
+                       } else if (key == "endpoint") {
+                         if (auto endpoint = parseEndpoint(v)) {
+                           link.endpoints.push_back(std::move(*endpoint));
+                         }
+                       } else if (key == "parent") {
+                         link.parent = parseEndpoint(v);
+                       } else if (key == "mode") {
+                         link.mode = parseChoice(v, what + " mode",
+                                                 link.kind == model::LinkKind::kMacvlan
+                                                     ? std::vector<std::string>{"private", "vepa",
+                                                                                "bridge", "passthru"}
+                                                     : std::vector<std::string>{"l2", "l3", "l3s"});
+                       } else if (key == "flag") {
+                         link.flag = parseChoice(v, what + " flag", {"bridge", "private", "vepa"});
+                       } else if (key == "id") {
+                         has_id = true;
+                         link.vlan_id = static_cast<std::uint16_t>(
+                             in_.integer(v, "vlan id", 1, 4094).value_or(0));
+                       } else if (key == "protocol") {
+                         link.protocol = parseChoice(v, what + " protocol", {"802.1Q", "802.1ad"});
+                       }
+                     });
+    if (link.kind == model::LinkKind::kVeth) {
+      if (!item["endpoints"]) {
+        in_.problem(link.loc, "veth link has no 'endpoints'");
+        return std::nullopt;
+      }
+      return link;
+    }
+    if (!item["parent"]) {
+      in_.problem(link.loc, fmt::format("{} has no 'parent' (NODE:IFNAME it is stacked on)", what));
+      return std::nullopt;
+    }
+    if (!item["endpoint"]) {
+      in_.problem(link.loc, fmt::format("{} has no 'endpoint' (NODE:IFNAME it creates)", what));
+      return std::nullopt;
+    }
+    if (link.kind == model::LinkKind::kVlan && !has_id) {
+      in_.problem(link.loc, "vlan link has no 'id' (1-4094)");
+      return std::nullopt;
+    }
+    // Defaults as the kernel's own.
+    if (link.mode.empty()) {
+      link.mode = link.kind == model::LinkKind::kMacvlan ? "bridge" : "l2";
+    }
+    if (link.kind == model::LinkKind::kIpvlan && link.flag.empty()) {
+      link.flag = "bridge";
+    }
+    if (link.kind == model::LinkKind::kVlan && link.protocol.empty()) {
+      link.protocol = "802.1Q";
+    }
+    if (link.kind == model::LinkKind::kVlan) {
+      link.mode.clear();
+    }
+    return link;
+  }
+
+  std::string parseChoice(const YAML::Node& node, const std::string& what,
+                          const std::vector<std::string>& choices) {
+    const auto text = in_.string(node, what);
+    if (!text) {
+      return {};
+    }
+    for (const auto& choice : choices) {
+      if (*text == choice) {
+        return choice;
+      }
+    }
+    std::string message = fmt::format("{} '{}' is not one of {}", what, printable(*text),
+                                      fmt::join(choices, ", "));
+    if (auto hint = closestMatch(*text, choices)) {
+      message += fmt::format(" (did you mean '{}'?)", *hint);
+    }
+    in_.problem(in_.at(node), message);
+    return {};
   }
 
   std::optional<model::Endpoint> parseEndpoint(const YAML::Node& node) {

@@ -47,12 +47,33 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
     parts.push_back(fmt::format("stp {} -> {}", onOff(before.stp.value_or(false)),
                                 onOff(*change.stp)));
   }
+  if (change.promisc) {
+    parts.push_back(fmt::format("promisc {} -> {}", onOff(before.promisc.value_or(false)),
+                                onOff(*change.promisc)));
+  }
   if (change.vlan_filtering) {
     parts.push_back(fmt::format("vlan_filtering {} -> {}",
                                 onOff(before.vlan_filtering.value_or(false)),
                                 onOff(*change.vlan_filtering)));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string describeStacked(const CreateStacked& a) {
+  std::string options;
+  switch (a.kind) {
+    case state::LinkKind::kVlan:
+      options = fmt::format("id {}, {}", a.vlan_id, a.vlan_protocol);
+      break;
+    case state::LinkKind::kIpvlan:
+      options = fmt::format("mode {}, flag {}", a.mode, a.flag);
+      break;
+    default:
+      options = fmt::format("mode {}", a.mode);
+      break;
+  }
+  return fmt::format("{} {} on {} ({})", state::toString(a.kind), a.ref.str(), a.lower.str(),
+                     options);
 }
 
 VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
@@ -72,7 +93,12 @@ std::string describe(const Action& action) {
           [](const CreateVeth& a) {
             return fmt::format("veth {} <-> {}", describeEnd(a.a), describeEnd(a.b));
           },
+          [](const CreateStacked& a) { return describeStacked(a); },
           [](const DeleteLink& a) {
+            if (state::isStacked(a.before.kind) && a.before.lower) {
+              return fmt::format("{} {} on {}", state::toString(a.before.kind), a.ref.str(),
+                                 a.before.lower->str());
+            }
             if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {
               return fmt::format("veth {} <-> {}", a.ref.str(), a.before.peer->str());
             }
@@ -106,6 +132,7 @@ std::string netnsOf(const Action& action) {
                         [](const DeleteNetns& a) { return a.netns; },
                         [](const CreateBridge& a) { return a.ref.netns; },
                         [](const CreateVeth& a) { return a.a.ref.netns; },
+                        [](const CreateStacked& a) { return a.ref.netns; },
                         [](const DeleteLink& a) { return a.ref.netns; },
                         [](const SetLink& a) { return a.ref.netns; },
                         [](const AddAddress& a) { return a.ref.netns; },
@@ -143,9 +170,23 @@ std::vector<Action> inverseOf(const Action& action) {
             before.peer = a.b.ref;
             return {DeleteLink{a.a.ref, a.lab, before, std::nullopt}};
           },
+          [](const CreateStacked& a) -> std::vector<Action> {
+            state::LinkState before;
+            before.name = a.ref.name;
+            before.kind = a.kind;
+            before.kind_name = state::toString(a.kind);
+            before.owner = a.lab;
+            before.lower = a.lower;
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt}};
+          },
           [](const DeleteLink& a) -> std::vector<Action> {
             std::vector<Action> undo;
-            if (a.before.kind == state::LinkKind::kBridge) {
+            if (state::isStacked(a.before.kind) && a.before.lower) {
+              undo.emplace_back(CreateStacked{a.ref, *a.before.lower, a.before.kind, a.before.mode,
+                                              a.before.flag, a.before.vlan_id,
+                                              a.before.vlan_protocol, a.before.mtu, a.before.mac,
+                                              a.before.up, a.lab});
+            } else if (a.before.kind == state::LinkKind::kBridge) {
               undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
                                              a.before.mtu, a.before.mac, a.before.up});
             } else if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {

@@ -30,6 +30,12 @@ const char* toString(Phase phase) {
       return "create-bridges";
     case Phase::kCreateLinks:
       return "create-links";
+    case Phase::kCreateStacked1:
+      return "create-stacked-1";
+    case Phase::kCreateStacked2:
+      return "create-stacked-2";
+    case Phase::kCreateStacked3:
+      return "create-stacked-3";
     case Phase::kChangeLinks:
       return "change-links";
     case Phase::kAddAddresses:

@@ -105,7 +105,36 @@ class Planner {
     if (want.kind != have.kind) {
       return true;
     }
-    return want.kind == LinkKind::kVeth && want.peer != have.peer;
+    if (want.kind == LinkKind::kVeth) {
+      return want.peer != have.peer;
+    }
+    if (state::isStacked(want.kind)) {
+      // The kernel cannot change these on a live link: a new mode, id or parent is a new link.
+      return want.lower != have.lower || want.mode != have.mode || want.flag != have.flag ||
+             want.vlan_id != have.vlan_id || want.vlan_protocol != have.vlan_protocol;
+    }
+    return false;
+  }
+
+  /// How many stacked links sit below this one (0 for a veth, bridge or device).
+  [[nodiscard]] int actualDepth(const LinkState& link) const {
+    int depth = 0;
+    const LinkState* cursor = &link;
+    while (cursor != nullptr && state::isStacked(cursor->kind) && cursor->lower && depth < 8) {
+      ++depth;
+      cursor = actualLink(*cursor->lower);
+    }
+    return depth;
+  }
+
+  [[nodiscard]] int desiredDepth(const LinkState& link) const {
+    int depth = 0;
+    const LinkState* cursor = &link;
+    while (cursor != nullptr && state::isStacked(cursor->kind) && cursor->lower && depth < 8) {
+      ++depth;
+      cursor = desiredLink(*cursor->lower);
+    }
+    return depth;
   }
 
   void planNamespaces() {
@@ -149,6 +178,8 @@ class Planner {
   }
 
   void planLinkDeletions() {
+    // Which owned links go: undesired, in need of a rebuild, or in a namespace that goes.
+    std::vector<IfRef> doomed;
     for (const auto& [netns_name, netns] : actual_.netns) {
       if (conflicted_netns_.count(netns_name) > 0) {
         continue;
@@ -162,20 +193,52 @@ class Planner {
         if (want != nullptr && !needsReplace(*want, have)) {
           continue;
         }
-        DeleteLink action{ref, desired_.lab, have, std::nullopt};
+        doomed.push_back(ref);
         deleted_.insert(ref);
-        deleteRoutesOnDevice(ref);
         if (have.peer) {
           deleted_.insert(*have.peer);
-          deleteRoutesOnDevice(*have.peer);
-          if (const auto* peer = actualLink(*have.peer)) {
-            action.peer_before = *peer;
+        }
+      }
+    }
+    // The kernel takes macvlan/ipvlan/vlan links down with their parent: plan that explicitly,
+    // so they are rebuilt and a rollback restores them.
+    for (bool grew = true; grew;) {
+      grew = false;
+      for (const auto& [netns_name, netns] : actual_.netns) {
+        for (const auto& [link_name, have] : netns.links) {
+          const IfRef ref{netns_name, link_name};
+          if (ours(have) && deleted_.count(ref) == 0 && have.lower &&
+              deleted_.count(*have.lower) > 0) {
+            doomed.push_back(ref);
+            deleted_.insert(ref);
+            grew = true;
           }
         }
-        const Phase phase =
-            have.kind == LinkKind::kBridge ? Phase::kDeleteBridges : Phase::kDeleteLinks;
-        add(phase, Change::kDelete, std::move(action));
       }
+    }
+    // Upper links first: undoing in reverse then rebuilds parents before their children.
+    std::stable_sort(doomed.begin(), doomed.end(), [&](const IfRef& a, const IfRef& b) {
+      return actualDepth(*actualLink(a)) > actualDepth(*actualLink(b));
+    });
+    std::set<IfRef> emitted;
+    for (const auto& ref : doomed) {
+      const auto& have = *actualLink(ref);
+      if (emitted.count(ref) > 0) {
+        continue;  // went with its veth peer
+      }
+      emitted.insert(ref);
+      DeleteLink action{ref, desired_.lab, have, std::nullopt};
+      deleteRoutesOnDevice(ref);
+      if (have.peer) {
+        emitted.insert(*have.peer);
+        deleteRoutesOnDevice(*have.peer);
+        if (const auto* peer = actualLink(*have.peer)) {
+          action.peer_before = *peer;
+        }
+      }
+      const Phase phase =
+          have.kind == LinkKind::kBridge ? Phase::kDeleteBridges : Phase::kDeleteLinks;
+      add(phase, Change::kDelete, std::move(action));
     }
   }
 
@@ -194,6 +257,10 @@ class Planner {
           continue;
         }
         if (survives(ref) || created_.count(ref) > 0) {
+          continue;
+        }
+        if (state::isStacked(want.kind)) {
+          planStackedCreation(ref, want);
           continue;
         }
         if (want.kind == LinkKind::kBridge) {
@@ -227,6 +294,27 @@ class Planner {
     }
   }
 
+  void planStackedCreation(const IfRef& ref, const LinkState& want) {
+    const IfRef& lower = *want.lower;
+    const bool lower_planned = desiredLink(lower) != nullptr;
+    const auto* lower_have = actualLink(lower);
+    if (!lower_planned && (lower_have == nullptr || deleted_.count(lower) > 0)) {
+      conflict(want.origin, fmt::format("parent '{}' of {} '{}' does not exist in namespace '{}'",
+                                        lower.name, state::toString(want.kind), ref.str(),
+                                        lower.netns));
+      return;
+    }
+    created_.insert(ref);
+    const int depth = desiredDepth(want);
+    const Phase phase = depth <= 1   ? Phase::kCreateStacked1
+                        : depth == 2 ? Phase::kCreateStacked2
+                                     : Phase::kCreateStacked3;
+    add(phase, Change::kCreate,
+        CreateStacked{ref, lower, want.kind, want.mode, want.flag, want.vlan_id,
+                      want.vlan_protocol, want.mtu, want.mac, want.up, desired_.lab},
+        want.origin);
+  }
+
   /// The actual master as it will be once deletions ran: a deleted bridge releases its ports.
   [[nodiscard]] std::string effectiveMaster(const IfRef& ref, const LinkState& have) const {
     if (have.master.empty() || deleted_.count(IfRef{ref.netns, have.master}) > 0) {
@@ -257,6 +345,12 @@ class Planner {
       for (const auto& [link_name, want] : netns.links) {
         const IfRef ref{netns_name, link_name};
         if (created_.count(ref) > 0) {
+          if (want.promisc) {
+            SetLink set{ref, {}, {}};
+            set.change.promisc = want.promisc;
+            set.before.promisc = false;
+            add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
+          }
           diffAddresses(ref, want.addresses, {}, want.origin);
           continue;
         }
@@ -280,6 +374,10 @@ class Planner {
         if (const auto master = effectiveMaster(ref, *have); want.master != master) {
           set.change.master = want.master;
           set.before.master = master;
+        }
+        if (want.promisc && want.promisc != have->promisc.value_or(false)) {
+          set.change.promisc = want.promisc;
+          set.before.promisc = have->promisc.value_or(false);
         }
         if (want.kind == LinkKind::kBridge && want.stp != have->stp) {
           set.change.stp = want.stp;

@@ -25,6 +25,7 @@ void applySettings(LinkState& link, const model::InterfaceSettings& settings) {
     link.mac = settings.mac;
   }
   link.up = settings.up;
+  link.promisc = settings.promisc;
   for (const auto& address : settings.addresses) {
     link.addresses.insert(address.ip);
   }
@@ -61,6 +62,27 @@ State desiredState(const model::Topology& topology) {
     }
   }
   for (const auto& link : topology.links) {
+    if (model::isStacked(link.kind)) {
+      if (link.endpoints.size() != 1 || !link.parent) {
+        continue;
+      }
+      const auto& endpoint = link.endpoints[0];
+      auto& out = netnsFor(state, endpoint.owner).links[endpoint.ifname];
+      out.name = endpoint.ifname;
+      out.kind = link.kind == model::LinkKind::kMacvlan  ? LinkKind::kMacvlan
+                 : link.kind == model::LinkKind::kIpvlan ? LinkKind::kIpvlan
+                                                         : LinkKind::kVlan;
+      out.kind_name = model::toString(link.kind);
+      out.owner = topology.name;
+      out.lower = IfRef{link.parent->owner, link.parent->ifname};
+      out.mode = link.mode;
+      out.flag = link.flag;
+      out.vlan_id = link.vlan_id;
+      out.vlan_protocol = link.protocol;
+      out.up = true;
+      out.origin = endpoint.loc;
+      continue;
+    }
     if (link.endpoints.size() != 2) {
       continue;
     }
@@ -122,6 +144,9 @@ ReadScope scopeFor(const State& desired, const std::set<std::string>& owned_netn
     scope.netns.insert(name);
     for (const auto& [key, value] : netns.sysctls) {
       scope.sysctl_keys[name].push_back(key);
+    }
+    for (const auto& [ifname, link] : netns.links) {
+      scope.link_kinds.insert(link.kind_name);
     }
   }
   scope.netns.insert(owned_netns.begin(), owned_netns.end());

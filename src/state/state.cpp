@@ -13,12 +13,22 @@ const char* toString(LinkKind kind) {
       return "veth";
     case LinkKind::kBridge:
       return "bridge";
+    case LinkKind::kMacvlan:
+      return "macvlan";
+    case LinkKind::kIpvlan:
+      return "ipvlan";
+    case LinkKind::kVlan:
+      return "vlan";
     case LinkKind::kLoopback:
       return "loopback";
     case LinkKind::kOther:
       break;
   }
   return "other";
+}
+
+bool isStacked(LinkKind kind) {
+  return kind == LinkKind::kMacvlan || kind == LinkKind::kIpvlan || kind == LinkKind::kVlan;
 }
 
 std::string RouteState::key() const {

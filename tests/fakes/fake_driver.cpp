@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fakes/fake_driver.h"
 
+#include <set>
+
 #include <fmt/format.h>
 
 #include "nstopo/model/topology.h"
@@ -122,6 +124,28 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             return make_end(a.b, a.a.ref, a.lab);
           },
+          [&](const plan::CreateStacked& a) -> Status {
+            if (link_of(a.ref) != nullptr) {
+              return fail(ErrorKind::kKernel, "exists (EEXIST)", {}, 17);
+            }
+            if (link_of(a.lower) == nullptr && a.lower.netns != "host") {
+              return missing("parent " + a.lower.str());
+            }
+            auto& link = world.netns[a.ref.netns].links[a.ref.name];
+            link.name = a.ref.name;
+            link.kind = a.kind;
+            link.kind_name = state::toString(a.kind);
+            link.owner = a.lab;
+            link.lower = a.lower;
+            link.mode = a.mode;
+            link.flag = a.flag;
+            link.vlan_id = a.vlan_id;
+            link.vlan_protocol = a.vlan_protocol;
+            link.mtu = a.mtu.value_or(1500);
+            link.mac = a.mac.value_or("02:00:00:00:00:03");
+            link.up = a.up;
+            return {};
+          },
           [&](const plan::DeleteLink& a) -> Status {
             auto* link = link_of(a.ref);
             if (link == nullptr) {
@@ -136,6 +160,25 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             if (peer) {
               world.netns[peer->netns].links.erase(peer->name);
+            }
+            // Like the kernel: stacked links go with their parent, recursively.
+            std::set<state::IfRef> removed{a.ref};
+            if (peer) {
+              removed.insert(*peer);
+            }
+            for (bool grew = true; grew;) {
+              grew = false;
+              for (auto& [netns_name, netns] : world.netns) {
+                for (auto it = netns.links.begin(); it != netns.links.end();) {
+                  if (it->second.lower && removed.count(*it->second.lower) > 0) {
+                    removed.insert(state::IfRef{netns_name, it->first});
+                    it = netns.links.erase(it);
+                    grew = true;
+                  } else {
+                    ++it;
+                  }
+                }
+              }
             }
             for (auto& [netns_name, netns] : world.netns) {
               for (auto it = netns.routes.begin(); it != netns.routes.end();) {
@@ -175,6 +218,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             if (a.change.vlan_filtering) {
               link->vlan_filtering = *a.change.vlan_filtering;
+            }
+            if (a.change.promisc) {
+              link->promisc = *a.change.promisc;
             }
             return {};
           },

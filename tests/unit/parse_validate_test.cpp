@@ -133,7 +133,8 @@ TEST(Parse, RouteHostBits) {
 
 TEST(Parse, UnsupportedLinkKind) {
   EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: vxlan, endpoints: []}\n"),
-            "lab.yaml:3:12: error: link kind 'vxlan' is not supported (supported: veth)");
+            "lab.yaml:3:12: error: link kind 'vxlan' is not supported (supported: veth, macvlan, "
+            "ipvlan, vlan)");
 }
 
 TEST(Parse, EndpointShape) {
@@ -252,6 +253,86 @@ TEST(Validate, EveryProblemIsReportedAtOnce) {
                  "  - {kind: veth, endpoints: ['a:e', 'x:e']}\n"
                  "  - {kind: veth, endpoints: ['a:abcdefghijklmnopq', 'a:f']}\n");
   EXPECT_EQ(problems.size(), 2U) << ::testing::PrintToString(problems);
+}
+
+}  // namespace
+}  // namespace nstopo
+
+namespace nstopo {
+namespace {
+
+constexpr const char* kStackedHead = R"(name: lab
+nodes:
+  u: {}
+  w: {}
+  n1: {}
+  n2: {}
+links:
+  - {kind: veth, endpoints: ['u:eth0', 'w:eth0']}
+)";
+
+TEST(Stacked, SeedShapesAreValid) {
+  const auto problems = problemsOf(std::string(kStackedHead) +
+                                   "  - {kind: vlan, parent: 'u:eth0', endpoint: 'u:eth0.10', id: 10}\n"
+                                   "  - {kind: macvlan, parent: 'u:eth0.10', endpoint: 'n1:eth0'}\n"
+                                   "  - {kind: ipvlan, parent: 'host:eth0', endpoint: 'n2:eth0', "
+                                   "mode: l3, flag: vepa}\n");
+  EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
+}
+
+TEST(Stacked, VlanIdOutOfRange) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: vlan, parent: 'u:eth0', endpoint: 'u:v', id: 4095}\n"),
+            "lab.yaml:9:57: error: vlan id must be between 1 and 4094, found 4095");
+}
+
+TEST(Stacked, UnknownModeWithSuggestion) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e', mode: brigde}\n"),
+            "lab.yaml:9:63: error: macvlan link mode 'brigde' is not one of private, vepa, "
+            "bridge, passthru (did you mean 'bridge'?)");
+}
+
+TEST(Stacked, ParentThatTheLabDoesNotCreate) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: macvlan, parent: 'u:eth7', endpoint: 'n1:e'}\n"),
+            "lab.yaml:9:29: error: parent 'u:eth7' is not an interface the lab creates in 'u' "
+            "(only parents in 'host' may be existing devices)");
+}
+
+TEST(Stacked, PassthruWithTwoChildren) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e', mode: passthru}\n"
+                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n2:e'}\n"),
+            "lab.yaml:9:5: error: macvlan mode passthru takes the whole parent 'u:eth0', but 2 "
+            "macvlan links use it");
+}
+
+TEST(Stacked, OwnParent) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: vlan, parent: 'u:v1', endpoint: 'u:v1', id: 3}\n"),
+            "lab.yaml:9:26: error: vlan link 'u:v1' cannot be its own parent");
+}
+
+TEST(Stacked, StackedOnItselfThroughParents) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: vlan, parent: 'u:b', endpoint: 'u:a', id: 3}\n"
+                 "  - {kind: vlan, parent: 'u:a', endpoint: 'u:b', id: 4}\n"),
+            "lab.yaml:9:26: error: 'u:a' is stacked on itself through its parents");
+}
+
+TEST(Stacked, MacvlanAndIpvlanOnOneParent) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e'}\n"
+                 "  - {kind: ipvlan, parent: 'u:eth0', endpoint: 'n2:e'}\n"),
+            "lab.yaml:10:5: error: parent 'u:eth0' carries both macvlan and ipvlan links; the "
+            "kernel allows only one of the two per parent");
+}
+
+TEST(Stacked, KeysDependOnTheKind) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e', id: 5}\n"),
+            "lab.yaml:9:57: error: macvlan link: unknown key 'id'");
 }
 
 }  // namespace

@@ -205,7 +205,7 @@ TEST(Planner, ForeignInterfaceAndOtherLabsObjectsAreConflicts) {
   host.links["br-veth0"].kind = state::LinkKind::kVeth;
   host.links["br-veth0"].owner = "other-lab";
   state::State actual;
-  ASSERT_TRUE(kernel.read(state::ReadScope{"lab", {"host"}, {}, true}, actual));
+  ASSERT_TRUE(kernel.read(state::ReadScope{"lab", {"host"}, {}, true, {}}, actual));
   const auto result = plan::makePlan(desiredOf(kBridgeLab), actual);
   ASSERT_EQ(result.conflicts.size(), 2U);
   EXPECT_EQ(result.conflicts[0].message,
@@ -303,6 +303,77 @@ TEST(Engine, InterruptionStopsBeforeTheNextPhaseAndRollsBack) {
   EXPECT_GT(report.applied, 0U);
   EXPECT_TRUE(report.rolled_back);
   EXPECT_EQ(kernel.world.netns.count("ns1"), 0U);
+}
+
+}  // namespace
+}  // namespace nstopo
+
+namespace nstopo {
+namespace {
+
+constexpr const char* kStackedLab = R"(name: lab
+nodes:
+  u:
+    interfaces: {eth0: {promisc: true}, eth0.10: {addresses: [10.9.0.1/24]}}
+  w: {}
+  n1: {interfaces: {eth0: {addresses: [10.9.0.2/24]}}}
+links:
+  - {kind: veth, endpoints: ['u:eth0', 'w:eth0']}
+  - {kind: vlan, parent: 'u:eth0', endpoint: 'u:eth0.10', id: 10}
+  - {kind: macvlan, parent: 'u:eth0.10', endpoint: 'n1:eth0', mode: bridge}
+)";
+
+TEST(PlannerStacked, StackedLinksComeInDepthOrder) {
+  FakeDriver kernel;
+  const auto got = lines(planFor(desiredOf(kStackedLab), kernel));
+  const auto at = [&](const std::string& line) {
+    return std::find(got.begin(), got.end(), line) - got.begin();
+  };
+  EXPECT_LT(at("+ veth u:eth0 <-> w:eth0"), at("+ vlan u:eth0.10 on u:eth0 (id 10, 802.1Q)"));
+  EXPECT_LT(at("+ vlan u:eth0.10 on u:eth0 (id 10, 802.1Q)"),
+            at("+ macvlan n1:eth0 on u:eth0.10 (mode bridge)"));
+  EXPECT_NE(std::find(got.begin(), got.end(), "~ link u:eth0: promisc off -> on"), got.end());
+  converge(desiredOf(kStackedLab), kernel);
+}
+
+TEST(PlannerStacked, ModeChangeReplacesOnlyThatLink) {
+  FakeDriver kernel;
+  converge(desiredOf(kStackedLab), kernel);
+  const auto edited = replaced(kStackedLab, "mode: bridge", "mode: vepa");
+  EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
+            (std::vector<std::string>{"- macvlan n1:eth0 on u:eth0.10",
+                                      "+ macvlan n1:eth0 on u:eth0.10 (mode vepa)",
+                                      "+ address 10.9.0.2/24 on n1:eth0"}));
+  converge(desiredOf(edited), kernel);
+}
+
+TEST(PlannerStacked, NewVlanIdRebuildsTheVlanAndWhatSitsOnIt) {
+  FakeDriver kernel;
+  converge(desiredOf(kStackedLab), kernel);
+  const auto edited = replaced(kStackedLab, "id: 10", "id: 20");
+  EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
+            (std::vector<std::string>{"- macvlan n1:eth0 on u:eth0.10",
+                                      "- vlan u:eth0.10 on u:eth0",
+                                      "+ vlan u:eth0.10 on u:eth0 (id 20, 802.1Q)",
+                                      "+ macvlan n1:eth0 on u:eth0.10 (mode bridge)",
+                                      "+ address 10.9.0.2/24 on n1:eth0",
+                                      "+ address 10.9.0.1/24 on u:eth0.10"}));
+  converge(desiredOf(edited), kernel);
+}
+
+TEST(PlannerStacked, MissingHostParentIsRefusedBeforeAnyChange) {
+  FakeDriver kernel;
+  kernel.world.netns["host"].name = "host";
+  state::State actual;
+  ASSERT_TRUE(kernel.read(state::ReadScope{"lab", {"host"}, {}, true, {}}, actual));
+  const auto result = plan::makePlan(
+      desiredOf("name: lab\nnodes: {n1: {}}\nlinks:\n"
+                "  - {kind: macvlan, parent: 'host:eth9', endpoint: 'n1:eth0'}\n"),
+      actual);
+  ASSERT_EQ(result.conflicts.size(), 1U);
+  EXPECT_EQ(formatError(result.conflicts[0]),
+            "lab.yaml:4:52: error: parent 'eth9' of macvlan 'n1:eth0' does not exist in namespace "
+            "'host'");
 }
 
 }  // namespace

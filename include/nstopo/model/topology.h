@@ -29,6 +29,7 @@ struct InterfaceSettings {
   std::optional<std::uint32_t> mtu;
   std::optional<std::string> mac;  ///< canonical lower-case
   bool up = true;
+  std::optional<bool> promisc;  ///< only on interfaces the lab creates
   SourceLoc loc;
 };
 
@@ -79,13 +80,22 @@ struct Endpoint {
   SourceLoc loc;
 };
 
-enum class LinkKind { kVeth };
+enum class LinkKind { kVeth, kMacvlan, kIpvlan, kVlan };
 
+/// A veth has two endpoints. A macvlan, ipvlan or VLAN link has one endpoint (the new interface,
+/// in any node, under any name) stacked on a `parent` interface.
 struct Link {
   LinkKind kind = LinkKind::kVeth;
   std::vector<Endpoint> endpoints;
+  std::optional<Endpoint> parent;
+  std::string mode;           ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
+  std::string flag;           ///< ipvlan: bridge|private|vepa
+  std::uint16_t vlan_id = 0;  ///< vlan: 1-4094
+  std::string protocol;       ///< vlan: 802.1Q|802.1ad
   SourceLoc loc;
 };
+
+[[nodiscard]] bool isStacked(LinkKind kind);
 
 struct Topology {
   std::string file;  ///< path as given, for messages

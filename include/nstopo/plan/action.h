@@ -52,6 +52,22 @@ struct CreateVeth {
   std::string lab;
 };
 
+/// A macvlan, ipvlan or VLAN interface on `lower`, created from the lower's namespace and
+/// placed in `ref.netns` under `ref.name`.
+struct CreateStacked {
+  IfRef ref;
+  IfRef lower;
+  state::LinkKind kind = state::LinkKind::kMacvlan;
+  std::string mode;
+  std::string flag;
+  int vlan_id = 0;
+  std::string vlan_protocol;
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;
+  bool up = true;
+  std::string lab;
+};
+
 /// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
 struct DeleteLink {
   IfRef ref;
@@ -68,9 +84,10 @@ struct LinkChange {
   std::optional<std::string> master;  ///< "" releases the interface from its bridge
   std::optional<bool> stp;
   std::optional<bool> vlan_filtering;
+  std::optional<bool> promisc;
 
   [[nodiscard]] bool empty() const {
-    return !mtu && !mac && !up && !master && !stp && !vlan_filtering;
+    return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc;
   }
 };
 
@@ -107,8 +124,9 @@ struct SetSysctl {
   std::string before;
 };
 
-using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, DeleteLink,
-                            SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl>;
+using Action =
+    std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked, DeleteLink,
+                 SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl>;
 
 /// The actions that undo `action`, in the order they must run.
 [[nodiscard]] std::vector<Action> inverseOf(const Action& action);

@@ -22,6 +22,9 @@ enum class Phase {
   kSysctls,
   kCreateBridges,
   kCreateLinks,
+  kCreateStacked1,  ///< macvlan/ipvlan/vlan on an interface that already exists
+  kCreateStacked2,  ///< ... on one created in kCreateStacked1
+  kCreateStacked3,
   kChangeLinks,
   kAddAddresses,
   kAddDirectRoutes,

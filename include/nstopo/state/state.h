@@ -23,13 +23,19 @@ struct IfRef {
   [[nodiscard]] std::string str() const { return netns + ":" + name; }
 };
 
-enum class LinkKind { kVeth, kBridge, kLoopback, kOther };
+enum class LinkKind { kVeth, kBridge, kMacvlan, kIpvlan, kVlan, kLoopback, kOther };
 
 struct LinkState {
   std::string name;
   LinkKind kind = LinkKind::kOther;
   std::string kind_name;            ///< the kernel's IFLA_INFO_KIND, for messages and show
   std::optional<IfRef> peer;        ///< veth: the other end when known
+  std::optional<IfRef> lower;       ///< macvlan/ipvlan/vlan: the parent when known
+  std::string mode;                 ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
+  std::string flag;                 ///< ipvlan: bridge|private|vepa
+  int vlan_id = 0;
+  std::string vlan_protocol;        ///< 802.1Q|802.1ad
+  std::optional<bool> promisc;      ///< desired: unset means "leave it"
   std::string master;               ///< enslaving bridge in the same namespace, "" when none
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
@@ -40,7 +46,7 @@ struct LinkState {
   std::set<IpAddress> addresses;    ///< with prefix; link-local IPv6 is never listed
   int ifindex = 0;                  ///< actual only
   int link_ifindex = 0;             ///< actual only: IFLA_LINK (a veth's peer index)
-  std::optional<IfRef> claimed_peer;  ///< actual only: the peer the ownership mark names
+  std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
   SourceLoc origin;                 ///< desired only: where the file asked for it
 };
 
@@ -73,6 +79,7 @@ struct NetnsState {
 struct State {
   std::string lab;
   std::map<std::string, NetnsState> netns;  ///< includes "host" when anything lives there
+  std::set<std::string> unsupported_kinds;  ///< actual only: link kinds this kernel lacks
 };
 
 /// Which namespaces and sysctls a read covers.
@@ -81,8 +88,10 @@ struct ReadScope {
   std::set<std::string> netns;                                 ///< always includes "host"
   std::map<std::string, std::vector<std::string>> sysctl_keys;  ///< per namespace
   bool all_named_netns = false;  ///< also read every namespace under /run/netns (finds marks)
+  std::set<std::string> link_kinds;  ///< kinds the plan may create: the driver probes them
 };
 
 [[nodiscard]] const char* toString(LinkKind kind);
+[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
 
 }  // namespace nstopo::state

@@ -17,6 +17,17 @@ struct LinkAttrs {
   std::optional<int> master_ifindex;  ///< 0 releases from the current master
   std::optional<std::string> alias;
   std::optional<std::uint32_t> group;  ///< IFLA_GROUP, for deleting many links in one request
+  std::optional<bool> promisc;
+};
+
+/// A macvlan, ipvlan or VLAN link to create on `lower_ifindex`.
+struct StackedOptions {
+  std::string kind;  ///< "macvlan", "ipvlan", "vlan"
+  int lower_ifindex = 0;
+  std::string mode;
+  std::string flag;
+  int vlan_id = 0;
+  std::string vlan_protocol;
 };
 
 struct BridgeOptions {
@@ -33,6 +44,15 @@ struct BridgeOptions {
 [[nodiscard]] NlMsgPtr newVethRequest(const std::string& name, const LinkAttrs& attrs,
                                       const std::string& peer_name, const LinkAttrs& peer_attrs,
                                       int peer_netns_fd);
+
+/// RTM_NEWLINK creating a stacked link, moved into `target_netns_fd` when it is >= 0. libnl has
+/// no API for ipvlan flags, so the whole IFLA_INFO_DATA is built here.
+[[nodiscard]] NlMsgPtr newStackedRequest(const std::string& name, const StackedOptions& options,
+                                         const LinkAttrs& attrs, int target_netns_fd);
+
+/// RTM_NEWLINK by index, renaming the link (it must be down) and changing `attrs`.
+[[nodiscard]] NlMsgPtr renameLinkRequest(int ifindex, const std::string& new_name,
+                                         const LinkAttrs& attrs);
 
 /// RTM_NEWLINK without NLM_F_CREATE: changes an existing link found by name.
 [[nodiscard]] NlMsgPtr setLinkRequest(const std::string& name, const LinkAttrs& attrs,

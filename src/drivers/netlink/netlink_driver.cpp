@@ -3,6 +3,7 @@
 
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <sched.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -38,6 +39,12 @@ struct Overloaded : Ts... {
 };
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
+
+/// "nst" and eight hex digits: a name no lab uses (names with a stable meaning are validated).
+std::string temporaryName() {
+  static std::mt19937 generator{std::random_device{}()};
+  return fmt::format("nst{:08x}", generator());
+}
 
 /// The interface group nstopo parks links in just before deleting them. Any fixed value could
 /// collide with a group someone uses on purpose, so it is drawn at random once per process
@@ -88,6 +95,7 @@ std::set<IfRef> devicesNeeded(std::span<const Action* const> batch) {
                        refs.insert(IfRef{a.ref.netns, *a.change.master});
                      }
                    },
+                   [&](const plan::CreateStacked& a) { refs.insert(a.lower); },
                    [](const auto&) {},
                },
                *action);
@@ -261,7 +269,58 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     into.netns[slot.name] = std::move(reading.netns);
   }
   matchVethPeers(into);
+  into.unsupported_kinds = unsupportedKinds(scope.link_kinds);
   return {};
+}
+
+std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string>& kinds) {
+  std::vector<std::string> unknown;
+  for (const auto& kind : kinds) {
+    if (kind_supported_.count(kind) == 0) {
+      unknown.push_back(kind);
+    }
+  }
+  if (!unknown.empty()) {
+    // Try each kind for real in a scratch namespace that dies with the helper thread; the
+    // kernel's answer is the only reliable test (modules may load on demand).
+    runOnHelperThread([&] {
+      if (::unshare(CLONE_NEWNET) != 0) {
+        return;
+      }
+      auto socket = RtnlSocket::open();
+      if (!socket) {
+        return;
+      }
+      auto parent = newVethRequest("probe0", {}, "probe1", {}, -1);
+      (void)socket->transact({parent.get()});
+      std::vector<int> index;
+      auto lookup = getLinkRequest("probe0");
+      int parent_index = 0;
+      (void)socket->transact({lookup.get()}, [&](const nlmsghdr& header) {
+        parent_index = static_cast<const ifinfomsg*>(nlmsg_data(&header))->ifi_index;
+      });
+      for (const auto& kind : unknown) {
+        NlMsgPtr request;
+        if (kind == "bridge") {
+          request = newBridgeRequest("probe-" + kind, {}, {});
+        } else if (kind == "veth") {
+          request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
+        } else {
+          request = newStackedRequest("probe-" + kind, {kind, parent_index, "", "", 1, "802.1Q"},
+                                      {}, -1);
+        }
+        auto replies = socket->transact({request.get()});
+        kind_supported_[kind] = !replies || (*replies)[0].error != EOPNOTSUPP;
+      }
+    });
+  }
+  std::set<std::string> unsupported;
+  for (const auto& kind : kinds) {
+    if (kind_supported_.count(kind) > 0 && !kind_supported_.at(kind)) {
+      unsupported.insert(kind);
+    }
+  }
+  return unsupported;
 }
 
 Status NetlinkDriver::resolveIndexes(const std::set<IfRef>& refs) {
@@ -449,6 +508,13 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   std::vector<Request> first;
   std::vector<Request> then;
   std::vector<std::pair<std::string, std::size_t>> deletions;  // netns, action
+  struct Rename {
+    std::size_t action;
+    IfRef temporary;
+    std::string final_name;
+    LinkAttrs attrs;
+  };
+  std::vector<Rename> renames;
   auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
     auto found = ifindexOf(ref);
     if (!found) {
@@ -524,6 +590,43 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               then.push_back({a.b.ref.netns, setLinkRequest(a.b.ref.name, mark_b), i,
                               "marking " + a.b.ref.str()});
             },
+            [&](const plan::CreateStacked& a) {
+              const auto lower = index(i, a.lower);
+              if (!lower) {
+                return;
+              }
+              auto target = handle(a.ref.netns);
+              if (!target) {
+                results[i] = tl::unexpected(target.error());
+                return;
+              }
+              StackedOptions options{state::toString(a.kind), *lower,  a.mode,
+                                     a.flag,                  a.vlan_id, a.vlan_protocol};
+              LinkAttrs attrs;
+              attrs.mtu = a.mtu;
+              attrs.mac = a.mac;
+              LinkAttrs mark;
+              mark.alias = state::makeVethMark(a.lab, a.lower);
+              mark.up = a.up;
+              if (a.lower.netns == a.ref.netns) {
+                first.push_back({a.lower.netns, newStackedRequest(a.ref.name, options, attrs, -1),
+                                 i, "creating " + what, false, true});
+                then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
+                                "marking " + a.ref.str()});
+                return;
+              }
+              // Older kernels look the new name up in the creating namespace: create under a
+              // temporary name, straight into the target, and rename it there.
+              const std::string temporary = temporaryName();
+              Request create{a.lower.netns,
+                             newStackedRequest(temporary, options, attrs,
+                                               (*target)->netns_fd.get()),
+                             i, "creating " + what, false, true};
+              create.cleanup_netns = a.ref.netns;
+              create.cleanup_name = temporary;
+              first.push_back(std::move(create));
+              renames.push_back({i, IfRef{a.ref.netns, temporary}, a.ref.name, mark});
+            },
             [&](const plan::DeleteLink& a) {
               // Tag now, delete the whole tag per namespace below: one batch in the kernel.
               LinkAttrs tag;
@@ -537,6 +640,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               attrs.mtu = a.change.mtu;
               attrs.mac = a.change.mac;
               attrs.up = a.change.up;
+              attrs.promisc = a.change.promisc;
               if (a.change.master) {
                 if (a.change.master->empty()) {
                   attrs.master_ifindex = 0;
@@ -615,6 +719,30 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       }
     }
   }
+  // Renames need the temporary names' indexes in their new namespaces.
+  std::set<IfRef> temporaries;
+  for (const auto& rename : renames) {
+    if (results[rename.action]) {
+      temporaries.insert(rename.temporary);
+    }
+  }
+  if (auto ok = resolveIndexes(temporaries); !ok) {
+    for (const auto& rename : renames) {
+      results[rename.action] = ok;
+    }
+  }
+  for (const auto& rename : renames) {
+    if (!results[rename.action]) {
+      continue;
+    }
+    const auto found = ifindexOf(rename.temporary);
+    if (!found) {
+      results[rename.action] = tl::unexpected(found.error());
+      continue;
+    }
+    then.push_back({rename.temporary.netns, renameLinkRequest(*found, rename.final_name, rename.attrs),
+                    rename.action, "renaming " + rename.temporary.str() + " to " + rename.final_name});
+  }
   runRequests(then, results);
   cleanUpFailedCreations(first, results);
   // Names deleted or created in this batch change the index cache.
@@ -634,6 +762,11 @@ void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations
   std::vector<Status> ignored(results.size());
   for (const auto& request : creations) {
     if (request.creates && request.succeeded && !results[request.action]) {
+      if (!request.cleanup_name.empty()) {
+        undo.push_back({request.cleanup_netns, deleteLinkRequest(request.cleanup_name),
+                        request.action, "", true});
+        continue;
+      }
       const auto* header = nlmsg_hdr(request.message.get());
       nlattr* tb[IFLA_MAX + 1] = {};
       nlmsg_parse(const_cast<nlmsghdr*>(header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);

@@ -41,6 +41,8 @@ class NetlinkDriver final : public apply::Driver {
     bool tolerate_missing = false;  ///< deleting something already gone is success
     bool creates = false;           ///< a creation to undo if a later request of it fails
     bool succeeded = false;
+    std::string cleanup_netns{};    ///< where the created link ends up, when not `netns`
+    std::string cleanup_name{};     ///< its name there (a temporary name before the rename)
   };
 
   NetlinkDriver() = default;
@@ -60,7 +62,11 @@ class NetlinkDriver final : public apply::Driver {
   void cleanUpFailedCreations(const std::vector<Request>& creations,
                               const std::vector<Status>& results);
 
+  /// Which link kinds this kernel can create, probed once in a scratch namespace.
+  [[nodiscard]] std::set<std::string> unsupportedKinds(const std::set<std::string>& kinds);
+
   std::map<std::string, Handle> handles_;
+  std::map<std::string, bool> kind_supported_;
 };
 
 }  // namespace nstopo::netlink

@@ -5,6 +5,8 @@
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -42,6 +44,38 @@ IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
   return ip;
 }
 
+/// Mode, flags and VLAN id of macvlan / ipvlan / vlan links, as the names the file uses.
+void parseStackedInfo(LinkState& link, nlattr* data) {
+  if (link.kind_name == "macvlan") {
+    nlattr* tb[IFLA_MACVLAN_MAX + 1] = {};
+    nla_parse_nested(tb, IFLA_MACVLAN_MAX, data, nullptr);
+    const std::uint32_t mode =
+        tb[IFLA_MACVLAN_MODE] != nullptr ? nla_get_u32(tb[IFLA_MACVLAN_MODE]) : 0;
+    link.mode = mode == MACVLAN_MODE_PRIVATE    ? "private"
+                : mode == MACVLAN_MODE_VEPA     ? "vepa"
+                : mode == MACVLAN_MODE_PASSTHRU ? "passthru"
+                : mode == MACVLAN_MODE_BRIDGE   ? "bridge"
+                                                : "other";
+  } else if (link.kind_name == "ipvlan") {
+    nlattr* tb[IFLA_IPVLAN_MAX + 1] = {};
+    nla_parse_nested(tb, IFLA_IPVLAN_MAX, data, nullptr);
+    const std::uint16_t mode = tb[IFLA_IPVLAN_MODE] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_MODE]) : 0;
+    const std::uint16_t flags =
+        tb[IFLA_IPVLAN_FLAGS] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_FLAGS]) : 0;
+    link.mode = mode == IPVLAN_MODE_L3 ? "l3" : mode == IPVLAN_MODE_L3S ? "l3s" : "l2";
+    link.flag = (flags & IPVLAN_F_PRIVATE) != 0 ? "private"
+                : (flags & IPVLAN_F_VEPA) != 0  ? "vepa"
+                                                : "bridge";
+  } else if (link.kind_name == "vlan") {
+    nlattr* tb[IFLA_VLAN_MAX + 1] = {};
+    nla_parse_nested(tb, IFLA_VLAN_MAX, data, nullptr);
+    link.vlan_id = tb[IFLA_VLAN_ID] != nullptr ? nla_get_u16(tb[IFLA_VLAN_ID]) : 0;
+    const std::uint16_t protocol =
+        tb[IFLA_VLAN_PROTOCOL] != nullptr ? ntohs(nla_get_u16(tb[IFLA_VLAN_PROTOCOL])) : ETH_P_8021Q;
+    link.vlan_protocol = protocol == ETH_P_8021AD ? "802.1ad" : "802.1Q";
+  }
+}
+
 struct RawLink {
   LinkState link;
   int master_index = 0;
@@ -56,6 +90,7 @@ RawLink parseLink(const nlmsghdr& header) {
   auto& link = raw.link;
   link.ifindex = info->ifi_index;
   link.up = (info->ifi_flags & IFF_UP) != 0;
+  link.promisc = (info->ifi_flags & IFF_PROMISC) != 0;
   raw.is_loopback = (info->ifi_flags & IFF_LOOPBACK) != 0;
   if (tb[IFLA_IFNAME] != nullptr) {
     link.name = nla_get_string(tb[IFLA_IFNAME]);
@@ -84,6 +119,9 @@ RawLink parseLink(const nlmsghdr& header) {
     if (li[IFLA_INFO_KIND] != nullptr) {
       link.kind_name = nla_get_string(li[IFLA_INFO_KIND]);
     }
+    if (li[IFLA_INFO_DATA] != nullptr) {
+      parseStackedInfo(link, li[IFLA_INFO_DATA]);
+    }
     if (link.kind_name == "bridge" && li[IFLA_INFO_DATA] != nullptr) {
       nlattr* br[IFLA_BR_MAX + 1] = {};
       nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], nullptr);
@@ -94,6 +132,12 @@ RawLink parseLink(const nlmsghdr& header) {
   }
   if (link.kind_name == "veth") {
     link.kind = LinkKind::kVeth;
+  } else if (link.kind_name == "macvlan") {
+    link.kind = LinkKind::kMacvlan;
+  } else if (link.kind_name == "ipvlan") {
+    link.kind = LinkKind::kIpvlan;
+  } else if (link.kind_name == "vlan") {
+    link.kind = LinkKind::kVlan;
   } else if (link.kind_name == "bridge") {
     link.kind = LinkKind::kBridge;
   } else if (raw.is_loopback) {
@@ -175,6 +219,25 @@ bool isDefaultLoopbackAddress(const IpAddress& ip) {
 }
 
 }  // namespace
+
+/// A stacked link's mark names its parent; confirm it through IFLA_LINK.
+void matchLowers(state::State& state) {
+  for (auto& [netns_name, netns] : state.netns) {
+    for (auto& [name, link] : netns.links) {
+      if (!state::isStacked(link.kind) || !link.claimed_peer) {
+        continue;
+      }
+      const auto lower_netns = state.netns.find(link.claimed_peer->netns);
+      if (lower_netns == state.netns.end()) {
+        continue;
+      }
+      const auto lower = lower_netns->second.links.find(link.claimed_peer->name);
+      if (lower != lower_netns->second.links.end() && lower->second.ifindex == link.link_ifindex) {
+        link.lower = link.claimed_peer;
+      }
+    }
+  }
+}
 
 Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
                                const std::string& lab, bool is_host) {
@@ -262,6 +325,7 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
 }
 
 void matchVethPeers(state::State& state) {
+  matchLowers(state);
   auto find = [&](const state::IfRef& ref) -> LinkState* {
     const auto netns = state.netns.find(ref.netns);
     if (netns == state.netns.end()) {

@@ -27,4 +27,8 @@ struct NetnsReading {
 /// planner treats as "rebuild".
 void matchVethPeers(state::State& state);
 
+/// Fills LinkState::lower for marked macvlan/ipvlan/vlan links whose claimed parent's ifindex is
+/// the link's IFLA_LINK.
+void matchLowers(state::State& state);
+
 }  // namespace nstopo::netlink
