@@ -13,16 +13,22 @@ const char* toString(LinkKind kind) {
       return "ipvlan";
     case LinkKind::kVlan:
       return "vlan";
+    case LinkKind::kOvsInternal:
+      return "ovs-internal";
   }
   return "?";
 }
 
-bool isStacked(LinkKind kind) { return kind != LinkKind::kVeth; }
+bool isStacked(LinkKind kind) {
+  return kind == LinkKind::kMacvlan || kind == LinkKind::kIpvlan || kind == LinkKind::kVlan;
+}
 
 const char* toString(BridgeKind kind) {
   switch (kind) {
     case BridgeKind::kLinux:
       return "linux";
+    case BridgeKind::kOvs:
+      return "ovs";
   }
   return "?";
 }

@@ -31,6 +31,7 @@ class Validator {
     checkBridges();
     checkLinks();
     checkStackedLinks();
+    checkOvs();
     checkInterfaceSettings();
     checkAddresses();
     checkRoutes();
@@ -119,8 +120,8 @@ class Validator {
 
   void checkLinks() {
     for (auto& link : topology_.links) {
-      if (isStacked(link.kind)) {
-        continue;
+      if (link.kind != LinkKind::kVeth) {
+        continue;  // one-endpoint kinds are checked by checkStackedLinks and checkOvs
       }
       if (link.endpoints.size() != 2) {
         problem(link.loc, fmt::format("a {} link needs exactly 2 endpoints, found {}",
@@ -294,6 +295,102 @@ class Validator {
         problem(links.back()->loc, fmt::format("parent '{}' carries both macvlan and ipvlan links; "
                                                "the kernel allows only one of the two per parent",
                                                printable(parent)));
+      }
+    }
+  }
+
+  /// Open vSwitch: internal ports, port names (global in OVSDB) and per-port settings.
+  void checkOvs() {
+    std::map<std::string, std::set<std::string>> ports_of;  // OVS bridge -> its ports
+    std::map<std::string, SourceLoc> port_names;
+    auto claim_port = [&](const std::string& bridge, const std::string& port, const SourceLoc& loc) {
+      ports_of[bridge].insert(port);
+      auto [it, inserted] = port_names.emplace(port, loc);
+      if (!inserted) {
+        problem(loc, fmt::format("OVS port name '{}' is already used at line {} (port names are "
+                                 "global in OVSDB)",
+                                 printable(port), it->second.line));
+      }
+    };
+    for (auto& link : topology_.links) {
+      if (link.kind == LinkKind::kVeth) {
+        for (const auto& endpoint : link.endpoints) {
+          const auto bridge = topology_.bridges.find(endpoint.owner);
+          if (bridge != topology_.bridges.end() && bridge->second.kind == BridgeKind::kOvs) {
+            claim_port(endpoint.owner, endpoint.ifname, endpoint.loc);
+          }
+        }
+      }
+      if (link.kind != LinkKind::kOvsInternal || link.endpoints.size() != 1) {
+        continue;
+      }
+      auto& endpoint = link.endpoints[0];
+      const std::string text = endpoint.owner + ":" + endpoint.ifname;
+      const auto bridge = topology_.bridges.find(link.ovs_bridge);
+      if (bridge == topology_.bridges.end() || bridge->second.kind != BridgeKind::kOvs) {
+        std::vector<std::string> ovs_bridges;
+        for (const auto& [name, b] : topology_.bridges) {
+          if (b.kind == BridgeKind::kOvs) {
+            ovs_bridges.push_back(name);
+          }
+        }
+        std::string message = fmt::format("ovs-internal link '{}': '{}' is not an OVS bridge of "
+                                          "this lab",
+                                          printable(text), printable(link.ovs_bridge));
+        if (auto hint = closestMatch(link.ovs_bridge, ovs_bridges)) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(link.loc, message);
+        continue;
+      }
+      // The endpoint is a node, or a Linux bridge the port is enslaved to (seed 003).
+      const auto linux_bridge = topology_.bridges.find(endpoint.owner);
+      const bool on_linux_bridge = linux_bridge != topology_.bridges.end() &&
+                                   linux_bridge->second.kind == BridgeKind::kLinux;
+      if (!on_linux_bridge && !nodeExists(endpoint.owner)) {
+        problem(endpoint.loc, fmt::format("ovs-internal endpoint '{}': '{}' is neither a node nor "
+                                          "a Linux bridge",
+                                          printable(text), printable(endpoint.owner)));
+        continue;
+      }
+      endpoint.on_bridge = on_linux_bridge;
+      const std::string node = on_linux_bridge ? linux_bridge->second.node : endpoint.owner;
+      if (auto why = ifNameProblem(endpoint.ifname)) {
+        problem(endpoint.loc, fmt::format("ovs-internal endpoint '{}': interface name: {}",
+                                          printable(text), *why));
+        continue;
+      }
+      claimInterface(node, endpoint.ifname, "ovs-internal endpoint '" + text + "'", endpoint.loc);
+      // vswitchd creates the device in the host before nstopo moves it: the name must be free
+      // there too.
+      if (node != kHostNode && interfaceExists(kHostNode, endpoint.ifname)) {
+        problem(endpoint.loc, fmt::format("ovs-internal port '{}' is first created in the host, "
+                                          "where the lab already has an interface of that name",
+                                          printable(endpoint.ifname)));
+      }
+      claim_port(link.ovs_bridge, endpoint.ifname, endpoint.loc);
+    }
+    for (const auto& [name, bridge] : topology_.bridges) {
+      if (bridge.kind != BridgeKind::kOvs) {
+        continue;
+      }
+      if (port_names.count(name) > 0) {
+        problem(bridge.loc, fmt::format("OVS bridge '{}' has the name of an OVS port; OVS names its "
+                                        "bridge's own port after the bridge",
+                                        name));
+      }
+      for (const auto& [port, settings] : bridge.ports) {
+        if (ports_of[name].count(port) > 0) {
+          continue;
+        }
+        const auto& known = ports_of[name];
+        std::string message = fmt::format("bridge '{}' has settings for port '{}', but no link "
+                                          "puts a port of that name on it",
+                                          name, printable(port));
+        if (auto hint = closestMatch(port, std::vector<std::string>(known.begin(), known.end()))) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(settings.loc, message);
       }
     }
   }

@@ -273,18 +273,27 @@ class TopologyParser {
       bridge.name = name;
       bridge.loc = loc;
       const std::string what = fmt::format("bridge '{}'", printable(name));
+      // The kind decides which keys are allowed, so read it first.
+      if (value.IsMap() && value["kind"]) {
+        const auto kind = in_.string(value["kind"], what + " kind");
+        if (kind && *kind == "ovs") {
+          bridge.kind = model::BridgeKind::kOvs;
+        } else if (kind && *kind != "linux") {
+          in_.problem(in_.at(value["kind"]),
+                      fmt::format("{}: kind '{}' is not supported (supported: linux, ovs)", what,
+                                  printable(*kind)));
+          return;
+        }
+      }
+      const bool ovs = bridge.kind == model::BridgeKind::kOvs;
+      const std::vector<std::string> keys =
+          ovs ? std::vector<std::string>{"kind", "datapath", "fail_mode", "protocols",
+                                         "external_ids", "ports"}
+              : std::vector<std::string>{"kind", "node", "stp", "vlan_filtering", "mtu", "mac",
+                                         "addresses", "up"};
       in_.forEachField(
-          value, what,
-          {"kind", "node", "stp", "vlan_filtering", "mtu", "mac", "addresses", "up"},
-          [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-            if (key == "kind") {
-              const auto kind = in_.string(v, what + " kind");
-              if (kind && *kind != "linux") {
-                in_.problem(in_.at(v),
-                            fmt::format("{}: kind '{}' is not supported (supported: linux)", what,
-                                        printable(*kind)));
-              }
-            } else if (key == "node") {
+          value, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+            if (key == "node") {
               bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
             } else if (key == "stp") {
               bridge.stp = in_.boolean(v, what + " stp").value_or(false);
@@ -298,10 +307,65 @@ class TopologyParser {
               bridge.addresses = parseAddresses(v, what);
             } else if (key == "up") {
               bridge.up = in_.boolean(v, what + " up").value_or(true);
+            } else if (key == "datapath") {
+              bridge.datapath = parseChoice(v, what + " datapath", {"auto", "system", "netdev"});
+            } else if (key == "fail_mode") {
+              bridge.fail_mode = parseChoice(v, what + " fail_mode", {"standalone", "secure"});
+            } else if (key == "protocols") {
+              in_.forEachItem(v, what + " protocols", [&](const YAML::Node& item) {
+                bridge.protocols.push_back(parseChoice(
+                    item, what + " protocol",
+                    {"OpenFlow10", "OpenFlow11", "OpenFlow12", "OpenFlow13", "OpenFlow14",
+                     "OpenFlow15"}));
+              });
+            } else if (key == "external_ids") {
+              bridge.external_ids = parseStringMap(v, what + " external_ids");
+            } else if (key == "ports") {
+              in_.forEachEntry(v, what + " ports", [&](const std::string& port,
+                                                       const SourceLoc& port_loc,
+                                                       const YAML::Node& settings) {
+                bridge.ports.emplace(port, parseOvsPort(settings, what + " port '" + port + "'",
+                                                        port_loc));
+              });
             }
           });
       topology.bridges.emplace(name, std::move(bridge));
     });
+  }
+
+  model::OvsPortSettings parseOvsPort(const YAML::Node& node, const std::string& what,
+                                      const SourceLoc& loc) {
+    model::OvsPortSettings port;
+    port.loc = loc;
+    in_.forEachField(node, what, {"tag", "trunks", "external_ids"},
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                       if (key == "tag") {
+                         if (auto tag = in_.integer(v, what + " tag", 0, 4095)) {
+                           port.tag = static_cast<int>(*tag);
+                         }
+                       } else if (key == "trunks") {
+                         in_.forEachItem(v, what + " trunks", [&](const YAML::Node& item) {
+                           if (auto vlan = in_.integer(item, what + " trunk", 0, 4095)) {
+                             port.trunks.push_back(static_cast<int>(*vlan));
+                           }
+                         });
+                       } else if (key == "external_ids") {
+                         port.external_ids = parseStringMap(v, what + " external_ids");
+                       }
+                     });
+    return port;
+  }
+
+  std::map<std::string, std::string> parseStringMap(const YAML::Node& node,
+                                                    const std::string& what) {
+    std::map<std::string, std::string> out;
+    in_.forEachEntry(node, what,
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                       if (auto text = in_.string(v, what + " '" + key + "'")) {
+                         out[key] = *text;
+                       }
+                     });
+    return out;
   }
 
   void parseLinks(const YAML::Node& node, model::Topology& topology) {
@@ -322,7 +386,7 @@ class TopologyParser {
     }
     const YAML::Node kind_node = item["kind"];
     if (!kind_node) {
-      in_.problem(link.loc, "link has no 'kind' (veth, macvlan, ipvlan or vlan)");
+      in_.problem(link.loc, "link has no 'kind' (veth, macvlan, ipvlan, vlan or ovs-internal)");
       return std::nullopt;
     }
     const auto kind = in_.string(kind_node, "link kind");
@@ -333,11 +397,12 @@ class TopologyParser {
         {"veth", model::LinkKind::kVeth},
         {"macvlan", model::LinkKind::kMacvlan},
         {"ipvlan", model::LinkKind::kIpvlan},
-        {"vlan", model::LinkKind::kVlan}};
+        {"vlan", model::LinkKind::kVlan},
+        {"ovs-internal", model::LinkKind::kOvsInternal}};
     const auto found = kKinds.find(*kind);
     if (found == kKinds.end()) {
       in_.problem(in_.at(kind_node), fmt::format("link kind '{}' is not supported (supported: "
-                                                 "veth, macvlan, ipvlan, vlan)",
+                                                 "veth, macvlan, ipvlan, vlan, ovs-internal)",
                                                  printable(*kind)));
       return std::nullopt;
     }
@@ -357,6 +422,9 @@ class TopologyParser {
       case model::LinkKind::kVlan:
         keys.insert(keys.end(), {"parent", "endpoint", "id", "protocol"});
         break;
+      case model::LinkKind::kOvsInternal:
+        keys.insert(keys.end(), {"bridge", "endpoint"});
+        break;
     }
     bool has_id = false;
     in_.forEachField(item, what, keys,
@@ -373,6 +441,8 @@ class TopologyParser {
                          }
                        } else if (key == "parent") {
                          link.parent = parseEndpoint(v);
+                       } else if (key == "bridge") {
+                         link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
                        } else if (key == "mode") {
                          link.mode = parseChoice(v, what + " mode",
                                                  link.kind == model::LinkKind::kMacvlan
@@ -392,6 +462,14 @@ class TopologyParser {
     if (link.kind == model::LinkKind::kVeth) {
       if (!item["endpoints"]) {
         in_.problem(link.loc, "veth link has no 'endpoints'");
+        return std::nullopt;
+      }
+      return link;
+    }
+    if (link.kind == model::LinkKind::kOvsInternal) {
+      if (!item["bridge"] || !item["endpoint"]) {
+        in_.problem(link.loc, "ovs-internal link needs 'bridge' (an OVS bridge) and 'endpoint' "
+                              "(NODE:IFNAME it is moved to)");
         return std::nullopt;
       }
       return link;

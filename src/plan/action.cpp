@@ -51,6 +51,10 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
     parts.push_back(fmt::format("promisc {} -> {}", onOff(before.promisc.value_or(false)),
                                 onOff(*change.promisc)));
   }
+  if (change.tx_checksum) {
+    parts.push_back(fmt::format("tx-checksum offload {} -> {}",
+                                onOff(before.tx_checksum.value_or(true)), onOff(*change.tx_checksum)));
+  }
   if (change.vlan_filtering) {
     parts.push_back(fmt::format("vlan_filtering {} -> {}",
                                 onOff(before.vlan_filtering.value_or(false)),
@@ -74,6 +78,54 @@ std::string describeStacked(const CreateStacked& a) {
   }
   return fmt::format("{} {} on {} ({})", state::toString(a.kind), a.ref.str(), a.lower.str(),
                      options);
+}
+
+std::string describePort(const state::OvsPortState& port) {
+  std::string text = port.internal ? "internal " : "";
+  text += port.name;
+  if (port.tag) {
+    text += fmt::format(" tag {}", *port.tag);
+  }
+  if (!port.trunks.empty()) {
+    text += fmt::format(" trunks {}", fmt::join(port.trunks, ","));
+  }
+  return text;
+}
+
+std::string describePortChange(const state::OvsPortState& after, const state::OvsPortState& before) {
+  std::vector<std::string> parts;
+  auto tag = [](const std::optional<int>& t) { return t ? std::to_string(*t) : std::string("none"); };
+  if (after.tag != before.tag) {
+    parts.push_back(fmt::format("tag {} -> {}", tag(before.tag), tag(after.tag)));
+  }
+  if (after.trunks != before.trunks) {
+    parts.push_back(fmt::format("trunks [{}] -> [{}]", fmt::join(before.trunks, ","),
+                                fmt::join(after.trunks, ",")));
+  }
+  if (after.external_ids != before.external_ids) {
+    parts.push_back("external_ids");
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+std::string describeBridgeChange(const state::OvsBridgeState& after,
+                                 const state::OvsBridgeState& before) {
+  std::vector<std::string> parts;
+  if (after.datapath != before.datapath) {
+    parts.push_back(fmt::format("datapath {} -> {}", before.datapath, after.datapath));
+  }
+  if (after.fail_mode != before.fail_mode) {
+    parts.push_back(fmt::format("fail_mode {} -> {}", before.fail_mode.empty() ? "default" : before.fail_mode,
+                                after.fail_mode.empty() ? "default" : after.fail_mode));
+  }
+  if (after.protocols != before.protocols) {
+    parts.push_back(fmt::format("protocols [{}] -> [{}]", fmt::join(before.protocols, ","),
+                                fmt::join(after.protocols, ",")));
+  }
+  if (after.external_ids != before.external_ids) {
+    parts.push_back("external_ids");
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
@@ -116,6 +168,26 @@ std::string describe(const Action& action) {
           },
           [](const AddRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const DeleteRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
+          [](const CreateOvsBridge& a) {
+            return fmt::format("ovs bridge {} (datapath {})", a.bridge.name, a.bridge.datapath);
+          },
+          [](const DeleteOvsBridge& a) { return fmt::format("ovs bridge {}", a.before.name); },
+          [](const SetOvsBridge& a) {
+            return fmt::format("ovs bridge {}: {}", a.after.name, describeBridgeChange(a.after, a.before));
+          },
+          [](const AddOvsPort& a) {
+            return fmt::format("ovs port {} on {}", describePort(a.port), a.bridge);
+          },
+          [](const DeleteOvsPort& a) {
+            return fmt::format("ovs port {} on {}", a.before.name, a.bridge);
+          },
+          [](const SetOvsPort& a) {
+            return fmt::format("ovs port {} on {}: {}", a.after.name, a.bridge,
+                               describePortChange(a.after, a.before));
+          },
+          [](const MoveLink& a) {
+            return fmt::format("move {} into {}", a.from.str(), a.to_netns);
+          },
           [](const SetSysctl& a) {
             return a.before.empty()
                        ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
@@ -140,6 +212,8 @@ std::string netnsOf(const Action& action) {
                         [](const AddRoute& a) { return a.netns; },
                         [](const DeleteRoute& a) { return a.netns; },
                         [](const SetSysctl& a) { return a.netns; },
+                        [](const MoveLink& a) { return a.from.netns; },
+                        [](const auto&) { return std::string("ovsdb"); },
                     },
                     action);
 }
@@ -213,6 +287,29 @@ std::vector<Action> inverseOf(const Action& action) {
           [](const DeleteAddress& a) -> std::vector<Action> { return {AddAddress{a.ref, a.address}}; },
           [](const AddRoute& a) -> std::vector<Action> { return {DeleteRoute{a.netns, a.route}}; },
           [](const DeleteRoute& a) -> std::vector<Action> { return {AddRoute{a.netns, a.route}}; },
+          [](const CreateOvsBridge& a) -> std::vector<Action> {
+            return {DeleteOvsBridge{a.bridge, a.lab}};
+          },
+          [](const DeleteOvsBridge& a) -> std::vector<Action> {
+            std::vector<Action> undo{CreateOvsBridge{a.before, a.lab}};
+            for (const auto& [name, port] : a.before.ports) {
+              undo.emplace_back(AddOvsPort{a.before.name, port, a.lab});
+            }
+            return undo;
+          },
+          [](const SetOvsBridge& a) -> std::vector<Action> { return {SetOvsBridge{a.before, a.after}}; },
+          [](const AddOvsPort& a) -> std::vector<Action> {
+            return {DeleteOvsPort{a.bridge, a.port, a.lab}};
+          },
+          [](const DeleteOvsPort& a) -> std::vector<Action> {
+            return {AddOvsPort{a.bridge, a.before, a.lab}};
+          },
+          [](const SetOvsPort& a) -> std::vector<Action> {
+            return {SetOvsPort{a.bridge, a.before, a.after}};
+          },
+          [](const MoveLink& a) -> std::vector<Action> {
+            return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.lab, false}};
+          },
           [](const SetSysctl& a) -> std::vector<Action> {
             if (a.before.empty()) {
               return {};  // a new namespace: it goes away as a whole
@@ -221,6 +318,13 @@ std::vector<Action> inverseOf(const Action& action) {
           },
       },
       action);
+}
+
+bool isOvsAction(const Action& action) {
+  return std::holds_alternative<CreateOvsBridge>(action) ||
+         std::holds_alternative<DeleteOvsBridge>(action) ||
+         std::holds_alternative<SetOvsBridge>(action) || std::holds_alternative<AddOvsPort>(action) ||
+         std::holds_alternative<DeleteOvsPort>(action) || std::holds_alternative<SetOvsPort>(action);
 }
 
 }  // namespace nstopo::plan

@@ -16,10 +16,14 @@ const char* toString(Phase phase) {
       return "delete-routes";
     case Phase::kDeleteAddresses:
       return "delete-addresses";
+    case Phase::kDeleteOvsPorts:
+      return "delete-ovs-ports";
     case Phase::kDeleteLinks:
       return "delete-links";
     case Phase::kDeleteBridges:
       return "delete-bridges";
+    case Phase::kDeleteOvsBridges:
+      return "delete-ovs-bridges";
     case Phase::kDeleteNetns:
       return "delete-netns";
     case Phase::kCreateNetns:
@@ -28,6 +32,8 @@ const char* toString(Phase phase) {
       return "sysctls";
     case Phase::kCreateBridges:
       return "create-bridges";
+    case Phase::kCreateOvsBridges:
+      return "create-ovs-bridges";
     case Phase::kCreateLinks:
       return "create-links";
     case Phase::kCreateStacked1:
@@ -36,6 +42,10 @@ const char* toString(Phase phase) {
       return "create-stacked-2";
     case Phase::kCreateStacked3:
       return "create-stacked-3";
+    case Phase::kAddOvsPorts:
+      return "add-ovs-ports";
+    case Phase::kMoveLinks:
+      return "move-links";
     case Phase::kChangeLinks:
       return "change-links";
     case Phase::kAddAddresses:

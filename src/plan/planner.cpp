@@ -38,16 +38,45 @@ std::string normalizeSysctl(const std::string& value) {
   return out;
 }
 
+/// The kernel reports an OVS internal port as a "tun" or "openvswitch" device; give it the kind
+/// the file uses when OVSDB knows it as one of the lab's internal ports.
+State normalized(const State& actual) {
+  State out = actual;
+  std::map<std::string, std::string> internal_ports;  // name -> bridge
+  for (const auto& [name, bridge] : out.ovs_bridges) {
+    for (const auto& [port_name, port] : bridge.ports) {
+      if (port.internal && !port.owner.empty()) {
+        internal_ports[port_name] = name;
+      }
+    }
+  }
+  for (auto& [netns_name, netns] : out.netns) {
+    for (auto& [name, link] : netns.links) {
+      const auto it = internal_ports.find(name);
+      if (it != internal_ports.end() && !state::isStacked(link.kind) &&
+          link.kind != LinkKind::kVeth && link.kind != LinkKind::kBridge) {
+        link.kind = LinkKind::kOvsInternal;
+        link.kind_name = "ovs-internal";
+        link.ovs_bridge = it->second;
+      }
+    }
+  }
+  return out;
+}
+
 class Planner {
  public:
-  Planner(const State& desired, const State& actual) : desired_(desired), actual_(actual) {
+  Planner(const State& desired, const State& actual)
+      : desired_(desired), actual_storage_(normalized(actual)), actual_(actual_storage_) {
     result_.plan.lab = desired.lab;
   }
 
   PlanResult run() {
+    planOvs();
     planNamespaces();
     planLinkDeletions();
     planLinkCreations();
+    readdRebuiltOvsPorts();
     planLinkChanges();
     planLoopbacks();
     planRoutes();
@@ -137,6 +166,149 @@ class Planner {
     return depth;
   }
 
+  [[nodiscard]] std::string resolvedDatapath(const std::string& datapath) const {
+    return datapath == "auto" ? actual_.ovs_auto_datapath : datapath;
+  }
+
+  /// The userspace datapath cannot fill in checksums that a veth leaves to offload: TCP over such
+  /// a port fails until TX checksum offload is off on both veth ends.
+  [[nodiscard]] bool wantsTxChecksumOff(const IfRef& ref, const LinkState& want) const {
+    if (want.kind != LinkKind::kVeth || !want.peer) {
+      return false;
+    }
+    auto on_netdev = [&](const LinkState* end) {
+      if (end == nullptr || end->ovs_bridge.empty()) {
+        return false;
+      }
+      const auto bridge = desired_.ovs_bridges.find(end->ovs_bridge);
+      return bridge != desired_.ovs_bridges.end() &&
+             resolvedDatapath(bridge->second.datapath) == "netdev";
+    };
+    (void)ref;
+    return on_netdev(&want) || on_netdev(desiredLink(*want.peer));
+  }
+
+  /// After vswitchd restarts on the userspace datapath, an internal port comes back in the host
+  /// while the old device lingers in the lab namespace: that one is stale.
+  [[nodiscard]] bool staleInternalPort(const IfRef& ref, const LinkState& want) const {
+    if (want.kind != LinkKind::kOvsInternal || ref.netns == kHost) {
+      return false;
+    }
+    const auto* in_host = actualLink(IfRef{kHost, ref.name});
+    return in_host != nullptr && in_host->owner.empty();
+  }
+
+  void planOvs() {
+    // Port names are global in OVSDB: find who holds each one.
+    std::map<std::string, std::pair<std::string, std::string>> holder;  // port -> bridge, owner
+    for (const auto& [name, bridge] : actual_.ovs_bridges) {
+      for (const auto& [port_name, port] : bridge.ports) {
+        holder[port_name] = {name, port.owner};
+      }
+    }
+    for (const auto& [name, want] : desired_.ovs_bridges) {
+      const auto have = actual_.ovs_bridges.find(name);
+      if (have != actual_.ovs_bridges.end() && have->second.owner != desired_.lab) {
+        conflict(want.origin, fmt::format("OVS bridge '{}' already exists and {}; nstopo will not "
+                                          "change it",
+                                          name, ownerText(have->second.owner)));
+        continue;
+      }
+      for (const auto& [port_name, port] : want.ports) {
+        const auto it = holder.find(port_name);
+        if (it != holder.end() && (it->second.second != desired_.lab || it->second.first != name)) {
+          if (it->second.second != desired_.lab) {
+            conflict(port.origin, fmt::format("OVS port '{}' already exists on bridge '{}' and {}; "
+                                              "nstopo will not change it",
+                                              port_name, it->second.first,
+                                              ownerText(it->second.second)));
+          }
+        }
+      }
+      state::OvsBridgeState resolved = want;
+      resolved.datapath = resolvedDatapath(want.datapath);
+      if (have == actual_.ovs_bridges.end()) {
+        state::OvsBridgeState bare = resolved;
+        bare.ports.clear();
+        add(Phase::kCreateOvsBridges, Change::kCreate, CreateOvsBridge{bare, desired_.lab},
+            want.origin);
+        for (const auto& [port_name, port] : want.ports) {
+          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
+              port.origin);
+        }
+        continue;
+      }
+      const auto& current = have->second;
+      const bool datapath_differs =
+          want.datapath != "auto" && want.datapath != current.datapath;
+      if (datapath_differs || want.fail_mode != current.fail_mode ||
+          want.protocols != current.protocols || want.external_ids != current.external_ids) {
+        state::OvsBridgeState after = resolved;
+        after.datapath = datapath_differs ? resolved.datapath : current.datapath;
+        after.ports.clear();
+        state::OvsBridgeState before = current;
+        before.ports.clear();
+        add(Phase::kChangeLinks, Change::kUpdate, SetOvsBridge{after, before}, want.origin);
+      }
+      for (const auto& [port_name, port] : current.ports) {
+        if (port.owner == desired_.lab && want.ports.count(port_name) == 0) {
+          add(Phase::kDeleteOvsPorts, Change::kDelete, DeleteOvsPort{name, port, desired_.lab});
+        }
+      }
+      for (const auto& [port_name, port] : want.ports) {
+        const auto got = current.ports.find(port_name);
+        if (got == current.ports.end()) {
+          if (holder.count(port_name) == 0 || holder.at(port_name).second == desired_.lab) {
+            add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
+                port.origin);
+          }
+          continue;
+        }
+        if (got->second.owner != desired_.lab) {
+          continue;  // reported as a conflict above
+        }
+        if (got->second.internal != port.internal) {
+          add(Phase::kDeleteOvsPorts, Change::kDelete,
+              DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
+              port.origin);
+          continue;
+        }
+        if (port.tag != got->second.tag || port.trunks != got->second.trunks ||
+            port.external_ids != got->second.external_ids) {
+          add(Phase::kChangeLinks, Change::kUpdate, SetOvsPort{name, port, got->second},
+              port.origin);
+        }
+      }
+    }
+    for (const auto& [name, have] : actual_.ovs_bridges) {
+      if (have.owner == desired_.lab && desired_.ovs_bridges.count(name) == 0) {
+        add(Phase::kDeleteOvsBridges, Change::kDelete, DeleteOvsBridge{have, desired_.lab});
+      }
+    }
+  }
+
+  /// A veth whose kernel device is rebuilt must be re-added to its OVS port: the userspace
+  /// datapath does not notice a device that disappeared and came back (ovs-issues #313).
+  void readdRebuiltOvsPorts() {
+    for (const auto& [name, want] : desired_.ovs_bridges) {
+      const auto have = actual_.ovs_bridges.find(name);
+      if (have == actual_.ovs_bridges.end() || have->second.owner != desired_.lab) {
+        continue;
+      }
+      for (const auto& [port_name, port] : want.ports) {
+        const auto got = have->second.ports.find(port_name);
+        const IfRef device{kHost, port_name};
+        if (!port.internal && got != have->second.ports.end() && got->second.owner == desired_.lab &&
+            created_.count(device) > 0) {
+          add(Phase::kDeleteOvsPorts, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
+              port.origin);
+        }
+      }
+    }
+  }
+
   void planNamespaces() {
     for (const auto& [name, want] : desired_.netns) {
       if (name == kHost) {
@@ -190,7 +362,10 @@ class Planner {
           continue;
         }
         const auto* want = removed_netns_.count(netns_name) > 0 ? nullptr : desiredLink(ref);
-        if (want != nullptr && !needsReplace(*want, have)) {
+        if (have.kind == LinkKind::kOvsInternal && want == nullptr) {
+          continue;  // deleting its OVS port removes it
+        }
+        if (want != nullptr && !needsReplace(*want, have) && !staleInternalPort(ref, *want)) {
           continue;
         }
         doomed.push_back(ref);
@@ -261,6 +436,13 @@ class Planner {
         }
         if (state::isStacked(want.kind)) {
           planStackedCreation(ref, want);
+          continue;
+        }
+        if (want.kind == LinkKind::kOvsInternal) {
+          // vswitchd makes the device in the host; nstopo moves (or just marks) it.
+          created_.insert(ref);
+          add(Phase::kMoveLinks, Change::kCreate,
+              MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up}, want.origin);
           continue;
         }
         if (want.kind == LinkKind::kBridge) {
@@ -345,10 +527,20 @@ class Planner {
       for (const auto& [link_name, want] : netns.links) {
         const IfRef ref{netns_name, link_name};
         if (created_.count(ref) > 0) {
+          SetLink set{ref, {}, {}};
           if (want.promisc) {
-            SetLink set{ref, {}, {}};
             set.change.promisc = want.promisc;
             set.before.promisc = false;
+          }
+          if (wantsTxChecksumOff(ref, want)) {
+            set.change.tx_checksum = false;
+            set.before.tx_checksum = true;
+          }
+          if (want.kind == LinkKind::kOvsInternal && !want.master.empty()) {
+            set.change.master = want.master;  // a moved port joins its Linux bridge
+            set.before.master = "";
+          }
+          if (!set.change.empty()) {
             add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
           }
           diffAddresses(ref, want.addresses, {}, want.origin);
@@ -371,9 +563,15 @@ class Planner {
           set.change.up = want.up;
           set.before.up = have->up;
         }
-        if (const auto master = effectiveMaster(ref, *have); want.master != master) {
+        if (const auto master = effectiveMaster(ref, *have);
+            want.ovs_bridge.empty() && want.master != master) {
           set.change.master = want.master;
           set.before.master = master;
+        }
+        if (const auto off = wantsTxChecksumOff(ref, want);
+            off && have->tx_checksum.value_or(true)) {
+          set.change.tx_checksum = false;
+          set.before.tx_checksum = true;
         }
         if (want.promisc && want.promisc != have->promisc.value_or(false)) {
           set.change.promisc = want.promisc;
@@ -475,6 +673,7 @@ class Planner {
   }
 
   const State& desired_;
+  State actual_storage_;
   const State& actual_;
   PlanResult result_;
   std::set<std::string> new_netns_;

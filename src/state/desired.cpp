@@ -46,6 +46,17 @@ State desiredState(const model::Topology& topology) {
     }
   }
   for (const auto& [name, bridge] : topology.bridges) {
+    if (bridge.kind == model::BridgeKind::kOvs) {
+      auto& ovs = state.ovs_bridges[name];
+      ovs.name = name;
+      ovs.datapath = bridge.datapath;
+      ovs.fail_mode = bridge.fail_mode;
+      ovs.protocols = bridge.protocols;
+      ovs.external_ids = bridge.external_ids;
+      ovs.owner = topology.name;
+      ovs.origin = bridge.loc;
+      continue;
+    }
     auto& link = netnsFor(state, bridge.node).links[name];
     link.name = name;
     link.kind = LinkKind::kBridge;
@@ -61,7 +72,39 @@ State desiredState(const model::Topology& topology) {
       link.addresses.insert(address.ip);
     }
   }
+  // An OVS port: its settings come from the bridge's `ports:` entry.
+  auto add_port = [&](const std::string& bridge, const std::string& port, bool internal,
+                      const SourceLoc& origin) {
+    auto& out = state.ovs_bridges[bridge].ports[port];
+    out.name = port;
+    out.internal = internal;
+    out.owner = topology.name;
+    out.origin = origin;
+    const auto& settings = topology.bridges.at(bridge).ports;
+    if (const auto it = settings.find(port); it != settings.end()) {
+      out.tag = it->second.tag;
+      out.trunks = it->second.trunks;
+      out.external_ids = it->second.external_ids;
+    }
+  };
   for (const auto& link : topology.links) {
+    if (link.kind == model::LinkKind::kOvsInternal) {
+      if (link.endpoints.size() != 1) {
+        continue;
+      }
+      const auto& endpoint = link.endpoints[0];
+      add_port(link.ovs_bridge, endpoint.ifname, true, endpoint.loc);
+      auto& out = netnsFor(state, model::endpointNetns(topology, endpoint)).links[endpoint.ifname];
+      out.master = endpoint.on_bridge ? endpoint.owner : "";
+      out.name = endpoint.ifname;
+      out.kind = LinkKind::kOvsInternal;
+      out.kind_name = "ovs-internal";
+      out.owner = topology.name;
+      out.ovs_bridge = link.ovs_bridge;
+      out.up = true;
+      out.origin = endpoint.loc;
+      continue;
+    }
     if (model::isStacked(link.kind)) {
       if (link.endpoints.size() != 1 || !link.parent) {
         continue;
@@ -97,7 +140,14 @@ State desiredState(const model::Topology& topology) {
       out.kind_name = "veth";
       out.owner = topology.name;
       out.peer = ends[1 - i];
-      out.master = endpoint.on_bridge ? endpoint.owner : "";
+      const auto bridge = topology.bridges.find(endpoint.owner);
+      const bool on_ovs = endpoint.on_bridge && bridge != topology.bridges.end() &&
+                          bridge->second.kind == model::BridgeKind::kOvs;
+      out.master = endpoint.on_bridge && !on_ovs ? endpoint.owner : "";
+      if (on_ovs) {
+        out.ovs_bridge = endpoint.owner;
+        add_port(endpoint.owner, endpoint.ifname, false, endpoint.loc);
+      }
       out.up = true;
       out.origin = endpoint.loc;
     }
@@ -146,10 +196,18 @@ ReadScope scopeFor(const State& desired, const std::set<std::string>& owned_netn
       scope.sysctl_keys[name].push_back(key);
     }
     for (const auto& [ifname, link] : netns.links) {
-      scope.link_kinds.insert(link.kind_name);
+      if (link.kind != LinkKind::kOvsInternal) {
+        scope.link_kinds.insert(link.kind_name);
+      }
+      // Both ends of a veth on an OVS port may need TX checksum offload turned off.
+      if (link.kind == LinkKind::kVeth && !link.ovs_bridge.empty() && link.peer) {
+        scope.tx_checksum_links.insert(IfRef{name, ifname});
+        scope.tx_checksum_links.insert(*link.peer);
+      }
     }
   }
   scope.netns.insert(owned_netns.begin(), owned_netns.end());
+  scope.ovs = !desired.ovs_bridges.empty();
   return scope;
 }
 

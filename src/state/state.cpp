@@ -19,6 +19,8 @@ const char* toString(LinkKind kind) {
       return "ipvlan";
     case LinkKind::kVlan:
       return "vlan";
+    case LinkKind::kOvsInternal:
+      return "ovs-internal";
     case LinkKind::kLoopback:
       return "loopback";
     case LinkKind::kOther:

@@ -31,6 +31,8 @@ Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
       into.netns[name] = netns;
     }
   }
+  into.ovs_bridges = world.ovs_bridges;
+  into.ovs_auto_datapath = world.ovs_auto_datapath;
   return {};
 }
 
@@ -61,7 +63,7 @@ Status FakeDriver::applyOne(const plan::Action& action) {
   };
   auto make_end = [&](const plan::VethEnd& end, const state::IfRef& peer,
                       const std::string& lab) -> Status {
-    if (world.netns.count(end.ref.netns) == 0) {
+    if (world.netns.count(end.ref.netns) == 0 && end.ref.netns != "host") {
       return missing("netns " + end.ref.netns);
     }
     auto& link = world.netns[end.ref.netns].links[end.ref.name];
@@ -222,6 +224,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             if (a.change.promisc) {
               link->promisc = *a.change.promisc;
             }
+            if (a.change.tx_checksum) {
+              link->tx_checksum = *a.change.tx_checksum;
+            }
             return {};
           },
           [&](const plan::AddAddress& a) -> Status {
@@ -270,6 +275,75 @@ Status FakeDriver::applyOne(const plan::Action& action) {
           },
           [&](const plan::SetSysctl& a) -> Status {
             world.netns[a.netns].sysctls[a.key] = a.value;
+            return {};
+          },
+          [&](const plan::CreateOvsBridge& a) -> Status {
+            if (world.ovs_bridges.count(a.bridge.name) > 0) {
+              return fail(ErrorKind::kOvsdb, "bridge exists", {}, 0);
+            }
+            world.ovs_bridges[a.bridge.name] = a.bridge;
+            world.ovs_bridges[a.bridge.name].owner = a.lab;
+            return {};
+          },
+          [&](const plan::DeleteOvsBridge& a) -> Status {
+            // Its internal ports' devices go with it, wherever they were moved.
+            for (const auto& [name, port] : world.ovs_bridges[a.before.name].ports) {
+              for (auto& [netns_name, netns] : world.netns) {
+                if (port.internal) {
+                  netns.links.erase(name);
+                }
+              }
+            }
+            world.ovs_bridges.erase(a.before.name);
+            return {};
+          },
+          [&](const plan::SetOvsBridge& a) -> Status {
+            auto& bridge = world.ovs_bridges[a.after.name];
+            bridge.datapath = a.after.datapath;
+            bridge.fail_mode = a.after.fail_mode;
+            bridge.protocols = a.after.protocols;
+            bridge.external_ids = a.after.external_ids;
+            return {};
+          },
+          [&](const plan::AddOvsPort& a) -> Status {
+            auto& bridge = world.ovs_bridges[a.bridge];
+            auto port = a.port;
+            port.owner = a.lab;
+            bridge.ports[port.name] = port;
+            if (port.internal) {  // vswitchd makes the device in the host
+              auto& link = world.netns["host"].links[port.name];
+              link.name = port.name;
+              link.kind = state::LinkKind::kOther;
+              link.kind_name = "tun";
+            }
+            return {};
+          },
+          [&](const plan::DeleteOvsPort& a) -> Status {
+            world.ovs_bridges[a.bridge].ports.erase(a.before.name);
+            if (a.before.internal) {
+              for (auto& [netns_name, netns] : world.netns) {
+                netns.links.erase(a.before.name);
+              }
+            }
+            return {};
+          },
+          [&](const plan::SetOvsPort& a) -> Status {
+            auto& port = world.ovs_bridges[a.bridge].ports[a.after.name];
+            port.tag = a.after.tag;
+            port.trunks = a.after.trunks;
+            port.external_ids = a.after.external_ids;
+            return {};
+          },
+          [&](const plan::MoveLink& a) -> Status {
+            auto* link = link_of(a.from);
+            if (link == nullptr) {
+              return missing(a.from.str());
+            }
+            state::LinkState moved = *link;
+            world.netns[a.from.netns].links.erase(a.from.name);
+            moved.owner = a.lab;
+            moved.up = a.up;
+            world.netns[a.to_netns].links[a.from.name] = moved;
             return {};
           },
       },

@@ -17,6 +17,8 @@ class FakeDriver final : public apply::Driver {
   std::vector<std::string> log;          ///< describe() of every action applied, in order
   std::optional<std::size_t> fail_at;    ///< 0-based index over all actions ever applied
   std::size_t calls = 0;
+  // OVS: the datapath "auto" resolves to here.
+  FakeDriver() { world.ovs_auto_datapath = "netdev"; }
 
   [[nodiscard]] bool handles(const plan::Action& action) const override;
   [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;

@@ -35,6 +35,14 @@ std::vector<std::string> lines(const plan::Plan& plan) {
   return out;
 }
 
+state::ReadScope hostScope() {
+  state::ReadScope scope;
+  scope.lab = "lab";
+  scope.netns = {"host"};
+  scope.all_named_netns = true;
+  return scope;
+}
+
 std::string replaced(std::string text, const std::string& from, const std::string& to) {
   const auto at = text.find(from);
   EXPECT_NE(at, std::string::npos) << from;
@@ -205,7 +213,7 @@ TEST(Planner, ForeignInterfaceAndOtherLabsObjectsAreConflicts) {
   host.links["br-veth0"].kind = state::LinkKind::kVeth;
   host.links["br-veth0"].owner = "other-lab";
   state::State actual;
-  ASSERT_TRUE(kernel.read(state::ReadScope{"lab", {"host"}, {}, true, {}}, actual));
+  ASSERT_TRUE(kernel.read(hostScope(), actual));
   const auto result = plan::makePlan(desiredOf(kBridgeLab), actual);
   ASSERT_EQ(result.conflicts.size(), 2U);
   EXPECT_EQ(result.conflicts[0].message,
@@ -365,7 +373,7 @@ TEST(PlannerStacked, MissingHostParentIsRefusedBeforeAnyChange) {
   FakeDriver kernel;
   kernel.world.netns["host"].name = "host";
   state::State actual;
-  ASSERT_TRUE(kernel.read(state::ReadScope{"lab", {"host"}, {}, true, {}}, actual));
+  ASSERT_TRUE(kernel.read(hostScope(), actual));
   const auto result = plan::makePlan(
       desiredOf("name: lab\nnodes: {n1: {}}\nlinks:\n"
                 "  - {kind: macvlan, parent: 'host:eth9', endpoint: 'n1:eth0'}\n"),

@@ -57,14 +57,28 @@ struct Node {
   SourceLoc loc;
 };
 
-enum class BridgeKind { kLinux };
+enum class BridgeKind { kLinux, kOvs };
+
+/// Per-port settings of an Open vSwitch bridge, keyed by port name under `ports:`.
+struct OvsPortSettings {
+  std::optional<int> tag;  ///< access VLAN, 0-4095
+  std::vector<int> trunks;
+  std::map<std::string, std::string> external_ids;  ///< on the port's Interface row
+  SourceLoc loc;
+};
 
 struct Bridge {
   std::string name;
   BridgeKind kind = BridgeKind::kLinux;
-  std::string node = kHostNode;  ///< the namespace the bridge lives in
+  std::string node = kHostNode;  ///< the namespace the bridge lives in (always host for OVS)
   bool stp = false;
   bool vlan_filtering = false;
+  // Open vSwitch only:
+  std::string datapath = "auto";  ///< auto | system | netdev
+  std::string fail_mode;          ///< standalone | secure, "" for the OVS default
+  std::vector<std::string> protocols;
+  std::map<std::string, std::string> external_ids;
+  std::map<std::string, OvsPortSettings> ports;
   std::optional<std::uint32_t> mtu;
   std::optional<std::string> mac;
   std::vector<Address> addresses;
@@ -80,7 +94,7 @@ struct Endpoint {
   SourceLoc loc;
 };
 
-enum class LinkKind { kVeth, kMacvlan, kIpvlan, kVlan };
+enum class LinkKind { kVeth, kMacvlan, kIpvlan, kVlan, kOvsInternal };
 
 /// A veth has two endpoints. A macvlan, ipvlan or VLAN link has one endpoint (the new interface,
 /// in any node, under any name) stacked on a `parent` interface.
@@ -92,10 +106,11 @@ struct Link {
   std::string flag;           ///< ipvlan: bridge|private|vepa
   std::uint16_t vlan_id = 0;  ///< vlan: 1-4094
   std::string protocol;       ///< vlan: 802.1Q|802.1ad
+  std::string ovs_bridge;     ///< ovs-internal: the OVS bridge the port is created on
   SourceLoc loc;
 };
 
-[[nodiscard]] bool isStacked(LinkKind kind);
+[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
 
 struct Topology {
   std::string file;  ///< path as given, for messages

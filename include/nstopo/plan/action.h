@@ -68,6 +68,49 @@ struct CreateStacked {
   std::string lab;
 };
 
+/// Open vSwitch rows (the OVSDB driver). Ports carry their Interface: one interface per port.
+struct CreateOvsBridge {
+  state::OvsBridgeState bridge;  ///< datapath already resolved (never "auto")
+  std::string lab;
+};
+
+struct DeleteOvsBridge {
+  state::OvsBridgeState before;  ///< with its ports, for the inverse
+  std::string lab;
+};
+
+struct SetOvsBridge {
+  state::OvsBridgeState after;  ///< datapath, fail_mode, protocols, external_ids
+  state::OvsBridgeState before;
+};
+
+struct AddOvsPort {
+  std::string bridge;
+  state::OvsPortState port;
+  std::string lab;
+};
+
+struct DeleteOvsPort {
+  std::string bridge;
+  state::OvsPortState before;
+  std::string lab;
+};
+
+struct SetOvsPort {
+  std::string bridge;
+  state::OvsPortState after;  ///< tag, trunks, external_ids
+  state::OvsPortState before;
+};
+
+/// Moves a device (an OVS internal port, which vswitchd creates in the host) into `to_netns`,
+/// marks it and brings it up there.
+struct MoveLink {
+  IfRef from;
+  std::string to_netns;
+  std::string lab;
+  bool up = true;
+};
+
 /// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
 struct DeleteLink {
   IfRef ref;
@@ -85,9 +128,10 @@ struct LinkChange {
   std::optional<bool> stp;
   std::optional<bool> vlan_filtering;
   std::optional<bool> promisc;
+  std::optional<bool> tx_checksum;  ///< TX checksum offload (ethtool)
 
   [[nodiscard]] bool empty() const {
-    return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc;
+    return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc && !tx_checksum;
   }
 };
 
@@ -126,7 +170,12 @@ struct SetSysctl {
 
 using Action =
     std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked, DeleteLink,
-                 SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl>;
+                 SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl,
+                 CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort, DeleteOvsPort,
+                 SetOvsPort, MoveLink>;
+
+/// True for the actions the OVSDB driver carries out.
+[[nodiscard]] bool isOvsAction(const Action& action);
 
 /// The actions that undo `action`, in the order they must run.
 [[nodiscard]] std::vector<Action> inverseOf(const Action& action);

@@ -15,16 +15,21 @@ namespace nstopo::plan {
 enum class Phase {
   kDeleteRoutes,
   kDeleteAddresses,
+  kDeleteOvsPorts,
   kDeleteLinks,
   kDeleteBridges,
+  kDeleteOvsBridges,
   kDeleteNetns,
   kCreateNetns,
   kSysctls,
   kCreateBridges,
+  kCreateOvsBridges,
   kCreateLinks,
   kCreateStacked1,  ///< macvlan/ipvlan/vlan on an interface that already exists
   kCreateStacked2,  ///< ... on one created in kCreateStacked1
   kCreateStacked3,
+  kAddOvsPorts,
+  kMoveLinks,  ///< OVS internal ports into their namespaces
   kChangeLinks,
   kAddAddresses,
   kAddDirectRoutes,

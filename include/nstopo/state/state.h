@@ -23,7 +23,7 @@ struct IfRef {
   [[nodiscard]] std::string str() const { return netns + ":" + name; }
 };
 
-enum class LinkKind { kVeth, kBridge, kMacvlan, kIpvlan, kVlan, kLoopback, kOther };
+enum class LinkKind { kVeth, kBridge, kMacvlan, kIpvlan, kVlan, kOvsInternal, kLoopback, kOther };
 
 struct LinkState {
   std::string name;
@@ -36,6 +36,8 @@ struct LinkState {
   int vlan_id = 0;
   std::string vlan_protocol;        ///< 802.1Q|802.1ad
   std::optional<bool> promisc;      ///< desired: unset means "leave it"
+  std::string ovs_bridge;           ///< desired: a port of this OVS bridge (its master is OVS's)
+  std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
   std::string master;               ///< enslaving bridge in the same namespace, "" when none
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
@@ -64,6 +66,30 @@ struct RouteState {
   [[nodiscard]] std::string str() const;  ///< "default via 10.0.0.1 dev eth0 metric 0"
 };
 
+/// One port of an Open vSwitch bridge, with its single Interface.
+struct OvsPortState {
+  std::string name;
+  bool internal = false;   ///< Interface type "internal" (else a system device such as a veth)
+  std::optional<int> tag;
+  std::vector<int> trunks;
+  std::map<std::string, std::string> external_ids;  ///< the Interface's, without nstopo's mark
+  std::string owner;       ///< lab from the mark, "" when foreign
+  int ofport = 0;          ///< actual only: -1 or 0 means vswitchd could not set it up
+  std::string error;       ///< actual only: Interface.error
+  SourceLoc origin;
+};
+
+struct OvsBridgeState {
+  std::string name;
+  std::string datapath;    ///< desired: auto | system | netdev; actual: system | netdev
+  std::string fail_mode;
+  std::vector<std::string> protocols;
+  std::map<std::string, std::string> external_ids;  ///< without nstopo's mark
+  std::string owner;
+  std::map<std::string, OvsPortState> ports;
+  SourceLoc origin;
+};
+
 struct NetnsState {
   std::string name;
   std::string owner;  ///< lab that created it, "" when foreign; unused for "host"
@@ -80,6 +106,11 @@ struct State {
   std::string lab;
   std::map<std::string, NetnsState> netns;  ///< includes "host" when anything lives there
   std::set<std::string> unsupported_kinds;  ///< actual only: link kinds this kernel lacks
+  std::map<std::string, OvsBridgeState> ovs_bridges;
+  /// actual only: the datapath "auto" means on this machine (system when the kernel has it).
+  std::string ovs_auto_datapath = "netdev";
+  /// actual only: set when OVS was needed and no OVSDB answered (the reason, with the socket).
+  std::optional<std::string> ovs_unavailable;
 };
 
 /// Which namespaces and sysctls a read covers.
@@ -89,6 +120,8 @@ struct ReadScope {
   std::map<std::string, std::vector<std::string>> sysctl_keys;  ///< per namespace
   bool all_named_netns = false;  ///< also read every namespace under /run/netns (finds marks)
   std::set<std::string> link_kinds;  ///< kinds the plan may create: the driver probes them
+  bool ovs = false;                  ///< the file has OVS bridges: read OVSDB
+  std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
 };
 
 [[nodiscard]] const char* toString(LinkKind kind);

@@ -124,9 +124,7 @@ Result<std::unique_ptr<NetlinkDriver>> NetlinkDriver::create() {
   return driver;
 }
 
-bool NetlinkDriver::handles(const Action& /*action*/) const {
-  return true;  // every action kind so far is a kernel object
-}
+bool NetlinkDriver::handles(const Action& action) const { return !plan::isOvsAction(action); }
 
 Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
   std::vector<std::string> missing;

@@ -1,0 +1,204 @@
+// SPDX-License-Identifier: Apache-2.0
+// Open vSwitch planning against the in-memory fake kernel + OVSDB: the three OVS seeds, minimal
+// changes, foreign rows and the internal-port drift after a vswitchd restart.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "fakes/fake_driver.h"
+#include "nstopo/apply/engine.h"
+#include "nstopo/model/validate.h"
+#include "nstopo/parse/yaml_loader.h"
+#include "nstopo/plan/planner.h"
+#include "nstopo/state/desired.h"
+
+namespace nstopo {
+namespace {
+
+using testing::FakeDriver;
+
+std::string seed(const std::string& name) {
+  std::ifstream in(std::string(NSTOPO_SOURCE_DIR) + "/topologies/seeds/" + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+state::State desiredOf(const std::string& yaml) {
+  auto loaded = parse::parseTopology(yaml, "lab.yaml");
+  EXPECT_TRUE(loaded.problems.empty()) << formatError(loaded.problems.front());
+  auto problems = model::validate(loaded.topology);
+  EXPECT_TRUE(problems.empty()) << (problems.empty() ? "" : formatError(problems.front()));
+  return state::desiredState(loaded.topology);
+}
+
+plan::PlanResult planOf(const state::State& desired, FakeDriver& kernel) {
+  state::ReadScope scope;
+  scope.all_named_netns = true;
+  state::State actual;
+  EXPECT_TRUE(kernel.read(scope, actual));
+  return plan::makePlan(desired, actual);
+}
+
+std::vector<std::string> lines(const plan::Plan& plan) {
+  std::vector<std::string> out;
+  for (const auto& step : plan.steps) {
+    out.push_back(std::string(1, plan::glyph(step.change)) + " " + plan::describe(step.action));
+  }
+  return out;
+}
+
+void converge(const state::State& desired, FakeDriver& kernel) {
+  auto result = planOf(desired, kernel);
+  ASSERT_TRUE(result.conflicts.empty()) << formatError(result.conflicts.front());
+  apply::Driver* drivers[] = {&kernel};
+  const auto report = apply::applyPlan(result.plan, drivers, {});
+  ASSERT_TRUE(report.ok()) << report.failure->message;
+  const auto again = planOf(desired, kernel);
+  EXPECT_TRUE(again.plan.empty()) << ::testing::PrintToString(lines(again.plan));
+}
+
+TEST(PlannerOvs, VethPortsOnTheUserspaceDatapath) {
+  FakeDriver kernel;
+  kernel.world.ovs_auto_datapath = "netdev";
+  const auto plan = planOf(desiredOf(seed("ovs-veth.yaml")), kernel).plan;
+  EXPECT_EQ(lines(plan), (std::vector<std::string>{
+                             "+ netns ns1",
+                             "+ netns ns2",
+                             "+ ovs bridge ovs-br (datapath netdev)",
+                             "+ veth host:ovs-veth0 <-> ns1:veth0",
+                             "+ veth host:ovs-veth1 <-> ns2:veth1",
+                             "+ ovs port ovs-veth0 tag 10 on ovs-br",
+                             "+ ovs port ovs-veth1 tag 10 on ovs-br",
+                             "~ link host:ovs-veth0: tx-checksum offload on -> off",
+                             "~ link host:ovs-veth1: tx-checksum offload on -> off",
+                             "~ link ns1:veth0: tx-checksum offload on -> off",
+                             "~ link ns2:veth1: tx-checksum offload on -> off",
+                             "+ address 10.1.1.2/24 on ns1:veth0",
+                             "+ address 10.1.1.3/24 on ns2:veth1",
+                         }));
+  converge(desiredOf(seed("ovs-veth.yaml")), kernel);
+}
+
+TEST(PlannerOvs, KernelDatapathNeedsNoOffloadChanges) {
+  FakeDriver kernel;
+  kernel.world.ovs_auto_datapath = "system";
+  const auto got = lines(planOf(desiredOf(seed("ovs-veth.yaml")), kernel).plan);
+  EXPECT_EQ(std::count_if(got.begin(), got.end(),
+                          [](const std::string& line) { return line.find("tx-checksum") != std::string::npos; }),
+            0);
+  EXPECT_EQ(got[2], "+ ovs bridge ovs-br (datapath system)");
+}
+
+TEST(PlannerOvs, TagChangeIsOneLine) {
+  FakeDriver kernel;
+  converge(desiredOf(seed("ovs-veth.yaml")), kernel);
+  std::string edited = seed("ovs-veth.yaml");
+  edited.replace(edited.find("ovs-veth1: {tag: 10}"), 20, "ovs-veth1: {tag: 20}");
+  EXPECT_EQ(lines(planOf(desiredOf(edited), kernel).plan),
+            (std::vector<std::string>{"~ ovs port ovs-veth1 on ovs-br: tag 10 -> 20"}));
+  converge(desiredOf(edited), kernel);
+}
+
+TEST(PlannerOvs, InternalPortsAreMovedAndAddressed) {
+  FakeDriver kernel;
+  const auto got = lines(planOf(desiredOf(seed("ovs-internal.yaml")), kernel).plan);
+  EXPECT_EQ(got, (std::vector<std::string>{
+                     "+ netns ns1",
+                     "+ netns ns2",
+                     "+ ovs bridge ovs-br2 (datapath netdev)",
+                     "+ ovs port internal tap1 on ovs-br2",
+                     "+ ovs port internal tap2 on ovs-br2",
+                     "+ move host:tap1 into ns1",
+                     "+ move host:tap2 into ns2",
+                     "+ address 10.1.1.2/24 on ns1:tap1",
+                     "+ address 10.1.1.3/24 on ns2:tap2",
+                 }));
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+}
+
+TEST(PlannerOvs, NestedSeedEnslavesTheMovedPort) {
+  FakeDriver kernel;
+  const auto got = lines(planOf(desiredOf(seed("nested-bridge-ns.yaml")), kernel).plan);
+  EXPECT_NE(std::find(got.begin(), got.end(), "+ move host:tap4cf6fdaa-f9 into br_ns"), got.end());
+  EXPECT_NE(std::find(got.begin(), got.end(), "~ link br_ns:tap4cf6fdaa-f9: master none -> br-1"),
+            got.end())
+      << ::testing::PrintToString(got);
+  converge(desiredOf(seed("nested-bridge-ns.yaml")), kernel);
+  EXPECT_EQ(kernel.world.ovs_bridges.at("br-int").ports.at("tap4cf6fdaa-f9").external_ids.at(
+                "iface-status"),
+            "active");
+}
+
+TEST(PlannerOvs, RestartedVswitchdDriftIsRepaired) {
+  FakeDriver kernel;
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+  // vswitchd restarted on the userspace datapath: a fresh tap1 in the host, the old one stale.
+  auto& fresh = kernel.world.netns["host"].links["tap1"];
+  fresh.name = "tap1";
+  fresh.kind_name = "tun";
+  const auto got = lines(planOf(desiredOf(seed("ovs-internal.yaml")), kernel).plan);
+  EXPECT_EQ(got, (std::vector<std::string>{"- ovs-internal ns1:tap1", "+ move host:tap1 into ns1",
+                                           "+ address 10.1.1.2/24 on ns1:tap1"}));
+}
+
+TEST(PlannerOvs, ForeignBridgeAndPortAreConflictsAndNeverTouched) {
+  FakeDriver kernel;
+  auto& foreign = kernel.world.ovs_bridges["ovs-br"];
+  foreign.name = "ovs-br";
+  foreign.datapath = "netdev";
+  auto result = planOf(desiredOf(seed("ovs-veth.yaml")), kernel);
+  ASSERT_EQ(result.conflicts.size(), 1U);
+  EXPECT_EQ(result.conflicts[0].message,
+            "OVS bridge 'ovs-br' already exists and it carries no nstopo mark (created by someone "
+            "else); nstopo will not change it");
+
+  FakeDriver other;
+  auto& theirs = other.world.ovs_bridges["br-theirs"];
+  theirs.name = "br-theirs";
+  theirs.ports["ovs-veth0"].name = "ovs-veth0";  // a foreign port with the lab's port name
+  result = planOf(desiredOf(seed("ovs-veth.yaml")), other);
+  ASSERT_EQ(result.conflicts.size(), 1U);
+  EXPECT_EQ(result.conflicts[0].message,
+            "OVS port 'ovs-veth0' already exists on bridge 'br-theirs' and it carries no nstopo "
+            "mark (created by someone else); nstopo will not change it");
+
+  // A foreign bridge beside the lab, whose port follows the lab's naming pattern, survives
+  // apply and destroy.
+  FakeDriver beside;
+  auto& lone = beside.world.ovs_bridges["br-x"];
+  lone.name = "br-x";
+  lone.ports["ovs-veth9"].name = "ovs-veth9";
+  converge(desiredOf(seed("ovs-veth.yaml")), beside);
+  state::State nothing;
+  nothing.lab = "ovs-veth";
+  converge(nothing, beside);
+  EXPECT_EQ(beside.world.ovs_bridges.count("ovs-br"), 0U);
+  ASSERT_EQ(beside.world.ovs_bridges.count("br-x"), 1U);
+  EXPECT_EQ(beside.world.ovs_bridges.at("br-x").ports.count("ovs-veth9"), 1U);
+}
+
+TEST(PlannerOvs, FailureAtAnyStepRollsBackOvsRowsToo) {
+  const auto desired = desiredOf(seed("nested-bridge-ns.yaml"));
+  FakeDriver probe;
+  const std::size_t steps = planOf(desired, probe).plan.steps.size();
+  for (std::size_t n = 0; n < steps; ++n) {
+    FakeDriver kernel;
+    kernel.fail_at = n;
+    const auto plan = planOf(desired, kernel).plan;
+    apply::Driver* drivers[] = {&kernel};
+    const auto report = apply::applyPlan(plan, drivers, {});
+    ASSERT_FALSE(report.ok());
+    EXPECT_TRUE(report.rolled_back) << "step " << n;
+    EXPECT_TRUE(kernel.world.ovs_bridges.empty()) << "step " << n;
+    for (const auto& [name, netns] : kernel.world.netns) {
+      EXPECT_TRUE(netns.links.empty()) << "step " << n << " left links in " << name;
+    }
+  }
+}
+
+}  // namespace
+}  // namespace nstopo
