@@ -214,6 +214,15 @@ NlMsgPtr deleteLinkRequest(const std::string& name) {
   return msg;
 }
 
+NlMsgPtr moveLinkRequest(const std::string& name, int netns_fd) {
+  auto msg = allocate(RTM_NEWLINK, 0);
+  ifinfomsg info{};
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  nla_put_string(msg.get(), IFLA_IFNAME, name.c_str());
+  nla_put_u32(msg.get(), IFLA_NET_NS_FD, static_cast<std::uint32_t>(netns_fd));
+  return msg;
+}
+
 NlMsgPtr deleteGroupRequest(std::uint32_t group) {
   auto msg = allocate(RTM_DELLINK, 0);
   ifinfomsg info{};

@@ -59,6 +59,8 @@ struct BridgeOptions {
                                       const BridgeOptions& bridge = {});
 
 [[nodiscard]] NlMsgPtr deleteLinkRequest(const std::string& name);
+/// RTM_NEWLINK moving the link `name` into the namespace `netns_fd` refers to.
+[[nodiscard]] NlMsgPtr moveLinkRequest(const std::string& name, int netns_fd);
 /// RTM_DELLINK of every link in `group`: the kernel unregisters them as one batch, which costs
 /// one RCU grace period instead of one per link.
 [[nodiscard]] NlMsgPtr deleteGroupRequest(std::uint32_t group);

@@ -16,6 +16,7 @@
 #include <spdlog/spdlog.h>
 
 #include "addr_route_messages.h"
+#include "ethtool.h"
 #include "link_messages.h"
 #include "netns.h"
 #include "nl_error.h"
@@ -225,6 +226,16 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
         handle.socket.emplace(std::move(*socket));
       }
       slot.reading = readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost);
+      if (*slot.reading) {
+        for (const auto& ref : scope.tx_checksum_links) {
+          auto& links = (*slot.reading)->netns.links;
+          if (ref.netns == slot.name && links.count(ref.name) > 0) {
+            if (auto on = txChecksum(ref.name)) {
+              links[ref.name].tx_checksum = *on;
+            }
+          }
+        }
+      }
       const auto keys = scope.sysctl_keys.find(slot.name);
       if (keys == scope.sysctl_keys.end()) {
         continue;
@@ -513,6 +524,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
     LinkAttrs attrs;
   };
   std::vector<Rename> renames;
+  std::vector<Offload> offloads;
   auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
     auto found = ifindexOf(ref);
     if (!found) {
@@ -625,6 +637,22 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               first.push_back(std::move(create));
               renames.push_back({i, IfRef{a.ref.netns, temporary}, a.ref.name, mark});
             },
+            [&](const plan::MoveLink& a) {
+              LinkAttrs mark;
+              mark.alias = state::makeMark(a.lab);
+              mark.up = a.up;
+              if (a.from.netns != a.to_netns) {
+                auto target = handle(a.to_netns);
+                if (!target) {
+                  results[i] = tl::unexpected(target.error());
+                  return;
+                }
+                first.push_back({a.from.netns, moveLinkRequest(a.from.name, (*target)->netns_fd.get()),
+                                 i, "moving " + a.from.str() + " into " + a.to_netns});
+              }
+              then.push_back({a.to_netns, setLinkRequest(a.from.name, mark), i,
+                              "marking " + a.to_netns + ":" + a.from.name});
+            },
             [&](const plan::DeleteLink& a) {
               // Tag now, delete the whole tag per namespace below: one batch in the kernel.
               LinkAttrs tag;
@@ -634,6 +662,14 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               deletions.emplace_back(a.ref.netns, i);
             },
             [&](const plan::SetLink& a) {
+              if (a.change.tx_checksum) {
+                offloads.push_back({i, a.ref, *a.change.tx_checksum});
+              }
+              plan::LinkChange rest = a.change;
+              rest.tx_checksum.reset();
+              if (rest.empty()) {
+                return;
+              }
               LinkAttrs attrs;
               attrs.mtu = a.change.mtu;
               attrs.mac = a.change.mac;
@@ -743,6 +779,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   }
   runRequests(then, results);
   cleanUpFailedCreations(first, results);
+  setOffloads(offloads, results);
   // Names deleted or created in this batch change the index cache.
   for (const auto* action : batch) {
     if (const auto* deleted = std::get_if<plan::DeleteLink>(action)) {
@@ -752,6 +789,33 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       }
     }
   }
+}
+
+void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results) {
+  if (offloads.empty()) {
+    return;
+  }
+  for (const auto& offload : offloads) {
+    if (auto h = handle(offload.ref.netns); !h) {
+      results[offload.action] = tl::unexpected(h.error());
+    }
+  }
+  runOnHelperThread([&] {
+    for (const auto& offload : offloads) {
+      if (!results[offload.action]) {
+        continue;
+      }
+      const auto& h = handles_.at(offload.ref.netns);
+      if (auto ok = enterNetns(h.netns_fd.get(), offload.ref.netns); !ok) {
+        results[offload.action] = ok;
+        continue;
+      }
+      if (auto ok = setTxChecksum(offload.ref.name, offload.on); !ok) {
+        results[offload.action] =
+            tl::unexpected(withContext(ok.error(), "namespace '" + offload.ref.netns + "'"));
+      }
+    }
+  });
 }
 
 void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations,

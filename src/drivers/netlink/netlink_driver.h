@@ -45,7 +45,16 @@ class NetlinkDriver final : public apply::Driver {
     std::string cleanup_name{};     ///< its name there (a temporary name before the rename)
   };
 
+  struct Offload {
+    std::size_t action = 0;
+    state::IfRef ref;
+    bool on = true;
+  };
+
   NetlinkDriver() = default;
+
+  /// TX checksum offload changes go through ethtool, from a thread inside each namespace.
+  void setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results);
 
   [[nodiscard]] Status openHandles(const std::vector<std::string>& names);
   [[nodiscard]] Result<Handle*> handle(const std::string& netns);
