@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <map>
 #include <set>
-#include <type_traits>
 #include <thread>
+#include <type_traits>
 
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
@@ -43,7 +43,8 @@ std::set<std::string> recordedNetns(const std::string& lab, Session& session) {
 }
 
 Error conflictsError(const Diagnostics& conflicts) {
-  std::string message = fmt::format("{} object(s) in the way; nothing was changed", conflicts.size());
+  std::string message =
+      fmt::format("{} object(s) in the way; nothing was changed", conflicts.size());
   for (const auto& conflict : conflicts) {
     message += "\n  " + formatError(conflict);
   }
@@ -52,21 +53,22 @@ Error conflictsError(const Diagnostics& conflicts) {
 
 /// One line for the first link whose kind this kernel cannot create, before anything changes.
 Status missingKernelSupport(const state::State& desired, const state::State& actual) {
-  static const std::map<std::string, std::string> kConfig = {
-      {"veth", "CONFIG_VETH"},       {"bridge", "CONFIG_BRIDGE"},
-      {"macvlan", "CONFIG_MACVLAN"}, {"ipvlan", "CONFIG_IPVLAN"},
-      {"vlan", "CONFIG_VLAN_8021Q"}};
+  static const std::map<std::string, std::string> kConfig = {{"veth", "CONFIG_VETH"},
+                                                             {"bridge", "CONFIG_BRIDGE"},
+                                                             {"macvlan", "CONFIG_MACVLAN"},
+                                                             {"ipvlan", "CONFIG_IPVLAN"},
+                                                             {"vlan", "CONFIG_VLAN_8021Q"}};
   for (const auto& [netns_name, netns] : desired.netns) {
     for (const auto& [name, link] : netns.links) {
       if (actual.unsupported_kinds.count(link.kind_name) == 0) {
         continue;
       }
       const auto config = kConfig.find(link.kind_name);
-      return fail(ErrorKind::kUnsupported,
-                  fmt::format("this kernel has no {} support ({}); needed by link {}:{}",
-                              link.kind_name, config == kConfig.end() ? "?" : config->second,
-                              netns_name, name),
-                  link.origin);
+      return fail(
+          ErrorKind::kUnsupported,
+          fmt::format("this kernel has no {} support ({}); needed by link {}:{}", link.kind_name,
+                      config == kConfig.end() ? "?" : config->second, netns_name, name),
+          link.origin);
     }
   }
   return {};
@@ -97,7 +99,8 @@ Journal journalOf(const plan::Plan& plan) {
     std::visit(
         [&](const auto& action) {
           using T = std::decay_t<decltype(action)>;
-          if constexpr (std::is_same_v<T, plan::CreateNetns> || std::is_same_v<T, plan::DeleteNetns>) {
+          if constexpr (std::is_same_v<T, plan::CreateNetns> ||
+                        std::is_same_v<T, plan::DeleteNetns>) {
             journal.netns.push_back(action.netns);
           } else if constexpr (std::is_same_v<T, plan::CreateBridge> ||
                                std::is_same_v<T, plan::DeleteLink>) {
@@ -225,8 +228,8 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       saved = session.records->remove(lab);
     } else {
       std::error_code ignored;
-      const auto absolute = file.empty() ? std::string()
-                                         : std::filesystem::absolute(file, ignored).string();
+      const auto absolute =
+          file.empty() ? std::string() : std::filesystem::absolute(file, ignored).string();
       saved = session.records->save(LabRecord{lab, absolute, netns});
     }
     if (!saved) {

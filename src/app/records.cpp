@@ -32,7 +32,9 @@ Status ensurePrivateDir(const std::string& path) {
   if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
     return ioError("creating " + path);
   }
+
   struct stat st {};
+
   if (::lstat(path.c_str(), &st) != 0) {
     return ioError("checking " + path);
   }
@@ -51,7 +53,9 @@ Result<std::optional<LabRecord>> RecordStore::load(const std::string& lab) const
   if (labNameProblem(lab)) {
     return std::optional<LabRecord>{};
   }
+
   struct stat dir {};
+
   if (::lstat((root_ + "/" + lab).c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode)) {
     return std::optional<LabRecord>{};  // nothing, or a symlink nstopo did not make
   }

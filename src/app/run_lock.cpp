@@ -46,13 +46,13 @@ Result<RunLock> RunLock::acquire(const std::string& dir, const std::string& lab,
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {
-      return fail(ErrorKind::kKernel, fmt::format("locking {}: {}", path, std::strerror(errno)),
-                  {}, errno);
+      return fail(ErrorKind::kKernel, fmt::format("locking {}: {}", path, std::strerror(errno)), {},
+                  errno);
     }
     if (std::chrono::steady_clock::now() >= deadline) {
       return fail(ErrorKind::kConflict,
-                  fmt::format("{} holds {} (waited {} ms); nothing was changed",
-                              holderOf(fd.get()), path, timeout.count()));
+                  fmt::format("{} holds {} (waited {} ms); nothing was changed", holderOf(fd.get()),
+                              path, timeout.count()));
     }
     std::this_thread::sleep_for(kPollInterval);
   }

@@ -36,9 +36,9 @@ std::vector<Error> rollBack(const plan::Plan& plan, const std::vector<std::size_
       auto results = driver->apply(one);
       if (results.empty() || !results.front()) {
         Error error = results.empty() ? noDriver(undo) : results.front().error();
-        leftovers.push_back(withContext(
-            error, fmt::format("undoing '{}' (left over: {})", plan::describe(step.action),
-                               plan::describe(undo))));
+        leftovers.push_back(
+            withContext(error, fmt::format("undoing '{}' (left over: {})",
+                                           plan::describe(step.action), plan::describe(undo))));
       } else {
         spdlog::debug("undone: {}", plan::describe(step.action));
       }

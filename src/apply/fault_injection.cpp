@@ -11,9 +11,8 @@ std::vector<Status> FaultInjectingDriver::apply(std::span<const plan::Action* co
   std::vector<std::size_t> where;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (++seen_ == fail_at_) {
-      results[i] = fail(ErrorKind::kKernel,
-                        fmt::format("injected failure of operation {} ({})", fail_at_,
-                                    plan::describe(*batch[i])));
+      results[i] = fail(ErrorKind::kKernel, fmt::format("injected failure of operation {} ({})",
+                                                        fail_at_, plan::describe(*batch[i])));
     } else {
       passed.push_back(batch[i]);
       where.push_back(i);

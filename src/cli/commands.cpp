@@ -14,13 +14,14 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "../drivers/netlink/netlink_driver.h"
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
-#include "nstopo/core/names.h"
 #include "nstopo/apply/fault_injection.h"
+#include "nstopo/core/names.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
+
+#include "../drivers/netlink/netlink_driver.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -33,11 +34,14 @@ constexpr int kExitLeftovers = 3;
 
 std::atomic<bool> g_interrupted{false};
 
-extern "C" void onSignal(int /*signal*/) { g_interrupted.store(true); }
+extern "C" void onSignal(int /*signal*/) {
+  g_interrupted.store(true);
+}
 
 /// SIGINT/SIGTERM during apply stop it at the next phase and roll back instead of killing it.
 void catchInterrupts() {
   struct sigaction action {};
+
   action.sa_handler = onSignal;
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
@@ -80,9 +84,9 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
     return nullptr;
   }
   auto runtime = std::make_unique<Runtime>();
-  auto lock = app::RunLock::acquire(runtime->records.root(), lab,
-                                    std::chrono::duration_cast<std::chrono::milliseconds>(
-                                        kLockTimeout));
+  auto lock =
+      app::RunLock::acquire(runtime->records.root(), lab,
+                            std::chrono::duration_cast<std::chrono::milliseconds>(kLockTimeout));
   if (!lock) {
     printError(lock.error());
     return nullptr;
@@ -128,9 +132,8 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
   const auto& plan = outcome.planned.plan;
   const auto& report = outcome.report;
   if (global.json) {
-    nlohmann::json json = {{"plan", plan::toJson(plan)},
-                           {"ok", report.ok()},
-                           {"applied", report.applied}};
+    nlohmann::json json = {
+        {"plan", plan::toJson(plan)}, {"ok", report.ok()}, {"applied", report.applied}};
     if (report.failure) {
       json["error"] = errorJson(*report.failure);
       json["rolled_back"] = report.rolled_back;
@@ -154,8 +157,8 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
   }
   Error failure = *report.failure;
   if (report.failed_step) {
-    failure = withContext(failure, fmt::format("step {} of {} failed",
-                                               *report.failed_step + 1, plan.steps.size()));
+    failure = withContext(
+        failure, fmt::format("step {} of {} failed", *report.failed_step + 1, plan.steps.size()));
   }
   printError(failure);
   if (!report.leftovers.empty()) {
@@ -166,8 +169,9 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
     return kExitLeftovers;
   }
   if (report.rolled_back && report.applied > 0) {
-    std::fprintf(stderr, "rolled back: the %zu step(s) already made were undone; the machine is "
-                         "as it was before this run\n",
+    std::fprintf(stderr,
+                 "rolled back: the %zu step(s) already made were undone; the machine is "
+                 "as it was before this run\n",
                  report.applied);
   } else if (report.applied == 0) {
     std::fprintf(stderr, "nothing was changed\n");
@@ -303,9 +307,9 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
     printText(renderState(*live));
   }
   if (drift) {
-    printText(drift->empty() ? "\nNo drift: the live lab matches the file.\n"
-                             : "\nDrift (what apply would do):\n" +
-                                   plan::renderHuman(*drift, {global.color}));
+    printText(drift->empty()
+                  ? "\nNo drift: the live lab matches the file.\n"
+                  : "\nDrift (what apply would do):\n" + plan::renderHuman(*drift, {global.color}));
   }
   return kExitOk;
 }
@@ -376,7 +380,8 @@ int runGc(const GlobalOptions& global, bool dry_run) {
       exit_code = kExitError;
       continue;
     }
-    report.push_back({{"lab", lab.lab}, {"action", "destroy"}, {"plan", plan::toJson(planned->plan)}});
+    report.push_back(
+        {{"lab", lab.lab}, {"action", "destroy"}, {"plan", plan::toJson(planned->plan)}});
     if (!global.json) {
       printText(fmt::format("lab '{}': objects without a record{}\n", lab.lab,
                             dry_run ? " (would remove them)" : ""));

@@ -8,8 +8,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
-#include "commands.h"
 #include "nstopo/version.h"
+
+#include "commands.h"
 
 namespace {
 
@@ -26,8 +27,8 @@ void raiseFileLimit() {
 
 int main(int argc, char** argv) {
   CLI::App app{"nstopo: declarative network-namespace topologies"};
-  app.set_version_flag("--version", fmt::format("nstopo {} ({})", nstopo::kVersion,
-                                                nstopo::kGitRevision));
+  app.set_version_flag("--version",
+                       fmt::format("nstopo {} ({})", nstopo::kVersion, nstopo::kGitRevision));
   app.require_subcommand(1);
   bool verbose = false;
   bool no_color = false;

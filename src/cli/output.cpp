@@ -10,10 +10,10 @@ namespace nstopo::cli {
 namespace {
 
 nlohmann::json linkJson(const state::LinkState& link) {
-  nlohmann::json out = {{"name", link.name},
-                        {"kind", link.kind_name.empty() ? state::toString(link.kind)
-                                                        : link.kind_name},
-                        {"up", link.up}};
+  nlohmann::json out = {
+      {"name", link.name},
+      {"kind", link.kind_name.empty() ? state::toString(link.kind) : link.kind_name},
+      {"up", link.up}};
   if (link.mtu) {
     out["mtu"] = *link.mtu;
   }
@@ -40,11 +40,17 @@ nlohmann::json linkJson(const state::LinkState& link) {
 
 }  // namespace
 
-void printError(const Error& error) { std::fprintf(stderr, "%s\n", formatError(error).c_str()); }
+void printError(const Error& error) {
+  std::fprintf(stderr, "%s\n", formatError(error).c_str());
+}
 
-void printJson(const nlohmann::json& json) { std::printf("%s\n", json.dump(2).c_str()); }
+void printJson(const nlohmann::json& json) {
+  std::printf("%s\n", json.dump(2).c_str());
+}
 
-void printText(const std::string& text) { std::fputs(text.c_str(), stdout); }
+void printText(const std::string& text) {
+  std::fputs(text.c_str(), stdout);
+}
 
 nlohmann::json errorJson(const Error& error) {
   nlohmann::json out = {{"message", error.message}};
@@ -88,10 +94,10 @@ std::string renderState(const state::State& state) {
       out += fmt::format("  lo {}\n", address.cidr());
     }
     for (const auto& [ifname, link] : netns.links) {
-      std::string line = fmt::format("  {:<15} {:<7} {:<4}", ifname,
-                                     link.kind_name.empty() ? state::toString(link.kind)
-                                                            : link.kind_name,
-                                     link.up ? "up" : "down");
+      std::string line =
+          fmt::format("  {:<15} {:<7} {:<4}", ifname,
+                      link.kind_name.empty() ? state::toString(link.kind) : link.kind_name,
+                      link.up ? "up" : "down");
       if (link.mtu) {
         line += fmt::format(" mtu {}", *link.mtu);
       }

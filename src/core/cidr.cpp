@@ -42,7 +42,9 @@ int hexValue(char c) {
 
 }  // namespace
 
-int IpAddress::maxPrefix() const { return family == AF_INET6 ? 128 : 32; }
+int IpAddress::maxPrefix() const {
+  return family == AF_INET6 ? 128 : 32;
+}
 
 std::string IpAddress::str() const {
   char buf[INET6_ADDRSTRLEN] = {};
@@ -85,7 +87,9 @@ bool IpAddress::contains(const IpAddress& other) const {
   return probe.network().bytes == network().bytes;
 }
 
-std::optional<IpAddress> parseIp(std::string_view text) { return parseBare(text); }
+std::optional<IpAddress> parseIp(std::string_view text) {
+  return parseBare(text);
+}
 
 std::optional<IpAddress> parseCidr(std::string_view text) {
   const auto slash = text.find('/');

@@ -9,8 +9,8 @@ std::string formatError(const Error& error) {
   if (!error.where.known()) {
     return fmt::format("error: {}", error.message);
   }
-  return fmt::format("{}:{}:{}: error: {}", error.where.file, error.where.line,
-                     error.where.column, error.message);
+  return fmt::format("{}:{}:{}: error: {}", error.where.file, error.where.line, error.where.column,
+                     error.message);
 }
 
 Error withContext(Error error, const std::string& context) {

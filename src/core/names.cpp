@@ -6,9 +6,13 @@
 namespace nstopo {
 namespace {
 
-bool isControl(unsigned char c) { return c < 0x20 || c == 0x7f; }
+bool isControl(unsigned char c) {
+  return c < 0x20 || c == 0x7f;
+}
 
-bool isSpace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool isSpace(unsigned char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
 
 std::optional<std::string> commonProblem(std::string_view name, std::size_t max_bytes) {
   if (name.empty()) {

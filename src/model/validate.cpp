@@ -105,9 +105,10 @@ class Validator {
                                         name, name));
       }
       if (!nodeExists(bridge.node)) {
-        std::string message = fmt::format("bridge '{}' is placed in node '{}', which is not "
-                                          "declared",
-                                          name, printable(bridge.node));
+        std::string message = fmt::format(
+            "bridge '{}' is placed in node '{}', which is not "
+            "declared",
+            name, printable(bridge.node));
         if (auto hint = closestMatch(bridge.node, ownerNames())) {
           message += fmt::format(" (did you mean '{}'?)", *hint);
         }
@@ -158,26 +159,26 @@ class Validator {
       return false;
     }
     if (auto why = ifNameProblem(endpoint.ifname)) {
-      problem(endpoint.loc, fmt::format("link endpoint '{}': interface name: {}", printable(text),
-                                        *why));
+      problem(endpoint.loc,
+              fmt::format("link endpoint '{}': interface name: {}", printable(text), *why));
       return false;
     }
     if (endpoint.ifname == "lo") {
-      problem(endpoint.loc, fmt::format("link endpoint '{}': 'lo' is the loopback interface",
-                                        printable(text)));
+      problem(endpoint.loc,
+              fmt::format("link endpoint '{}': 'lo' is the loopback interface", printable(text)));
       return false;
     }
     if (endpoint.on_bridge && topology_.bridges.at(endpoint.owner).name == endpoint.ifname) {
-      problem(endpoint.loc, fmt::format("link endpoint '{}': a bridge cannot be its own port",
-                                        printable(text)));
+      problem(endpoint.loc,
+              fmt::format("link endpoint '{}': a bridge cannot be its own port", printable(text)));
       return false;
     }
     const auto& bridge_node = endpoint.on_bridge ? topology_.bridges.at(endpoint.owner).node : "";
     if (endpoint.on_bridge && !nodeExists(bridge_node)) {
       return false;  // reported with the bridge
     }
-    claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname, "link endpoint '" + text + "'",
-                   endpoint.loc);
+    claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname,
+                   "link endpoint '" + text + "'", endpoint.loc);
     return true;
   }
 
@@ -191,8 +192,9 @@ class Validator {
       auto& endpoint = link.endpoints[0];
       const std::string text = endpoint.owner + ":" + endpoint.ifname;
       if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
-        std::string message = fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind),
-                                          printable(text), printable(endpoint.owner));
+        std::string message =
+            fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind),
+                        printable(text), printable(endpoint.owner));
         if (auto hint = closestMatch(endpoint.owner, ownerNames())) {
           message += fmt::format(" (did you mean '{}'?)", *hint);
         }
@@ -200,8 +202,8 @@ class Validator {
         continue;
       }
       if (auto why = ifNameProblem(endpoint.ifname)) {
-        problem(endpoint.loc, fmt::format("{} endpoint '{}': interface name: {}", toString(link.kind),
-                                          printable(text), *why));
+        problem(endpoint.loc, fmt::format("{} endpoint '{}': interface name: {}",
+                                          toString(link.kind), printable(text), *why));
         continue;
       }
       claimInterface(endpoint.owner, endpoint.ifname,
@@ -218,8 +220,8 @@ class Validator {
       const std::string parent_text = parent.owner + ":" + parent.ifname;
       const std::string child_text = endpoint.owner + ":" + endpoint.ifname;
       if (parent_text == child_text) {
-        problem(parent.loc, fmt::format("{} link '{}' cannot be its own parent", toString(link.kind),
-                                        printable(child_text)));
+        problem(parent.loc, fmt::format("{} link '{}' cannot be its own parent",
+                                        toString(link.kind), printable(child_text)));
         continue;
       }
       if (!nodeExists(parent.owner)) {
@@ -232,8 +234,8 @@ class Validator {
         continue;
       }
       if (auto why = ifNameProblem(parent.ifname)) {
-        problem(parent.loc, fmt::format("parent '{}': interface name: {}", printable(parent_text),
-                                        *why));
+        problem(parent.loc,
+                fmt::format("parent '{}': interface name: {}", printable(parent_text), *why));
         continue;
       }
       // Outside the host only what the lab creates exists; a host parent may be a real NIC.
@@ -303,7 +305,8 @@ class Validator {
   void checkOvs() {
     std::map<std::string, std::set<std::string>> ports_of;  // OVS bridge -> its ports
     std::map<std::string, SourceLoc> port_names;
-    auto claim_port = [&](const std::string& bridge, const std::string& port, const SourceLoc& loc) {
+    auto claim_port = [&](const std::string& bridge, const std::string& port,
+                          const SourceLoc& loc) {
       ports_of[bridge].insert(port);
       auto [it, inserted] = port_names.emplace(port, loc);
       if (!inserted) {
@@ -334,9 +337,10 @@ class Validator {
             ovs_bridges.push_back(name);
           }
         }
-        std::string message = fmt::format("ovs-internal link '{}': '{}' is not an OVS bridge of "
-                                          "this lab",
-                                          printable(text), printable(link.ovs_bridge));
+        std::string message = fmt::format(
+            "ovs-internal link '{}': '{}' is not an OVS bridge of "
+            "this lab",
+            printable(text), printable(link.ovs_bridge));
         if (auto hint = closestMatch(link.ovs_bridge, ovs_bridges)) {
           message += fmt::format(" (did you mean '{}'?)", *hint);
         }
@@ -375,18 +379,20 @@ class Validator {
         continue;
       }
       if (port_names.count(name) > 0) {
-        problem(bridge.loc, fmt::format("OVS bridge '{}' has the name of an OVS port; OVS names its "
-                                        "bridge's own port after the bridge",
-                                        name));
+        problem(bridge.loc,
+                fmt::format("OVS bridge '{}' has the name of an OVS port; OVS names its "
+                            "bridge's own port after the bridge",
+                            name));
       }
       for (const auto& [port, settings] : bridge.ports) {
         if (ports_of[name].count(port) > 0) {
           continue;
         }
         const auto& known = ports_of[name];
-        std::string message = fmt::format("bridge '{}' has settings for port '{}', but no link "
-                                          "puts a port of that name on it",
-                                          name, printable(port));
+        std::string message = fmt::format(
+            "bridge '{}' has settings for port '{}', but no link "
+            "puts a port of that name on it",
+            name, printable(port));
         if (auto hint = closestMatch(port, std::vector<std::string>(known.begin(), known.end()))) {
           message += fmt::format(" (did you mean '{}'?)", *hint);
         }
@@ -425,9 +431,10 @@ class Validator {
               here.push_back(key.substr(node_name.size() + 1));
             }
           }
-          std::string message = fmt::format("node '{}' has settings for interface '{}', but no "
-                                            "link creates it in that node",
-                                            node_name, printable(ifname));
+          std::string message = fmt::format(
+              "node '{}' has settings for interface '{}', but no "
+              "link creates it in that node",
+              node_name, printable(ifname));
           if (auto hint = closestMatch(ifname, here)) {
             message += fmt::format(" (did you mean '{}'?)", *hint);
           }
@@ -493,8 +500,7 @@ class Validator {
                                          "interface of the lab, so destroy can find them",
                                          where));
         }
-        const std::uint32_t metric =
-            route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
+        const std::uint32_t metric = route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
         const std::string key = fmt::format("{} metric {}", dst, metric);
         auto [it, inserted] = keys.emplace(key, route.loc.line);
         if (!inserted) {
@@ -546,6 +552,8 @@ class Validator {
 
 }  // namespace
 
-Diagnostics validate(Topology& topology) { return Validator(topology).run(); }
+Diagnostics validate(Topology& topology) {
+  return Validator(topology).run();
+}
 
 }  // namespace nstopo::model

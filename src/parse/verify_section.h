@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "nstopo/model/verify.h"
+
 #include "yaml_fields.h"
 
 namespace nstopo::parse {

@@ -37,7 +37,9 @@ SourceLoc FieldReader::at(const YAML::Mark& mark) const {
   return SourceLoc{file_, mark.line + 1, mark.column + 1};
 }
 
-SourceLoc FieldReader::at(const YAML::Node& node) const { return at(node.Mark()); }
+SourceLoc FieldReader::at(const YAML::Node& node) const {
+  return at(node.Mark());
+}
 
 void FieldReader::problem(const SourceLoc& loc, std::string message) {
   problems_.push_back(Error{ErrorKind::kInvalidTopology, std::move(message), loc, 0});
@@ -73,23 +75,22 @@ bool FieldReader::forEachEntry(
 bool FieldReader::forEachField(
     const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed,
     const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit) {
-  return forEachEntry(node, what,
-                      [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
-                        bool known = false;
-                        for (const auto& name : allowed) {
-                          known = known || name == key;
-                        }
-                        if (known) {
-                          visit(key, loc, value);
-                          return;
-                        }
-                        std::string message =
-                            fmt::format("{}: unknown key '{}'", what, printable(key));
-                        if (auto hint = closestMatch(key, allowed)) {
-                          message += fmt::format(" (did you mean '{}'?)", *hint);
-                        }
-                        problem(loc, message);
-                      });
+  return forEachEntry(
+      node, what, [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+        bool known = false;
+        for (const auto& name : allowed) {
+          known = known || name == key;
+        }
+        if (known) {
+          visit(key, loc, value);
+          return;
+        }
+        std::string message = fmt::format("{}: unknown key '{}'", what, printable(key));
+        if (auto hint = closestMatch(key, allowed)) {
+          message += fmt::format(" (did you mean '{}'?)", *hint);
+        }
+        problem(loc, message);
+      });
 }
 
 bool FieldReader::forEachItem(const YAML::Node& node, const std::string& what,

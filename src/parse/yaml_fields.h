@@ -27,15 +27,14 @@ class FieldReader {
   /// Walks a mapping in file order. Rejects duplicate keys and keys outside `allowed` (with a
   /// "did you mean" hint). `visit` gets key, key place and value. Returns false when `node`
   /// is not a mapping; a null node counts as an empty mapping.
-  bool forEachField(const YAML::Node& node, const std::string& what,
-                    const std::vector<std::string>& allowed,
-                    const std::function<void(const std::string&, const SourceLoc&,
-                                             const YAML::Node&)>& visit);
+  bool forEachField(
+      const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed,
+      const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit);
 
   /// Like forEachField, for mappings whose keys are names chosen by the user.
-  bool forEachEntry(const YAML::Node& node, const std::string& what,
-                    const std::function<void(const std::string&, const SourceLoc&,
-                                             const YAML::Node&)>& visit);
+  bool forEachEntry(
+      const YAML::Node& node, const std::string& what,
+      const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit);
 
   bool forEachItem(const YAML::Node& node, const std::string& what,
                    const std::function<void(const YAML::Node&)>& visit);

@@ -14,6 +14,7 @@
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/validate.h"
+
 #include "verify_section.h"
 #include "yaml_fields.h"
 
@@ -84,15 +85,14 @@ class TopologyParser {
         node, what, {"interfaces", "routes", "sysctls"},
         [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
           if (key == "interfaces") {
-            in_.forEachEntry(value, what + " interfaces",
-                             [&](const std::string& ifname, const SourceLoc& loc,
-                                 const YAML::Node& settings) {
-                               model::InterfaceSettings parsed;
-                               parsed.loc = loc;
-                               parseInterface(settings, what + " interface '" + ifname + "'",
-                                              parsed);
-                               out.interfaces.emplace(ifname, std::move(parsed));
-                             });
+            in_.forEachEntry(
+                value, what + " interfaces",
+                [&](const std::string& ifname, const SourceLoc& loc, const YAML::Node& settings) {
+                  model::InterfaceSettings parsed;
+                  parsed.loc = loc;
+                  parseInterface(settings, what + " interface '" + ifname + "'", parsed);
+                  out.interfaces.emplace(ifname, std::move(parsed));
+                });
           } else if (key == "routes") {
             in_.forEachItem(value, what + " routes", [&](const YAML::Node& item) {
               if (auto route = parseRoute(item, what)) {
@@ -100,13 +100,13 @@ class TopologyParser {
               }
             });
           } else if (key == "sysctls") {
-            in_.forEachEntry(value, what + " sysctls",
-                             [&](const std::string& sysctl, const SourceLoc& loc,
-                                 const YAML::Node& v) {
-                               if (auto text = in_.string(v, "sysctl '" + sysctl + "'")) {
-                                 out.sysctls.push_back(model::Sysctl{sysctl, *text, loc});
-                               }
-                             });
+            in_.forEachEntry(
+                value, what + " sysctls",
+                [&](const std::string& sysctl, const SourceLoc& loc, const YAML::Node& v) {
+                  if (auto text = in_.string(v, "sysctl '" + sysctl + "'")) {
+                    out.sysctls.push_back(model::Sysctl{sysctl, *text, loc});
+                  }
+                });
           }
         });
   }
@@ -226,9 +226,8 @@ class TopologyParser {
           } else if (key == "family") {
             family_hint = in_.string(value, what + " family");
             if (family_hint && *family_hint != "ipv4" && *family_hint != "ipv6") {
-              in_.problem(in_.at(value),
-                          fmt::format("{}: family must be ipv4 or ipv6, found '{}'", what,
-                                      printable(*family_hint)));
+              in_.problem(in_.at(value), fmt::format("{}: family must be ipv4 or ipv6, found '{}'",
+                                                     what, printable(*family_hint)));
               ok = false;
             }
           }
@@ -267,70 +266,74 @@ class TopologyParser {
   }
 
   void parseBridges(const YAML::Node& node, model::Topology& topology) {
-    in_.forEachEntry(node, "bridges", [&](const std::string& name, const SourceLoc& loc,
-                                          const YAML::Node& value) {
-      model::Bridge bridge;
-      bridge.name = name;
-      bridge.loc = loc;
-      const std::string what = fmt::format("bridge '{}'", printable(name));
-      // The kind decides which keys are allowed, so read it first.
-      if (value.IsMap() && value["kind"]) {
-        const auto kind = in_.string(value["kind"], what + " kind");
-        if (kind && *kind == "ovs") {
-          bridge.kind = model::BridgeKind::kOvs;
-        } else if (kind && *kind != "linux") {
-          in_.problem(in_.at(value["kind"]),
-                      fmt::format("{}: kind '{}' is not supported (supported: linux, ovs)", what,
-                                  printable(*kind)));
-          return;
-        }
-      }
-      const bool ovs = bridge.kind == model::BridgeKind::kOvs;
-      const std::vector<std::string> keys =
-          ovs ? std::vector<std::string>{"kind", "datapath", "fail_mode", "protocols",
-                                         "external_ids", "ports"}
-              : std::vector<std::string>{"kind", "node", "stp", "vlan_filtering", "mtu", "mac",
-                                         "addresses", "up"};
-      in_.forEachField(
-          value, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-            if (key == "node") {
-              bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
-            } else if (key == "stp") {
-              bridge.stp = in_.boolean(v, what + " stp").value_or(false);
-            } else if (key == "vlan_filtering") {
-              bridge.vlan_filtering = in_.boolean(v, what + " vlan_filtering").value_or(false);
-            } else if (key == "mtu") {
-              bridge.mtu = parseMtu(v, what);
-            } else if (key == "mac") {
-              bridge.mac = parseMac(v, what);
-            } else if (key == "addresses") {
-              bridge.addresses = parseAddresses(v, what);
-            } else if (key == "up") {
-              bridge.up = in_.boolean(v, what + " up").value_or(true);
-            } else if (key == "datapath") {
-              bridge.datapath = parseChoice(v, what + " datapath", {"auto", "system", "netdev"});
-            } else if (key == "fail_mode") {
-              bridge.fail_mode = parseChoice(v, what + " fail_mode", {"standalone", "secure"});
-            } else if (key == "protocols") {
-              in_.forEachItem(v, what + " protocols", [&](const YAML::Node& item) {
-                bridge.protocols.push_back(parseChoice(
-                    item, what + " protocol",
-                    {"OpenFlow10", "OpenFlow11", "OpenFlow12", "OpenFlow13", "OpenFlow14",
-                     "OpenFlow15"}));
-              });
-            } else if (key == "external_ids") {
-              bridge.external_ids = parseStringMap(v, what + " external_ids");
-            } else if (key == "ports") {
-              in_.forEachEntry(v, what + " ports", [&](const std::string& port,
-                                                       const SourceLoc& port_loc,
-                                                       const YAML::Node& settings) {
-                bridge.ports.emplace(port, parseOvsPort(settings, what + " port '" + port + "'",
-                                                        port_loc));
-              });
+    in_.forEachEntry(
+        node, "bridges",
+        [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
+          model::Bridge bridge;
+          bridge.name = name;
+          bridge.loc = loc;
+          const std::string what = fmt::format("bridge '{}'", printable(name));
+          // The kind decides which keys are allowed, so read it first.
+          if (value.IsMap() && value["kind"]) {
+            const auto kind = in_.string(value["kind"], what + " kind");
+            if (kind && *kind == "ovs") {
+              bridge.kind = model::BridgeKind::kOvs;
+            } else if (kind && *kind != "linux") {
+              in_.problem(in_.at(value["kind"]),
+                          fmt::format("{}: kind '{}' is not supported (supported: linux, ovs)",
+                                      what, printable(*kind)));
+              return;
             }
-          });
-      topology.bridges.emplace(name, std::move(bridge));
-    });
+          }
+          const bool ovs = bridge.kind == model::BridgeKind::kOvs;
+          const std::vector<std::string> keys =
+              ovs ? std::vector<std::string>{"kind",      "datapath",     "fail_mode",
+                                             "protocols", "external_ids", "ports"}
+                  : std::vector<std::string>{"kind", "node", "stp",       "vlan_filtering",
+                                             "mtu",  "mac",  "addresses", "up"};
+          in_.forEachField(
+              value, what, keys,
+              [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                if (key == "node") {
+                  bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
+                } else if (key == "stp") {
+                  bridge.stp = in_.boolean(v, what + " stp").value_or(false);
+                } else if (key == "vlan_filtering") {
+                  bridge.vlan_filtering = in_.boolean(v, what + " vlan_filtering").value_or(false);
+                } else if (key == "mtu") {
+                  bridge.mtu = parseMtu(v, what);
+                } else if (key == "mac") {
+                  bridge.mac = parseMac(v, what);
+                } else if (key == "addresses") {
+                  bridge.addresses = parseAddresses(v, what);
+                } else if (key == "up") {
+                  bridge.up = in_.boolean(v, what + " up").value_or(true);
+                } else if (key == "datapath") {
+                  bridge.datapath =
+                      parseChoice(v, what + " datapath", {"auto", "system", "netdev"});
+                } else if (key == "fail_mode") {
+                  bridge.fail_mode = parseChoice(v, what + " fail_mode", {"standalone", "secure"});
+                } else if (key == "protocols") {
+                  in_.forEachItem(v, what + " protocols", [&](const YAML::Node& item) {
+                    bridge.protocols.push_back(
+                        parseChoice(item, what + " protocol",
+                                    {"OpenFlow10", "OpenFlow11", "OpenFlow12", "OpenFlow13",
+                                     "OpenFlow14", "OpenFlow15"}));
+                  });
+                } else if (key == "external_ids") {
+                  bridge.external_ids = parseStringMap(v, what + " external_ids");
+                } else if (key == "ports") {
+                  in_.forEachEntry(
+                      v, what + " ports",
+                      [&](const std::string& port, const SourceLoc& port_loc,
+                          const YAML::Node& settings) {
+                        bridge.ports.emplace(
+                            port, parseOvsPort(settings, what + " port '" + port + "'", port_loc));
+                      });
+                }
+              });
+          topology.bridges.emplace(name, std::move(bridge));
+        });
   }
 
   model::OvsPortSettings parseOvsPort(const YAML::Node& node, const std::string& what,
@@ -427,38 +430,38 @@ class TopologyParser {
         break;
     }
     bool has_id = false;
-    in_.forEachField(item, what, keys,
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-                       if (key == "endpoints") {
-                         in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
-                           if (auto endpoint = parseEndpoint(e)) {
-                             link.endpoints.push_back(std::move(*endpoint));
-                           }
-                         });
-                       } else if (key == "endpoint") {
-                         if (auto endpoint = parseEndpoint(v)) {
-                           link.endpoints.push_back(std::move(*endpoint));
-                         }
-                       } else if (key == "parent") {
-                         link.parent = parseEndpoint(v);
-                       } else if (key == "bridge") {
-                         link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
-                       } else if (key == "mode") {
-                         link.mode = parseChoice(v, what + " mode",
-                                                 link.kind == model::LinkKind::kMacvlan
-                                                     ? std::vector<std::string>{"private", "vepa",
-                                                                                "bridge", "passthru"}
-                                                     : std::vector<std::string>{"l2", "l3", "l3s"});
-                       } else if (key == "flag") {
-                         link.flag = parseChoice(v, what + " flag", {"bridge", "private", "vepa"});
-                       } else if (key == "id") {
-                         has_id = true;
-                         link.vlan_id = static_cast<std::uint16_t>(
-                             in_.integer(v, "vlan id", 1, 4094).value_or(0));
-                       } else if (key == "protocol") {
-                         link.protocol = parseChoice(v, what + " protocol", {"802.1Q", "802.1ad"});
-                       }
-                     });
+    in_.forEachField(
+        item, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+          if (key == "endpoints") {
+            in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+              if (auto endpoint = parseEndpoint(e)) {
+                link.endpoints.push_back(std::move(*endpoint));
+              }
+            });
+          } else if (key == "endpoint") {
+            if (auto endpoint = parseEndpoint(v)) {
+              link.endpoints.push_back(std::move(*endpoint));
+            }
+          } else if (key == "parent") {
+            link.parent = parseEndpoint(v);
+          } else if (key == "bridge") {
+            link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
+          } else if (key == "mode") {
+            link.mode =
+                parseChoice(v, what + " mode",
+                            link.kind == model::LinkKind::kMacvlan
+                                ? std::vector<std::string>{"private", "vepa", "bridge", "passthru"}
+                                : std::vector<std::string>{"l2", "l3", "l3s"});
+          } else if (key == "flag") {
+            link.flag = parseChoice(v, what + " flag", {"bridge", "private", "vepa"});
+          } else if (key == "id") {
+            has_id = true;
+            link.vlan_id =
+                static_cast<std::uint16_t>(in_.integer(v, "vlan id", 1, 4094).value_or(0));
+          } else if (key == "protocol") {
+            link.protocol = parseChoice(v, what + " protocol", {"802.1Q", "802.1ad"});
+          }
+        });
     if (link.kind == model::LinkKind::kVeth) {
       if (!item["endpoints"]) {
         in_.problem(link.loc, "veth link has no 'endpoints'");
@@ -468,8 +471,9 @@ class TopologyParser {
     }
     if (link.kind == model::LinkKind::kOvsInternal) {
       if (!item["bridge"] || !item["endpoint"]) {
-        in_.problem(link.loc, "ovs-internal link needs 'bridge' (an OVS bridge) and 'endpoint' "
-                              "(NODE:IFNAME it is moved to)");
+        in_.problem(link.loc,
+                    "ovs-internal link needs 'bridge' (an OVS bridge) and 'endpoint' "
+                    "(NODE:IFNAME it is moved to)");
         return std::nullopt;
       }
       return link;
@@ -513,8 +517,8 @@ class TopologyParser {
         return choice;
       }
     }
-    std::string message = fmt::format("{} '{}' is not one of {}", what, printable(*text),
-                                      fmt::join(choices, ", "));
+    std::string message =
+        fmt::format("{} '{}' is not one of {}", what, printable(*text), fmt::join(choices, ", "));
     if (auto hint = closestMatch(*text, choices)) {
       message += fmt::format(" (did you mean '{}'?)", *hint);
     }
@@ -581,8 +585,7 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     TopologyParser parser(file, result.problems);
     result.topology = parser.parse(root);
   } catch (const YAML::Exception& error) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("YAML: {}", error.msg),
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology, fmt::format("YAML: {}", error.msg),
                                     yamlErrorPlace(error, file), 0});
   }
   return result;
@@ -593,10 +596,10 @@ LoadResult loadTopologyFile(const std::string& path) {
   if (!in) {
     LoadResult result;
     const int error = errno;
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("cannot read topology file '{}': {}", path,
-                                                std::strerror(error)),
-                                    SourceLoc{}, error});
+    result.problems.push_back(
+        Error{ErrorKind::kInvalidTopology,
+              fmt::format("cannot read topology file '{}': {}", path, std::strerror(error)),
+              SourceLoc{}, error});
     return result;
   }
   std::ostringstream text;

@@ -13,7 +13,9 @@ struct Overloaded : Ts... {
 template <class... Ts>
 Overloaded(Ts...) -> Overloaded<Ts...>;
 
-std::string onOff(bool value) { return value ? "on" : "off"; }
+std::string onOff(bool value) {
+  return value ? "on" : "off";
+}
 
 std::string describeEnd(const VethEnd& end) {
   std::string text = end.ref.str();
@@ -44,8 +46,8 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
                                 change.master->empty() ? "none" : *change.master));
   }
   if (change.stp) {
-    parts.push_back(fmt::format("stp {} -> {}", onOff(before.stp.value_or(false)),
-                                onOff(*change.stp)));
+    parts.push_back(
+        fmt::format("stp {} -> {}", onOff(before.stp.value_or(false)), onOff(*change.stp)));
   }
   if (change.promisc) {
     parts.push_back(fmt::format("promisc {} -> {}", onOff(before.promisc.value_or(false)),
@@ -53,7 +55,8 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
   }
   if (change.tx_checksum) {
     parts.push_back(fmt::format("tx-checksum offload {} -> {}",
-                                onOff(before.tx_checksum.value_or(true)), onOff(*change.tx_checksum)));
+                                onOff(before.tx_checksum.value_or(true)),
+                                onOff(*change.tx_checksum)));
   }
   if (change.vlan_filtering) {
     parts.push_back(fmt::format("vlan_filtering {} -> {}",
@@ -92,9 +95,12 @@ std::string describePort(const state::OvsPortState& port) {
   return text;
 }
 
-std::string describePortChange(const state::OvsPortState& after, const state::OvsPortState& before) {
+std::string describePortChange(const state::OvsPortState& after,
+                               const state::OvsPortState& before) {
   std::vector<std::string> parts;
-  auto tag = [](const std::optional<int>& t) { return t ? std::to_string(*t) : std::string("none"); };
+  auto tag = [](const std::optional<int>& t) {
+    return t ? std::to_string(*t) : std::string("none");
+  };
   if (after.tag != before.tag) {
     parts.push_back(fmt::format("tag {} -> {}", tag(before.tag), tag(after.tag)));
   }
@@ -115,7 +121,8 @@ std::string describeBridgeChange(const state::OvsBridgeState& after,
     parts.push_back(fmt::format("datapath {} -> {}", before.datapath, after.datapath));
   }
   if (after.fail_mode != before.fail_mode) {
-    parts.push_back(fmt::format("fail_mode {} -> {}", before.fail_mode.empty() ? "default" : before.fail_mode,
+    parts.push_back(fmt::format("fail_mode {} -> {}",
+                                before.fail_mode.empty() ? "default" : before.fail_mode,
                                 after.fail_mode.empty() ? "default" : after.fail_mode));
   }
   if (after.protocols != before.protocols) {
@@ -173,7 +180,8 @@ std::string describe(const Action& action) {
           },
           [](const DeleteOvsBridge& a) { return fmt::format("ovs bridge {}", a.before.name); },
           [](const SetOvsBridge& a) {
-            return fmt::format("ovs bridge {}: {}", a.after.name, describeBridgeChange(a.after, a.before));
+            return fmt::format("ovs bridge {}: {}", a.after.name,
+                               describeBridgeChange(a.after, a.before));
           },
           [](const AddOvsPort& a) {
             return fmt::format("ovs port {} on {}", describePort(a.port), a.bridge);
@@ -189,10 +197,9 @@ std::string describe(const Action& action) {
             return fmt::format("move {} into {}", a.from.str(), a.to_netns);
           },
           [](const SetSysctl& a) {
-            return a.before.empty()
-                       ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
-                       : fmt::format("sysctl {}: {} = {} (was {})", a.netns, a.key, a.value,
-                                     a.before);
+            return a.before.empty() ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
+                                    : fmt::format("sysctl {}: {} = {} (was {})", a.netns, a.key,
+                                                  a.value, a.before);
           },
       },
       action);
@@ -282,11 +289,21 @@ std::vector<Action> inverseOf(const Action& action) {
             }
             return undo;
           },
-          [](const SetLink& a) -> std::vector<Action> { return {SetLink{a.ref, a.before, a.change}}; },
-          [](const AddAddress& a) -> std::vector<Action> { return {DeleteAddress{a.ref, a.address}}; },
-          [](const DeleteAddress& a) -> std::vector<Action> { return {AddAddress{a.ref, a.address}}; },
-          [](const AddRoute& a) -> std::vector<Action> { return {DeleteRoute{a.netns, a.route}}; },
-          [](const DeleteRoute& a) -> std::vector<Action> { return {AddRoute{a.netns, a.route}}; },
+          [](const SetLink& a) -> std::vector<Action> {
+            return {SetLink{a.ref, a.before, a.change}};
+          },
+          [](const AddAddress& a) -> std::vector<Action> {
+            return {DeleteAddress{a.ref, a.address}};
+          },
+          [](const DeleteAddress& a) -> std::vector<Action> {
+            return {AddAddress{a.ref, a.address}};
+          },
+          [](const AddRoute& a) -> std::vector<Action> {
+            return {DeleteRoute{a.netns, a.route}};
+          },
+          [](const DeleteRoute& a) -> std::vector<Action> {
+            return {AddRoute{a.netns, a.route}};
+          },
           [](const CreateOvsBridge& a) -> std::vector<Action> {
             return {DeleteOvsBridge{a.bridge, a.lab}};
           },
@@ -297,7 +314,9 @@ std::vector<Action> inverseOf(const Action& action) {
             }
             return undo;
           },
-          [](const SetOvsBridge& a) -> std::vector<Action> { return {SetOvsBridge{a.before, a.after}}; },
+          [](const SetOvsBridge& a) -> std::vector<Action> {
+            return {SetOvsBridge{a.before, a.after}};
+          },
           [](const AddOvsPort& a) -> std::vector<Action> {
             return {DeleteOvsPort{a.bridge, a.port, a.lab}};
           },
@@ -323,8 +342,10 @@ std::vector<Action> inverseOf(const Action& action) {
 bool isOvsAction(const Action& action) {
   return std::holds_alternative<CreateOvsBridge>(action) ||
          std::holds_alternative<DeleteOvsBridge>(action) ||
-         std::holds_alternative<SetOvsBridge>(action) || std::holds_alternative<AddOvsPort>(action) ||
-         std::holds_alternative<DeleteOvsPort>(action) || std::holds_alternative<SetOvsPort>(action);
+         std::holds_alternative<SetOvsBridge>(action) ||
+         std::holds_alternative<AddOvsPort>(action) ||
+         std::holds_alternative<DeleteOvsPort>(action) ||
+         std::holds_alternative<SetOvsPort>(action);
 }
 
 }  // namespace nstopo::plan

@@ -218,10 +218,10 @@ class Planner {
         const auto it = holder.find(port_name);
         if (it != holder.end() && (it->second.second != desired_.lab || it->second.first != name)) {
           if (it->second.second != desired_.lab) {
-            conflict(port.origin, fmt::format("OVS port '{}' already exists on bridge '{}' and {}; "
-                                              "nstopo will not change it",
-                                              port_name, it->second.first,
-                                              ownerText(it->second.second)));
+            conflict(port.origin,
+                     fmt::format("OVS port '{}' already exists on bridge '{}' and {}; "
+                                 "nstopo will not change it",
+                                 port_name, it->second.first, ownerText(it->second.second)));
           }
         }
       }
@@ -239,8 +239,7 @@ class Planner {
         continue;
       }
       const auto& current = have->second;
-      const bool datapath_differs =
-          want.datapath != "auto" && want.datapath != current.datapath;
+      const bool datapath_differs = want.datapath != "auto" && want.datapath != current.datapath;
       if (datapath_differs || want.fail_mode != current.fail_mode ||
           want.protocols != current.protocols || want.external_ids != current.external_ids) {
         state::OvsBridgeState after = resolved;
@@ -299,9 +298,10 @@ class Planner {
       for (const auto& [port_name, port] : want.ports) {
         const auto got = have->second.ports.find(port_name);
         const IfRef device{kHost, port_name};
-        if (!port.internal && got != have->second.ports.end() && got->second.owner == desired_.lab &&
-            created_.count(device) > 0) {
-          add(Phase::kDeleteOvsPorts, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+        if (!port.internal && got != have->second.ports.end() &&
+            got->second.owner == desired_.lab && created_.count(device) > 0) {
+          add(Phase::kDeleteOvsPorts, Change::kDelete,
+              DeleteOvsPort{name, got->second, desired_.lab});
           add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
               port.origin);
         }
@@ -317,8 +317,8 @@ class Planner {
       const auto* have = actualNetns(name);
       if (have == nullptr) {
         new_netns_.insert(name);
-        add(Phase::kCreateNetns, Change::kCreate,
-            CreateNetns{name, desired_.lab, want.loopback_up}, want.origin);
+        add(Phase::kCreateNetns, Change::kCreate, CreateNetns{name, desired_.lab, want.loopback_up},
+            want.origin);
       } else if (have->owner != desired_.lab) {
         conflicted_netns_.insert(name);
         conflict(want.origin, fmt::format("namespace '{}' already exists and {}; nstopo will not "
@@ -329,7 +329,8 @@ class Planner {
     for (const auto& [name, have] : actual_.netns) {
       if (name != kHost && have.owner == desired_.lab && desired_.netns.count(name) == 0) {
         removed_netns_.insert(name);
-        add(Phase::kDeleteNetns, Change::kDelete, DeleteNetns{name, desired_.lab, have.loopback_up});
+        add(Phase::kDeleteNetns, Change::kDelete,
+            DeleteNetns{name, desired_.lab, have.loopback_up});
       }
     }
   }
@@ -464,8 +465,7 @@ class Planner {
         created_.insert(ref);
         created_.insert(*want.peer);
         VethEnd here{ref, want.master, want.mtu, want.mac, want.up};
-        VethEnd there{*want.peer, peer_want->master, peer_want->mtu, peer_want->mac,
-                      peer_want->up};
+        VethEnd there{*want.peer, peer_want->master, peer_want->mtu, peer_want->mac, peer_want->up};
         // The end with a bridge is created from the bridge's namespace so the kernel can enslave
         // it in the same request.
         const bool swap = here.master.empty() && !there.master.empty();
@@ -481,9 +481,9 @@ class Planner {
     const bool lower_planned = desiredLink(lower) != nullptr;
     const auto* lower_have = actualLink(lower);
     if (!lower_planned && (lower_have == nullptr || deleted_.count(lower) > 0)) {
-      conflict(want.origin, fmt::format("parent '{}' of {} '{}' does not exist in namespace '{}'",
-                                        lower.name, state::toString(want.kind), ref.str(),
-                                        lower.netns));
+      conflict(want.origin,
+               fmt::format("parent '{}' of {} '{}' does not exist in namespace '{}'", lower.name,
+                           state::toString(want.kind), ref.str(), lower.netns));
       return;
     }
     created_.insert(ref);
@@ -492,8 +492,8 @@ class Planner {
                         : depth == 2 ? Phase::kCreateStacked2
                                      : Phase::kCreateStacked3;
     add(phase, Change::kCreate,
-        CreateStacked{ref, lower, want.kind, want.mode, want.flag, want.vlan_id,
-                      want.vlan_protocol, want.mtu, want.mac, want.up, desired_.lab},
+        CreateStacked{ref, lower, want.kind, want.mode, want.flag, want.vlan_id, want.vlan_protocol,
+                      want.mtu, want.mac, want.up, desired_.lab},
         want.origin);
   }
 

@@ -63,9 +63,8 @@ nlohmann::json toJson(const Plan& plan) {
                            {"netns", netnsOf(step.action)},
                            {"description", describe(step.action)}};
     if (step.origin.known()) {
-      item["origin"] = {{"file", step.origin.file},
-                        {"line", step.origin.line},
-                        {"column", step.origin.column}};
+      item["origin"] = {
+          {"file", step.origin.file}, {"line", step.origin.line}, {"column", step.origin.column}};
     }
     steps.push_back(std::move(item));
   }

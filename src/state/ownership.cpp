@@ -3,7 +3,9 @@
 
 namespace nstopo::state {
 
-std::string makeMark(const std::string& lab) { return std::string(kMarkPrefix) + lab; }
+std::string makeMark(const std::string& lab) {
+  return std::string(kMarkPrefix) + lab;
+}
 
 std::string makeVethMark(const std::string& lab, const IfRef& peer) {
   return makeMark(lab) + ":" + peer.netns + "/" + peer.name;

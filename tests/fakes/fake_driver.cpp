@@ -23,7 +23,9 @@ Status missing(const std::string& what) {
 
 }  // namespace
 
-bool FakeDriver::handles(const plan::Action& /*action*/) const { return true; }
+bool FakeDriver::handles(const plan::Action& /*action*/) const {
+  return true;
+}
 
 Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
   for (const auto& [name, netns] : world.netns) {
@@ -184,8 +186,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             for (auto& [netns_name, netns] : world.netns) {
               for (auto it = netns.routes.begin(); it != netns.routes.end();) {
-                const bool gone = (netns_name == a.ref.netns && it->second.dev == a.ref.name) ||
-                                  (peer && netns_name == peer->netns && it->second.dev == peer->name);
+                const bool gone =
+                    (netns_name == a.ref.netns && it->second.dev == a.ref.name) ||
+                    (peer && netns_name == peer->netns && it->second.dev == peer->name);
                 it = gone ? netns.routes.erase(it) : std::next(it);
               }
             }

@@ -14,9 +14,10 @@ namespace nstopo::testing {
 class FakeDriver final : public apply::Driver {
  public:
   state::State world;
-  std::vector<std::string> log;          ///< describe() of every action applied, in order
-  std::optional<std::size_t> fail_at;    ///< 0-based index over all actions ever applied
+  std::vector<std::string> log;        ///< describe() of every action applied, in order
+  std::optional<std::size_t> fail_at;  ///< 0-based index over all actions ever applied
   std::size_t calls = 0;
+
   // OVS: the datapath "auto" resolves to here.
   FakeDriver() { world.ovs_auto_datapath = "netdev"; }
 

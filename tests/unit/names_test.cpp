@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
+#include "nstopo/core/names.h"
+
 #include <gtest/gtest.h>
 
 #include "nstopo/core/cidr.h"
-#include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
 
 namespace nstopo {

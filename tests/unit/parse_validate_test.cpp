@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // Parser and validator: one golden message per rule, each at its exact file:line:column.
-#include <gtest/gtest.h>
-
 #include <string>
 #include <vector>
+
+#include <gtest/gtest.h>
 
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
@@ -115,9 +115,10 @@ TEST(Parse, BadCidr) {
 }
 
 TEST(Parse, BadMac) {
-  EXPECT_EQ(only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {mac: '01:00:5e:00:00:01'}\n"),
-            "lab.yaml:5:16: error: node 'ns1' interface 'e': '01:00:5e:00:00:01' is not a unicast "
-            "MAC address such as 02:00:00:00:00:01");
+  EXPECT_EQ(
+      only("name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {mac: '01:00:5e:00:00:01'}\n"),
+      "lab.yaml:5:16: error: node 'ns1' interface 'e': '01:00:5e:00:00:01' is not a unicast "
+      "MAC address such as 02:00:00:00:00:01");
 }
 
 TEST(Parse, RouteNeedsViaOrDev) {
@@ -210,9 +211,10 @@ TEST(Validate, BridgeInUndeclaredNode) {
 }
 
 TEST(Validate, RouteDeviceMustExist) {
-  EXPECT_EQ(only("name: lab\nnodes:\n  a:\n    routes:\n      - {to: 10.9.0.0/16, dev: eth9}\n"),
-            "lab.yaml:5:9: error: node 'a' route to 10.9.0.0/16: dev 'eth9' is not an interface the "
-            "lab creates in 'a'");
+  EXPECT_EQ(
+      only("name: lab\nnodes:\n  a:\n    routes:\n      - {to: 10.9.0.0/16, dev: eth9}\n"),
+      "lab.yaml:5:9: error: node 'a' route to 10.9.0.0/16: dev 'eth9' is not an interface the "
+      "lab creates in 'a'");
 }
 
 TEST(Parse, DefaultRouteWithoutGatewayNeedsFamily) {
@@ -248,10 +250,10 @@ TEST(Validate, SysctlOutsideNet) {
 }
 
 TEST(Validate, EveryProblemIsReportedAtOnce) {
-  const auto problems =
-      problemsOf("name: lab\nnodes: {a: {}}\nlinks:\n"
-                 "  - {kind: veth, endpoints: ['a:e', 'x:e']}\n"
-                 "  - {kind: veth, endpoints: ['a:abcdefghijklmnopq', 'a:f']}\n");
+  const auto problems = problemsOf(
+      "name: lab\nnodes: {a: {}}\nlinks:\n"
+      "  - {kind: veth, endpoints: ['a:e', 'x:e']}\n"
+      "  - {kind: veth, endpoints: ['a:abcdefghijklmnopq', 'a:f']}\n");
   EXPECT_EQ(problems.size(), 2U) << ::testing::PrintToString(problems);
 }
 
@@ -272,11 +274,12 @@ links:
 )";
 
 TEST(Stacked, SeedShapesAreValid) {
-  const auto problems = problemsOf(std::string(kStackedHead) +
-                                   "  - {kind: vlan, parent: 'u:eth0', endpoint: 'u:eth0.10', id: 10}\n"
-                                   "  - {kind: macvlan, parent: 'u:eth0.10', endpoint: 'n1:eth0'}\n"
-                                   "  - {kind: ipvlan, parent: 'host:eth0', endpoint: 'n2:eth0', "
-                                   "mode: l3, flag: vepa}\n");
+  const auto problems =
+      problemsOf(std::string(kStackedHead) +
+                 "  - {kind: vlan, parent: 'u:eth0', endpoint: 'u:eth0.10', id: 10}\n"
+                 "  - {kind: macvlan, parent: 'u:eth0.10', endpoint: 'n1:eth0'}\n"
+                 "  - {kind: ipvlan, parent: 'host:eth0', endpoint: 'n2:eth0', "
+                 "mode: l3, flag: vepa}\n");
   EXPECT_TRUE(problems.empty()) << ::testing::PrintToString(problems);
 }
 
@@ -294,10 +297,10 @@ TEST(Stacked, UnknownModeWithSuggestion) {
 }
 
 TEST(Stacked, ParentThatTheLabDoesNotCreate) {
-  EXPECT_EQ(only(std::string(kStackedHead) +
-                 "  - {kind: macvlan, parent: 'u:eth7', endpoint: 'n1:e'}\n"),
-            "lab.yaml:9:29: error: parent 'u:eth7' is not an interface the lab creates in 'u' "
-            "(only parents in 'host' may be existing devices)");
+  EXPECT_EQ(
+      only(std::string(kStackedHead) + "  - {kind: macvlan, parent: 'u:eth7', endpoint: 'n1:e'}\n"),
+      "lab.yaml:9:29: error: parent 'u:eth7' is not an interface the lab creates in 'u' "
+      "(only parents in 'host' may be existing devices)");
 }
 
 TEST(Stacked, PassthruWithTwoChildren) {
@@ -315,18 +318,18 @@ TEST(Stacked, OwnParent) {
 }
 
 TEST(Stacked, StackedOnItselfThroughParents) {
-  EXPECT_EQ(only(std::string(kStackedHead) +
-                 "  - {kind: vlan, parent: 'u:b', endpoint: 'u:a', id: 3}\n"
-                 "  - {kind: vlan, parent: 'u:a', endpoint: 'u:b', id: 4}\n"),
-            "lab.yaml:9:26: error: 'u:a' is stacked on itself through its parents");
+  EXPECT_EQ(
+      only(std::string(kStackedHead) + "  - {kind: vlan, parent: 'u:b', endpoint: 'u:a', id: 3}\n"
+                                       "  - {kind: vlan, parent: 'u:a', endpoint: 'u:b', id: 4}\n"),
+      "lab.yaml:9:26: error: 'u:a' is stacked on itself through its parents");
 }
 
 TEST(Stacked, MacvlanAndIpvlanOnOneParent) {
-  EXPECT_EQ(only(std::string(kStackedHead) +
-                 "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e'}\n"
-                 "  - {kind: ipvlan, parent: 'u:eth0', endpoint: 'n2:e'}\n"),
-            "lab.yaml:10:5: error: parent 'u:eth0' carries both macvlan and ipvlan links; the "
-            "kernel allows only one of the two per parent");
+  EXPECT_EQ(
+      only(std::string(kStackedHead) + "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e'}\n"
+                                       "  - {kind: ipvlan, parent: 'u:eth0', endpoint: 'n2:e'}\n"),
+      "lab.yaml:10:5: error: parent 'u:eth0' carries both macvlan and ipvlan links; the "
+      "kernel allows only one of the two per parent");
 }
 
 TEST(Stacked, KeysDependOnTheKind) {

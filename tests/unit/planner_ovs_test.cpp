@@ -1,19 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Open vSwitch planning against the in-memory fake kernel + OVSDB: the three OVS seeds, minimal
 // changes, foreign rows and the internal-port drift after a vswitchd restart.
-#include <gtest/gtest.h>
-
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
-#include "fakes/fake_driver.h"
+#include <gtest/gtest.h>
+
 #include "nstopo/apply/engine.h"
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/planner.h"
 #include "nstopo/state/desired.h"
+
+#include "fakes/fake_driver.h"
 
 namespace nstopo {
 namespace {
@@ -88,7 +89,9 @@ TEST(PlannerOvs, KernelDatapathNeedsNoOffloadChanges) {
   kernel.world.ovs_auto_datapath = "system";
   const auto got = lines(planOf(desiredOf(seed("ovs-veth.yaml")), kernel).plan);
   EXPECT_EQ(std::count_if(got.begin(), got.end(),
-                          [](const std::string& line) { return line.find("tx-checksum") != std::string::npos; }),
+                          [](const std::string& line) {
+                            return line.find("tx-checksum") != std::string::npos;
+                          }),
             0);
   EXPECT_EQ(got[2], "+ ovs bridge ovs-br (datapath system)");
 }
@@ -128,8 +131,9 @@ TEST(PlannerOvs, NestedSeedEnslavesTheMovedPort) {
             got.end())
       << ::testing::PrintToString(got);
   converge(desiredOf(seed("nested-bridge-ns.yaml")), kernel);
-  EXPECT_EQ(kernel.world.ovs_bridges.at("br-int").ports.at("tap4cf6fdaa-f9").external_ids.at(
-                "iface-status"),
+  EXPECT_EQ(kernel.world.ovs_bridges.at("br-int")
+                .ports.at("tap4cf6fdaa-f9")
+                .external_ids.at("iface-status"),
             "active");
 }
 

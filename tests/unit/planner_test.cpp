@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: Apache-2.0
 // Planner golden cases: desired file + actual state -> expected plan, and the engine running
 // those plans against the in-memory FakeDriver.
-#include <gtest/gtest.h>
+#include "nstopo/plan/planner.h"
 
 #include <string>
 #include <vector>
 
-#include "fakes/fake_driver.h"
+#include <gtest/gtest.h>
+
 #include "nstopo/apply/engine.h"
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
-#include "nstopo/plan/planner.h"
 #include "nstopo/plan/render.h"
 #include "nstopo/state/desired.h"
+
+#include "fakes/fake_driver.h"
 
 namespace nstopo {
 namespace {
@@ -65,8 +67,8 @@ void converge(const state::State& desired, FakeDriver& kernel) {
   apply::Driver* drivers[] = {&kernel};
   const auto report = apply::applyPlan(plan, drivers, {});
   ASSERT_TRUE(report.ok()) << report.failure->message;
-  EXPECT_TRUE(planFor(desired, kernel).empty()) << ::testing::PrintToString(
-      lines(planFor(desired, kernel)));
+  EXPECT_TRUE(planFor(desired, kernel).empty())
+      << ::testing::PrintToString(lines(planFor(desired, kernel)));
 }
 
 constexpr const char* kBridgeLab = R"(name: lab
@@ -141,9 +143,12 @@ TEST(Planner, AddedNodeAndRemovedLinkTouchOnlyThose) {
   FakeDriver kernel;
   converge(desiredOf(kBridgeLab), kernel);
   std::string edited = kBridgeLab;
-  edited = replaced(edited, "  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}\n", "  - {kind: veth, endpoints: [ns3:eth0, br0:br-veth3]}\n");
-  edited = replaced(edited, "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
-                             "2001:db8::3/64]}}\n", "  ns2: {}\n  ns3:\n    interfaces: {eth0: {addresses: [10.1.1.5/24]}}\n");
+  edited = replaced(edited, "  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}\n",
+                    "  - {kind: veth, endpoints: [ns3:eth0, br0:br-veth3]}\n");
+  edited = replaced(edited,
+                    "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
+                    "2001:db8::3/64]}}\n",
+                    "  ns2: {}\n  ns3:\n    interfaces: {eth0: {addresses: [10.1.1.5/24]}}\n");
   EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
             (std::vector<std::string>{
                 "- veth host:br-veth1 <-> ns2:veth1",
@@ -159,8 +164,10 @@ TEST(Planner, RemovedNodeIsDeletedWithItsLinksFirst) {
   converge(desiredOf(kBridgeLab), kernel);
   std::string edited = kBridgeLab;
   edited = replaced(edited, "  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}\n", "");
-  edited = replaced(edited, "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
-                             "2001:db8::3/64]}}\n", "");
+  edited = replaced(edited,
+                    "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
+                    "2001:db8::3/64]}}\n",
+                    "");
   EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
             (std::vector<std::string>{"- veth host:br-veth1 <-> ns2:veth1", "- netns ns2"}));
   converge(desiredOf(edited), kernel);
@@ -360,12 +367,11 @@ TEST(PlannerStacked, NewVlanIdRebuildsTheVlanAndWhatSitsOnIt) {
   converge(desiredOf(kStackedLab), kernel);
   const auto edited = replaced(kStackedLab, "id: 10", "id: 20");
   EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
-            (std::vector<std::string>{"- macvlan n1:eth0 on u:eth0.10",
-                                      "- vlan u:eth0.10 on u:eth0",
-                                      "+ vlan u:eth0.10 on u:eth0 (id 20, 802.1Q)",
-                                      "+ macvlan n1:eth0 on u:eth0.10 (mode bridge)",
-                                      "+ address 10.9.0.2/24 on n1:eth0",
-                                      "+ address 10.9.0.1/24 on u:eth0.10"}));
+            (std::vector<std::string>{
+                "- macvlan n1:eth0 on u:eth0.10", "- vlan u:eth0.10 on u:eth0",
+                "+ vlan u:eth0.10 on u:eth0 (id 20, 802.1Q)",
+                "+ macvlan n1:eth0 on u:eth0.10 (mode bridge)", "+ address 10.9.0.2/24 on n1:eth0",
+                "+ address 10.9.0.1/24 on u:eth0.10"}));
   converge(desiredOf(edited), kernel);
 }
 
@@ -374,10 +380,10 @@ TEST(PlannerStacked, MissingHostParentIsRefusedBeforeAnyChange) {
   kernel.world.netns["host"].name = "host";
   state::State actual;
   ASSERT_TRUE(kernel.read(hostScope(), actual));
-  const auto result = plan::makePlan(
-      desiredOf("name: lab\nnodes: {n1: {}}\nlinks:\n"
-                "  - {kind: macvlan, parent: 'host:eth9', endpoint: 'n1:eth0'}\n"),
-      actual);
+  const auto result =
+      plan::makePlan(desiredOf("name: lab\nnodes: {n1: {}}\nlinks:\n"
+                               "  - {kind: macvlan, parent: 'host:eth9', endpoint: 'n1:eth0'}\n"),
+                     actual);
   ASSERT_EQ(result.conflicts.size(), 1U);
   EXPECT_EQ(formatError(result.conflicts[0]),
             "lab.yaml:4:52: error: parent 'eth9' of macvlan 'n1:eth0' does not exist in namespace "

@@ -54,6 +54,7 @@ struct LabSummary {
   std::size_t interfaces = 0;
   bool recorded = false;  ///< a record under /run/nstopo exists for it
 };
+
 [[nodiscard]] Result<std::vector<LabSummary>> listLabs(Session& session);
 
 /// Reads the lab's live objects (no file needed).

@@ -37,6 +37,7 @@ class RecordStore {
   [[nodiscard]] Status saveJournal(const std::string& lab, const Journal& journal) const;
   [[nodiscard]] Journal loadJournal(const std::string& lab) const;
   void clearJournal(const std::string& lab) const;
+
   [[nodiscard]] const std::string& root() const { return root_; }
 
  private:

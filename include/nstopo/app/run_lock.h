@@ -21,6 +21,7 @@ class RunLock {
 
  private:
   explicit RunLock(UniqueFd fd) : fd_(std::move(fd)) {}
+
   UniqueFd fd_;
 };
 

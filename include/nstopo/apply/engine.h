@@ -23,19 +23,18 @@ struct ApplyOptions {
 };
 
 struct ApplyReport {
-  std::size_t applied = 0;             ///< steps that took effect (before any rollback)
-  std::optional<Error> failure;        ///< the first step that failed, or the interruption
+  std::size_t applied = 0;       ///< steps that took effect (before any rollback)
+  std::optional<Error> failure;  ///< the first step that failed, or the interruption
   std::optional<std::size_t> failed_step;
-  bool rolled_back = false;            ///< every applied step was undone
-  std::vector<Error> leftovers;        ///< undo steps that failed: what is left on the machine
+  bool rolled_back = false;      ///< every applied step was undone
+  std::vector<Error> leftovers;  ///< undo steps that failed: what is left on the machine
 
   [[nodiscard]] bool ok() const { return !failure; }
 };
 
 /// Undoes every step of an applied plan, newest first (used when verification after a
 /// successful run finds the machine does not match). Returns the undo steps that failed.
-[[nodiscard]] std::vector<Error> undoPlan(const plan::Plan& plan,
-                                          std::span<Driver* const> drivers);
+[[nodiscard]] std::vector<Error> undoPlan(const plan::Plan& plan, std::span<Driver* const> drivers);
 
 /// Runs the plan phase by phase, handing each batch to the driver that handles it. On a failure
 /// (or interruption) it undoes the steps already applied, newest first.

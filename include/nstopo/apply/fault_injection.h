@@ -17,9 +17,11 @@ class FaultInjectingDriver final : public Driver {
   [[nodiscard]] bool handles(const plan::Action& action) const override {
     return inner_.handles(action);
   }
+
   [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override {
     return inner_.read(scope, into);
   }
+
   [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
 
  private:

@@ -16,11 +16,11 @@ struct IpAddress {
   std::array<std::uint8_t, 16> bytes{};
   int prefix_len = -1;  ///< -1 when no "/len" was given
 
-  [[nodiscard]] std::string str() const;          ///< "10.0.0.1" (no prefix)
-  [[nodiscard]] std::string cidr() const;         ///< "10.0.0.1/24"
-  [[nodiscard]] int maxPrefix() const;            ///< 32 or 128
-  [[nodiscard]] IpAddress network() const;        ///< host bits cleared
-  [[nodiscard]] bool isLinkLocal() const;         ///< fe80::/10 (kernel-made, never ours)
+  [[nodiscard]] std::string str() const;    ///< "10.0.0.1" (no prefix)
+  [[nodiscard]] std::string cidr() const;   ///< "10.0.0.1/24"
+  [[nodiscard]] int maxPrefix() const;      ///< 32 or 128
+  [[nodiscard]] IpAddress network() const;  ///< host bits cleared
+  [[nodiscard]] bool isLinkLocal() const;   ///< fe80::/10 (kernel-made, never ours)
   [[nodiscard]] bool contains(const IpAddress& other) const;  ///< same family, inside prefix
   auto operator<=>(const IpAddress&) const = default;
 };

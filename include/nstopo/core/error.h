@@ -41,6 +41,7 @@ template <typename T>
 class [[nodiscard]] Result : public tl::expected<T, Error> {
  public:
   using tl::expected<T, Error>::expected;
+
   Result(tl::expected<T, Error> other)  // NOLINT(google-explicit-constructor)
       : tl::expected<T, Error>(std::move(other)) {}
 };

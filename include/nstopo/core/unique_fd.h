@@ -11,20 +11,27 @@ namespace nstopo {
 class UniqueFd {
  public:
   UniqueFd() = default;
+
   explicit UniqueFd(int fd) : fd_(fd) {}
+
   UniqueFd(const UniqueFd&) = delete;
   UniqueFd& operator=(const UniqueFd&) = delete;
+
   UniqueFd(UniqueFd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+
   UniqueFd& operator=(UniqueFd&& other) noexcept {
     if (this != &other) {
       reset(std::exchange(other.fd_, -1));
     }
     return *this;
   }
+
   ~UniqueFd() { reset(); }
 
   [[nodiscard]] int get() const { return fd_; }
+
   [[nodiscard]] bool valid() const { return fd_ >= 0; }
+
   void reset(int fd = -1) {
     if (fd_ >= 0) {
       ::close(fd_);

@@ -168,11 +168,10 @@ struct SetSysctl {
   std::string before;
 };
 
-using Action =
-    std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked, DeleteLink,
-                 SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute, SetSysctl,
-                 CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort, DeleteOvsPort,
-                 SetOvsPort, MoveLink>;
+using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked,
+                            DeleteLink, SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute,
+                            SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
+                            DeleteOvsPort, SetOvsPort, MoveLink>;
 
 /// True for the actions the OVSDB driver carries out.
 [[nodiscard]] bool isOvsAction(const Action& action);

@@ -50,6 +50,7 @@ struct Plan {
   std::vector<Step> steps;
 
   [[nodiscard]] bool empty() const { return steps.empty(); }
+
   [[nodiscard]] std::size_t count(Change change) const;
 };
 

@@ -20,6 +20,7 @@ struct IfRef {
   std::string netns;
   std::string name;
   auto operator<=>(const IfRef&) const = default;
+
   [[nodiscard]] std::string str() const { return netns + ":" + name; }
 };
 
@@ -28,28 +29,28 @@ enum class LinkKind { kVeth, kBridge, kMacvlan, kIpvlan, kVlan, kOvsInternal, kL
 struct LinkState {
   std::string name;
   LinkKind kind = LinkKind::kOther;
-  std::string kind_name;            ///< the kernel's IFLA_INFO_KIND, for messages and show
-  std::optional<IfRef> peer;        ///< veth: the other end when known
-  std::optional<IfRef> lower;       ///< macvlan/ipvlan/vlan: the parent when known
-  std::string mode;                 ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
-  std::string flag;                 ///< ipvlan: bridge|private|vepa
+  std::string kind_name;       ///< the kernel's IFLA_INFO_KIND, for messages and show
+  std::optional<IfRef> peer;   ///< veth: the other end when known
+  std::optional<IfRef> lower;  ///< macvlan/ipvlan/vlan: the parent when known
+  std::string mode;            ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
+  std::string flag;            ///< ipvlan: bridge|private|vepa
   int vlan_id = 0;
-  std::string vlan_protocol;        ///< 802.1Q|802.1ad
-  std::optional<bool> promisc;      ///< desired: unset means "leave it"
-  std::string ovs_bridge;           ///< desired: a port of this OVS bridge (its master is OVS's)
-  std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
-  std::string master;               ///< enslaving bridge in the same namespace, "" when none
+  std::string vlan_protocol;         ///< 802.1Q|802.1ad
+  std::optional<bool> promisc;       ///< desired: unset means "leave it"
+  std::string ovs_bridge;            ///< desired: a port of this OVS bridge (its master is OVS's)
+  std::optional<bool> tx_checksum;   ///< desired: set for veths on userspace-datapath OVS ports
+  std::string master;                ///< enslaving bridge in the same namespace, "" when none
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
   bool up = false;
-  bool stp = false;                 ///< bridges only
-  bool vlan_filtering = false;      ///< bridges only
-  std::string owner;                ///< lab name from the ownership mark, "" when foreign
-  std::set<IpAddress> addresses;    ///< with prefix; link-local IPv6 is never listed
-  int ifindex = 0;                  ///< actual only
-  int link_ifindex = 0;             ///< actual only: IFLA_LINK (a veth's peer index)
+  bool stp = false;                   ///< bridges only
+  bool vlan_filtering = false;        ///< bridges only
+  std::string owner;                  ///< lab name from the ownership mark, "" when foreign
+  std::set<IpAddress> addresses;      ///< with prefix; link-local IPv6 is never listed
+  int ifindex = 0;                    ///< actual only
+  int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
-  SourceLoc origin;                 ///< desired only: where the file asked for it
+  SourceLoc origin;                   ///< desired only: where the file asked for it
 };
 
 struct RouteState {
@@ -69,19 +70,19 @@ struct RouteState {
 /// One port of an Open vSwitch bridge, with its single Interface.
 struct OvsPortState {
   std::string name;
-  bool internal = false;   ///< Interface type "internal" (else a system device such as a veth)
+  bool internal = false;  ///< Interface type "internal" (else a system device such as a veth)
   std::optional<int> tag;
   std::vector<int> trunks;
   std::map<std::string, std::string> external_ids;  ///< the Interface's, without nstopo's mark
-  std::string owner;       ///< lab from the mark, "" when foreign
-  int ofport = 0;          ///< actual only: -1 or 0 means vswitchd could not set it up
-  std::string error;       ///< actual only: Interface.error
+  std::string owner;                                ///< lab from the mark, "" when foreign
+  int ofport = 0;     ///< actual only: -1 or 0 means vswitchd could not set it up
+  std::string error;  ///< actual only: Interface.error
   SourceLoc origin;
 };
 
 struct OvsBridgeState {
   std::string name;
-  std::string datapath;    ///< desired: auto | system | netdev; actual: system | netdev
+  std::string datapath;  ///< desired: auto | system | netdev; actual: system | netdev
   std::string fail_mode;
   std::vector<std::string> protocols;
   std::map<std::string, std::string> external_ids;  ///< without nstopo's mark
@@ -96,8 +97,8 @@ struct NetnsState {
   bool loopback_up = true;
   std::set<IpAddress> loopback_addresses;
   std::map<std::string, LinkState> links;
-  std::map<std::string, RouteState> routes;        ///< by key(); only routes nstopo manages
-  std::map<std::string, std::string> sysctls;      ///< key -> value (desired, or read for those keys)
+  std::map<std::string, RouteState> routes;    ///< by key(); only routes nstopo manages
+  std::map<std::string, std::string> sysctls;  ///< key -> value (desired, or read for those keys)
   std::map<std::string, SourceLoc> sysctl_origin;  ///< desired only
   SourceLoc origin;
 };
@@ -116,11 +117,11 @@ struct State {
 /// Which namespaces and sysctls a read covers.
 struct ReadScope {
   std::string lab;
-  std::set<std::string> netns;                                 ///< always includes "host"
+  std::set<std::string> netns;                                  ///< always includes "host"
   std::map<std::string, std::vector<std::string>> sysctl_keys;  ///< per namespace
-  bool all_named_netns = false;  ///< also read every namespace under /run/netns (finds marks)
-  std::set<std::string> link_kinds;  ///< kinds the plan may create: the driver probes them
-  bool ovs = false;                  ///< the file has OVS bridges: read OVSDB
+  bool all_named_netns = false;       ///< also read every namespace under /run/netns (finds marks)
+  std::set<std::string> link_kinds;   ///< kinds the plan may create: the driver probes them
+  bool ovs = false;                   ///< the file has OVS bridges: read OVSDB
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
 };
 

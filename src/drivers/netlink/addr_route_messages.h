@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include "nl_ptr.h"
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
 #include "nstopo/state/state.h"
+
+#include "nl_ptr.h"
 
 namespace nstopo::netlink {
 

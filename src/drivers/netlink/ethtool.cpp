@@ -11,8 +11,9 @@
 
 #include <fmt/format.h>
 
-#include "nl_error.h"
 #include "nstopo/core/unique_fd.h"
+
+#include "nl_error.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -20,8 +21,8 @@ namespace {
 Status ethtoolCall(const std::string& ifname, ethtool_value& value, const char* what) {
   UniqueFd fd(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
-    return fail(ErrorKind::kKernel, fmt::format("{} of '{}': socket: {}", what, ifname,
-                                                errnoText(errno)), {}, errno);
+    return fail(ErrorKind::kKernel,
+                fmt::format("{} of '{}': socket: {}", what, ifname, errnoText(errno)), {}, errno);
   }
   ifreq request{};
   std::strncpy(request.ifr_name, ifname.c_str(), IFNAMSIZ - 1);

@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "link_messages.h"
 
+#include <arpa/inet.h>
 #include <linux/if.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
-#include <linux/if_ether.h>
 #include <linux/veth.h>
-#include <arpa/inet.h>
 #include <sys/socket.h>
 
 #include <array>

@@ -15,13 +15,14 @@
 #include <netlink/attr.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/model/topology.h"
+#include "nstopo/state/ownership.h"
+
 #include "addr_route_messages.h"
 #include "ethtool.h"
 #include "link_messages.h"
 #include "netns.h"
 #include "nl_error.h"
-#include "nstopo/model/topology.h"
-#include "nstopo/state/ownership.h"
 #include "privileges.h"
 #include "state_reader.h"
 #include "sysctl.h"
@@ -125,7 +126,9 @@ Result<std::unique_ptr<NetlinkDriver>> NetlinkDriver::create() {
   return driver;
 }
 
-bool NetlinkDriver::handles(const Action& action) const { return !plan::isOvsAction(action); }
+bool NetlinkDriver::handles(const Action& action) const {
+  return !plan::isOvsAction(action);
+}
 
 Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
   std::vector<std::string> missing;
@@ -180,6 +183,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
       wanted.insert(std::move(name));
     }
   }
+
   // One slot per namespace; workers fill them in parallel, each slot touched by one worker.
   struct Slot {
     std::string name;
@@ -189,6 +193,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     std::map<std::string, std::string> sysctls;
     Status status;
   };
+
   std::vector<Slot> slots;
   for (const auto& name : wanted) {
     if (name != kHost && !namedNetnsExists(name)) {
@@ -251,8 +256,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     }
   };
   // Reading is dominated by kernel time per namespace; spread it over the cores.
-  const std::size_t workers =
-      std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::vector<std::thread> threads;
   for (std::size_t i = 0; i < std::min(workers, slots.size()); ++i) {
     threads.emplace_back(work);
@@ -268,7 +272,8 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
       return slot.reading ? tl::unexpected(slot.reading->error())
                           : fail(ErrorKind::kBug, "namespace '" + slot.name + "' was not read");
     }
-    Handle& handle = slot.handle != nullptr ? *slot.handle : (handles_[slot.name] = std::move(slot.opened));
+    Handle& handle =
+        slot.handle != nullptr ? *slot.handle : (handles_[slot.name] = std::move(slot.opened));
     auto& reading = **slot.reading;
     handle.ifindex.clear();
     for (const auto& [index, ifname] : reading.names_by_index) {
@@ -315,8 +320,8 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
         } else if (kind == "veth") {
           request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
         } else {
-          request = newStackedRequest("probe-" + kind, {kind, parent_index, "", "", 1, "802.1Q"},
-                                      {}, -1);
+          request =
+              newStackedRequest("probe-" + kind, {kind, parent_index, "", "", 1, "802.1Q"}, {}, -1);
         }
         auto replies = socket->transact({request.get()});
         kind_supported_[kind] = !replies || (*replies)[0].error != EOPNOTSUPP;
@@ -377,8 +382,7 @@ Result<int> NetlinkDriver::ifindexOf(const IfRef& ref) {
   const auto it = cache.find(ref.name);
   if (it == cache.end()) {
     return fail(ErrorKind::kKernel,
-                fmt::format("interface '{}' does not exist in namespace '{}'", ref.name,
-                            ref.netns),
+                fmt::format("interface '{}' does not exist in namespace '{}'", ref.name, ref.netns),
                 {}, ENODEV);
   }
   return it->second;
@@ -455,9 +459,9 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
       auto request = setLinkRequest("lo", lo);
       auto replies = socket->transact({request.get()});
       if (!replies || (*replies)[0].error != 0) {
-        results[i] = replies ? tl::unexpected(kernelError("marking lo", action.netns,
-                                                          (*replies)[0]))
-                             : tl::unexpected(replies.error());
+        results[i] = replies
+                         ? tl::unexpected(kernelError("marking lo", action.netns, (*replies)[0]))
+                         : tl::unexpected(replies.error());
         (void)deleteNamedNetns(action.netns);
         continue;
       }
@@ -480,8 +484,7 @@ void NetlinkDriver::deleteNamespaces(std::span<const Action* const> batch,
   }
 }
 
-void NetlinkDriver::setSysctls(std::span<const Action* const> batch,
-                               std::vector<Status>& results) {
+void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector<Status>& results) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& action = std::get<plan::SetSysctl>(*batch[i]);
     if (auto h = handle(action.netns); !h) {
@@ -517,12 +520,14 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   std::vector<Request> first;
   std::vector<Request> then;
   std::vector<std::pair<std::string, std::size_t>> deletions;  // netns, action
+
   struct Rename {
     std::size_t action;
     IfRef temporary;
     std::string final_name;
     LinkAttrs attrs;
   };
+
   std::vector<Rename> renames;
   std::vector<Offload> offloads;
   auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
@@ -610,8 +615,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                 results[i] = tl::unexpected(target.error());
                 return;
               }
-              StackedOptions options{state::toString(a.kind), *lower,  a.mode,
-                                     a.flag,                  a.vlan_id, a.vlan_protocol};
+              StackedOptions options{state::toString(a.kind), *lower, a.mode, a.flag, a.vlan_id,
+                                     a.vlan_protocol};
               LinkAttrs attrs;
               attrs.mtu = a.mtu;
               attrs.mac = a.mac;
@@ -621,17 +626,20 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               if (a.lower.netns == a.ref.netns) {
                 first.push_back({a.lower.netns, newStackedRequest(a.ref.name, options, attrs, -1),
                                  i, "creating " + what, false, true});
-                then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
-                                "marking " + a.ref.str()});
+                then.push_back(
+                    {a.ref.netns, setLinkRequest(a.ref.name, mark), i, "marking " + a.ref.str()});
                 return;
               }
               // Older kernels look the new name up in the creating namespace: create under a
               // temporary name, straight into the target, and rename it there.
               const std::string temporary = temporaryName();
-              Request create{a.lower.netns,
-                             newStackedRequest(temporary, options, attrs,
-                                               (*target)->netns_fd.get()),
-                             i, "creating " + what, false, true};
+              Request create{
+                  a.lower.netns,
+                  newStackedRequest(temporary, options, attrs, (*target)->netns_fd.get()),
+                  i,
+                  "creating " + what,
+                  false,
+                  true};
               create.cleanup_netns = a.ref.netns;
               create.cleanup_name = temporary;
               first.push_back(std::move(create));
@@ -647,8 +655,9 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                   results[i] = tl::unexpected(target.error());
                   return;
                 }
-                first.push_back({a.from.netns, moveLinkRequest(a.from.name, (*target)->netns_fd.get()),
-                                 i, "moving " + a.from.str() + " into " + a.to_netns});
+                first.push_back({a.from.netns,
+                                 moveLinkRequest(a.from.name, (*target)->netns_fd.get()), i,
+                                 "moving " + a.from.str() + " into " + a.to_netns});
               }
               then.push_back({a.to_netns, setLinkRequest(a.from.name, mark), i,
                               "marking " + a.to_netns + ":" + a.from.name});
@@ -657,8 +666,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               // Tag now, delete the whole tag per namespace below: one batch in the kernel.
               LinkAttrs tag;
               tag.group = deleteGroup();
-              first.push_back({a.ref.netns, setLinkRequest(a.ref.name, tag), i,
-                               "deleting " + what, true});
+              first.push_back(
+                  {a.ref.netns, setLinkRequest(a.ref.name, tag), i, "deleting " + what, true});
               deletions.emplace_back(a.ref.netns, i);
             },
             [&](const plan::SetLink& a) {
@@ -686,10 +695,10 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                   attrs.master_ifindex = *master;
                 }
               }
-              first.push_back({a.ref.netns,
-                               setLinkRequest(a.ref.name, attrs,
-                                              {a.change.stp, a.change.vlan_filtering}),
-                               i, "changing " + what});
+              first.push_back(
+                  {a.ref.netns,
+                   setLinkRequest(a.ref.name, attrs, {a.change.stp, a.change.vlan_filtering}), i,
+                   "changing " + what});
             },
             [&](const auto& a) {
               using T = std::decay_t<decltype(a)>;
@@ -774,8 +783,9 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       results[rename.action] = tl::unexpected(found.error());
       continue;
     }
-    then.push_back({rename.temporary.netns, renameLinkRequest(*found, rename.final_name, rename.attrs),
-                    rename.action, "renaming " + rename.temporary.str() + " to " + rename.final_name});
+    then.push_back({rename.temporary.netns,
+                    renameLinkRequest(*found, rename.final_name, rename.attrs), rename.action,
+                    "renaming " + rename.temporary.str() + " to " + rename.final_name});
   }
   runRequests(then, results);
   cleanUpFailedCreations(first, results);
@@ -791,7 +801,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   }
 }
 
-void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results) {
+void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads,
+                                std::vector<Status>& results) {
   if (offloads.empty()) {
     return;
   }

@@ -10,6 +10,7 @@
 
 #include "nstopo/apply/driver.h"
 #include "nstopo/core/unique_fd.h"
+
 #include "rtnl_socket.h"
 
 namespace nstopo::netlink {
@@ -37,12 +38,12 @@ class NetlinkDriver final : public apply::Driver {
     std::string netns;
     NlMsgPtr message;
     std::size_t action = 0;
-    std::string what;  ///< for the error message
+    std::string what;               ///< for the error message
     bool tolerate_missing = false;  ///< deleting something already gone is success
     bool creates = false;           ///< a creation to undo if a later request of it fails
     bool succeeded = false;
-    std::string cleanup_netns{};    ///< where the created link ends up, when not `netns`
-    std::string cleanup_name{};     ///< its name there (a temporary name before the rename)
+    std::string cleanup_netns{};  ///< where the created link ends up, when not `netns`
+    std::string cleanup_name{};   ///< its name there (a temporary name before the rename)
   };
 
   struct Offload {

@@ -22,7 +22,9 @@
 namespace nstopo::netlink {
 namespace {
 
-std::string netnsPath(const std::string& name) { return std::string(kNetnsRunDir) + "/" + name; }
+std::string netnsPath(const std::string& name) {
+  return std::string(kNetnsRunDir) + "/" + name;
+}
 
 tl::unexpected<Error> sysError(const std::string& what, int error) {
   return fail(ErrorKind::kKernel, fmt::format("{}: {}", what, errnoText(error)), {}, error);
@@ -62,7 +64,9 @@ Result<UniqueFd> openNamedNetns(const std::string& name) {
   if (!fd.valid()) {
     return sysError(fmt::format("opening namespace '{}' ({})", name, netnsPath(name)), errno);
   }
+
   struct statfs fs {};
+
   if (::fstatfs(fd.get(), &fs) != 0 || fs.f_type != NSFS_MAGIC) {
     return fail(ErrorKind::kConflict,
                 fmt::format("{} is not a network namespace (an ordinary file is in its place)",
@@ -73,7 +77,9 @@ Result<UniqueFd> openNamedNetns(const std::string& name) {
 
 bool namedNetnsExists(const std::string& name) {
   UniqueFd fd(::open(netnsPath(name).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+
   struct statfs fs {};
+
   return fd.valid() && ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == NSFS_MAGIC;
 }
 
@@ -104,6 +110,7 @@ Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name) {
   if (!file.valid() && errno == EEXIST) {
     // An empty, unmounted file is what a creation killed half-way leaves; take it over.
     struct stat st {};
+
     if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
         !namedNetnsExists(name)) {
       file.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));

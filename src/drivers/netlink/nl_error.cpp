@@ -13,7 +13,8 @@ std::string errnoText(int error) {
 }
 
 Error kernelError(const std::string& what, const std::string& netns, const NlReply& reply) {
-  std::string message = fmt::format("{} in namespace '{}': {}", what, netns, errnoText(reply.error));
+  std::string message =
+      fmt::format("{} in namespace '{}': {}", what, netns, errnoText(reply.error));
   if (!reply.ext_ack.empty()) {
     message += fmt::format("; kernel says: {}", reply.ext_ack);
   }

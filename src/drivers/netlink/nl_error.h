@@ -4,6 +4,7 @@
 #include <string>
 
 #include "nstopo/core/error.h"
+
 #include "rtnl_socket.h"
 
 namespace nstopo::netlink {

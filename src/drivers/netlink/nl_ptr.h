@@ -13,12 +13,15 @@ namespace nstopo::netlink {
 struct NlMsgFree {
   void operator()(nl_msg* msg) const { nlmsg_free(msg); }
 };
+
 struct NlAddrPut {
   void operator()(nl_addr* addr) const { nl_addr_put(addr); }
 };
+
 struct RtnlAddrPut {
   void operator()(rtnl_addr* addr) const { rtnl_addr_put(addr); }
 };
+
 struct RtnlRoutePut {
   void operator()(rtnl_route* route) const { rtnl_route_put(route); }
 };

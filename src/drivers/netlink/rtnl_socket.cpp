@@ -23,7 +23,8 @@ constexpr std::size_t kWindow = 256;
 constexpr int kDumpRetries = 5;
 
 Error socketError(const std::string& what, int error) {
-  return Error{ErrorKind::kKernel, fmt::format("netlink {}: {}", what, errnoText(error)), {}, error};
+  return Error{
+      ErrorKind::kKernel, fmt::format("netlink {}: {}", what, errnoText(error)), {}, error};
 }
 
 /// The extended-ack message that follows a capped nlmsgerr, if the kernel sent one.
@@ -160,8 +161,8 @@ Status RtnlSocket::dump(nl_msg* request, const DataHandler& on_data) {
         return tl::unexpected(got.error());
       }
       auto remaining = static_cast<int>(got->size());
-      for (auto* header = reinterpret_cast<nlmsghdr*>(got->data());
-           nlmsg_ok(header, remaining); header = nlmsg_next(header, &remaining)) {
+      for (auto* header = reinterpret_cast<nlmsghdr*>(got->data()); nlmsg_ok(header, remaining);
+           header = nlmsg_next(header, &remaining)) {
         if (header->nlmsg_seq != seq) {
           continue;
         }

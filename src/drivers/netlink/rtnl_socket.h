@@ -9,9 +9,10 @@
 #include <string>
 #include <vector>
 
-#include "nl_ptr.h"
 #include "nstopo/core/error.h"
 #include "nstopo/core/unique_fd.h"
+
+#include "nl_ptr.h"
 
 namespace nstopo::netlink {
 
@@ -44,6 +45,7 @@ class RtnlSocket {
 
  private:
   explicit RtnlSocket(UniqueFd fd) : fd_(std::move(fd)) {}
+
   [[nodiscard]] Status sendOne(nl_msg* message, std::uint32_t seq);
   /// Receives into the calling thread's buffer (shared by every socket that thread uses: a lab
   /// of a thousand namespaces would otherwise hold a thousand idle buffers).

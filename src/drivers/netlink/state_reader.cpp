@@ -1,12 +1,12 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state_reader.h"
 
+#include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
+#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
-#include <arpa/inet.h>
-#include <linux/if_ether.h>
 #include <sys/socket.h>
 
 #include <cstring>
@@ -15,8 +15,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "link_messages.h"
 #include "nstopo/state/ownership.h"
+
+#include "link_messages.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -24,7 +25,9 @@ namespace {
 using state::LinkKind;
 using state::LinkState;
 
-nlmsghdr* mutableHeader(const nlmsghdr& header) { return const_cast<nlmsghdr*>(&header); }
+nlmsghdr* mutableHeader(const nlmsghdr& header) {
+  return const_cast<nlmsghdr*>(&header);
+}
 
 std::string macText(const nlattr* attr) {
   if (attr == nullptr || nla_len(attr) != 6) {
@@ -59,7 +62,8 @@ void parseStackedInfo(LinkState& link, nlattr* data) {
   } else if (link.kind_name == "ipvlan") {
     nlattr* tb[IFLA_IPVLAN_MAX + 1] = {};
     nla_parse_nested(tb, IFLA_IPVLAN_MAX, data, nullptr);
-    const std::uint16_t mode = tb[IFLA_IPVLAN_MODE] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_MODE]) : 0;
+    const std::uint16_t mode =
+        tb[IFLA_IPVLAN_MODE] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_MODE]) : 0;
     const std::uint16_t flags =
         tb[IFLA_IPVLAN_FLAGS] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_FLAGS]) : 0;
     link.mode = mode == IPVLAN_MODE_L3 ? "l3" : mode == IPVLAN_MODE_L3S ? "l3s" : "l2";
@@ -70,8 +74,9 @@ void parseStackedInfo(LinkState& link, nlattr* data) {
     nlattr* tb[IFLA_VLAN_MAX + 1] = {};
     nla_parse_nested(tb, IFLA_VLAN_MAX, data, nullptr);
     link.vlan_id = tb[IFLA_VLAN_ID] != nullptr ? nla_get_u16(tb[IFLA_VLAN_ID]) : 0;
-    const std::uint16_t protocol =
-        tb[IFLA_VLAN_PROTOCOL] != nullptr ? ntohs(nla_get_u16(tb[IFLA_VLAN_PROTOCOL])) : ETH_P_8021Q;
+    const std::uint16_t protocol = tb[IFLA_VLAN_PROTOCOL] != nullptr
+                                       ? ntohs(nla_get_u16(tb[IFLA_VLAN_PROTOCOL]))
+                                       : ETH_P_8021Q;
     link.vlan_protocol = protocol == ETH_P_8021AD ? "802.1ad" : "802.1Q";
   }
 }
@@ -239,8 +244,8 @@ void matchLowers(state::State& state) {
   }
 }
 
-Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
-                               const std::string& lab, bool is_host) {
+Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, const std::string& lab,
+                               bool is_host) {
   NetnsReading reading;
   auto& netns = reading.netns;
   netns.name = name;

@@ -6,6 +6,7 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/state/state.h"
+
 #include "rtnl_socket.h"
 
 namespace nstopo::netlink {

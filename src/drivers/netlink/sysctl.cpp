@@ -8,8 +8,9 @@
 
 #include <fmt/format.h>
 
-#include "nl_error.h"
 #include "nstopo/core/unique_fd.h"
+
+#include "nl_error.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -26,8 +27,7 @@ Result<std::string> readSysctl(const std::string& key) {
   UniqueFd fd(::open(pathOf(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) {
     return fail(ErrorKind::kUnsupported,
-                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {},
-                errno);
+                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
   }
   std::string value(512, '\0');
   const ssize_t got = ::read(fd.get(), value.data(), value.size());
@@ -46,8 +46,7 @@ Status writeSysctl(const std::string& key, const std::string& value) {
   UniqueFd fd(::open(pathOf(key).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
   if (!fd.valid()) {
     return fail(ErrorKind::kUnsupported,
-                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {},
-                errno);
+                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
   }
   const std::string line = value + "\n";
   if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
