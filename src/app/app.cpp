@@ -132,6 +132,13 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
   if (auto missing = missingKernelSupport(desired, outcome.actual); !missing) {
     return tl::unexpected(missing.error());
   }
+  if (!desired.ovs_bridges.empty() && outcome.actual.ovs_unavailable) {
+    return fail(ErrorKind::kUnsupported,
+                fmt::format("this lab has Open vSwitch bridges, but {}; start a private one with "
+                            "`nstopo ovs start` or point --ovsdb at yours",
+                            *outcome.actual.ovs_unavailable),
+                desired.ovs_bridges.begin()->second.origin);
+  }
   if (session.records != nullptr) {
     adoptJournaled(outcome.actual, session.records->loadJournal(desired.lab));
   }
@@ -253,6 +260,24 @@ Result<state::State> readLab(const std::string& lab, Session& session) {
   if (auto ok = readAll(scope, session, actual); !ok) {
     return tl::unexpected(ok.error());
   }
+  // veth ends on the lab's OVS ports: read again with their TX checksum offload, which show
+  // reports (the userspace datapath needs it off).
+  for (const auto& [name, bridge] : actual.ovs_bridges) {
+    for (const auto& [port_name, port] : bridge.ports) {
+      const auto& host_links = actual.netns[model::kHostNode].links;
+      const auto link = host_links.find(port_name);
+      if (bridge.owner == lab && link != host_links.end() && link->second.peer) {
+        scope.tx_checksum_links.insert(state::IfRef{model::kHostNode, port_name});
+        scope.tx_checksum_links.insert(*link->second.peer);
+      }
+    }
+  }
+  if (!scope.tx_checksum_links.empty()) {
+    actual = state::State{};
+    if (auto ok = readAll(scope, session, actual); !ok) {
+      return tl::unexpected(ok.error());
+    }
+  }
   // Keep only what carries the lab's mark.
   state::State owned;
   owned.lab = lab;
@@ -267,6 +292,11 @@ Result<state::State> readLab(const std::string& lab, Session& session) {
       continue;
     }
     owned.netns.emplace(name, std::move(netns));
+  }
+  for (auto& [name, bridge] : actual.ovs_bridges) {
+    if (bridge.owner == lab) {
+      owned.ovs_bridges.emplace(name, std::move(bridge));
+    }
   }
   return owned;
 }
@@ -300,6 +330,13 @@ Result<std::vector<LabSummary>> listLabs(Session& session) {
         summary.lab = link.owner;
         ++summary.interfaces;
       }
+    }
+  }
+  for (const auto& [name, bridge] : actual.ovs_bridges) {
+    if (!bridge.owner.empty()) {
+      auto& summary = labs[bridge.owner];
+      summary.lab = bridge.owner;
+      ++summary.interfaces;
     }
   }
   std::vector<LabSummary> out;

@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "../drivers/netlink/privileges.h"
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
 #include "nstopo/apply/fault_injection.h"
@@ -22,6 +23,8 @@
 #include "nstopo/plan/render.h"
 
 #include "../drivers/netlink/netlink_driver.h"
+#include "../drivers/ovsdb/ovs_service.h"
+#include "../drivers/ovsdb/ovsdb_driver.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -72,7 +75,9 @@ constexpr auto kLockTimeout = std::chrono::seconds(60);
 struct Runtime {
   std::optional<app::RunLock> lock;
   std::unique_ptr<netlink::NetlinkDriver> netlink;
-  std::unique_ptr<apply::FaultInjectingDriver> fault;
+  std::unique_ptr<ovsdb::OvsdbDriver> ovs;
+  std::vector<std::unique_ptr<apply::FaultInjectingDriver>> faults;
+  std::size_t operations = 0;
   app::RecordStore records;
   app::Session session;
 };
@@ -93,12 +98,16 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   }
   runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
-  runtime->session.drivers = {runtime->netlink.get()};
-  // Test hook: fail the Nth kernel operation of this run (see docs/reliability.md).
+  runtime->ovs = std::make_unique<ovsdb::OvsdbDriver>(ovsdb::defaultTarget(global.ovsdb));
+  runtime->session.drivers = {runtime->netlink.get(), runtime->ovs.get()};
+  // Test hook: fail the Nth kernel or OVSDB operation of this run (docs/reliability.md).
   if (const char* at = std::getenv("NSTOPO_FAULT_INJECT_AT"); at != nullptr && *at != '\0') {
-    runtime->fault = std::make_unique<apply::FaultInjectingDriver>(
-        *runtime->netlink, static_cast<std::size_t>(std::strtoul(at, nullptr, 10)));
-    runtime->session.drivers = {runtime->fault.get()};
+    const auto n = static_cast<std::size_t>(std::strtoul(at, nullptr, 10));
+    for (auto*& driver : runtime->session.drivers) {
+      runtime->faults.push_back(
+          std::make_unique<apply::FaultInjectingDriver>(*driver, n, runtime->operations));
+      driver = runtime->faults.back().get();
+    }
   }
   runtime->session.records = &runtime->records;
   runtime->session.interrupted = [] { return g_interrupted.load(); };
@@ -402,6 +411,44 @@ int runGc(const GlobalOptions& global, bool dry_run) {
     printText("nothing to collect\n");
   }
   return exit_code;
+}
+
+int runOvs(const GlobalOptions& global, const std::string& action) {
+  if (auto ok = netlink::checkPrivileges(); !ok) {
+    return fail(ok.error());
+  }
+  const std::string dir = ovsdb::kServiceDir;
+  if (action == "start") {
+    if (auto ok = ovsdb::startService(dir); !ok) {
+      return fail(ok.error());
+    }
+  } else if (action == "stop") {
+    if (auto ok = ovsdb::stopService(dir); !ok) {
+      return fail(ok.error());
+    }
+  }
+  const auto status = ovsdb::serviceStatus(dir);
+  const std::string datapath = ovsdb::autoDatapath();
+  if (global.json) {
+    printJson({{"dir", dir},
+               {"socket", status.socket},
+               {"ovsdb_server_pid", status.ovsdb_server_pid},
+               {"ovs_vswitchd_pid", status.ovs_vswitchd_pid},
+               {"answers", status.answers},
+               {"auto_datapath", datapath}});
+  } else {
+    auto pid = [](int p) { return p == 0 ? std::string("not running") : fmt::format("pid {}", p); };
+    printText(fmt::format("ovsdb-server: {}\novs-vswitchd: {}\nsocket: {} ({})\n"
+                          "datapath auto: {} ({})\n",
+                          pid(status.ovsdb_server_pid), pid(status.ovs_vswitchd_pid), status.socket,
+                          status.answers ? "answers" : "does not answer", datapath,
+                          datapath == "system" ? "the kernel has the openvswitch datapath"
+                                               : "no kernel datapath: userspace"));
+  }
+  if (action == "status") {
+    return status.answers && status.ovs_vswitchd_pid != 0 ? kExitOk : kExitError;
+  }
+  return kExitOk;
 }
 
 }  // namespace nstopo::cli

@@ -6,6 +6,7 @@
 namespace nstopo::cli {
 
 struct GlobalOptions {
+  std::string ovsdb;  ///< --ovsdb: "unix:PATH", empty for the default
   bool json = false;
   bool color = false;  ///< resolved: on a terminal and not --no-color
   bool progress = false;
@@ -27,5 +28,7 @@ int runList(const GlobalOptions& global);
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
 /// records of labs with nothing left on the machine.
 int runGc(const GlobalOptions& global, bool dry_run);
+/// `nstopo ovs start|stop|status`: a private Open vSwitch under /run/nstopo/ovs.
+int runOvs(const GlobalOptions& global, const std::string& action);
 
 }  // namespace nstopo::cli

@@ -37,8 +37,11 @@ int main(int argc, char** argv) {
   app.add_option("--log-level", log_level, "trace, debug, info, warn, error or off")
       ->check(CLI::IsMember({"trace", "debug", "info", "warn", "error", "off"}));
   app.add_flag("--no-color", no_color, "Plain output even on a terminal");
-
   nstopo::cli::GlobalOptions global;
+  app.add_option("--ovsdb", global.ovsdb,
+                 "OVSDB socket, unix:PATH (default: $NSTOPO_OVSDB, the system socket when it "
+                 "answers, else the one of `nstopo ovs start`)");
+
   nstopo::cli::TargetOptions target;
   std::string file;
   bool detailed_exitcode = false;
@@ -74,6 +77,13 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List the labs present on this machine");
   add_json(list);
 
+  std::string ovs_action;
+  auto* ovs = app.add_subcommand("ovs", "Manage a private Open vSwitch under /run/nstopo/ovs");
+  ovs->add_option("ACTION", ovs_action, "start, stop or status")
+      ->required()
+      ->check(CLI::IsMember({"start", "stop", "status"}));
+  add_json(ovs);
+
   bool dry_run = false;
   auto* gc = app.add_subcommand("gc", "Remove objects of labs that lost their record");
   gc->add_flag("--dry-run", dry_run, "Only show what would be removed");
@@ -108,6 +118,9 @@ int main(int argc, char** argv) {
   }
   if (show->parsed()) {
     return nstopo::cli::runShow(global, target);
+  }
+  if (ovs->parsed()) {
+    return nstopo::cli::runOvs(global, ovs_action);
   }
   if (gc->parsed()) {
     return nstopo::cli::runGc(global, dry_run);

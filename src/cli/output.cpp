@@ -83,7 +83,33 @@ nlohmann::json stateJson(const state::State& state) {
                           {"loopback_addresses", std::move(loopback)},
                           {"sysctls", netns.sysctls}});
   }
-  return {{"lab", state.lab}, {"namespaces", std::move(namespaces)}};
+  nlohmann::json bridges = nlohmann::json::array();
+  for (const auto& [name, bridge] : state.ovs_bridges) {
+    nlohmann::json ports = nlohmann::json::array();
+    for (const auto& [port_name, port] : bridge.ports) {
+      nlohmann::json item = {{"name", port_name},
+                             {"internal", port.internal},
+                             {"trunks", port.trunks},
+                             {"external_ids", port.external_ids},
+                             {"ofport", port.ofport}};
+      if (port.tag) {
+        item["tag"] = *port.tag;
+      }
+      if (!port.error.empty()) {
+        item["error"] = port.error;
+      }
+      ports.push_back(std::move(item));
+    }
+    bridges.push_back({{"name", name},
+                       {"datapath", bridge.datapath},
+                       {"fail_mode", bridge.fail_mode},
+                       {"protocols", bridge.protocols},
+                       {"external_ids", bridge.external_ids},
+                       {"ports", std::move(ports)}});
+  }
+  return {{"lab", state.lab},
+          {"namespaces", std::move(namespaces)},
+          {"ovs_bridges", std::move(bridges)}};
 }
 
 std::string renderState(const state::State& state) {
@@ -110,6 +136,9 @@ std::string renderState(const state::State& state) {
       if (link.kind == state::LinkKind::kBridge) {
         line += fmt::format(" stp {}", link.stp ? "on" : "off");
       }
+      if (link.tx_checksum && !*link.tx_checksum) {
+        line += " tx-checksum-offload off";
+      }
       for (const auto& address : link.addresses) {
         line += " " + address.cidr();
       }
@@ -120,6 +149,24 @@ std::string renderState(const state::State& state) {
     }
     for (const auto& [key, value] : netns.sysctls) {
       out += fmt::format("  sysctl {} = {}\n", key, value);
+    }
+  }
+  for (const auto& [name, bridge] : state.ovs_bridges) {
+    out += fmt::format("ovs bridge {} (datapath {}{})\n", name, bridge.datapath,
+                       bridge.fail_mode.empty() ? "" : ", fail_mode " + bridge.fail_mode);
+    for (const auto& [port_name, port] : bridge.ports) {
+      std::string line = fmt::format("  port {:<15} {}", port_name, port.internal ? "internal" : "system");
+      if (port.tag) {
+        line += fmt::format(" tag {}", *port.tag);
+      }
+      if (!port.trunks.empty()) {
+        line += fmt::format(" trunks {}", fmt::join(port.trunks, ","));
+      }
+      line += fmt::format(" ofport {}", port.ofport);
+      if (!port.error.empty()) {
+        line += " error: " + port.error;
+      }
+      out += line + "\n";
     }
   }
   return out;

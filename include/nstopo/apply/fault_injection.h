@@ -12,7 +12,9 @@ namespace nstopo::apply {
 /// every other action, including the rollback's, goes through untouched.
 class FaultInjectingDriver final : public Driver {
  public:
-  FaultInjectingDriver(Driver& inner, std::size_t fail_at) : inner_(inner), fail_at_(fail_at) {}
+  /// Drivers wrapped for one run share `seen`, so N counts across all of them.
+  FaultInjectingDriver(Driver& inner, std::size_t fail_at, std::size_t& seen)
+      : inner_(inner), fail_at_(fail_at), seen_(seen) {}
 
   [[nodiscard]] bool handles(const plan::Action& action) const override {
     return inner_.handles(action);
@@ -27,7 +29,7 @@ class FaultInjectingDriver final : public Driver {
  private:
   Driver& inner_;
   std::size_t fail_at_;
-  std::size_t seen_ = 0;
+  std::size_t& seen_;
 };
 
 }  // namespace nstopo::apply

@@ -1,0 +1,466 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "ovsdb_driver.h"
+
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+namespace nstopo::ovsdb {
+namespace {
+
+using nlohmann::json;
+using Millis = std::chrono::milliseconds;
+
+constexpr Millis kRpcTimeout{5000};
+constexpr Millis kVswitchdTimeout{10000};
+constexpr const char* kSystemSocket = "unix:/run/openvswitch/db.sock";
+constexpr const char* kPrivateSocket = "unix:/run/nstopo/ovs/db.sock";
+
+template <class... Ts>
+struct Overloaded : Ts... {
+  using Ts::operator()...;
+};
+template <class... Ts>
+Overloaded(Ts...) -> Overloaded<Ts...>;
+
+// --- OVSDB wire notation (RFC 7047 5.1) ---
+
+json map(const std::map<std::string, std::string>& values) {
+  json pairs = json::array();
+  for (const auto& [key, value] : values) {
+    pairs.push_back(json::array({key, value}));
+  }
+  return json::array({"map", pairs});
+}
+
+template <typename T>
+json set(const std::vector<T>& values) {
+  return json::array({"set", json(values)});
+}
+
+json emptySet() { return json::array({"set", json::array()}); }
+
+json optionalInt(const std::optional<int>& value) { return value ? json(*value) : emptySet(); }
+
+std::map<std::string, std::string> mapOf(const json& value) {
+  std::map<std::string, std::string> out;
+  if (value.is_array() && value.size() == 2 && value[0] == "map") {
+    for (const auto& pair : value[1]) {
+      out[pair[0].get<std::string>()] = pair[1].get<std::string>();
+    }
+  }
+  return out;
+}
+
+/// A set column: ["set", [...]], or a bare atom for a one-element set.
+std::vector<json> setOf(const json& value) {
+  if (value.is_array() && value.size() == 2 && value[0] == "set") {
+    return value[1].get<std::vector<json>>();
+  }
+  if (value.is_null()) {
+    return {};
+  }
+  return {value};
+}
+
+std::string uuidOf(const json& value) {
+  return value.is_array() && value.size() == 2 ? value[1].get<std::string>() : "";
+}
+
+/// ["named-uuid", id] / ["uuid", id]; spelled out because nlohmann reads a braced pair as an
+/// object member.
+json ref(const char* kind, const std::string& id) { return json::array({kind, id}); }
+
+/// A one-element set: ["set", [x]].
+json setOfOne(const json& value) { return json::array({"set", json::array({value})}); }
+
+json mutation(const char* column, const char* mutator, const json& value) {
+  return json::array({json::array({column, mutator, value})});
+}
+
+json where(const std::string& column, const json& value) {
+  return json::array({json::array({column, "==", value})});
+}
+
+json withMark(std::map<std::string, std::string> ids, const std::string& lab) {
+  ids[kLabKey] = lab;
+  return map(ids);
+}
+
+/// uuid-names must be identifiers: derive one from a counter, never from a user's name.
+std::string rowName(const char* prefix, int n) { return fmt::format("{}{}", prefix, n); }
+
+struct OpBuilder {
+  json ops = json::array();
+  int rows = 0;
+  std::vector<std::string> new_interfaces;
+
+  json insertInterface(const state::OvsPortState& port, const std::string& lab) {
+    const std::string name = rowName("iface", rows++);
+    json row = {{"name", port.name}, {"external_ids", withMark(port.external_ids, lab)}};
+    if (port.internal) {
+      row["type"] = "internal";
+    }
+    ops.push_back({{"op", "insert"}, {"table", "Interface"}, {"uuid-name", name}, {"row", row}});
+    new_interfaces.push_back(port.name);
+    return ref("named-uuid", name);
+  }
+
+  json insertPort(const state::OvsPortState& port, const json& iface, const std::string& lab) {
+    const std::string name = rowName("port", rows++);
+    json row = {{"name", port.name},
+                {"interfaces", iface},
+                {"external_ids", map({{kLabKey, lab}})},
+                {"trunks", set(port.trunks)},
+                {"tag", optionalInt(port.tag)}};
+    ops.push_back({{"op", "insert"}, {"table", "Port"}, {"uuid-name", name}, {"row", row}});
+    return ref("named-uuid", name);
+  }
+
+  void createBridge(const plan::CreateOvsBridge& a) {
+    // Like ovs-vsctl add-br: the bridge's own internal port is named after it.
+    state::OvsPortState local;
+    local.name = a.bridge.name;
+    local.internal = true;
+    const json port = insertPort(local, insertInterface(local, a.lab), a.lab);
+    new_interfaces.pop_back();  // the bridge-local port needs no ofport check of its own
+    const std::string name = rowName("bridge", rows++);
+    json row = {{"name", a.bridge.name},
+                {"ports", port},
+                {"datapath_type", a.bridge.datapath},
+                {"protocols", set(a.bridge.protocols)},
+                {"external_ids", withMark(a.bridge.external_ids, a.lab)}};
+    if (!a.bridge.fail_mode.empty()) {
+      row["fail_mode"] = a.bridge.fail_mode;
+    }
+    ops.push_back({{"op", "insert"}, {"table", "Bridge"}, {"uuid-name", name}, {"row", row}});
+    ops.push_back({{"op", "mutate"},
+                   {"table", "Open_vSwitch"},
+                   {"where", json::array()},
+                   {"mutations", mutation("bridges", "insert", setOfOne(ref("named-uuid", name)))}});
+  }
+
+  void addPort(const plan::AddOvsPort& a) {
+    const json port = insertPort(a.port, insertInterface(a.port, a.lab), a.lab);
+    ops.push_back({{"op", "mutate"},
+                   {"table", "Bridge"},
+                   {"where", where("name", a.bridge)},
+                   {"mutations", mutation("ports", "insert", setOfOne(port))}});
+  }
+};
+
+}  // namespace
+
+std::string defaultTarget(const std::string& option) {
+  if (!option.empty()) {
+    return option;
+  }
+  if (const char* env = std::getenv("NSTOPO_OVSDB"); env != nullptr && *env != '\0') {
+    return env;
+  }
+  if (Connection::open(kSystemSocket, Millis{500})) {
+    return kSystemSocket;
+  }
+  return kPrivateSocket;
+}
+
+std::string autoDatapath() {
+  struct stat st {};
+  if (::stat("/sys/module/openvswitch", &st) == 0) {
+    return "system";
+  }
+  utsname name{};
+  if (::uname(&name) == 0) {
+    const std::string dir = std::string("/lib/modules/") + name.release;
+    // modules.dep lists every module of this kernel; the datapath can then be loaded on demand.
+    std::ifstream dep(dir + "/modules.dep");
+    std::string line;
+    while (std::getline(dep, line)) {
+      if (line.find("/openvswitch.ko") != std::string::npos &&
+          line.find("/openvswitch.ko") < line.find(':')) {
+        return "system";
+      }
+    }
+  }
+  return "netdev";
+}
+
+bool OvsdbDriver::handles(const plan::Action& action) const { return plan::isOvsAction(action); }
+
+Result<Connection*> OvsdbDriver::connection() {
+  if (!connection_) {
+    auto opened = Connection::open(target_, Millis{2000});
+    if (!opened) {
+      return tl::unexpected(opened.error());
+    }
+    connection_.emplace(std::move(*opened));
+  }
+  return &*connection_;
+}
+
+Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
+  into.ovs_auto_datapath = autoDatapath();
+  auto db = connection();
+  if (!db) {
+    if (scope.ovs) {
+      into.ovs_unavailable = db.error().message;
+    }
+    return {};  // without OVS nothing of a lab can be there
+  }
+  const json ops = json::array(
+      {{{"op", "select"},
+        {"table", "Bridge"},
+        {"where", json::array()},
+        {"columns", {"_uuid", "name", "ports", "datapath_type", "fail_mode", "protocols",
+                     "external_ids"}}},
+       {{"op", "select"},
+        {"table", "Port"},
+        {"where", json::array()},
+        {"columns", {"_uuid", "name", "interfaces", "tag", "trunks", "external_ids"}}},
+       {{"op", "select"},
+        {"table", "Interface"},
+        {"where", json::array()},
+        {"columns", {"_uuid", "name", "type", "external_ids", "ofport", "error"}}}});
+  auto result = (*db)->transact(ops, kRpcTimeout);
+  if (!result) {
+    return tl::unexpected(result.error());
+  }
+  std::map<std::string, json> ports;
+  for (const auto& row : (*result)[1]["rows"]) {
+    ports[uuidOf(row["_uuid"])] = row;
+  }
+  std::map<std::string, json> interfaces;
+  for (const auto& row : (*result)[2]["rows"]) {
+    interfaces[uuidOf(row["_uuid"])] = row;
+  }
+  for (const auto& row : (*result)[0]["rows"]) {
+    state::OvsBridgeState bridge;
+    bridge.name = row["name"].get<std::string>();
+    bridge.datapath = row.value("datapath_type", "");
+    if (bridge.datapath.empty()) {
+      bridge.datapath = "system";  // OVSDB's default
+    }
+    const auto fail_mode = setOf(row.value("fail_mode", json()));
+    bridge.fail_mode = fail_mode.empty() ? "" : fail_mode[0].get<std::string>();
+    for (const auto& protocol : setOf(row.value("protocols", json()))) {
+      bridge.protocols.push_back(protocol.get<std::string>());
+    }
+    bridge.external_ids = mapOf(row.value("external_ids", json()));
+    bridge.owner = bridge.external_ids.count(kLabKey) > 0 ? bridge.external_ids.at(kLabKey) : "";
+    bridge.external_ids.erase(kLabKey);
+    for (const auto& port_ref : setOf(row.value("ports", json()))) {
+      const auto port_row = ports.find(uuidOf(port_ref));
+      if (port_row == ports.end()) {
+        continue;
+      }
+      state::OvsPortState port;
+      port.name = port_row->second["name"].get<std::string>();
+      const auto tag = setOf(port_row->second.value("tag", json()));
+      if (!tag.empty()) {
+        port.tag = tag[0].get<int>();
+      }
+      for (const auto& trunk : setOf(port_row->second.value("trunks", json()))) {
+        port.trunks.push_back(trunk.get<int>());
+      }
+      const auto ifaces = setOf(port_row->second.value("interfaces", json()));
+      if (!ifaces.empty()) {
+        const auto iface = interfaces.find(uuidOf(ifaces[0]));
+        if (iface != interfaces.end()) {
+          port.internal = iface->second.value("type", "") == "internal";
+          port.external_ids = mapOf(iface->second.value("external_ids", json()));
+          const auto ofport = setOf(iface->second.value("ofport", json()));
+          port.ofport = ofport.empty() ? 0 : ofport[0].get<int>();
+          const auto error = setOf(iface->second.value("error", json()));
+          port.error = error.empty() ? "" : error[0].get<std::string>();
+        }
+      }
+      port.owner = port.external_ids.count(kLabKey) > 0 ? port.external_ids.at(kLabKey) : "";
+      port.external_ids.erase(kLabKey);
+      if (port.name == bridge.name && port.internal) {
+        continue;  // the bridge's own port comes and goes with the bridge
+      }
+      bridge.ports[port.name] = std::move(port);
+    }
+    into.ovs_bridges[bridge.name] = std::move(bridge);
+  }
+  return {};
+}
+
+Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfaces) {
+  auto db = connection();
+  if (!db) {
+    return tl::unexpected(db.error());
+  }
+  auto bumped = (*db)->transact(
+      json::array({{{"op", "mutate"},
+                    {"table", "Open_vSwitch"},
+                    {"where", json::array()},
+                    {"mutations", mutation("next_cfg", "+=", 1)}},
+                   {{"op", "select"},
+                    {"table", "Open_vSwitch"},
+                    {"where", json::array()},
+                    {"columns", {"next_cfg"}}}}),
+      kRpcTimeout);
+  if (!bumped) {
+    return tl::unexpected(bumped.error());
+  }
+  const int target = (*bumped)[1]["rows"][0]["next_cfg"].get<int>();
+  // One blocking wait: ovsdb-server answers once vswitchd has caught up, or after the timeout.
+  auto waited = (*db)->transact(
+      json::array({{{"op", "wait"},
+                    {"table", "Open_vSwitch"},
+                    {"where", json::array()},
+                    {"columns", {"cur_cfg"}},
+                    {"until", "=="},
+                    {"rows", json::array({json{{"cur_cfg", target}}})},
+                    {"timeout", kVswitchdTimeout.count()}}}),
+      kVswitchdTimeout + kRpcTimeout);
+  if (!waited) {
+    auto state = (*db)->transact(json::array({{{"op", "select"},
+                                               {"table", "Open_vSwitch"},
+                                               {"where", json::array()},
+                                               {"columns", {"cur_cfg"}}}}),
+                                 kRpcTimeout);
+    if (!state || (*state)[0]["rows"][0].value("cur_cfg", 0) < target) {
+      return fail(ErrorKind::kOvsdb,
+                  fmt::format("ovs-vswitchd did not apply the change within {} s (is it running? "
+                              "`nstopo ovs status` tells)",
+                              kVswitchdTimeout.count() / 1000));
+    }
+  }
+  if (new_interfaces.empty()) {
+    return {};
+  }
+  auto rows = (*db)->transact(json::array({{{"op", "select"},
+                                            {"table", "Interface"},
+                                            {"where", json::array()},
+                                            {"columns", {"name", "ofport", "error"}}}}),
+                              kRpcTimeout);
+  if (!rows) {
+    return tl::unexpected(rows.error());
+  }
+  for (const auto& row : (*rows)[0]["rows"]) {
+    const auto name = row["name"].get<std::string>();
+    if (std::find(new_interfaces.begin(), new_interfaces.end(), name) == new_interfaces.end()) {
+      continue;
+    }
+    const auto ofport = setOf(row.value("ofport", json()));
+    const auto error = setOf(row.value("error", json()));
+    if (ofport.empty() || ofport[0].get<int>() <= 0) {
+      return fail(ErrorKind::kOvsdb,
+                  fmt::format("Open vSwitch could not set up port '{}': {}", name,
+                              error.empty() ? std::string("no reason given (see the ovs-vswitchd "
+                                                          "log)")
+                                            : error[0].get<std::string>()));
+    }
+  }
+  return {};
+}
+
+std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batch) {
+  std::vector<Status> results(batch.size());
+  auto fail_all = [&](const Error& error) {
+    for (auto& result : results) {
+      result = tl::unexpected(error);
+    }
+    return results;
+  };
+  auto db = connection();
+  if (!db) {
+    return fail_all(db.error());
+  }
+  // Port and bridge deletions need row uuids: look them up in the same run.
+  auto ids = (*db)->transact(
+      json::array({{{"op", "select"}, {"table", "Bridge"}, {"where", json::array()},
+                    {"columns", {"_uuid", "name"}}},
+                   {{"op", "select"}, {"table", "Port"}, {"where", json::array()},
+                    {"columns", {"_uuid", "name"}}}}),
+      kRpcTimeout);
+  if (!ids) {
+    return fail_all(ids.error());
+  }
+  std::map<std::string, std::string> bridge_uuid;
+  std::map<std::string, std::string> port_uuid;
+  for (const auto& row : (*ids)[0]["rows"]) {
+    bridge_uuid[row["name"].get<std::string>()] = uuidOf(row["_uuid"]);
+  }
+  for (const auto& row : (*ids)[1]["rows"]) {
+    port_uuid[row["name"].get<std::string>()] = uuidOf(row["_uuid"]);
+  }
+  OpBuilder builder;
+  for (const auto* action : batch) {
+    std::visit(
+        Overloaded{
+            [&](const plan::CreateOvsBridge& a) { builder.createBridge(a); },
+            [&](const plan::DeleteOvsBridge& a) {
+              // Dropping it from the root set deletes the bridge and, in cascade, its ports.
+              if (bridge_uuid.count(a.before.name) > 0) {
+                builder.ops.push_back(
+                    {{"op", "mutate"},
+                     {"table", "Open_vSwitch"},
+                     {"where", json::array()},
+                     {"mutations", mutation("bridges", "delete",
+                                            setOfOne(ref("uuid", bridge_uuid[a.before.name])))}});
+              }
+            },
+            [&](const plan::SetOvsBridge& a) {
+              json row = {{"datapath_type", a.after.datapath},
+                          {"protocols", set(a.after.protocols)},
+                          {"external_ids", withMark(a.after.external_ids, a.after.owner.empty()
+                                                                              ? a.before.owner
+                                                                              : a.after.owner)},
+                          {"fail_mode", a.after.fail_mode.empty() ? emptySet()
+                                                                  : json(a.after.fail_mode)}};
+              builder.ops.push_back({{"op", "update"},
+                                     {"table", "Bridge"},
+                                     {"where", where("name", a.after.name)},
+                                     {"row", row}});
+            },
+            [&](const plan::AddOvsPort& a) { builder.addPort(a); },
+            [&](const plan::DeleteOvsPort& a) {
+              if (port_uuid.count(a.before.name) > 0) {
+                builder.ops.push_back(
+                    {{"op", "mutate"},
+                     {"table", "Bridge"},
+                     {"where", where("name", a.bridge)},
+                     {"mutations", mutation("ports", "delete",
+                                            setOfOne(ref("uuid", port_uuid[a.before.name])))}});
+              }
+            },
+            [&](const plan::SetOvsPort& a) {
+              builder.ops.push_back({{"op", "update"},
+                                     {"table", "Port"},
+                                     {"where", where("name", a.after.name)},
+                                     {"row", {{"tag", optionalInt(a.after.tag)},
+                                              {"trunks", set(a.after.trunks)}}}});
+              const std::string lab = a.after.owner.empty() ? a.before.owner : a.after.owner;
+              builder.ops.push_back(
+                  {{"op", "update"},
+                   {"table", "Interface"},
+                   {"where", where("name", a.after.name)},
+                   {"row", {{"external_ids", withMark(a.after.external_ids, lab)}}}});
+            },
+            [](const auto&) {},
+        },
+        *action);
+  }
+  if (builder.ops.empty()) {
+    return results;
+  }
+  builder.ops.push_back({{"op", "comment"}, {"comment", "nstopo"}});
+  if (auto done = (*db)->transact(builder.ops, kRpcTimeout); !done) {
+    return fail_all(done.error());
+  }
+  if (auto ok = waitForVswitchd(builder.new_interfaces); !ok) {
+    return fail_all(ok.error());
+  }
+  return results;
+}
+
+}  // namespace nstopo::ovsdb

@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <map>
+#include <optional>
+#include <string>
+
+#include "nstopo/apply/driver.h"
+#include "ovsdb_wire.h"
+
+namespace nstopo::ovsdb {
+
+/// The key nstopo puts into external_ids of every Bridge, Port and Interface row it creates.
+inline constexpr const char* kLabKey = "nstopo-lab";
+
+/// Open vSwitch bridges and ports through ovsdb-server. Each phase's OVS actions go in one
+/// transaction, followed by a bounded wait for ovs-vswitchd to apply it and a check of every new
+/// interface's ofport and error.
+class OvsdbDriver final : public apply::Driver {
+ public:
+  /// `target` is "unix:PATH". Nothing is contacted until a read or an apply needs it.
+  explicit OvsdbDriver(std::string target) : target_(std::move(target)) {}
+
+  [[nodiscard]] bool handles(const plan::Action& action) const override;
+  [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;
+  [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
+
+ private:
+  [[nodiscard]] Result<Connection*> connection();
+  [[nodiscard]] Status waitForVswitchd(const std::vector<std::string>& new_interfaces);
+
+  std::string target_;
+  std::optional<Connection> connection_;
+};
+
+/// Where nstopo looks for ovsdb-server: --ovsdb, then $NSTOPO_OVSDB, then the system socket
+/// when it answers, then the private instance of `nstopo ovs start`.
+[[nodiscard]] std::string defaultTarget(const std::string& option);
+
+/// "system" when this kernel has the openvswitch datapath module, else "netdev".
+[[nodiscard]] std::string autoDatapath();
+
+}  // namespace nstopo::ovsdb
