@@ -14,7 +14,6 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "../drivers/netlink/privileges.h"
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
 #include "nstopo/apply/fault_injection.h"
@@ -23,6 +22,7 @@
 #include "nstopo/plan/render.h"
 
 #include "../drivers/netlink/netlink_driver.h"
+#include "../drivers/netlink/privileges.h"
 #include "../drivers/ovsdb/ovs_service.h"
 #include "../drivers/ovsdb/ovsdb_driver.h"
 #include "output.h"
@@ -438,12 +438,13 @@ int runOvs(const GlobalOptions& global, const std::string& action) {
                {"auto_datapath", datapath}});
   } else {
     auto pid = [](int p) { return p == 0 ? std::string("not running") : fmt::format("pid {}", p); };
-    printText(fmt::format("ovsdb-server: {}\novs-vswitchd: {}\nsocket: {} ({})\n"
-                          "datapath auto: {} ({})\n",
-                          pid(status.ovsdb_server_pid), pid(status.ovs_vswitchd_pid), status.socket,
-                          status.answers ? "answers" : "does not answer", datapath,
-                          datapath == "system" ? "the kernel has the openvswitch datapath"
-                                               : "no kernel datapath: userspace"));
+    printText(
+        fmt::format("ovsdb-server: {}\novs-vswitchd: {}\nsocket: {} ({})\n"
+                    "datapath auto: {} ({})\n",
+                    pid(status.ovsdb_server_pid), pid(status.ovs_vswitchd_pid), status.socket,
+                    status.answers ? "answers" : "does not answer", datapath,
+                    datapath == "system" ? "the kernel has the openvswitch datapath"
+                                         : "no kernel datapath: userspace"));
   }
   if (action == "status") {
     return status.answers && status.ovs_vswitchd_pid != 0 ? kExitOk : kExitError;

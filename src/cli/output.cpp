@@ -155,7 +155,8 @@ std::string renderState(const state::State& state) {
     out += fmt::format("ovs bridge {} (datapath {}{})\n", name, bridge.datapath,
                        bridge.fail_mode.empty() ? "" : ", fail_mode " + bridge.fail_mode);
     for (const auto& [port_name, port] : bridge.ports) {
-      std::string line = fmt::format("  port {:<15} {}", port_name, port.internal ? "internal" : "system");
+      std::string line =
+          fmt::format("  port {:<15} {}", port_name, port.internal ? "internal" : "system");
       if (port.tag) {
         line += fmt::format(" tag {}", *port.tag);
       }

@@ -16,14 +16,12 @@ const char* toString(Phase phase) {
       return "delete-routes";
     case Phase::kDeleteAddresses:
       return "delete-addresses";
-    case Phase::kDeleteOvsPorts:
-      return "delete-ovs-ports";
+    case Phase::kOvsRemovals:
+      return "ovs-removals";
     case Phase::kDeleteLinks:
       return "delete-links";
     case Phase::kDeleteBridges:
       return "delete-bridges";
-    case Phase::kDeleteOvsBridges:
-      return "delete-ovs-bridges";
     case Phase::kDeleteNetns:
       return "delete-netns";
     case Phase::kCreateNetns:
@@ -32,8 +30,6 @@ const char* toString(Phase phase) {
       return "sysctls";
     case Phase::kCreateBridges:
       return "create-bridges";
-    case Phase::kCreateOvsBridges:
-      return "create-ovs-bridges";
     case Phase::kCreateLinks:
       return "create-links";
     case Phase::kCreateStacked1:
@@ -42,8 +38,8 @@ const char* toString(Phase phase) {
       return "create-stacked-2";
     case Phase::kCreateStacked3:
       return "create-stacked-3";
-    case Phase::kAddOvsPorts:
-      return "add-ovs-ports";
+    case Phase::kOvs:
+      return "ovs";
     case Phase::kMoveLinks:
       return "move-links";
     case Phase::kChangeLinks:

@@ -64,6 +64,26 @@ State normalized(const State& actual) {
   return out;
 }
 
+/// Inside the one OVS transaction: removals first, so a name can be reused, then creations.
+int ovsRank(const Action& action) {
+  if (std::holds_alternative<DeleteOvsPort>(action)) {
+    return 0;
+  }
+  if (std::holds_alternative<DeleteOvsBridge>(action)) {
+    return 1;
+  }
+  if (std::holds_alternative<CreateOvsBridge>(action)) {
+    return 2;
+  }
+  if (std::holds_alternative<SetOvsBridge>(action)) {
+    return 3;
+  }
+  if (std::holds_alternative<AddOvsPort>(action)) {
+    return 4;
+  }
+  return 5;
+}
+
 class Planner {
  public:
   Planner(const State& desired, const State& actual)
@@ -81,8 +101,10 @@ class Planner {
     planLoopbacks();
     planRoutes();
     planSysctls();
-    std::stable_sort(result_.plan.steps.begin(), result_.plan.steps.end(),
-                     [](const Step& a, const Step& b) { return a.phase < b.phase; });
+    std::stable_sort(
+        result_.plan.steps.begin(), result_.plan.steps.end(), [](const Step& a, const Step& b) {
+          return std::pair(a.phase, ovsRank(a.action)) < std::pair(b.phase, ovsRank(b.action));
+        });
     return std::move(result_);
   }
 
@@ -230,11 +252,9 @@ class Planner {
       if (have == actual_.ovs_bridges.end()) {
         state::OvsBridgeState bare = resolved;
         bare.ports.clear();
-        add(Phase::kCreateOvsBridges, Change::kCreate, CreateOvsBridge{bare, desired_.lab},
-            want.origin);
+        add(Phase::kOvs, Change::kCreate, CreateOvsBridge{bare, desired_.lab}, want.origin);
         for (const auto& [port_name, port] : want.ports) {
-          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
-              port.origin);
+          add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
         }
         continue;
       }
@@ -247,19 +267,18 @@ class Planner {
         after.ports.clear();
         state::OvsBridgeState before = current;
         before.ports.clear();
-        add(Phase::kChangeLinks, Change::kUpdate, SetOvsBridge{after, before}, want.origin);
+        add(Phase::kOvs, Change::kUpdate, SetOvsBridge{after, before}, want.origin);
       }
       for (const auto& [port_name, port] : current.ports) {
         if (port.owner == desired_.lab && want.ports.count(port_name) == 0) {
-          add(Phase::kDeleteOvsPorts, Change::kDelete, DeleteOvsPort{name, port, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, port, desired_.lab});
         }
       }
       for (const auto& [port_name, port] : want.ports) {
         const auto got = current.ports.find(port_name);
         if (got == current.ports.end()) {
           if (holder.count(port_name) == 0 || holder.at(port_name).second == desired_.lab) {
-            add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
-                port.origin);
+            add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
           }
           continue;
         }
@@ -267,22 +286,19 @@ class Planner {
           continue;  // reported as a conflict above
         }
         if (got->second.internal != port.internal) {
-          add(Phase::kDeleteOvsPorts, Change::kDelete,
-              DeleteOvsPort{name, got->second, desired_.lab});
-          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
-              port.origin);
+          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
           continue;
         }
         if (port.tag != got->second.tag || port.trunks != got->second.trunks ||
             port.external_ids != got->second.external_ids) {
-          add(Phase::kChangeLinks, Change::kUpdate, SetOvsPort{name, port, got->second},
-              port.origin);
+          add(Phase::kOvs, Change::kUpdate, SetOvsPort{name, port, got->second}, port.origin);
         }
       }
     }
     for (const auto& [name, have] : actual_.ovs_bridges) {
       if (have.owner == desired_.lab && desired_.ovs_bridges.count(name) == 0) {
-        add(Phase::kDeleteOvsBridges, Change::kDelete, DeleteOvsBridge{have, desired_.lab});
+        add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsBridge{have, desired_.lab});
       }
     }
   }
@@ -300,10 +316,8 @@ class Planner {
         const IfRef device{kHost, port_name};
         if (!port.internal && got != have->second.ports.end() &&
             got->second.owner == desired_.lab && created_.count(device) > 0) {
-          add(Phase::kDeleteOvsPorts, Change::kDelete,
-              DeleteOvsPort{name, got->second, desired_.lab});
-          add(Phase::kAddOvsPorts, Change::kCreate, AddOvsPort{name, port, desired_.lab},
-              port.origin);
+          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
         }
       }
     }

@@ -309,6 +309,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             return {};
           },
           [&](const plan::AddOvsPort& a) -> Status {
+            if (world.ovs_bridges.count(a.bridge) == 0) {
+              return fail(ErrorKind::kOvsdb, "no bridge " + a.bridge, {}, 0);
+            }
             auto& bridge = world.ovs_bridges[a.bridge];
             auto port = a.port;
             port.owner = a.lab;

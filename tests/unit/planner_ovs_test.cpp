@@ -69,9 +69,9 @@ TEST(PlannerOvs, VethPortsOnTheUserspaceDatapath) {
   EXPECT_EQ(lines(plan), (std::vector<std::string>{
                              "+ netns ns1",
                              "+ netns ns2",
-                             "+ ovs bridge ovs-br (datapath netdev)",
                              "+ veth host:ovs-veth0 <-> ns1:veth0",
                              "+ veth host:ovs-veth1 <-> ns2:veth1",
+                             "+ ovs bridge ovs-br (datapath netdev)",
                              "+ ovs port ovs-veth0 tag 10 on ovs-br",
                              "+ ovs port ovs-veth1 tag 10 on ovs-br",
                              "~ link host:ovs-veth0: tx-checksum offload on -> off",
@@ -93,7 +93,7 @@ TEST(PlannerOvs, KernelDatapathNeedsNoOffloadChanges) {
                             return line.find("tx-checksum") != std::string::npos;
                           }),
             0);
-  EXPECT_EQ(got[2], "+ ovs bridge ovs-br (datapath system)");
+  EXPECT_EQ(got[4], "+ ovs bridge ovs-br (datapath system)");
 }
 
 TEST(PlannerOvs, TagChangeIsOneLine) {

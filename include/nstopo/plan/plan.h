@@ -15,20 +15,18 @@ namespace nstopo::plan {
 enum class Phase {
   kDeleteRoutes,
   kDeleteAddresses,
-  kDeleteOvsPorts,
+  kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction
   kDeleteLinks,
   kDeleteBridges,
-  kDeleteOvsBridges,
   kDeleteNetns,
   kCreateNetns,
   kSysctls,
   kCreateBridges,
-  kCreateOvsBridges,
   kCreateLinks,
   kCreateStacked1,  ///< macvlan/ipvlan/vlan on an interface that already exists
   kCreateStacked2,  ///< ... on one created in kCreateStacked1
   kCreateStacked3,
-  kAddOvsPorts,
+  kOvs,        ///< OVS bridges and ports that come or change: one OVSDB transaction
   kMoveLinks,  ///< OVS internal ports into their namespaces
   kChangeLinks,
   kAddAddresses,

@@ -59,6 +59,7 @@ Status run(const std::vector<std::string>& argv, const std::string& dir) {
 
 bool exists(const std::string& path) {
   struct stat st {};
+
   return ::stat(path.c_str(), &st) == 0;
 }
 
@@ -75,8 +76,8 @@ ServiceStatus serviceStatus(const std::string& dir) {
 }
 
 Status startService(const std::string& dir) {
-  for (const char* binary : {"/usr/sbin/ovsdb-server", "/usr/sbin/ovs-vswitchd",
-                             "/usr/bin/ovsdb-tool"}) {
+  for (const char* binary :
+       {"/usr/sbin/ovsdb-server", "/usr/sbin/ovs-vswitchd", "/usr/bin/ovsdb-tool"}) {
     if (!exists(binary)) {
       return fail(ErrorKind::kUnsupported,
                   fmt::format("{} is missing: install Debian's openvswitch-switch", binary));
@@ -94,11 +95,11 @@ Status startService(const std::string& dir) {
         return ok;
       }
     }
-    if (auto ok = run({"/usr/sbin/ovsdb-server", db, "--remote=punix:" + dir + "/db.sock",
-                       "--pidfile=" + dir + "/ovsdb-server.pid", "--detach",
-                       "--log-file=" + dir + "/ovsdb-server.log",
-                       "--unixctl=" + dir + "/ovsdb-server.ctl"},
-                      dir);
+    if (auto ok = run(
+            {"/usr/sbin/ovsdb-server", db, "--remote=punix:" + dir + "/db.sock",
+             "--pidfile=" + dir + "/ovsdb-server.pid", "--detach",
+             "--log-file=" + dir + "/ovsdb-server.log", "--unixctl=" + dir + "/ovsdb-server.ctl"},
+            dir);
         !ok) {
       return ok;
     }
@@ -108,28 +109,29 @@ Status startService(const std::string& dir) {
   if (!db_connection) {
     return tl::unexpected(db_connection.error());
   }
-  auto rows = db_connection->transact(
-      nlohmann::json::array({{{"op", "select"}, {"table", "Open_vSwitch"},
-                              {"where", nlohmann::json::array()}, {"columns", {"_uuid"}}}}),
-      std::chrono::seconds(5));
+  auto rows = db_connection->transact(nlohmann::json::array({{{"op", "select"},
+                                                              {"table", "Open_vSwitch"},
+                                                              {"where", nlohmann::json::array()},
+                                                              {"columns", {"_uuid"}}}}),
+                                      std::chrono::seconds(5));
   if (!rows) {
     return tl::unexpected(rows.error());
   }
   if ((*rows)[0]["rows"].empty()) {
     auto inserted = db_connection->transact(
-        nlohmann::json::array({{{"op", "insert"}, {"table", "Open_vSwitch"},
-                                {"row", nlohmann::json::object()}}}),
+        nlohmann::json::array(
+            {{{"op", "insert"}, {"table", "Open_vSwitch"}, {"row", nlohmann::json::object()}}}),
         std::chrono::seconds(5));
     if (!inserted) {
       return tl::unexpected(inserted.error());
     }
   }
   if (before.ovs_vswitchd_pid == 0) {
-    if (auto ok = run({"/usr/sbin/ovs-vswitchd", "unix:" + dir + "/db.sock",
-                       "--pidfile=" + dir + "/ovs-vswitchd.pid", "--detach",
-                       "--log-file=" + dir + "/ovs-vswitchd.log",
-                       "--unixctl=" + dir + "/ovs-vswitchd.ctl"},
-                      dir);
+    if (auto ok = run(
+            {"/usr/sbin/ovs-vswitchd", "unix:" + dir + "/db.sock",
+             "--pidfile=" + dir + "/ovs-vswitchd.pid", "--detach",
+             "--log-file=" + dir + "/ovs-vswitchd.log", "--unixctl=" + dir + "/ovs-vswitchd.ctl"},
+            dir);
         !ok) {
       return ok;
     }
@@ -150,7 +152,8 @@ Status stopService(const std::string& dir) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     if (::kill(pid, 0) == 0) {
-      return fail(ErrorKind::kKernel, fmt::format("{} (pid {}) did not stop within 5 s", name, pid));
+      return fail(ErrorKind::kKernel,
+                  fmt::format("{} (pid {}) did not stop within 5 s", name, pid));
     }
   }
   return {};

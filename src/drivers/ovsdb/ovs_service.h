@@ -12,8 +12,8 @@ namespace nstopo::ovsdb {
 struct ServiceStatus {
   int ovsdb_server_pid = 0;  ///< 0 when not running
   int ovs_vswitchd_pid = 0;
-  bool answers = false;      ///< the database socket answers
-  std::string socket;        ///< "unix:DIR/db.sock"
+  bool answers = false;  ///< the database socket answers
+  std::string socket;    ///< "unix:DIR/db.sock"
 };
 
 [[nodiscard]] Status startService(const std::string& dir);

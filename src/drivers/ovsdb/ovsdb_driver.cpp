@@ -44,9 +44,13 @@ json set(const std::vector<T>& values) {
   return json::array({"set", json(values)});
 }
 
-json emptySet() { return json::array({"set", json::array()}); }
+json emptySet() {
+  return json::array({"set", json::array()});
+}
 
-json optionalInt(const std::optional<int>& value) { return value ? json(*value) : emptySet(); }
+json optionalInt(const std::optional<int>& value) {
+  return value ? json(*value) : emptySet();
+}
 
 std::map<std::string, std::string> mapOf(const json& value) {
   std::map<std::string, std::string> out;
@@ -75,10 +79,14 @@ std::string uuidOf(const json& value) {
 
 /// ["named-uuid", id] / ["uuid", id]; spelled out because nlohmann reads a braced pair as an
 /// object member.
-json ref(const char* kind, const std::string& id) { return json::array({kind, id}); }
+json ref(const char* kind, const std::string& id) {
+  return json::array({kind, id});
+}
 
 /// A one-element set: ["set", [x]].
-json setOfOne(const json& value) { return json::array({"set", json::array({value})}); }
+json setOfOne(const json& value) {
+  return json::array({"set", json::array({value})});
+}
 
 json mutation(const char* column, const char* mutator, const json& value) {
   return json::array({json::array({column, mutator, value})});
@@ -94,7 +102,9 @@ json withMark(std::map<std::string, std::string> ids, const std::string& lab) {
 }
 
 /// uuid-names must be identifiers: derive one from a counter, never from a user's name.
-std::string rowName(const char* prefix, int n) { return fmt::format("{}{}", prefix, n); }
+std::string rowName(const char* prefix, int n) {
+  return fmt::format("{}{}", prefix, n);
+}
 
 struct OpBuilder {
   json ops = json::array();
@@ -140,10 +150,11 @@ struct OpBuilder {
       row["fail_mode"] = a.bridge.fail_mode;
     }
     ops.push_back({{"op", "insert"}, {"table", "Bridge"}, {"uuid-name", name}, {"row", row}});
-    ops.push_back({{"op", "mutate"},
-                   {"table", "Open_vSwitch"},
-                   {"where", json::array()},
-                   {"mutations", mutation("bridges", "insert", setOfOne(ref("named-uuid", name)))}});
+    ops.push_back(
+        {{"op", "mutate"},
+         {"table", "Open_vSwitch"},
+         {"where", json::array()},
+         {"mutations", mutation("bridges", "insert", setOfOne(ref("named-uuid", name)))}});
   }
 
   void addPort(const plan::AddOvsPort& a) {
@@ -172,6 +183,7 @@ std::string defaultTarget(const std::string& option) {
 
 std::string autoDatapath() {
   struct stat st {};
+
   if (::stat("/sys/module/openvswitch", &st) == 0) {
     return "system";
   }
@@ -191,7 +203,9 @@ std::string autoDatapath() {
   return "netdev";
 }
 
-bool OvsdbDriver::handles(const plan::Action& action) const { return plan::isOvsAction(action); }
+bool OvsdbDriver::handles(const plan::Action& action) const {
+  return plan::isOvsAction(action);
+}
 
 Result<Connection*> OvsdbDriver::connection() {
   if (!connection_) {
@@ -217,8 +231,8 @@ Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
       {{{"op", "select"},
         {"table", "Bridge"},
         {"where", json::array()},
-        {"columns", {"_uuid", "name", "ports", "datapath_type", "fail_mode", "protocols",
-                     "external_ids"}}},
+        {"columns",
+         {"_uuid", "name", "ports", "datapath_type", "fail_mode", "protocols", "external_ids"}}},
        {{"op", "select"},
         {"table", "Port"},
         {"where", json::array()},
@@ -297,30 +311,28 @@ Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfac
   if (!db) {
     return tl::unexpected(db.error());
   }
-  auto bumped = (*db)->transact(
-      json::array({{{"op", "mutate"},
-                    {"table", "Open_vSwitch"},
-                    {"where", json::array()},
-                    {"mutations", mutation("next_cfg", "+=", 1)}},
-                   {{"op", "select"},
-                    {"table", "Open_vSwitch"},
-                    {"where", json::array()},
-                    {"columns", {"next_cfg"}}}}),
-      kRpcTimeout);
+  auto bumped = (*db)->transact(json::array({{{"op", "mutate"},
+                                              {"table", "Open_vSwitch"},
+                                              {"where", json::array()},
+                                              {"mutations", mutation("next_cfg", "+=", 1)}},
+                                             {{"op", "select"},
+                                              {"table", "Open_vSwitch"},
+                                              {"where", json::array()},
+                                              {"columns", {"next_cfg"}}}}),
+                                kRpcTimeout);
   if (!bumped) {
     return tl::unexpected(bumped.error());
   }
   const int target = (*bumped)[1]["rows"][0]["next_cfg"].get<int>();
   // One blocking wait: ovsdb-server answers once vswitchd has caught up, or after the timeout.
-  auto waited = (*db)->transact(
-      json::array({{{"op", "wait"},
-                    {"table", "Open_vSwitch"},
-                    {"where", json::array()},
-                    {"columns", {"cur_cfg"}},
-                    {"until", "=="},
-                    {"rows", json::array({json{{"cur_cfg", target}}})},
-                    {"timeout", kVswitchdTimeout.count()}}}),
-      kVswitchdTimeout + kRpcTimeout);
+  auto waited = (*db)->transact(json::array({{{"op", "wait"},
+                                              {"table", "Open_vSwitch"},
+                                              {"where", json::array()},
+                                              {"columns", {"cur_cfg"}},
+                                              {"until", "=="},
+                                              {"rows", json::array({json{{"cur_cfg", target}}})},
+                                              {"timeout", kVswitchdTimeout.count()}}}),
+                                kVswitchdTimeout + kRpcTimeout);
   if (!waited) {
     auto state = (*db)->transact(json::array({{{"op", "select"},
                                                {"table", "Open_vSwitch"},
@@ -376,12 +388,15 @@ std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batc
     return fail_all(db.error());
   }
   // Port and bridge deletions need row uuids: look them up in the same run.
-  auto ids = (*db)->transact(
-      json::array({{{"op", "select"}, {"table", "Bridge"}, {"where", json::array()},
-                    {"columns", {"_uuid", "name"}}},
-                   {{"op", "select"}, {"table", "Port"}, {"where", json::array()},
-                    {"columns", {"_uuid", "name"}}}}),
-      kRpcTimeout);
+  auto ids = (*db)->transact(json::array({{{"op", "select"},
+                                           {"table", "Bridge"},
+                                           {"where", json::array()},
+                                           {"columns", {"_uuid", "name"}}},
+                                          {{"op", "select"},
+                                           {"table", "Port"},
+                                           {"where", json::array()},
+                                           {"columns", {"_uuid", "name"}}}}),
+                             kRpcTimeout);
   if (!ids) {
     return fail_all(ids.error());
   }
@@ -410,13 +425,13 @@ std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batc
               }
             },
             [&](const plan::SetOvsBridge& a) {
-              json row = {{"datapath_type", a.after.datapath},
-                          {"protocols", set(a.after.protocols)},
-                          {"external_ids", withMark(a.after.external_ids, a.after.owner.empty()
-                                                                              ? a.before.owner
-                                                                              : a.after.owner)},
-                          {"fail_mode", a.after.fail_mode.empty() ? emptySet()
-                                                                  : json(a.after.fail_mode)}};
+              json row = {
+                  {"datapath_type", a.after.datapath},
+                  {"protocols", set(a.after.protocols)},
+                  {"external_ids",
+                   withMark(a.after.external_ids,
+                            a.after.owner.empty() ? a.before.owner : a.after.owner)},
+                  {"fail_mode", a.after.fail_mode.empty() ? emptySet() : json(a.after.fail_mode)}};
               builder.ops.push_back({{"op", "update"},
                                      {"table", "Bridge"},
                                      {"where", where("name", a.after.name)},
@@ -434,11 +449,11 @@ std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batc
               }
             },
             [&](const plan::SetOvsPort& a) {
-              builder.ops.push_back({{"op", "update"},
-                                     {"table", "Port"},
-                                     {"where", where("name", a.after.name)},
-                                     {"row", {{"tag", optionalInt(a.after.tag)},
-                                              {"trunks", set(a.after.trunks)}}}});
+              builder.ops.push_back(
+                  {{"op", "update"},
+                   {"table", "Port"},
+                   {"where", where("name", a.after.name)},
+                   {"row", {{"tag", optionalInt(a.after.tag)}, {"trunks", set(a.after.trunks)}}}});
               const std::string lab = a.after.owner.empty() ? a.before.owner : a.after.owner;
               builder.ops.push_back(
                   {{"op", "update"},

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nstopo/apply/driver.h"
+
 #include "ovsdb_wire.h"
 
 namespace nstopo::ovsdb {

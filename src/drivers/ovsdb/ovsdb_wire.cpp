@@ -130,10 +130,11 @@ Result<nlohmann::json> Connection::call(const std::string& method, nlohmann::jso
       }
       return message["result"];
     }
-    const auto left = std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
+    const auto left =
+        std::chrono::duration_cast<Millis>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) {
-      return ovsdbError(target_, fmt::format("no answer to {} within {} ms", method,
-                                             timeout.count()));
+      return ovsdbError(target_,
+                        fmt::format("no answer to {} within {} ms", method, timeout.count()));
     }
     pollfd waiter{fd_.get(), POLLIN, 0};
     const int ready = ::poll(&waiter, 1, static_cast<int>(left.count()));
@@ -178,7 +179,8 @@ Result<nlohmann::json> Connection::transact(nlohmann::json ops, Millis timeout) 
       if (item.contains("details") && item["details"].is_string()) {
         text += ": " + item["details"].get<std::string>();
       }
-      return ovsdbError(target_, fmt::format("transaction failed at operation {}: {}", i + 1, text));
+      return ovsdbError(target_,
+                        fmt::format("transaction failed at operation {}: {}", i + 1, text));
     }
   }
   return result;

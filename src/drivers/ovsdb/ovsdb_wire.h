@@ -19,6 +19,7 @@ namespace nstopo::ovsdb {
 class JsonFramer {
  public:
   void feed(std::string_view bytes) { buffer_.append(bytes); }
+
   /// The next complete value's text, or nothing until more bytes arrive.
   [[nodiscard]] std::optional<std::string> next();
 
@@ -51,6 +52,7 @@ class Connection {
 
  private:
   Connection(UniqueFd fd, std::string target) : fd_(std::move(fd)), target_(std::move(target)) {}
+
   [[nodiscard]] Status send(const nlohmann::json& message);
 
   UniqueFd fd_;
