@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstddef>
 #include <string>
 
 namespace nstopo::cli {
@@ -17,6 +18,12 @@ struct TargetOptions {
   std::string lab;
 };
 
+struct VerifyOptions {
+  int count = 2;            ///< echo requests per ICMP probe before it counts as unreachable
+  int timeout_ms = 1000;    ///< per echo request or TCP connect
+  std::size_t parallel = 8;
+};
+
 /// Each returns the process exit code: 0 success, 1 error, 2 changes pending
 /// (plan --detailed-exitcode), 3 apply failed and its rollback left objects behind.
 int runValidate(const GlobalOptions& global, const std::string& file);
@@ -25,6 +32,8 @@ int runApply(const GlobalOptions& global, const std::string& file);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);
 int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);
+/// Probes the file's `verify:` expectations from inside the lab; 0 only if all hold.
+int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options);
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
 /// records of labs with nothing left on the machine.
 int runGc(const GlobalOptions& global, bool dry_run);

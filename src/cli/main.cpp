@@ -77,6 +77,15 @@ int main(int argc, char** argv) {
   auto* list = app.add_subcommand("list", "List the labs present on this machine");
   add_json(list);
 
+  nstopo::cli::VerifyOptions verify_options;
+  auto* verify = app.add_subcommand("verify", "Check the file's reachability expectations");
+  verify->add_option("FILE", file, "Topology file")->required();
+  verify->add_option("--count", verify_options.count, "Echo requests per ICMP probe")
+      ->check(CLI::Range(1, 10));
+  verify->add_option("--timeout-ms", verify_options.timeout_ms, "Per request or connect")
+      ->check(CLI::Range(50, 10000));
+  add_json(verify);
+
   std::string ovs_action;
   auto* ovs = app.add_subcommand("ovs", "Manage a private Open vSwitch under /run/nstopo/ovs");
   ovs->add_option("ACTION", ovs_action, "start, stop or status")
@@ -118,6 +127,9 @@ int main(int argc, char** argv) {
   }
   if (show->parsed()) {
     return nstopo::cli::runShow(global, target);
+  }
+  if (verify->parsed()) {
+    return nstopo::cli::runVerify(global, file, verify_options);
   }
   if (ovs->parsed()) {
     return nstopo::cli::runOvs(global, ovs_action);

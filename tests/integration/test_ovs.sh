@@ -51,6 +51,7 @@ LAB=$(copy_topology seeds/ovs-veth.yaml)
 expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
 expect_reach ns1 10.1.1.3
 tcp_check ns1 ns2 10.1.1.3
+expect_rc 0 "verify" -- "$NSTOPO" verify "$LAB"
 expect_rc 0 "second apply is a no-op" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 expect_rc 0 "show" -- "$NSTOPO" show "$LAB"
 if [[ $(ovsdb-client --timeout=5 transact "$DB" '["Open_vSwitch",{"op":"select","table":"Bridge","where":[["name","==","ovs-br"]],"columns":["datapath_type"]}]') == *netdev* ]]; then
@@ -102,6 +103,7 @@ expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
 expect_reach ns1 10.177.81.182
 expect_reach ns1 10.177.81.181
 tcp_check ns1 ns2 10.177.81.182
+expect_rc 0 "verify" -- "$NSTOPO" verify "$LAB"
 expect_eq "$(ip -n br_ns -o link show master br-1 | grep -c tap4cf6fdaa-f9)" "1" "the internal port is a port of br-1 in br_ns"
 expect_eq "$(vsctl get Interface tap4cf6fdaa-f9 external_ids:iface-status)" "active" "external_ids set"
 expect_rc 0 "no-op" -- "$NSTOPO" plan --detailed-exitcode "$LAB"

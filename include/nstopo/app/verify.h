@@ -1,0 +1,43 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nstopo/core/cidr.h"
+#include "nstopo/model/topology.h"
+
+namespace nstopo::app {
+
+/// One probe: from a node to an address, with the outcome the file expects.
+struct ProbeSpec {
+  std::string from;
+  std::string target;  ///< as the file names it: "ns2", "ns2:eth0" or an address
+  IpAddress address;
+  std::uint16_t tcp_port = 0;  ///< 0: ICMP echo
+  bool expect_reachable = true;
+  SourceLoc origin;
+};
+
+struct ProbeResult {
+  ProbeSpec spec;
+  bool reachable = false;
+  double rtt_ms = 0;
+  std::string detail;
+
+  [[nodiscard]] bool ok() const { return reachable == spec.expect_reachable; }
+};
+
+/// Turns the file's `verify:` section into probes. A node target means its first address
+/// (IPv4 first); `all_pairs` adds every address of every other node, expected reachable unless
+/// an explicit expectation says otherwise.
+[[nodiscard]] std::vector<ProbeSpec> probesFor(const model::Topology& topology);
+
+/// Runs the probes on up to `parallel` threads; `probe` does one (from inside its namespace).
+[[nodiscard]] std::vector<ProbeResult> runProbes(
+    const std::vector<ProbeSpec>& probes, const std::function<ProbeResult(const ProbeSpec&)>& probe,
+    std::size_t parallel);
+
+}  // namespace nstopo::app
