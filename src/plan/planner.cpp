@@ -416,14 +416,31 @@ class Planner {
       if (emitted.count(ref) > 0) {
         continue;  // went with its veth peer
       }
+      // Links that live and die with removed namespaces need no request of their own: the
+      // kernel unregisters a whole namespace's devices in one batch (one RCU grace period),
+      // while deleting them first costs one per namespace. Only a veth with an end outside must
+      // go explicitly, or that end would linger until the namespace is cleaned up.
+      const bool here_removed = removed_netns_.count(ref.netns) > 0;
+      const bool peer_removed = have.peer && removed_netns_.count(have.peer->netns) > 0;
+      if (here_removed && (!have.peer || peer_removed)) {
+        emitted.insert(ref);
+        if (have.peer) {
+          emitted.insert(*have.peer);
+        }
+        continue;
+      }
+      // Delete a veth from its host end when it has one: a star's ends then go in one batch.
+      const LinkState* peer = have.peer ? actualLink(*have.peer) : nullptr;
+      const bool flip = peer != nullptr && have.peer->netns == kHost && ref.netns != kHost;
+      const IfRef target = flip ? *have.peer : ref;
       emitted.insert(ref);
-      DeleteLink action{ref, desired_.lab, have, std::nullopt};
+      DeleteLink action{target, desired_.lab, flip ? *peer : have, std::nullopt};
       deleteRoutesOnDevice(ref);
       if (have.peer) {
         emitted.insert(*have.peer);
         deleteRoutesOnDevice(*have.peer);
-        if (const auto* peer = actualLink(*have.peer)) {
-          action.peer_before = *peer;
+        if (peer != nullptr) {
+          action.peer_before = flip ? have : *peer;
         }
       }
       const Phase phase =
@@ -431,6 +448,7 @@ class Planner {
       add(phase, Change::kDelete, std::move(action));
     }
   }
+
 
   void planLinkCreations() {
     for (const auto& [netns_name, netns] : desired_.netns) {

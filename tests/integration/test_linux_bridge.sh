@@ -12,10 +12,7 @@ expect_eq "$(ip -o link show master br0 | wc -l)" "2" "two ports on br0"
 expect_rc 0 "plan --detailed-exitcode after apply" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 
 step "edit: add a third namespace on the bridge"
-cat >>"$LAB" <<'YAML'
-  - kind: veth
-    endpoints: [ns3:veth2, br0:br-veth2]
-YAML
+sed -i 's|^verify:|  - kind: veth\n    endpoints: [ns3:veth2, br0:br-veth2]\nverify:|' "$LAB"
 sed -i 's|^bridges:|  ns3:\n    interfaces:\n      veth2: {addresses: [10.1.1.5/24]}\nbridges:|' "$LAB"
 expect_rc 2 "the plan shows the new namespace" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 expect_eq "$(grep '^[-+~] ' "$WORK/out" | tr '\n' '|')" "+ netns ns3|+ veth host:br-veth2 (port of br0) <-> ns3:veth2|+ address 10.1.1.5/24 on ns3:veth2|" "plan adds exactly ns3, its veth and address"
@@ -30,6 +27,7 @@ path = sys.argv[1]
 text = open(path).read()
 text = text.replace("  - kind: veth\n    endpoints: [ns2:veth1, br0:br-veth1]\n", "")
 text = text.replace("  ns2:\n    interfaces:\n      veth1: {addresses: [10.1.1.3/24]}\n", "  ns2: {}\n")
+text = text.replace("    - {from: ns1, to: ns2}\n    - {from: ns2, to: ns1}\n", "    - {from: ns1, to: ns3}\n")
 open(path, "w").write(text)
 PY
 expect_rc 2 "the plan removes one veth" -- "$NSTOPO" plan --detailed-exitcode "$LAB"

@@ -1,0 +1,368 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
+"""Times building, changing and tearing down the same lab with several contenders.
+
+Runs inside the sandbox made by bench/run.sh. Contenders for the same end state:
+  nstopo     nstopo apply / destroy of the YAML
+  shell      the seeds' recipe: one `ip` command per step
+  ip-batch   `ip -batch` for the root namespace plus one `ip -n NS -batch` per namespace
+  floor      `ip -batch` of only the root-namespace link operations (namespaces, veths created
+             into their namespaces, bridge ports): close to what the kernel itself must do
+  mininet    `mn --topo single,N --switch lxbr`, only when installed
+"""
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+
+def sh(command, **kwargs):
+    return subprocess.run(command, shell=isinstance(command, str), check=True,
+                          stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kwargs)
+
+
+def timed(command, **kwargs):
+    start = time.perf_counter()
+    sh(command, **kwargs)
+    return time.perf_counter() - start
+
+
+def address(i, prefix):
+    return f"10.{(i >> 8) & 255}.{i & 255}.1/{prefix}" if prefix != 16 else f"10.0.{i // 250}.{i % 250 + 1}/16"
+
+
+class Lab:
+    """One topology of size n in every contender's language."""
+
+    def __init__(self, kind, n):
+        self.kind, self.n = kind, n
+        self.nodes = [f"b{i}" for i in range(1, n + 1)]
+
+    def yaml(self, changed=False):
+        lines = [f"name: bench-{self.kind}", "nodes:"]
+        if self.kind == "star":
+            for i, node in enumerate(self.nodes, 1):
+                addr = address(i, 16)
+                if changed and i == 1:
+                    addr = "10.0.200.200/16"
+                lines.append(f"  {node}: {{interfaces: {{eth0: {{addresses: [{addr}]}}}}}}")
+            lines += ["bridges:", "  br-bench: {kind: linux, stp: false}", "links:"]
+            lines += [f"  - {{kind: veth, endpoints: [{node}:eth0, br-bench:p{i}]}}"
+                      for i, node in enumerate(self.nodes, 1)]
+        else:  # chain: b1 - b2 - ... - bN, /30 links, routes both ways through forwarding nodes
+            for i, node in enumerate(self.nodes, 1):
+                ifaces, routes = [], []
+                if i > 1:
+                    ifaces.append(f"left: {{addresses: [{self.link_addr(i - 1, 2)}]}}")
+                    routes.append(f"{{to: 10.128.0.0/9, via: {self.link_addr(i - 1, 1, False)}}}")
+                if i < self.n:
+                    ifaces.append(f"right: {{addresses: [{self.link_addr(i, 1)}]}}")
+                    routes.append(f"{{to: 10.64.0.0/10, via: {self.link_addr(i, 2, False)}}}")
+                if changed and i == 1:
+                    ifaces[0] = ifaces[0].replace(".1/30", ".1/29")
+                lines.append(f"  {node}:")
+                lines.append(f"    interfaces: {{{', '.join(ifaces)}}}")
+                lines.append("    sysctls: {net.ipv4.ip_forward: 1}")
+                lines.append(f"    routes: [{', '.join(r for r in routes if r)}]")
+            lines.append("links:")
+            lines += [f"  - {{kind: veth, endpoints: [b{i}:right, b{i + 1}:left]}}"
+                      for i in range(1, self.n)]
+        return "\n".join(lines) + "\n"
+
+    @staticmethod
+    def link_addr(i, host, prefix=True):
+        base = 64 + (i >> 14)  # 10.64.0.0/10 holds every link
+        text = f"10.{base}.{(i >> 6) & 255}.{((i & 63) << 2) + host}"
+        return f"{text}/30" if prefix else text
+
+    # --- one ip command per step (the seeds' recipe) ---
+    def shell(self):
+        out = []
+        if self.kind == "star":
+            out += ["ip link add br-bench type bridge", "ip link set br-bench up"]
+            for i, node in enumerate(self.nodes, 1):
+                out += [f"ip netns add {node}", f"ip link add p{i} type veth peer name eth0-{i}",
+                        f"ip link set eth0-{i} netns {node}", f"ip -n {node} link set eth0-{i} name eth0",
+                        f"ip link set p{i} master br-bench", f"ip link set p{i} up",
+                        f"ip -n {node} addr add {address(i, 16)} dev eth0",
+                        f"ip -n {node} link set eth0 up", f"ip -n {node} link set lo up"]
+        else:
+            for node in self.nodes:
+                out += [f"ip netns add {node}", f"ip -n {node} link set lo up",
+                        f"ip netns exec {node} sysctl -qw net.ipv4.ip_forward=1"]
+            for i in range(1, self.n):
+                a, b = f"b{i}", f"b{i + 1}"
+                out += [f"ip link add r{i} type veth peer name l{i}",
+                        f"ip link set r{i} netns {a}", f"ip link set l{i} netns {b}",
+                        f"ip -n {a} link set r{i} name right", f"ip -n {b} link set l{i} name left",
+                        f"ip -n {a} addr add {self.link_addr(i, 1)} dev right",
+                        f"ip -n {b} addr add {self.link_addr(i, 2)} dev left",
+                        f"ip -n {a} link set right up", f"ip -n {b} link set left up"]
+            for i in range(1, self.n + 1):
+                if i > 1:
+                    out.append(f"ip -n b{i} route add 10.128.0.0/9 via {self.link_addr(i - 1, 1, False)}")
+                if i < self.n:
+                    out.append(f"ip -n b{i} route add 10.64.0.0/10 via {self.link_addr(i, 2, False)}")
+        return out
+
+    def shell_teardown(self):
+        out = [f"ip netns del {node}" for node in self.nodes]
+        if self.kind == "star":
+            out.append("ip link del br-bench")
+        return out
+
+    # --- ip -batch in the root namespace plus one batch per namespace ---
+    def root_batch(self, floor=False):
+        out = []
+        if self.kind == "star":
+            out.append("link add br-bench type bridge")
+            out += [f"netns add {node}" for node in self.nodes]
+            for i, node in enumerate(self.nodes, 1):
+                out.append(f"link add p{i} master br-bench type veth peer name eth0 netns {node}")
+            if not floor:
+                out.append("link set br-bench up")
+                out += [f"link set p{i} up" for i in range(1, self.n + 1)]
+        else:
+            out += [f"netns add {node}" for node in self.nodes]
+            # ip -batch cannot create a veth between two other namespaces: make it in the root,
+            # then move each end (the floor does the same).
+            for i in range(1, self.n):
+                out += [f"link add r{i} netns b{i} type veth peer name l{i} netns b{i + 1}"]
+        return out
+
+    def ns_batches(self):
+        batches = {}
+        for i, node in enumerate(self.nodes, 1):
+            cmds = ["link set lo up"]
+            if self.kind == "star":
+                cmds += [f"addr add {address(i, 16)} dev eth0", "link set eth0 up"]
+            else:
+                if i > 1:
+                    cmds += [f"link set l{i - 1} name left", f"addr add {self.link_addr(i - 1, 2)} dev left",
+                             "link set left up", f"route add 10.128.0.0/9 via {self.link_addr(i - 1, 1, False)}"]
+                if i < self.n:
+                    cmds += [f"link set r{i} name right", f"addr add {self.link_addr(i, 1)} dev right",
+                             "link set right up", f"route add 10.64.0.0/10 via {self.link_addr(i, 2, False)}"]
+            batches[node] = cmds
+        return batches
+
+
+def clean():
+    names = subprocess.run(["ip", "netns", "list"], capture_output=True, text=True).stdout.split()
+    names = [n for n in names if not n.startswith("(")]
+    if names:
+        subprocess.run(["ip", "-batch", "-"], input="".join(f"netns del {n}\n" for n in names),
+                       text=True, check=False, capture_output=True)
+    subprocess.run(["ip", "link", "del", "br-bench"], capture_output=True)
+    shutil.rmtree("/run/nstopo", ignore_errors=True)
+    # `ip netns del` returns before the kernel has cleaned the namespace up: the host ends of
+    # its veths linger for a while. Wait (bounded) so the next contender starts clean.
+    deadline = time.time() + 10
+    while True:
+        links = subprocess.run(["ip", "-o", "link"], capture_output=True, text=True).stdout
+        leftover = [l.split(": ")[1] for l in links.splitlines() if ": lo:" not in l]
+        if not leftover or time.time() > deadline:
+            return leftover
+        time.sleep(0.1)
+
+
+def run_batch(lines, netns=None):
+    command = ["ip"] + (["-n", netns] if netns else []) + ["-batch", "-"]
+    start = time.perf_counter()
+    subprocess.run(command, input="\n".join(lines) + "\n", text=True, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    return time.perf_counter() - start
+
+
+def measure(lab, contender, nstopo, work):
+    """(build seconds, teardown seconds) for one contender."""
+    if contender == "nstopo":
+        path = os.path.join(work, "lab.yaml")
+        with open(path, "w") as f:
+            f.write(lab.yaml())
+        build = timed([nstopo, "apply", path])
+        down = timed([nstopo, "destroy", path])
+        return build, down
+    if contender == "shell":
+        script = os.path.join(work, "recipe.sh")
+        with open(script, "w") as f:
+            f.write("set -e\n" + "\n".join(lab.shell()) + "\n")
+        build = timed(["bash", script])
+        with open(script, "w") as f:
+            f.write("\n".join(lab.shell_teardown()) + "\n")
+        down = timed(["bash", script])
+        return build, down
+    if contender in ("ip-batch", "floor"):
+        start = time.perf_counter()
+        run_batch(lab.root_batch(floor=contender == "floor"))
+        if contender == "ip-batch":
+            for node, cmds in lab.ns_batches().items():
+                run_batch(cmds, node)
+        build = time.perf_counter() - start
+        down = run_batch([f"netns del {n}" for n in lab.nodes] +
+                         (["link del br-bench"] if lab.kind == "star" else []))
+        return build, down
+    if contender == "mininet":
+        return timed(["mn", "--topo", f"single,{lab.n}", "--switch", "lxbr", "--controller", "none",
+                      "--test", "none"]), 0.0
+    raise ValueError(contender)
+
+
+def peak_rss_kb(command):
+    result = subprocess.run(["/usr/bin/time", "-f", "%M"] + command, capture_output=True, text=True)
+    return int(result.stderr.strip().splitlines()[-1]) if result.returncode == 0 else 0
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--nstopo", required=True)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--sizes", default="10,100,500,1000")
+    parser.add_argument("--reps", type=int, default=3)
+    parser.add_argument("--topologies", default="star,chain")
+    parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--shell-max", type=int, default=500,
+                        help="largest N for the one-command-per-step recipe (slow)")
+    args = parser.parse_args()
+    if args.smoke:
+        args.sizes, args.reps = "10", 1
+    sizes = [int(s) for s in args.sizes.split(",")]
+    contenders = ["nstopo", "ip-batch", "floor", "shell"]
+    if shutil.which("mn"):
+        contenders.append("mininet")
+    else:
+        print("mininet: skipped, `mn` is not installed (Debian 12 has no mininet package)")
+    if not os.access(args.nstopo, os.X_OK):
+        sys.exit(f"no nstopo binary at {args.nstopo}: build the release preset first")
+    os.makedirs(args.out, exist_ok=True)
+    work = tempfile.mkdtemp()
+    results = {"machine": machine(), "runs": {}}
+    failed = False
+    for kind in args.topologies.split(","):
+        table = results["runs"].setdefault(kind, {})
+        for n in sizes:
+            lab = Lab(kind, n)
+            row = table.setdefault(str(n), {})
+            for contender in contenders:
+                if contender == "shell" and n > args.shell_max:
+                    continue
+                if contender == "mininet" and kind != "star":
+                    continue
+                builds, downs = [], []
+                for _ in range(args.reps):
+                    leftover = clean()
+                    if leftover:
+                        print(f"FAIL: left before {contender}: {leftover}")
+                        failed = True
+                    try:
+                        build, down = measure(lab, contender, args.nstopo, work)
+                    except subprocess.CalledProcessError as error:
+                        print(f"FAIL: {contender} {kind} N={n}: {error.stderr.decode()[-400:]}")
+                        failed = True
+                        break
+                    builds.append(build)
+                    downs.append(down)
+                    leftover = clean()
+                    if leftover:
+                        print(f"FAIL: {contender} left {leftover}")
+                        failed = True
+                if builds:
+                    row[contender] = {"build": statistics.median(builds),
+                                      "destroy": statistics.median(downs)}
+                    print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
+                          f"destroy {row[contender]['destroy']:.3f}s", flush=True)
+            row.update(extras(lab, args.nstopo, work, args.reps))
+            clean()
+    with open(os.path.join(args.out, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+    write_markdown(results, os.path.join(args.out, "results.md"))
+    plot(results, args.out)
+    print(f"{'0 passed, 1 failed' if failed else '1 passed, 0 failed'}")
+    sys.exit(1 if failed else 0)
+
+
+def extras(lab, nstopo, work, reps):
+    """No-op re-apply, one changed address, and peak RSS of nstopo on the built lab."""
+    path = os.path.join(work, "lab.yaml")
+    with open(path, "w") as f:
+        f.write(lab.yaml())
+    sh([nstopo, "apply", path])
+    noop = statistics.median(timed([nstopo, "apply", path]) for _ in range(reps))
+    rss = peak_rss_kb([nstopo, "apply", path]) if os.path.exists("/usr/bin/time") else 0
+    changed = os.path.join(work, "changed.yaml")
+    with open(changed, "w") as f:
+        f.write(lab.yaml(changed=True))
+    change = timed([nstopo, "apply", changed])
+    sh([nstopo, "destroy", changed])
+    return {"nstopo-noop": noop, "nstopo-change": change, "nstopo-rss-kb": rss}
+
+
+def machine():
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    return {"cpus": os.cpu_count(), "cpu": cpu, "kernel": os.uname().release}
+
+
+def write_markdown(results, path):
+    m = results["machine"]
+    out = [f"Machine: {m['cpus']} CPUs, {m['cpu']}, kernel {m['kernel']}.", ""]
+    for kind, table in results["runs"].items():
+        out += [f"### {kind}", "",
+                "| N | nstopo | ip-batch | floor | shell | nstopo no-op | one change | nstopo peak RSS |"
+                " destroy nstopo / floor |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+        for n, row in table.items():
+            def cell(name):
+                return f"{row[name]['build']:.3f} s" if name in row else "-"
+            destroy = "-"
+            if "nstopo" in row and "floor" in row:
+                destroy = f"{row['nstopo']['destroy']:.3f} s / {row['floor']['destroy']:.3f} s"
+            out.append(f"| {n} | {cell('nstopo')} | {cell('ip-batch')} | {cell('floor')} | "
+                       f"{cell('shell')} | {row['nstopo-noop']:.3f} s | {row['nstopo-change']:.3f} s"
+                       f" | {row['nstopo-rss-kb'] / 1024:.1f} MiB | {destroy} |")
+        out += ["", "Ratios (contender time / nstopo time; above 1 means nstopo is faster):", "",
+                "| N | ip-batch / nstopo | shell / nstopo | nstopo / floor |", "| --- | --- | --- | --- |"]
+        for n, row in table.items():
+            if "nstopo" not in row:
+                continue
+            base = row["nstopo"]["build"]
+            def ratio(name):
+                return f"{row[name]['build'] / base:.1f}x" if name in row else "-"
+            floor = f"{base / row['floor']['build']:.2f}x" if "floor" in row else "-"
+            out.append(f"| {n} | {ratio('ip-batch')} | {ratio('shell')} | {floor} |")
+        out.append("")
+    with open(path, "w") as f:
+        f.write("\n".join(out))
+
+
+def plot(results, out):
+    if not shutil.which("gnuplot"):
+        print("plot: skipped, gnuplot is not installed (apt-get install gnuplot-nox)")
+        return
+    for kind, table in results["runs"].items():
+        data = os.path.join(out, f"{kind}.dat")
+        names = ["nstopo", "ip-batch", "floor", "shell", "mininet"]
+        with open(data, "w") as f:
+            for n, row in table.items():
+                f.write(n + " " + " ".join(f"{row[c]['build']:.4f}" if c in row else "?" for c in names) + "\n")
+        script = "\n".join([
+            "set terminal pngcairo size 800,500", f"set output '{os.path.join(out, kind + '.png')}'",
+            f"set title 'Building a {kind} of N namespaces'", "set xlabel 'N (namespaces)'",
+            "set ylabel 'seconds (median)'", "set logscale xy", "set key left top", "set datafile missing '?'",
+            "plot " + ", ".join(f"'{data}' using 1:{i + 2} with linespoints title '{name}'"
+                                for i, name in enumerate(names))])
+        subprocess.run(["gnuplot"], input=script, text=True, check=False)
+        os.remove(data)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+# Builds of the same lab by several contenders, measured in one run on one machine, inside a
+# private sandbox (a new mount + network namespace with its own /run), so the machine's own
+# interfaces and /run/netns are never touched.
+#   bash bench/run.sh                    # full run: N = 10,100,500,1000, star and chain
+#   bash bench/run.sh --smoke            # N = 10, one repetition (CI keeps it working)
+#   bash bench/run.sh --sizes 10,100 --reps 5 --topologies star
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
+  exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
+fi
+nstopo=${NSTOPO:-$here/../build/release/src/nstopo}
+exec python3 "$here/bench.py" --nstopo "$nstopo" --out "$here/results" "$@"
