@@ -3,6 +3,7 @@
 
 #include <cstddef>
 #include <string>
+#include <vector>
 
 namespace nstopo::cli {
 
@@ -24,6 +25,13 @@ struct VerifyOptions {
   std::size_t parallel = 8;
 };
 
+struct ExecOptions {
+  std::string node;
+  std::string lab;
+  std::string file;
+  std::vector<std::string> command;
+};
+
 /// Each returns the process exit code: 0 success, 1 error, 2 changes pending
 /// (plan --detailed-exitcode), 3 apply failed and its rollback left objects behind.
 int runValidate(const GlobalOptions& global, const std::string& file);
@@ -34,6 +42,10 @@ int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);
 /// Probes the file's `verify:` expectations from inside the lab; 0 only if all hold.
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options);
+/// Runs a command inside a node's namespace (argument vector, no shell); its exit code is ours.
+int runExec(const GlobalOptions& global, const ExecOptions& options);
+/// Prints the topology as Graphviz dot, Mermaid, or SVG through Graphviz.
+int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format);
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
 /// records of labs with nothing left on the machine.
 int runGc(const GlobalOptions& global, bool dry_run);

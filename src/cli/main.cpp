@@ -86,6 +86,20 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(50, 10000));
   add_json(verify);
 
+  nstopo::cli::ExecOptions exec_options;
+  auto* exec = app.add_subcommand("exec", "Run a command inside a node's namespace");
+  exec->add_option("NODE", exec_options.node, "Node of the lab")->required();
+  auto* exec_lab = exec->add_option("--lab", exec_options.lab, "Lab name");
+  exec->add_option("--file", exec_options.file, "Topology file (gives the lab name)")
+      ->excludes(exec_lab);
+  exec->add_option("COMMAND", exec_options.command, "Command and arguments, after --")->required();
+
+  std::string graph_format = "dot";
+  auto* graph = app.add_subcommand("graph", "Draw the topology");
+  graph->add_option("FILE", file, "Topology file")->required();
+  graph->add_option("--format", graph_format, "dot, mermaid or svg")
+      ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+
   std::string ovs_action;
   auto* ovs = app.add_subcommand("ovs", "Manage a private Open vSwitch under /run/nstopo/ovs");
   ovs->add_option("ACTION", ovs_action, "start, stop or status")
@@ -127,6 +141,16 @@ int main(int argc, char** argv) {
   }
   if (show->parsed()) {
     return nstopo::cli::runShow(global, target);
+  }
+  if (exec->parsed()) {
+    if (exec_options.lab.empty() && exec_options.file.empty()) {
+      fmt::print(stderr, "error: give --lab NAME or --file FILE to find the node\n");
+      return 1;
+    }
+    return nstopo::cli::runExec(global, exec_options);
+  }
+  if (graph->parsed()) {
+    return nstopo::cli::runGraph(global, file, graph_format);
   }
   if (verify->parsed()) {
     return nstopo::cli::runVerify(global, file, verify_options);
