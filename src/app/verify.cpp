@@ -52,23 +52,27 @@ std::optional<IpAddress> firstAddress(const std::vector<IpAddress>& addresses) {
 
 }  // namespace
 
+std::optional<IpAddress> addressOfTarget(const model::Topology& topology,
+                                         const std::string& target) {
+  if (auto ip = parseIp(target)) {
+    return ip;
+  }
+  const auto colon = target.find(':');
+  const auto node = target.substr(0, colon);
+  const auto ifname = colon == std::string::npos ? "" : target.substr(colon + 1);
+  return firstAddress(addressesOf(topology, node, ifname));
+}
+
 std::vector<ProbeSpec> probesFor(const model::Topology& topology) {
   std::vector<ProbeSpec> probes;
   std::set<std::pair<std::string, IpAddress>> explicit_pairs;
   for (const auto& e : topology.verify.expectations) {
     ProbeSpec spec{e.from, e.to, {}, e.port.value_or(0), e.reachable, e.loc};
-    if (auto ip = parseIp(e.to)) {
-      spec.address = *ip;
-    } else {
-      const auto colon = e.to.find(':');
-      const auto node = e.to.substr(0, colon);
-      const auto ifname = colon == std::string::npos ? "" : e.to.substr(colon + 1);
-      auto first = firstAddress(addressesOf(topology, node, ifname));
-      if (!first) {
-        continue;  // the validator reports it
-      }
-      spec.address = *first;
+    auto address = addressOfTarget(topology, e.to);
+    if (!address) {
+      continue;  // the validator reports it
     }
+    spec.address = *address;
     explicit_pairs.insert({spec.from, spec.address});
     probes.push_back(std::move(spec));
   }

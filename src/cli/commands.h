@@ -32,6 +32,13 @@ struct ExecOptions {
   std::vector<std::string> command;
 };
 
+struct BenchOptions {
+  std::string file;
+  std::string from;
+  std::string to;
+  int duration_s = 2;
+};
+
 /// Each returns the process exit code: 0 success, 1 error, 2 changes pending
 /// (plan --detailed-exitcode), 3 apply failed and its rollback left objects behind.
 int runValidate(const GlobalOptions& global, const std::string& file);
@@ -44,6 +51,8 @@ int runList(const GlobalOptions& global);
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options);
 /// Runs a command inside a node's namespace (argument vector, no shell); its exit code is ours.
 int runExec(const GlobalOptions& global, const ExecOptions& options);
+/// TCP stream (iperf3) and TCP_RR/TCP_CRR/UDP_RR rates between two nodes; bounded in time.
+int runBench(const GlobalOptions& global, const BenchOptions& options);
 /// Prints the topology as Graphviz dot, Mermaid, or SVG through Graphviz.
 int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format);
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and

@@ -94,6 +94,15 @@ int main(int argc, char** argv) {
       ->excludes(exec_lab);
   exec->add_option("COMMAND", exec_options.command, "Command and arguments, after --")->required();
 
+  nstopo::cli::BenchOptions bench_options;
+  auto* bench = app.add_subcommand("bench", "Measure the data plane between two nodes");
+  bench->add_option("FILE", bench_options.file, "Topology file")->required();
+  bench->add_option("--from", bench_options.from, "Sending node")->required();
+  bench->add_option("--to", bench_options.to, "Receiving node, NODE:IFNAME or address")->required();
+  bench->add_option("--duration", bench_options.duration_s, "Seconds per measurement")
+      ->check(CLI::Range(1, 30));
+  add_json(bench);
+
   std::string graph_format = "dot";
   auto* graph = app.add_subcommand("graph", "Draw the topology");
   graph->add_option("FILE", file, "Topology file")->required();
@@ -148,6 +157,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     return nstopo::cli::runExec(global, exec_options);
+  }
+  if (bench->parsed()) {
+    return nstopo::cli::runBench(global, bench_options);
   }
   if (graph->parsed()) {
     return nstopo::cli::runGraph(global, file, graph_format);

@@ -36,5 +36,18 @@ if command -v dot >/dev/null; then
   expect_rc 0 "graph svg" -- "$NSTOPO" graph "$LAB" --format svg
   grep -q "<svg" "$WORK/out" && pass "svg produced" || fail "no svg"
 fi
+step "bench"
+start=$(date +%s)
+expect_rc 0 "bench --json" -- "$NSTOPO" bench "$LAB" --from ns1 --to ns2 --duration 1 --json
+elapsed=$(( $(date +%s) - start ))
+python3 - "$WORK/out" <<'PY' && pass "positive rates and throughput" || fail "bench: $(cat "$WORK/out")"
+import json, sys
+report = json.load(open(sys.argv[1]))
+for kind in ("tcp_rr", "tcp_crr", "udp_rr"):
+    assert report[kind]["transactions_per_second"] > 0, kind
+stream = report["tcp_stream"]
+assert stream.get("bits_per_second", 1) > 0 and ("bits_per_second" in stream or "skipped" in stream)
+PY
+expect_eq "$(( elapsed <= 20 ))" "1" "bench stays within its time bound (${elapsed}s for 4 x 1 s)"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 finish

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +35,11 @@ struct ProbeResult {
 /// (IPv4 first); `all_pairs` adds every address of every other node, expected reachable unless
 /// an explicit expectation says otherwise.
 [[nodiscard]] std::vector<ProbeSpec> probesFor(const model::Topology& topology);
+
+/// The address a target names: an address as is, else the first of a node (or NODE:IFNAME),
+/// IPv4 first.
+[[nodiscard]] std::optional<IpAddress> addressOfTarget(const model::Topology& topology,
+                                                       const std::string& target);
 
 /// Runs the probes on up to `parallel` threads; `probe` does one (from inside its namespace).
 [[nodiscard]] std::vector<ProbeResult> runProbes(
