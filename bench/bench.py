@@ -208,8 +208,9 @@ def measure(lab, contender, nstopo, work):
                          (["link del br-bench"] if lab.kind == "star" else []))
         return build, down
     if contender == "mininet":
-        return timed(["mn", "--topo", f"single,{lab.n}", "--switch", "lxbr", "--controller", "none",
-                      "--test", "none"]), 0.0
+        # Debian's mn is a Python script for the system interpreter, whatever PATH says.
+        return timed(["/usr/bin/python3", shutil.which("mn"), "--topo", f"single,{lab.n}",
+                      "--switch", "lxbr", "--controller", "none", "--test", "none"]), 0.0
     raise ValueError(contender)
 
 
