@@ -7,7 +7,8 @@ target_compile_options(nstopo_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
   -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
   -Wimplicit-fallthrough -Wsuggest-override
-  -Wmisleading-indentation -Wduplicated-cond -Wduplicated-branches -Wlogical-op
+  -Wmisleading-indentation
+  $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond;-Wduplicated-branches;-Wlogical-op>
   $<$<BOOL:${NSTOPO_WERROR}>:-Werror>)
 if(NSTOPO_SANITIZE)
   target_compile_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE}

@@ -61,8 +61,8 @@ class Validator {
   }
 
   void checkLabName() {
-    if (topology_.name.empty()) {
-      return;  // the parser already said so
+    if (!topology_.name_loc.known()) {
+      return;  // no `name` at all: the parser already said so
     }
     if (auto why = labNameProblem(topology_.name)) {
       problem(topology_.name_loc, "lab name: " + *why);
@@ -415,7 +415,8 @@ class Validator {
           continue;
         }
         if (auto why = ifNameProblem(ifname)) {
-          problem(settings.loc, fmt::format("node '{}' interface name: {}", node_name, *why));
+          problem(settings.loc,
+                  fmt::format("node '{}' interface name: {}", printable(node_name), *why));
           continue;
         }
         if (topology_.bridges.count(ifname) > 0 && topology_.bridges.at(ifname).node == node_name) {
@@ -434,7 +435,7 @@ class Validator {
           std::string message = fmt::format(
               "node '{}' has settings for interface '{}', but no "
               "link creates it in that node",
-              node_name, printable(ifname));
+              printable(node_name), printable(ifname));
           if (auto hint = closestMatch(ifname, here)) {
             message += fmt::format(" (did you mean '{}'?)", *hint);
           }
@@ -479,7 +480,7 @@ class Validator {
       std::map<std::string, int> keys;
       for (const auto& route : node.routes) {
         const std::string dst = route.is_default ? "default" : route.to.cidr();
-        const std::string where = fmt::format("node '{}' route to {}", node_name, dst);
+        const std::string where = fmt::format("node '{}' route to {}", printable(node_name), dst);
         if (route.via && route.via->family != route.family) {
           problem(route.loc, fmt::format("{}: gateway {} is not of the destination's address "
                                          "family",
@@ -493,7 +494,7 @@ class Validator {
           if (!exists && !is_bridge_here) {
             problem(route.loc, fmt::format("{}: dev '{}' is not an interface the lab creates in "
                                            "'{}'",
-                                           where, printable(*route.dev), node_name));
+                                           where, printable(*route.dev), printable(node_name)));
           }
         } else if (node_name == kHostNode) {
           problem(route.loc, fmt::format("{}: routes in the host namespace need 'dev' naming an "

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include <fmt/format.h>
+#include <yaml-cpp/depthguard.h>
 #include <yaml-cpp/yaml.h>
 
 #include "nstopo/core/names.h"
@@ -567,7 +568,21 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
   }
   YAML::Node root;
   try {
-    root = YAML::Load(text);
+    const auto documents = YAML::LoadAll(text);
+    if (documents.size() > 1) {
+      result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                      fmt::format("the file holds {} YAML documents; a topology "
+                                                  "is exactly one",
+                                                  documents.size()),
+                                      FieldReader(file, result.problems).at(documents[1]), 0});
+      return result;
+    }
+    root = documents.empty() ? YAML::Node() : documents.front();
+  } catch (const YAML::DeepRecursion& error) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    "YAML nesting is too deep (the parser stops at 2000 levels)",
+                                    yamlErrorPlace(error, file), 0});
+    return result;
   } catch (const YAML::Exception& error) {
     result.problems.push_back(Error{ErrorKind::kInvalidTopology,
                                     fmt::format("YAML syntax: {}", error.msg),
