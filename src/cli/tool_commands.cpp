@@ -16,6 +16,7 @@
 
 #include "../drivers/netlink/netlink_driver.h"
 #include "../drivers/netlink/netns.h"
+#include "../drivers/netlink/process.h"
 #include "commands.h"
 #include "output.h"
 
@@ -34,11 +35,7 @@ int runProgram(const std::vector<std::string>& argv, const std::string& input,
   if (child == 0) {
     ::dup2(in[0], STDIN_FILENO);
     ::dup2(out[1], STDOUT_FILENO);
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
+    auto args = netlink::execArguments(argv);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
@@ -117,11 +114,7 @@ int runExec(const GlobalOptions& /*global*/, const ExecOptions& options) {
                    std::strerror(errno));
       ::_exit(126);
     }
-    std::vector<char*> args;
-    for (const auto& arg : options.command) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
+    auto args = netlink::execArguments(options.command);
     ::execvp(args[0], args.data());
     std::fprintf(stderr, "error: running '%s' in namespace '%s': %s\n", args[0],
                  options.node.c_str(), std::strerror(errno));

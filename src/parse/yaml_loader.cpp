@@ -3,10 +3,13 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
+#include <string_view>
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
@@ -546,6 +549,29 @@ class TopologyParser {
   std::string file_;
 };
 
+/// The line of a document marker ("---" or "...") that follows content, if any.
+std::optional<int> secondDocumentLine(const std::string& text) {
+  bool content = false;
+  int line = 0;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t end = std::min(text.find('\n', start), text.size());
+    const std::string_view row(text.data() + start, end - start);
+    ++line;
+    const bool marker = (row.substr(0, 3) == "---" || row.substr(0, 3) == "...") &&
+                        (row.size() == 3 || row[3] == ' ' || row[3] == '\t' || row[3] == '\r');
+    if (marker && content) {
+      return line;
+    }
+    const auto first = row.find_first_not_of(" \t\r");
+    if (!marker && first != std::string_view::npos && row[first] != '#') {
+      content = true;
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
 SourceLoc yamlErrorPlace(const YAML::Exception& error, const std::string& file) {
   if (error.mark.line < 0) {
     return SourceLoc{file, 1, 1};
@@ -566,18 +592,39 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
                                     SourceLoc{file, 1, 1}, 0});
     return result;
   }
-  YAML::Node root;
-  try {
-    const auto documents = YAML::LoadAll(text);
-    if (documents.size() > 1) {
+  // YAML allows no C0 control characters but tab, LF and CR; yaml-cpp 0.7 can loop forever on
+  // a NUL (found by the fuzzer), so refuse them before it sees the text.
+  int line = 1;
+  int column = 1;
+  for (const char ch : text) {
+    const auto c = static_cast<unsigned char>(ch);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
       result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                      fmt::format("the file holds {} YAML documents; a topology "
-                                                  "is exactly one",
-                                                  documents.size()),
-                                      FieldReader(file, result.problems).at(documents[1]), 0});
+                                      fmt::format("control character 0x{:02x} in the file; a "
+                                                  "topology is plain text",
+                                                  c),
+                                      SourceLoc{file, line, column}, 0});
       return result;
     }
-    root = documents.empty() ? YAML::Node() : documents.front();
+    if (c == '\n') {
+      ++line;
+      column = 1;
+    } else {
+      ++column;
+    }
+  }
+  // One document only. yaml-cpp's LoadAll loops forever on some inputs (a lone ',' for one,
+  // found by the fuzzer), so look for a second document's marker ourselves and use Load.
+  if (const auto marker = secondDocumentLine(text)) {
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    "the file holds more than one YAML document; a topology is "
+                                    "exactly one",
+                                    SourceLoc{file, *marker, 1}, 0});
+    return result;
+  }
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& error) {
     result.problems.push_back(Error{ErrorKind::kInvalidTopology,
                                     "YAML nesting is too deep (the parser stops at 2000 levels)",
@@ -590,9 +637,17 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     return result;
   }
   if (!root.IsDefined() || root.IsNull()) {
+    const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
+      return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+    });
+    const bool only_comments = !blank && text.find_first_not_of(" \t\r\n") != std::string::npos &&
+                               text[text.find_first_not_of(" \t\r\n")] == '#';
     result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    "the file is empty; a topology needs at least 'name' and "
-                                    "'nodes'",
+                                    blank || only_comments
+                                        ? "the file is empty; a topology needs at least 'name' "
+                                          "and 'nodes'"
+                                        : "the topology must be a mapping with at least 'name' "
+                                          "and 'nodes'",
                                     SourceLoc{file, 1, 1}, 0});
     return result;
   }

@@ -3,15 +3,10 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/core/overloaded.h"
+
 namespace nstopo::plan {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 std::string onOff(bool value) {
   return value ? "on" : "off";

@@ -5,17 +5,11 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 
 namespace nstopo::testing {
 namespace {
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 Status missing(const std::string& what) {
   return fail(ErrorKind::kKernel, what + ": No such device (ENODEV)", {}, 19);

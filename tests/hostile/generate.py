@@ -184,6 +184,9 @@ for level in "bcdefghi":
     bomb += f"{level}: &{level} [" + ", ".join([f"*{prev}"] * 10) + "]\n"
 case("alias-bomb", "name: lab\n" + bomb + "nodes: *i\n")
 case("alias-bomb-in-addresses", "name: lab\nx: &x [10.0.0.1/24, 10.0.0.1/24]\nnodes:\n  ns1: {interfaces: {e: {addresses: *x}}}\n")
+# Raw control bytes: yaml-cpp 0.7 can loop forever on a NUL (found by the fuzzer)
+case("raw-nul-byte", "name: lab\x00\nnodes: {}\n")
+case("raw-escape-byte", "name: lab\nnodes: {ns1: {}}\x1b[2J\n")
 # Deep nesting (written by the test itself as well: these stay small on disk)
 case("deep-nesting-lists", "name: lab\nnodes: " + "[" * 300 + "]" * 300 + "\n")
 case("deep-nesting-maps", "name: lab\nnodes: " + "{a: " * 300 + "{}" + "}" * 300 + "\n")

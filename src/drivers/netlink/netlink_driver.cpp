@@ -15,6 +15,7 @@
 #include <netlink/attr.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/state/ownership.h"
 
@@ -34,13 +35,6 @@ using plan::Action;
 using state::IfRef;
 
 const std::string kHost = model::kHostNode;
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 /// "nst" and eight hex digits: a name no lab uses (names with a stable meaning are validated).
 std::string temporaryName() {

@@ -16,6 +16,8 @@
 
 #include "nstopo/core/unique_fd.h"
 
+#include "process.h"
+
 namespace nstopo::netlink {
 namespace {
 
@@ -35,31 +37,13 @@ std::uint16_t checksum(const std::uint8_t* data, std::size_t size) {
   return htons(static_cast<std::uint16_t>(~sum));
 }
 
-sockaddr_storage addressOf(const IpAddress& ip, std::uint16_t port, socklen_t& length) {
-  sockaddr_storage storage{};
-  if (ip.family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    std::memcpy(&in6->sin6_addr, ip.bytes.data(), 16);
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(port);
-    std::memcpy(&in4->sin_addr, ip.bytes.data(), 4);
-    length = sizeof(sockaddr_in);
-  }
-  return storage;
-}
-
 ProbeOutcome probeTcp(const IpAddress& to, std::uint16_t port, std::chrono::milliseconds timeout) {
   UniqueFd fd(::socket(to.family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
   if (!fd.valid()) {
     return {false, 0, std::strerror(errno)};
   }
   socklen_t length = 0;
-  const auto address = addressOf(to, port, length);
+  const auto address = socketAddress(to, port, length);
   const auto start = Clock::now();
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0 &&
       errno != EINPROGRESS) {
@@ -93,7 +77,7 @@ bool echoOnce(int fd, const IpAddress& to, std::uint16_t id, std::uint16_t seq,
     std::memcpy(packet + 2, &sum, 2);
   }
   socklen_t length = 0;
-  const auto address = addressOf(to, 0, length);
+  const auto address = socketAddress(to, 0, length);
   if (::sendto(fd, packet, sizeof packet, 0, reinterpret_cast<const sockaddr*>(&address), length) <
       0) {
     return false;

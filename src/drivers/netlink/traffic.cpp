@@ -21,6 +21,8 @@
 
 #include "nstopo/core/unique_fd.h"
 
+#include "process.h"
+
 namespace nstopo::netlink {
 namespace {
 
@@ -28,24 +30,6 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
 constexpr int kPollMs = 100;
-
-sockaddr_storage socketAddress(const IpAddress& ip, std::uint16_t port, socklen_t& length) {
-  sockaddr_storage storage{};
-  if (ip.family == AF_INET6) {
-    auto* in6 = reinterpret_cast<sockaddr_in6*>(&storage);
-    in6->sin6_family = AF_INET6;
-    in6->sin6_port = htons(port);
-    std::memcpy(&in6->sin6_addr, ip.bytes.data(), 16);
-    length = sizeof(sockaddr_in6);
-  } else {
-    auto* in4 = reinterpret_cast<sockaddr_in*>(&storage);
-    in4->sin_family = AF_INET;
-    in4->sin_port = htons(port);
-    std::memcpy(&in4->sin_addr, ip.bytes.data(), 4);
-    length = sizeof(sockaddr_in);
-  }
-  return storage;
-}
 
 bool waitFor(int fd, short events) {
   pollfd waiter{fd, events, 0};
@@ -122,11 +106,7 @@ pid_t spawnIn(int netns_fd, const std::vector<std::string>& argv, int stdout_fd)
     ::dup2(null, STDIN_FILENO);
     ::dup2(stdout_fd >= 0 ? stdout_fd : null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
+    auto args = execArguments(argv);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }

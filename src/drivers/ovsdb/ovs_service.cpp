@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 
+#include "../netlink/process.h"
 #include "ovsdb_wire.h"
 
 namespace nstopo::ovsdb {
@@ -39,11 +40,7 @@ Status run(const std::vector<std::string>& argv, const std::string& dir) {
     ::setenv("OVS_RUNDIR", dir.c_str(), 1);
     ::setenv("OVS_LOGDIR", dir.c_str(), 1);
     ::setenv("OVS_DBDIR", dir.c_str(), 1);
-    std::vector<char*> args;
-    for (const auto& arg : argv) {
-      args.push_back(const_cast<char*>(arg.c_str()));
-    }
-    args.push_back(nullptr);
+    auto args = netlink::execArguments(argv);
     ::execv(args[0], args.data());
     ::_exit(127);
   }

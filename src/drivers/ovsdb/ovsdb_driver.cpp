@@ -11,6 +11,8 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/core/overloaded.h"
+
 namespace nstopo::ovsdb {
 namespace {
 
@@ -21,13 +23,6 @@ constexpr Millis kRpcTimeout{5000};
 constexpr Millis kVswitchdTimeout{10000};
 constexpr const char* kSystemSocket = "unix:/run/openvswitch/db.sock";
 constexpr const char* kPrivateSocket = "unix:/run/nstopo/ovs/db.sock";
-
-template <class... Ts>
-struct Overloaded : Ts... {
-  using Ts::operator()...;
-};
-template <class... Ts>
-Overloaded(Ts...) -> Overloaded<Ts...>;
 
 // --- OVSDB wire notation (RFC 7047 5.1) ---
 
