@@ -73,6 +73,25 @@ expect_reach ns1 10.1.1.3
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(marked_rows ovs-veth)" "0" "no OVSDB row carries the lab's mark"
 
+step "the Nth kernel or OVSDB operation fails, for every N: nothing is left"
+LAB=$(copy_topology seeds/ovs-veth.yaml)
+before=$(snapshot; marked_rows ovs-veth)
+n=1
+while (( n <= 60 )); do
+  rc=0
+  NSTOPO_FAULT_INJECT_AT=$n "$NSTOPO" apply "$LAB" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  [[ $rc == 0 ]] && break
+  after=$(snapshot; marked_rows ovs-veth)
+  if [[ $rc == 1 && "$after" == "$before" ]]; then
+    pass "operation $n failed and nothing changed"
+  else
+    fail "operation $n: exit $rc"; diff <(echo "$before") <(echo "$after") >&2 || true
+  fi
+  n=$((n + 1))
+done
+expect_eq "$(( n > 5 && n <= 60 ))" "1" "the run went through after $((n - 1)) injected failures"
+expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
+
 step "seed: OVS internal ports"
 LAB=$(copy_topology seeds/ovs-internal.yaml)
 expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"

@@ -8,6 +8,11 @@ step "foreign objects made by hand"
 ip netns add hand-made
 ip link add hand0 type veth peer name hand1 netns hand-made
 ip -n hand-made addr add 192.0.2.9/24 dev hand1
+# ...and a foreign address and routes in the host, one with nstopo's own protocol number.
+ip link set hand0 up
+ip addr add 198.51.100.1/24 dev hand0
+ip route add 203.0.113.0/24 via 198.51.100.2 dev hand0
+ip route add 203.0.114.0/24 dev hand0 proto 152
 
 step "first apply"
 expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
@@ -54,6 +59,9 @@ expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(netns_list)" "hand-made " "only the foreign namespace is left"
 expect_eq "$(root_links)" "hand0 lo " "only the foreign veth is left in the root namespace"
 expect_eq "$(ip -n hand-made -br addr show hand1 | grep -c 192.0.2.9/24)" "1" "foreign address untouched"
+expect_eq "$(ip -br addr show hand0 | grep -c 198.51.100.1/24)" "1" "foreign host address untouched"
+expect_eq "$(ip route show 203.0.113.0/24 | grep -c 'via 198.51.100.2 dev hand0')" "1" "foreign host route untouched"
+expect_eq "$(ip route show 203.0.114.0/24 proto 152 | grep -c 'dev hand0')" "1" "a foreign route with nstopo's protocol number, untouched"
 [[ ! -e /run/nstopo/veth-pair ]] && pass "the lab's record is gone" || fail "record left under /run/nstopo"
 expect_rc 0 "destroy again is a no-op" -- "$NSTOPO" destroy "$LAB"
 finish
