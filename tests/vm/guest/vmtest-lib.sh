@@ -1,0 +1,46 @@
+# SPDX-License-Identifier: Apache-2.0
+# Helpers for scenario scripts in the test VM (busybox sh): `. /usr/lib/vmtest/lib.sh`.
+# A scenario reports each check as its own "VMTEST <scenario>.<check> ..." line, which
+# run-vm.sh counts, and exits 0 only if none failed (init prints the scenario's own line).
+
+# Debian's busybox sh prefers its own applets to programs on PATH, so a bare `ip` would be
+# busybox's (no netns, ipvlan or vlan) and `ping` busybox's too. Shell functions come before
+# applets: route the names to the real iproute2 and iputils copied in by build-initramfs.sh.
+# Programs that other programs exec (ip netns exec NS ping, nstopo) find the real ones on PATH.
+for vmtest_real in /usr/bin/ip /usr/bin/ping; do
+  if [ -x "$vmtest_real" ] && [ "$(readlink -f "$vmtest_real")" != /usr/bin/busybox ]; then
+    eval "${vmtest_real##*/}() { $vmtest_real \"\$@\"; }"
+  fi
+done
+
+VMTEST_SCENARIO=${VMTEST_SCENARIO:-scenario}
+VMTEST_FAILURES=0
+
+# vmtest_result CHECK PASS|FAIL|SKIP REASON...
+vmtest_result() {
+  check=$1
+  status=$2
+  shift 2
+  [ "$status" = FAIL ] && VMTEST_FAILURES=$((VMTEST_FAILURES + 1))
+  echo "VMTEST ${VMTEST_SCENARIO}.${check} ${status} $*"
+}
+vmtest_pass() { c=$1; shift; vmtest_result "$c" PASS "$@"; }
+vmtest_fail() { c=$1; shift; vmtest_result "$c" FAIL "$@"; }
+vmtest_skip() { c=$1; shift; vmtest_result "$c" SKIP "$@"; }
+
+# vmtest_run DESCRIPTION COMMAND...: runs a setup command, prints its output only if it failed,
+# so a FAIL line is preceded by the command that broke.
+vmtest_run() {
+  what=$1
+  shift
+  if ! vmtest_out=$("$@" 2>&1); then
+    echo "vmtest: $what failed: $* -> $vmtest_out"
+    return 1
+  fi
+}
+
+# vmtest_ping NAMESPACE ADDRESS: one bounded ping.
+vmtest_ping() { ip netns exec "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; }
+
+# vmtest_finish: the scenario's exit status.
+vmtest_finish() { [ "$VMTEST_FAILURES" -eq 0 ]; }

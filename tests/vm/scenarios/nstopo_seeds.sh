@@ -1,0 +1,82 @@
+#!/bin/sh
+# SPDX-License-Identifier: Apache-2.0
+# Runs inside the test VM (Debian's kernel, busybox sh): the seed scenarios this development
+# machine's kernel cannot run, through nstopo itself. Each seed: apply, its `verify:`
+# expectations (including the pairs that must NOT reach each other), a no-op second apply, a
+# mode or VLAN-id change that replaces only that link, destroy leaving nothing. Then an Open
+# vSwitch bridge on the kernel (system) datapath.
+# shellcheck source=SCRIPTDIR/../guest/vmtest-lib.sh
+. /usr/lib/vmtest/lib.sh
+
+if ! command -v nstopo >/dev/null 2>&1; then
+  vmtest_skip nstopo "no nstopo binary in the image (NSTOPO was not set)"
+  vmtest_finish
+  exit $?
+fi
+seeds=/topologies/seeds
+work=/tmp/nstopo-seeds
+mkdir -p "$work"
+
+check() {  # check NAME COMMAND...: one VMTEST line for one command
+  name=$1
+  shift
+  if out=$("$@" 2>&1); then
+    vmtest_pass "$name" "$(echo "$out" | tail -n 1)"
+  else
+    echo "$out" | sed "s/^/vmtest: $name: /"
+    vmtest_fail "$name" "$(echo "$out" | tail -n 1)"
+  fi
+}
+
+plan_lines() {  # the +/-/~ lines of a plan, joined with |
+  nstopo plan "$1" 2>&1 | grep '^[-+~] ' | tr '\n' '|'
+}
+
+nothing_left() {
+  [ -z "$(ip netns list)" ] && [ "$(ip -o link show | grep -vc ': lo:')" = 0 ]
+}
+
+seed() {  # seed NAME EDIT-SED EXPECTED-PLAN
+  name=$1
+  cp "$seeds/$name.yaml" "$work/$name.yaml"
+  lab=$work/$name.yaml
+  check "$name.apply" nstopo apply "$lab"
+  check "$name.verify" nstopo verify "$lab"
+  check "$name.noop" nstopo plan --detailed-exitcode "$lab"
+  sed -i "$2" "$lab"
+  got=$(plan_lines "$lab")
+  if [ "$got" = "$3" ]; then
+    vmtest_pass "$name.minimal_change" "$got"
+  else
+    vmtest_fail "$name.minimal_change" "got [$got] wanted [$3]"
+  fi
+  check "$name.apply_change" nstopo apply "$lab"
+  check "$name.converged" nstopo plan --detailed-exitcode "$lab"
+  check "$name.destroy" nstopo destroy "$lab"
+  check "$name.nothing_left" nothing_left
+}
+
+seed ipvlan-l2 's/endpoint: net3:eth0, mode: l2}/endpoint: net3:eth0, mode: l2, flag: private}/' \
+  '- ipvlan net3:eth0 on underlay:eth0|+ ipvlan net3:eth0 on underlay:eth0 (mode l2, flag private)|+ address 172.28.244.2/24 on net3:eth0|'
+seed ipvlan-l3 's/endpoint: net3:eth0, mode: l3}/endpoint: net3:eth0, mode: l3s}/' \
+  '- ipvlan net3:eth0 on underlay:eth0|+ ipvlan net3:eth0 on underlay:eth0 (mode l3s, flag bridge)|+ address 172.28.244.2/24 on net3:eth0|+ route net3: default dev eth0 metric 0|'
+seed macvlan-vlan 's/endpoint: underlay:eth0.20, id: 20}/endpoint: underlay:eth0.20, id: 21}/' \
+  '- macvlan net3:eth0 on underlay:eth0.20|- macvlan net4:eth0 on underlay:eth0.20|- vlan underlay:eth0.20 on underlay:eth0|+ vlan underlay:eth0.20 on underlay:eth0 (id 21, 802.1Q)|+ macvlan net3:eth0 on underlay:eth0.20 (mode bridge)|+ macvlan net4:eth0 on underlay:eth0.20 (mode bridge)|+ address 172.28.248.1/24 on underlay:eth0.20|+ address 172.28.248.2/24 on net3:eth0|+ address 172.28.248.3/24 on net4:eth0|'
+
+# Open vSwitch on the kernel datapath: `datapath: auto` must pick system here.
+if check ovs.start nstopo ovs start; then
+  lab=$work/ovs-veth.yaml
+  cp "$seeds/ovs-veth.yaml" "$lab"
+  if nstopo plan "$lab" | grep -q '(datapath system)'; then
+    vmtest_pass ovs.auto_is_system "auto picked the kernel datapath"
+  else
+    vmtest_fail ovs.auto_is_system "$(nstopo plan "$lab" 2>&1 | grep 'ovs bridge')"
+  fi
+  check ovs.apply nstopo apply "$lab"
+  check ovs.verify nstopo verify "$lab"
+  check ovs.noop nstopo plan --detailed-exitcode "$lab"
+  check ovs.destroy nstopo destroy "$lab"
+  check ovs.nothing_left nothing_left
+  nstopo ovs stop >/dev/null 2>&1
+fi
+vmtest_finish
