@@ -293,6 +293,24 @@ class Validator {
                                            "{} macvlan links use it",
                                            printable(parent), macvlans));
       }
+      // The kernel keeps an ipvlan's mode and flag per parent: a new slave with other values
+      // silently changes its siblings.
+      const Link* first_ipvlan = nullptr;
+      for (const auto* link : links) {
+        if (link->kind != LinkKind::kIpvlan) {
+          continue;
+        }
+        if (first_ipvlan == nullptr) {
+          first_ipvlan = link;
+        } else if (link->mode != first_ipvlan->mode || link->flag != first_ipvlan->flag) {
+          problem(link->loc,
+                  fmt::format("ipvlan links on parent '{}' must share one mode and flag "
+                              "(the kernel keeps them per parent): this one is {}/{}, "
+                              "the one at line {} is {}/{}",
+                              printable(parent), link->mode, link->flag, first_ipvlan->loc.line,
+                              first_ipvlan->mode, first_ipvlan->flag));
+        }
+      }
       if (has_macvlan && has_ipvlan) {
         problem(links.back()->loc, fmt::format("parent '{}' carries both macvlan and ipvlan links; "
                                                "the kernel allows only one of the two per parent",

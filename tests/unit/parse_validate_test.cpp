@@ -332,6 +332,15 @@ TEST(Stacked, MacvlanAndIpvlanOnOneParent) {
       "kernel allows only one of the two per parent");
 }
 
+TEST(Stacked, IpvlanLinksOnOneParentShareModeAndFlag) {
+  EXPECT_EQ(only(std::string(kStackedHead) +
+                 "  - {kind: ipvlan, parent: 'u:eth0', endpoint: 'n1:e', mode: l2}\n"
+                 "  - {kind: ipvlan, parent: 'u:eth0', endpoint: 'n2:e', mode: l3}\n"),
+            "lab.yaml:10:5: error: ipvlan links on parent 'u:eth0' must share one mode and flag "
+            "(the kernel keeps them per parent): this one is l3/bridge, the one at line 9 is "
+            "l2/bridge");
+}
+
 TEST(Stacked, KeysDependOnTheKind) {
   EXPECT_EQ(only(std::string(kStackedHead) +
                  "  - {kind: macvlan, parent: 'u:eth0', endpoint: 'n1:e', id: 5}\n"),
