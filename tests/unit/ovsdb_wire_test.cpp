@@ -67,7 +67,8 @@ class OvsdbServer : public ::testing::Test {
       ::_exit(127);
     }
     target_ = "unix:" + (dir_ / "db.sock").string();
-    for (int i = 0; i < 100 && !std::filesystem::exists(dir_ / "db.sock"); ++i) {
+    // The socket file appears at bind(), before listen(): wait until the server answers.
+    for (int i = 0; i < 250 && !Connection::open(target_, Millis(200)); ++i) {
       std::this_thread::sleep_for(Millis(20));
     }
   }
