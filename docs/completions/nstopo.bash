@@ -1,30 +1,67 @@
 # SPDX-License-Identifier: Apache-2.0
 # bash completion for nstopo: source it, or install it as /usr/share/bash-completion/completions/nstopo
+
+# Labs with a record under /run/nstopo (the lock and the private OVS are not labs).
+_nstopo_labs() {
+  local dir
+  for dir in /run/nstopo/*/; do
+    dir=${dir%/}
+    dir=${dir##*/}
+    [[ $dir == "*" || $dir == ovs ]] || echo "$dir"
+  done
+}
+
+# Nodes: the namespaces under /run/netns, and host.
+_nstopo_nodes() {
+  echo host
+  ls /run/netns 2>/dev/null
+}
+
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate plan apply destroy show list gc verify exec graph ovs"
+  local commands="validate plan apply destroy show list gc verify exec bench graph ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --version --help"
-  local command=""
-  for word in "${COMP_WORDS[@]:1:COMP_CWORD-1}"; do
+  local yaml_files
+  local command="" word i
+  for ((i = 1; i < COMP_CWORD; i++)); do
+    word=${COMP_WORDS[i]}
     case " $commands " in *" $word "*) command=$word; break ;; esac
   done
+  # After `exec ... --`, complete the command to run inside the node.
+  if [[ $command == exec ]]; then
+    for ((i = 1; i < COMP_CWORD; i++)); do
+      if [[ ${COMP_WORDS[i]} == -- ]]; then
+        if declare -F _command_offset >/dev/null; then
+          _command_offset $((i + 1))
+        else
+          COMPREPLY=($(compgen -c -- "$cur" | sort -u))
+        fi
+        return
+      fi
+    done
+  fi
   case "$prev" in
     --log-level) COMPREPLY=($(compgen -W "trace debug info warn error off" -- "$cur")); return ;;
     --format) COMPREPLY=($(compgen -W "dot mermaid svg" -- "$cur")); return ;;
-    --lab) COMPREPLY=($(compgen -W "$(ls /run/nstopo 2>/dev/null)" -- "$cur")); return ;;
+    --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
+    --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
+    --file) COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur")); return ;;
+    --count|--timeout-ms|--duration|--ovsdb) return ;;
   esac
+  yaml_files=$(compgen -f -X '!*.y*ml' -- "$cur")
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
-    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur")) ;;
-    destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur")) ;;
-    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur")) ;;
-    graph) COMPREPLY=($(compgen -W "--format" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur")) ;;
-    exec) COMPREPLY=($(compgen -W "--lab --file --" -- "$cur")) ;;
+    validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") $yaml_files) ;;
+    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") $yaml_files) ;;
+    destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") $yaml_files) ;;
+    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") $yaml_files) ;;
+    bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") $yaml_files) ;;
+    graph) COMPREPLY=($(compgen -W "--format" -- "$cur") $yaml_files) ;;
+    exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;
     list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
-    *) COMPREPLY=($(compgen -W "--json" -- "$cur") $(compgen -f -X '!*.y*ml' -- "$cur")) ;;
   esac
 }
-complete -o filenames -F _nstopo nstopo
+complete -o filenames -o bashdefault -F _nstopo nstopo

@@ -6,6 +6,10 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#ifndef NSTOPO_SOURCE_DIR
+#error "NSTOPO_SOURCE_DIR must name the source tree (tests/CMakeLists.txt defines it)"
+#endif
+
 namespace nstopo {
 namespace {
 
@@ -48,6 +52,74 @@ TEST(Graph, MermaidUsesGeneratedIds) {
             "  n2([\"br-0\"])\n"
             "  n0 ---|\"eth0 10.1.1.2/24 -- p1\"| n2\n"
             "  n1 ---|\"eth0 -- p2\"| n2\n");
+}
+
+/// A seed as shipped: its graph must not change by accident.
+model::Topology seed(const std::string& name) {
+  auto loaded =
+      parse::loadTopologyFile(std::string(NSTOPO_SOURCE_DIR) + "/topologies/seeds/" + name);
+  EXPECT_TRUE(loaded.problems.empty()) << name;
+  return loaded.topology;
+}
+
+TEST(Graph, SeedVethPairGolden) {
+  const auto topology = seed("veth-pair.yaml");
+  EXPECT_EQ(app::toDot(topology),
+            "graph \"veth-pair\" {\n"
+            "  rankdir=LR;\n"
+            "  node [fontname=\"monospace\"];\n"
+            "  \"ns1\" [shape=box, label=\"ns1\"];\n"
+            "  \"ns2\" [shape=box, label=\"ns2\"];\n"
+            "  \"ns1\" -- \"ns2\" [label=\"veth0 10.1.1.2/24 -- veth1 10.1.1.3/24\"];\n"
+            "}\n");
+  EXPECT_EQ(app::toMermaid(topology),
+            "flowchart LR\n"
+            "  n0[\"ns1\"]\n"
+            "  n1[\"ns2\"]\n"
+            "  n0 ---|\"veth0 10.1.1.2/24 -- veth1 10.1.1.3/24\"| n1\n");
+}
+
+TEST(Graph, SeedLinuxBridgeGolden) {
+  const auto topology = seed("linux-bridge.yaml");
+  EXPECT_EQ(app::toDot(topology),
+            "graph \"linux-bridge\" {\n"
+            "  rankdir=LR;\n"
+            "  node [fontname=\"monospace\"];\n"
+            "  \"ns1\" [shape=box, label=\"ns1\"];\n"
+            "  \"ns2\" [shape=box, label=\"ns2\"];\n"
+            "  \"br0\" [shape=ellipse, label=\"br0 (linux bridge)\"];\n"
+            "  \"ns1\" -- \"br0\" [label=\"veth0 10.1.1.2/24 -- br-veth0\"];\n"
+            "  \"ns2\" -- \"br0\" [label=\"veth1 10.1.1.3/24 -- br-veth1\"];\n"
+            "}\n");
+  EXPECT_EQ(app::toMermaid(topology),
+            "flowchart LR\n"
+            "  n0[\"ns1\"]\n"
+            "  n1[\"ns2\"]\n"
+            "  n2([\"br0\"])\n"
+            "  n0 ---|\"veth0 10.1.1.2/24 -- br-veth0\"| n2\n"
+            "  n1 ---|\"veth1 10.1.1.3/24 -- br-veth1\"| n2\n");
+}
+
+TEST(Graph, EveryIdentifierOfEverySeedIsQuoted) {
+  // Node names may hold dots and dashes; an unquoted one would split the dot statement.
+  for (const char* name : {"veth-pair.yaml", "linux-bridge.yaml", "nested-bridge-ns.yaml",
+                           "macvlan-bridge.yaml", "ovs-veth.yaml", "ovs-internal.yaml"}) {
+    const std::string dot = app::toDot(seed(name));
+    std::size_t lines = 0;
+    for (std::size_t start = 0; start < dot.size();) {
+      const std::size_t end = dot.find('\n', start);
+      const std::string line = dot.substr(start, end - start);
+      start = end + 1;
+      if (line.rfind("  \"", 0) == 0 || line.rfind("graph \"", 0) == 0) {
+        ++lines;
+      } else {
+        EXPECT_TRUE(line == "  rankdir=LR;" || line == "  node [fontname=\"monospace\"];" ||
+                    line == "}")
+            << name << ": " << line;
+      }
+    }
+    EXPECT_GT(lines, 2U) << name;
+  }
 }
 
 }  // namespace
