@@ -93,7 +93,9 @@ Status RecordStore::save(const LabRecord& record) const {
     return ok;
   }
   const nlohmann::json json = {{"lab", record.lab}, {"file", record.file}, {"netns", record.netns}};
-  const std::string text = json.dump(2) + "\n";
+  // The file's path is informational here; a path that is not UTF-8 must not abort the apply.
+  const std::string text =
+      json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   const std::string temp = dir + "/.lab.json.tmp";
   const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) {

@@ -6,6 +6,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "nstopo/core/names.h"
+
 namespace nstopo::cli {
 namespace {
 
@@ -45,7 +47,9 @@ void printError(const Error& error) {
 }
 
 void printJson(const nlohmann::json& json) {
-  std::printf("%s\n", json.dump(2).c_str());
+  // Names read from the kernel are bytes, not always UTF-8: replace what cannot be encoded
+  // instead of throwing.
+  std::printf("%s\n", json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
 }
 
 void printText(const std::string& text) {
@@ -53,9 +57,9 @@ void printText(const std::string& text) {
 }
 
 nlohmann::json errorJson(const Error& error) {
-  nlohmann::json out = {{"message", error.message}};
+  nlohmann::json out = {{"message", printable(error.message)}};
   if (error.where.known()) {
-    out["file"] = error.where.file;
+    out["file"] = printable(error.where.file);
     out["line"] = error.where.line;
     out["column"] = error.where.column;
   }

@@ -131,8 +131,9 @@ std::optional<std::string> canonicalMac(std::string_view text) {
     }
     out += "0123456789abcdef"[v];
   }
-  // A multicast MAC (lowest bit of the first octet) cannot be an interface address.
-  if ((hexValue(out[1]) & 1) != 0) {
+  // A multicast MAC (lowest bit of the first octet) cannot be an interface address, nor can
+  // 00:00:00:00:00:00 (the kernel's is_valid_ether_addr refuses both).
+  if ((hexValue(out[1]) & 1) != 0 || out == "00:00:00:00:00:00") {
     return std::nullopt;
   }
   return out;

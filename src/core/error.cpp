@@ -3,14 +3,18 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/core/names.h"
+
 namespace nstopo {
 
 std::string formatError(const Error& error) {
+  // Messages quote text from the file, the command line and the kernel; whatever bytes those
+  // held, the result is one printable line of UTF-8.
   if (!error.where.known()) {
-    return fmt::format("error: {}", error.message);
+    return fmt::format("error: {}", printable(error.message));
   }
-  return fmt::format("{}:{}:{}: error: {}", error.where.file, error.where.line, error.where.column,
-                     error.message);
+  return fmt::format("{}:{}:{}: error: {}", printable(error.where.file), error.where.line,
+                     error.where.column, printable(error.message));
 }
 
 Error withContext(Error error, const std::string& context) {

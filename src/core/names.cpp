@@ -36,21 +36,81 @@ std::optional<std::string> commonProblem(std::string_view name, std::size_t max_
     if (isControl(c)) {
       return fmt::format("'{}' contains a control character", printable(name));
     }
+    if (c >= 0x80) {
+      // The kernel's isspace() takes Latin-1 0x85 and 0xa0 for spaces, so some UTF-8 names are
+      // refused only at apply; ASCII is what every tool around a lab prints and parses anyway.
+      return fmt::format("'{}' contains a byte that is not ASCII (0x{:02x})", printable(name), c);
+    }
   }
   return std::nullopt;
 }
 
 }  // namespace
 
+namespace {
+
+/// Length of the well-formed UTF-8 sequence starting at text[at], or 0 when it is not one
+/// (stray continuation byte, overlong form, surrogate, beyond U+10FFFF, cut short).
+std::size_t utf8SequenceLength(std::string_view text, std::size_t at) {
+  const auto lead = static_cast<unsigned char>(text[at]);
+  std::size_t length = 0;
+  unsigned char low = 0x80;
+  unsigned char high = 0xbf;
+  if (lead >= 0xc2 && lead <= 0xdf) {
+    length = 2;
+  } else if (lead >= 0xe0 && lead <= 0xef) {
+    length = 3;
+    low = lead == 0xe0 ? 0xa0 : 0x80;
+    high = lead == 0xed ? 0x9f : 0xbf;
+  } else if (lead >= 0xf0 && lead <= 0xf4) {
+    length = 4;
+    low = lead == 0xf0 ? 0x90 : 0x80;
+    high = lead == 0xf4 ? 0x8f : 0xbf;
+  } else {
+    return 0;
+  }
+  if (at + length > text.size()) {
+    return 0;
+  }
+  for (std::size_t i = 1; i < length; ++i) {
+    const auto c = static_cast<unsigned char>(text[at + i]);
+    const unsigned char min = i == 1 ? low : 0x80;
+    const unsigned char max = i == 1 ? high : 0xbf;
+    if (c < min || c > max) {
+      return 0;
+    }
+  }
+  return length;
+}
+
+}  // namespace
+
 std::string printable(std::string_view text) {
   std::string out;
-  for (char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if (isControl(c)) {
-      out += fmt::format("\\x{:02x}", c);
-    } else {
-      out += ch;
+  out.reserve(text.size());
+  std::size_t at = 0;
+  while (at < text.size()) {
+    const auto c = static_cast<unsigned char>(text[at]);
+    if (c < 0x80) {
+      if (isControl(c)) {
+        out += fmt::format("\\x{:02x}", c);
+      } else {
+        out += static_cast<char>(c);
+      }
+      ++at;
+      continue;
     }
+    const std::size_t length = utf8SequenceLength(text, at);
+    // U+0080..U+009F (C2 80..C2 9F) are the C1 controls: some terminals act on them too.
+    const bool c1_control =
+        length == 2 && c == 0xc2 && static_cast<unsigned char>(text[at + 1]) < 0xa0;
+    if (length == 0 || c1_control) {
+      out += fmt::format("\\x{:02x}", c);
+      ++at;
+      continue;
+    }
+    out.append(text.substr(at, length));
+    at += length;
   }
   return out;
 }

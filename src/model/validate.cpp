@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <string_view>
 
 #include <fmt/format.h>
 
@@ -20,6 +21,9 @@ struct InterfaceUse {
   std::string what;  ///< "link endpoint", "bridge"
   SourceLoc loc;
 };
+
+/// Problems after this many get no "did you mean" hint.
+constexpr std::size_t kHintedProblems = 20;
 
 class Validator {
  public:
@@ -49,15 +53,29 @@ class Validator {
     return name == kHostNode || topology_.nodes.count(name) > 0;
   }
 
-  [[nodiscard]] std::vector<std::string> ownerNames() const {
-    std::vector<std::string> names{kHostNode};
-    for (const auto& [name, node] : topology_.nodes) {
-      names.push_back(name);
+  /// Every name an endpoint may start with, built once.
+  const std::vector<std::string>& ownerNames() {
+    if (owner_names_.empty()) {
+      owner_names_.push_back(kHostNode);
+      for (const auto& [name, node] : topology_.nodes) {
+        owner_names_.push_back(name);
+      }
+      for (const auto& [name, bridge] : topology_.bridges) {
+        owner_names_.push_back(name);
+      }
     }
-    for (const auto& [name, bridge] : topology_.bridges) {
-      names.push_back(name);
+    return owner_names_;
+  }
+
+  /// " (did you mean 'x'?)", for the first problems only: a hint compares the word with every
+  /// candidate, and a file with thousands of unknown names must not make validation quadratic.
+  [[nodiscard]] std::string hint(std::string_view word,
+                                 const std::vector<std::string>& candidates) const {
+    if (problems_.size() >= kHintedProblems) {
+      return {};
     }
-    return names;
+    const auto match = closestMatch(word, candidates);
+    return match ? fmt::format(" (did you mean '{}'?)", printable(*match)) : std::string{};
   }
 
   void checkLabName() {
@@ -88,9 +106,14 @@ class Validator {
     const auto key = netns + ":" + ifname;
     auto [it, inserted] = interfaces_.emplace(key, InterfaceUse{what, loc});
     if (!inserted) {
+      const bool same_place =
+          it->second.loc.line == loc.line && it->second.loc.column == loc.column;
+      // yaml-cpp gives an alias the place of its anchor, so a repeat through an alias would
+      // read as a clash of the object with itself.
       problem(loc, fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
-                               "line {}",
-                               printable(ifname), netns, it->second.what, it->second.loc.line));
+                               "line {}{}",
+                               printable(ifname), netns, it->second.what, it->second.loc.line,
+                               same_place ? " (a YAML alias repeats it)" : ""));
     }
   }
 
@@ -109,9 +132,7 @@ class Validator {
             "bridge '{}' is placed in node '{}', which is not "
             "declared",
             name, printable(bridge.node));
-        if (auto hint = closestMatch(bridge.node, ownerNames())) {
-          message += fmt::format(" (did you mean '{}'?)", *hint);
-        }
+        message += hint(bridge.node, ownerNames());
         problem(bridge.loc, message);
         continue;
       }
@@ -152,9 +173,7 @@ class Validator {
     if (!endpoint.on_bridge && !nodeExists(endpoint.owner)) {
       std::string message = fmt::format("link endpoint '{}': '{}' is neither a node nor a bridge",
                                         printable(text), printable(endpoint.owner));
-      if (auto hint = closestMatch(endpoint.owner, ownerNames())) {
-        message += fmt::format(" (did you mean '{}'?)", *hint);
-      }
+      message += hint(endpoint.owner, ownerNames());
       problem(endpoint.loc, message);
       return false;
     }
@@ -195,9 +214,7 @@ class Validator {
         std::string message =
             fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind),
                         printable(text), printable(endpoint.owner));
-        if (auto hint = closestMatch(endpoint.owner, ownerNames())) {
-          message += fmt::format(" (did you mean '{}'?)", *hint);
-        }
+        message += hint(endpoint.owner, ownerNames());
         problem(endpoint.loc, message);
         continue;
       }
@@ -227,9 +244,7 @@ class Validator {
       if (!nodeExists(parent.owner)) {
         std::string message = fmt::format("parent '{}': '{}' is not a node", printable(parent_text),
                                           printable(parent.owner));
-        if (auto hint = closestMatch(parent.owner, ownerNames())) {
-          message += fmt::format(" (did you mean '{}'?)", *hint);
-        }
+        message += hint(parent.owner, ownerNames());
         problem(parent.loc, message);
         continue;
       }
@@ -359,9 +374,7 @@ class Validator {
             "ovs-internal link '{}': '{}' is not an OVS bridge of "
             "this lab",
             printable(text), printable(link.ovs_bridge));
-        if (auto hint = closestMatch(link.ovs_bridge, ovs_bridges)) {
-          message += fmt::format(" (did you mean '{}'?)", *hint);
-        }
+        message += hint(link.ovs_bridge, ovs_bridges);
         problem(link.loc, message);
         continue;
       }
@@ -411,9 +424,7 @@ class Validator {
             "bridge '{}' has settings for port '{}', but no link "
             "puts a port of that name on it",
             name, printable(port));
-        if (auto hint = closestMatch(port, std::vector<std::string>(known.begin(), known.end()))) {
-          message += fmt::format(" (did you mean '{}'?)", *hint);
-        }
+        message += hint(port, std::vector<std::string>(known.begin(), known.end()));
         problem(settings.loc, message);
       }
     }
@@ -454,9 +465,7 @@ class Validator {
               "node '{}' has settings for interface '{}', but no "
               "link creates it in that node",
               printable(node_name), printable(ifname));
-          if (auto hint = closestMatch(ifname, here)) {
-            message += fmt::format(" (did you mean '{}'?)", *hint);
-          }
+          message += hint(ifname, here);
           problem(settings.loc, message);
         }
       }
@@ -520,7 +529,8 @@ class Validator {
                                          where));
         }
         const std::uint32_t metric = route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
-        const std::string key = fmt::format("{} metric {}", dst, metric);
+        // "default" and 0.0.0.0/0 (or ::/0) are one destination to the kernel.
+        const std::string key = fmt::format("{} metric {}", route.to.network().cidr(), metric);
         auto [it, inserted] = keys.emplace(key, route.loc.line);
         if (!inserted) {
           problem(route.loc, fmt::format("{}: the same destination and metric is already routed at "
@@ -565,6 +575,7 @@ class Validator {
 
   Topology& topology_;
   Diagnostics problems_;
+  std::vector<std::string> owner_names_;
   std::map<std::string, InterfaceUse> interfaces_;  ///< "netns:ifname" -> first creator
   std::set<std::string> in_reported_cycle_;
 };

@@ -13,6 +13,9 @@
 namespace nstopo::model {
 namespace {
 
+/// Problems after this many get no "did you mean" hint (each compares with every node).
+constexpr std::size_t kHintedProblems = 20;
+
 /// `host` is always a valid end: it is the namespace nstopo runs in, declared or not.
 bool isNode(const Topology& topology, const std::string& name) {
   return name == kHostNode || topology.nodes.count(name) > 0;
@@ -96,7 +99,9 @@ class VerifyChecker {
     if (const auto bridge = topology_.bridges.find(node); bridge != topology_.bridges.end()) {
       // A bridge is an interface of the node it lives in.
       message += fmt::format(" (did you mean '{}:{}'?)", bridge->second.node, node);
-    } else if (auto hint = closestMatch(node, nodeNames(topology_))) {
+    } else if (auto hint = problems_.size() < kHintedProblems
+                               ? closestMatch(node, nodeNames(topology_))
+                               : std::nullopt) {
       message += fmt::format(" (did you mean '{}'?)", *hint);
     }
     problem(e.loc, message);
@@ -131,7 +136,9 @@ class VerifyChecker {
           message = fmt::format("expectation 'to': node '{}' has no interface '{}' in the file",
                                 node, printable(ifname));
         }
-        if (auto hint = ifname.empty() ? std::nullopt : closestMatch(ifname, known)) {
+        if (auto hint = ifname.empty() || problems_.size() >= kHintedProblems
+                            ? std::nullopt
+                            : closestMatch(ifname, known)) {
           message += fmt::format(" (did you mean '{}:{}'?)", node, *hint);
         }
         problem(e.loc, message);

@@ -41,6 +41,12 @@ SourceLoc FieldReader::at(const YAML::Node& node) const {
   return at(node.Mark());
 }
 
+void FieldReader::countValue() {
+  if (++values_ > kMaxYamlValues) {
+    throw TooManyYamlValues{};
+  }
+}
+
 void FieldReader::problem(const SourceLoc& loc, std::string message) {
   problems_.push_back(Error{ErrorKind::kInvalidTopology, std::move(message), loc, 0});
 }
@@ -57,6 +63,7 @@ bool FieldReader::forEachEntry(
   }
   std::set<std::string> seen;
   for (const auto& entry : node) {
+    countValue();
     const SourceLoc key_loc = at(entry.first);
     if (!entry.first.IsScalar()) {
       problem(key_loc, fmt::format("{}: keys must be plain names", what));
@@ -103,6 +110,7 @@ bool FieldReader::forEachItem(const YAML::Node& node, const std::string& what,
     return false;
   }
   for (const auto& item : node) {
+    countValue();
     visit(item);
   }
   return true;

@@ -13,6 +13,13 @@
 
 namespace nstopo::parse {
 
+/// A lab of 1000 nodes is about 10 000 values; only YAML aliases that name aliases ("billion
+/// laughs") get near this, and counting stops them before they cost seconds and gigabytes.
+inline constexpr std::size_t kMaxYamlValues = 250'000;
+
+/// Thrown when a walk visits more than kMaxYamlValues values.
+struct TooManyYamlValues {};
+
 /// Typed access to YAML nodes that records a located diagnostic for every problem instead of
 /// throwing, so one run reports everything wrong with a file.
 class FieldReader {
@@ -45,8 +52,11 @@ class FieldReader {
                                       std::int64_t min, std::int64_t max);
 
  private:
+  void countValue();
+
   std::string file_;
   Diagnostics& problems_;
+  std::size_t values_ = 0;
 };
 
 }  // namespace nstopo::parse

@@ -5,10 +5,8 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <optional>
-#include <sstream>
 #include <string_view>
 
 #include <fmt/format.h>
@@ -19,13 +17,14 @@
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/validate.h"
 
+#include "file_reader.h"
+#include "text_precheck.h"
 #include "verify_section.h"
 #include "yaml_fields.h"
 
 namespace nstopo::parse {
 namespace {
 
-constexpr std::size_t kMaxFileBytes = 4 * 1024 * 1024;  // a lab file, not a data set
 constexpr std::int64_t kMaxMtu = 65535;
 constexpr std::int64_t kMinMtu = 68;
 
@@ -140,7 +139,12 @@ class TopologyParser {
       if (!text) {
         return;
       }
-      if (auto ip = parseCidr(*text)) {
+      const auto ip = parseCidr(*text);
+      if (ip && ip->bytes == decltype(ip->bytes){}) {
+        in_.problem(in_.at(item), fmt::format("{}: '{}' is the unspecified address, not one an "
+                                              "interface can have",
+                                              what, printable(*text)));
+      } else if (ip) {
         addresses.push_back(model::Address{*ip, in_.at(item)});
       } else {
         in_.problem(in_.at(item),
@@ -265,6 +269,15 @@ class TopologyParser {
     if (!route.via && !route.dev) {
       in_.problem(route.loc, fmt::format("{} needs 'via', 'dev' or both", what));
       return std::nullopt;
+    }
+    if (family_hint) {
+      const int stated = *family_hint == "ipv6" ? AF_INET6 : AF_INET;
+      const int actual = route.via ? route.via->family : route.to.family;
+      if (stated != actual || route.to.family != actual) {
+        in_.problem(route.loc, fmt::format("{}: 'family: {}' does not match its addresses", what,
+                                           *family_hint));
+        return std::nullopt;
+      }
     }
     return route;
   }
@@ -438,16 +451,16 @@ class TopologyParser {
         item, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
           if (key == "endpoints") {
             in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
-              if (auto endpoint = parseEndpoint(e)) {
+              if (auto endpoint = parseEndpoint(e, "link endpoint")) {
                 link.endpoints.push_back(std::move(*endpoint));
               }
             });
           } else if (key == "endpoint") {
-            if (auto endpoint = parseEndpoint(v)) {
+            if (auto endpoint = parseEndpoint(v, "link endpoint")) {
               link.endpoints.push_back(std::move(*endpoint));
             }
           } else if (key == "parent") {
-            link.parent = parseEndpoint(v);
+            link.parent = parseEndpoint(v, what + " parent");
           } else if (key == "bridge") {
             link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
           } else if (key == "mode") {
@@ -530,16 +543,16 @@ class TopologyParser {
     return {};
   }
 
-  std::optional<model::Endpoint> parseEndpoint(const YAML::Node& node) {
-    const auto text = in_.string(node, "link endpoint");
+  std::optional<model::Endpoint> parseEndpoint(const YAML::Node& node, const std::string& what) {
+    const auto text = in_.string(node, what);
     if (!text) {
       return std::nullopt;
     }
     const auto colon = text->find(':');
     if (colon == std::string::npos || colon == 0 || colon + 1 == text->size()) {
-      in_.problem(in_.at(node), fmt::format("link endpoint '{}' must be written NODE:IFNAME or "
+      in_.problem(in_.at(node), fmt::format("{} '{}' must be written NODE:IFNAME or "
                                             "BRIDGE:IFNAME",
-                                            printable(*text)));
+                                            what, printable(*text)));
       return std::nullopt;
     }
     return model::Endpoint{text->substr(0, colon), text->substr(colon + 1), false, in_.at(node)};
@@ -548,29 +561,6 @@ class TopologyParser {
   FieldReader in_;
   std::string file_;
 };
-
-/// The line of a document marker ("---" or "...") that follows content, if any.
-std::optional<int> secondDocumentLine(const std::string& text) {
-  bool content = false;
-  int line = 0;
-  std::size_t start = 0;
-  while (start <= text.size()) {
-    const std::size_t end = std::min(text.find('\n', start), text.size());
-    const std::string_view row(text.data() + start, end - start);
-    ++line;
-    const bool marker = (row.substr(0, 3) == "---" || row.substr(0, 3) == "...") &&
-                        (row.size() == 3 || row[3] == ' ' || row[3] == '\t' || row[3] == '\r');
-    if (marker && content) {
-      return line;
-    }
-    const auto first = row.find_first_not_of(" \t\r");
-    if (!marker && first != std::string_view::npos && row[first] != '#') {
-      content = true;
-    }
-    start = end + 1;
-  }
-  return std::nullopt;
-}
 
 SourceLoc yamlErrorPlace(const YAML::Exception& error, const std::string& file) {
   if (error.mark.line < 0) {
@@ -584,56 +574,25 @@ SourceLoc yamlErrorPlace(const YAML::Exception& error, const std::string& file) 
 LoadResult parseTopology(const std::string& text, const std::string& file) {
   LoadResult result;
   result.topology.file = file;
-  if (text.size() > kMaxFileBytes) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("the file is {} bytes; a topology may be at most "
-                                                "{} bytes",
-                                                text.size(), kMaxFileBytes),
-                                    SourceLoc{file, 1, 1}, 0});
-    return result;
-  }
-  // YAML allows no C0 control characters but tab, LF and CR; yaml-cpp 0.7 can loop forever on
-  // a NUL (found by the fuzzer), so refuse them before it sees the text.
-  int line = 1;
-  int column = 1;
-  for (const char ch : text) {
-    const auto c = static_cast<unsigned char>(ch);
-    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7f) {
-      result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                      fmt::format("control character 0x{:02x} in the file; a "
-                                                  "topology is plain text",
-                                                  c),
-                                      SourceLoc{file, line, column}, 0});
-      return result;
-    }
-    if (c == '\n') {
-      ++line;
-      column = 1;
-    } else {
-      ++column;
-    }
-  }
-  // One document only. yaml-cpp's LoadAll loops forever on some inputs (a lone ',' for one,
-  // found by the fuzzer), so look for a second document's marker ourselves and use Load.
-  if (const auto marker = secondDocumentLine(text)) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    "the file holds more than one YAML document; a topology is "
-                                    "exactly one",
-                                    SourceLoc{file, *marker, 1}, 0});
+  if (auto problem = precheckText(text, file)) {
+    result.problems.push_back(std::move(*problem));
     return result;
   }
   YAML::Node root;
   try {
     root = YAML::Load(text);
   } catch (const YAML::DeepRecursion& error) {
+    // Block nesting (flow nesting is refused earlier, with its place): yaml-cpp gives up at
+    // about 500 levels and reports where it stopped reading.
     result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    "YAML nesting is too deep (the parser stops at 2000 levels)",
+                                    "YAML nesting is too deep for the parser",
                                     yamlErrorPlace(error, file), 0});
     return result;
   } catch (const YAML::Exception& error) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("YAML syntax: {}", error.msg),
-                                    yamlErrorPlace(error, file), 0});
+    const SourceLoc place = yamlErrorPlace(error, file);
+    result.problems.push_back(
+        Error{ErrorKind::kInvalidTopology,
+              fmt::format("YAML syntax: {}{}", error.msg, syntaxHint(text, place.line)), place, 0});
     return result;
   }
   if (!root.IsDefined() || root.IsNull()) {
@@ -654,6 +613,15 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
   try {
     TopologyParser parser(file, result.problems);
     result.topology = parser.parse(root);
+  } catch (const TooManyYamlValues&) {
+    result.topology = model::Topology{};
+    result.topology.file = file;
+    result.problems.assign(
+        1, Error{ErrorKind::kInvalidTopology,
+                 fmt::format("the file expands to more than {} values through YAML aliases; a "
+                             "topology needs far fewer",
+                             kMaxYamlValues),
+                 SourceLoc{file, 1, 1}, 0});
   } catch (const YAML::Exception& error) {
     result.problems.push_back(Error{ErrorKind::kInvalidTopology, fmt::format("YAML: {}", error.msg),
                                     yamlErrorPlace(error, file), 0});
@@ -662,19 +630,13 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
 }
 
 LoadResult loadTopologyFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
+  auto text = readBounded(path, kMaxFileBytes);
+  if (!text) {
     LoadResult result;
-    const int error = errno;
-    result.problems.push_back(
-        Error{ErrorKind::kInvalidTopology,
-              fmt::format("cannot read topology file '{}': {}", path, std::strerror(error)),
-              SourceLoc{}, error});
+    result.problems.push_back(std::move(text.error()));
     return result;
   }
-  std::ostringstream text;
-  text << in.rdbuf();
-  LoadResult result = parseTopology(text.str(), path);
+  LoadResult result = parseTopology(*text, path);
   if (result.problems.empty()) {
     result.problems = model::validate(result.topology);
   }

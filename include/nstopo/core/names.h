@@ -16,7 +16,8 @@ inline constexpr std::size_t kMaxLabNameBytes = 32;
 [[nodiscard]] std::optional<std::string> netnsNameProblem(std::string_view name);
 [[nodiscard]] std::optional<std::string> labNameProblem(std::string_view name);
 
-/// Printable form of a name for error messages: control bytes become \xNN.
+/// One-line, terminal-safe form of text from a file or the kernel for messages and JSON: control
+/// characters (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; the rest is kept.
 [[nodiscard]] std::string printable(std::string_view text);
 
 }  // namespace nstopo
