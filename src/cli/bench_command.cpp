@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "nstopo/app/verify.h"
+#include "nstopo/core/names.h"
 #include "nstopo/parse/yaml_loader.h"
 
 #include "../drivers/netlink/netns.h"
@@ -35,18 +36,40 @@ int runBench(const GlobalOptions& global, const BenchOptions& options) {
     return 1;
   }
   const auto& topology = loaded.topology;
+  auto refuse = [&](const std::string& message) {
+    printError(Error{ErrorKind::kInvalidTopology, message, {}, 0});
+    return 1;
+  };
+  auto isNode = [&](const std::string& node) {
+    return node == model::kHostNode || topology.nodes.count(node) > 0;
+  };
+  if (!isNode(options.from)) {
+    return refuse(fmt::format("--from '{}' is not a node of lab '{}' ({})", printable(options.from),
+                              topology.name, options.file));
+  }
   const auto address = app::addressOfTarget(topology, options.to);
   if (!address) {
-    printError(
-        Error{ErrorKind::kInvalidTopology,
-              fmt::format("'{}' has no address in {} to send traffic to", options.to, options.file),
-              {},
-              0});
-    return 1;
+    return refuse(fmt::format("'{}' has no address in {} to send traffic to", printable(options.to),
+                              options.file));
   }
-  const std::string to_node = options.to.substr(0, options.to.find(':'));
+  // The server runs where the address lives: the node named, or the node the file gives the
+  // address to (traffic to an address outside the lab has no server to answer it).
+  std::string to_node = options.to.substr(0, options.to.find(':'));
+  if (parseIp(options.to)) {
+    auto owner = app::nodeWithAddress(topology, *address);
+    if (!owner) {
+      return refuse(
+          fmt::format("--to {}: no node of lab '{}' has this address, so there is no "
+                      "place to run the server",
+                      address->str(), topology.name));
+    }
+    to_node = *owner;
+  } else if (!isNode(to_node)) {
+    return refuse(fmt::format("--to '{}' is not a node of lab '{}' ({})", printable(to_node),
+                              topology.name, options.file));
+  }
   auto from_fd = netnsOf(options.from);
-  auto to_fd = netnsOf(parseIp(options.to) ? options.from : to_node);
+  auto to_fd = netnsOf(to_node);
   if (!from_fd || !to_fd) {
     printError(!from_fd ? from_fd.error() : to_fd.error());
     return 1;

@@ -168,6 +168,14 @@ expect_eq "$(( elapsed <= 20 ))" "1" "bench stays within its time bound (${elaps
 expect_eq "$(ip netns pids ns1) $(ip netns pids ns2)" " " "no iperf3 or other process left in the nodes"
 expect_rc 0 "bench, text" -- "$NSTOPO" bench "$BRIDGE" --from ns2 --to ns1 --duration 1
 grep -q "tcp_rr .* transactions/s" "$WORK/out" && pass "text report" || fail "bench: $(cat "$WORK/out")"
+expect_rc 0 "bench --to an address runs the server where the address lives" -- \
+  "$NSTOPO" bench "$BRIDGE" --from ns1 --to 10.1.1.3 --duration 1 --json
+python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["tcp_rr"]["transactions"] > 0' \
+  "$WORK/out" && pass "answered from ns2" || fail "bench --to 10.1.1.3: $(cat "$WORK/out")"
+expect_rc 1 "bench --to an address of no node" -- "$NSTOPO" bench "$BRIDGE" --from ns1 --to 10.1.1.99 --duration 1
+grep -q "no node of lab .* has this address" "$WORK/err" && pass "says no node has it" || fail "stderr: $(cat "$WORK/err")"
+expect_rc 1 "bench --from a namespace outside the lab" -- "$NSTOPO" bench "$BRIDGE" --from stranger --to ns2 --duration 1
+grep -q "'stranger' is not a node of lab" "$WORK/err" && pass "names the stranger" || fail "stderr: $(cat "$WORK/err")"
 expect_rc 0 "destroy linux-bridge" -- "$NSTOPO" destroy "$BRIDGE"
 expect_eq "$(netns_list)" "" "no namespace left"
 finish

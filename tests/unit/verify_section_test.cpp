@@ -210,5 +210,29 @@ TEST(VerifyProbes, AllPairsAddsEveryAddressOfEveryOtherNode) {
   EXPECT_EQ(seen, (std::vector<std::string>{"ns1>10.1.1.3!", "ns2>10.1.1.2", "ns2>2001:db8::2"}));
 }
 
+TEST(VerifyProbes, ATcpExpectationDoesNotReplaceTheAllPairsPing) {
+  const auto topology = validLab(
+      "verify:\n  all_pairs: true\n  expect:\n    - {from: ns1, to: ns2, protocol: tcp, port: 80, "
+      "reachable: false}\n");
+  std::vector<std::string> seen;
+  for (const auto& probe : app::probesFor(topology)) {
+    seen.push_back(probe.from + ">" + probe.address.str() + ":" + std::to_string(probe.tcp_port) +
+                   (probe.expect_reachable ? "" : "!"));
+  }
+  EXPECT_EQ(seen, (std::vector<std::string>{"ns1>10.1.1.3:80!", "ns1>10.1.1.3:0", "ns2>10.1.1.2:0",
+                                            "ns2>2001:db8::2:0"}));
+}
+
+TEST(VerifyProbes, AnAddressBelongsToTheNodeTheFileGivesItTo) {
+  const auto topology = validLab("");
+  auto owner = [&](const char* text) {
+    return app::nodeWithAddress(topology, *parseIp(text)).value_or("none");
+  };
+  EXPECT_EQ(owner("10.1.1.3"), "ns2");
+  EXPECT_EQ(owner("2001:db8::2"), "ns1");
+  EXPECT_EQ(owner("10.9.9.1"), "host");  // br0 lives in the host namespace
+  EXPECT_EQ(owner("10.1.1.9"), "none");
+}
+
 }  // namespace
 }  // namespace nstopo

@@ -41,6 +41,10 @@ struct ProbeResult {
 [[nodiscard]] std::optional<IpAddress> addressOfTarget(const model::Topology& topology,
                                                        const std::string& target);
 
+/// The node (or `host`) that the file gives `address` to, if any.
+[[nodiscard]] std::optional<std::string> nodeWithAddress(const model::Topology& topology,
+                                                         const IpAddress& address);
+
 /// Runs the probes on up to `parallel` threads; `probe` does one (from inside its namespace).
 [[nodiscard]] std::vector<ProbeResult> runProbes(
     const std::vector<ProbeSpec>& probes, const std::function<ProbeResult(const ProbeSpec&)>& probe,
