@@ -11,6 +11,7 @@
 #include "../drivers/netlink/privileges.h"
 #include "../drivers/netlink/traffic.h"
 #include "commands.h"
+#include "lab_nodes.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -67,6 +68,12 @@ int runBench(const GlobalOptions& global, const BenchOptions& options) {
   } else if (!isNode(to_node)) {
     return refuse(fmt::format("--to '{}' is not a node of lab '{}' ({})", printable(to_node),
                               topology.name, options.file));
+  }
+  for (const std::string& node : {options.from, to_node}) {
+    if (auto ok = checkNodeOfLab(topology.name, node); !ok) {
+      printError(ok.error());
+      return 1;
+    }
   }
   auto from_fd = netnsOf(options.from);
   auto to_fd = netnsOf(to_node);

@@ -20,8 +20,8 @@ struct TargetOptions {
 };
 
 struct VerifyOptions {
-  int count = 2;            ///< echo requests per ICMP probe before it counts as unreachable
-  int timeout_ms = 1000;    ///< per echo request or TCP connect
+  int count = 2;          ///< echo requests per ICMP probe before it counts as unreachable
+  int timeout_ms = 1000;  ///< per echo request or TCP connect
   std::size_t parallel = 8;
 };
 

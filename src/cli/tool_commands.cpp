@@ -21,10 +21,10 @@
 #include "nstopo/core/unique_fd.h"
 #include "nstopo/parse/yaml_loader.h"
 
-#include "../drivers/netlink/netlink_driver.h"
 #include "../drivers/netlink/netns.h"
 #include "../drivers/netlink/process.h"
 #include "commands.h"
+#include "lab_nodes.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -155,31 +155,6 @@ std::string renderProblem(int rc) {
     return "Graphviz's dot could not be run or was killed";
   }
   return fmt::format("Graphviz's dot failed (exit {})", rc);
-}
-
-/// Refuses a namespace that is not the lab's: its loopback must carry the lab's mark.
-Status checkNodeOfLab(const std::string& lab, const std::string& node) {
-  auto driver = netlink::NetlinkDriver::create();
-  if (!driver) {
-    return tl::unexpected(driver.error());
-  }
-  state::ReadScope scope;
-  scope.lab = lab;
-  scope.netns = {node};
-  state::State state;
-  if (auto ok = (*driver)->read(scope, state); !ok) {
-    return ok;
-  }
-  const auto netns = state.netns.find(node);
-  if (netns == state.netns.end()) {
-    return fail(ErrorKind::kConflict,
-                fmt::format("lab '{}' has no node '{}' on this machine", lab, node));
-  }
-  if (netns->second.owner != lab) {
-    return fail(ErrorKind::kConflict,
-                fmt::format("namespace '{}' does not belong to lab '{}'", node, lab));
-  }
-  return {};
 }
 
 /// The files of /etc/netns/NODE that `ip netns exec` lays over /etc.

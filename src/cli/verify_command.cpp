@@ -2,6 +2,7 @@
 // `nstopo verify FILE`: the file's reachability expectations, probed from inside the lab.
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -13,6 +14,7 @@
 #include "../drivers/netlink/privileges.h"
 #include "../drivers/netlink/probe.h"
 #include "commands.h"
+#include "lab_nodes.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -38,12 +40,23 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
                      0});
     return 1;
   }
+  std::set<std::string> checked;
   for (const auto& probe : probes) {
-    if (probe.from != model::kHostNode && !netlink::namedNetnsExists(probe.from)) {
+    if (!checked.insert(probe.from).second || probe.from == model::kHostNode) {
+      continue;
+    }
+    if (!netlink::namedNetnsExists(probe.from)) {
       printError(Error{ErrorKind::kConflict,
                        fmt::format("namespace '{}' does not exist: apply lab '{}' first",
                                    probe.from, topology.name),
                        probe.origin, 0});
+      return 1;
+    }
+    // A namespace of that name made by someone else would answer for the lab.
+    if (auto ok = checkNodeOfLab(topology.name, probe.from); !ok) {
+      auto error = ok.error();
+      error.where = probe.origin;
+      printError(error);
       return 1;
     }
   }

@@ -15,7 +15,7 @@ echo hello >"$WORK/in"
 "$NSTOPO" exec ns1 --lab veth-pair -- cat <"$WORK/in" >"$WORK/out"
 expect_eq "$(cat "$WORK/out")" "hello" "stdin and stdout are forwarded"
 expect_rc 1 "a node of no lab" -- "$NSTOPO" exec ns9 --lab veth-pair -- true
-expect_eq "$(cat "$WORK/err")" "error: lab 'veth-pair' has no node 'ns9' on this machine" "one clear line"
+expect_eq "$(cat "$WORK/err")" "error: lab 'veth-pair' has no node 'ns9' on this machine: apply the lab first" "one clear line"
 ip netns add stranger
 expect_rc 1 "a namespace of someone else" -- "$NSTOPO" exec stranger --lab veth-pair -- true
 expect_eq "$(cat "$WORK/err")" "error: namespace 'stranger' does not belong to lab 'veth-pair'" "refused"

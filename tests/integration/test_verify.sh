@@ -32,4 +32,8 @@ expect_rc 0 "verify passes again" -- "$NSTOPO" verify "$LAB"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_rc 1 "verify without the lab" -- "$NSTOPO" verify "$LAB"
 grep -q "namespace 'ns1' does not exist: apply lab 'veth-pair' first" "$WORK/err" && pass "says to apply first" || fail "stderr: $(cat "$WORK/err")"
+ip netns add ns1
+expect_rc 1 "verify refuses a namespace of the same name made by someone else" -- "$NSTOPO" verify "$LAB"
+grep -q "error: namespace 'ns1' does not belong to lab 'veth-pair'" "$WORK/err" && pass "names the stranger" || fail "stderr: $(cat "$WORK/err")"
+ip netns del ns1
 finish
