@@ -5,10 +5,13 @@ add_library(nstopo_warnings INTERFACE)
 add_library(nstopo::warnings ALIAS nstopo_warnings)
 target_compile_options(nstopo_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wnull-dereference -Wformat=2
+  -Woverloaded-virtual -Wconversion -Wsign-conversion -Wformat=2
   -Wimplicit-fallthrough -Wsuggest-override
   -Wmisleading-indentation
   $<$<CXX_COMPILER_ID:GNU>:-Wduplicated-cond;-Wduplicated-branches;-Wlogical-op>
+  # -Wnull-dereference acts only when optimising, and there g++ 12 reports false positives
+  # inside libstdc++'s std::variant (the release preset would not build); Clang keeps it.
+  $<$<CXX_COMPILER_ID:Clang>:-Wnull-dereference>
   $<$<BOOL:${NSTOPO_WERROR}>:-Werror>)
 if(NSTOPO_SANITIZE)
   target_compile_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE}
