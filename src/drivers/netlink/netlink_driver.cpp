@@ -127,14 +127,18 @@ bool NetlinkDriver::handles(const Action& action) const {
 Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
   std::vector<std::string> missing;
   for (const auto& name : names) {
-    if (handles_.count(name) == 0) {
+    auto& handle = handles_[name];  // a read may have left the ifindex map without a socket
+    if (handle.socket) {
+      continue;
+    }
+    if (!handle.netns_fd.valid()) {
       auto fd = openNamedNetns(name);
       if (!fd) {
         return tl::unexpected(fd.error());
       }
-      handles_[name].netns_fd = std::move(*fd);
-      missing.push_back(name);
+      handle.netns_fd = std::move(*fd);
     }
+    missing.push_back(name);
   }
   if (missing.empty()) {
     return {};
@@ -206,58 +210,52 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     }
     slots.push_back(std::move(slot));
   }
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < slots.size(); i = next++) {
-      auto& slot = slots[i];
-      Handle& handle = slot.handle != nullptr ? *slot.handle : slot.opened;
-      // Entering the namespace serves both the socket (bound at creation) and /proc/sys.
-      if (auto ok = enterNetns(handle.netns_fd.get(), slot.name); !ok) {
-        slot.status = ok;
-        continue;
+  // Reading is dominated by kernel time per namespace; spread it over the cores.
+  forEachOnWorkers(slots.size(), [&](std::size_t i) {
+    auto& slot = slots[i];
+    Handle& handle = slot.handle != nullptr ? *slot.handle : slot.opened;
+    // Entering the namespace serves both the socket (bound at creation) and /proc/sys.
+    if (auto ok = enterNetns(handle.netns_fd.get(), slot.name); !ok) {
+      slot.status = ok;
+      return;
+    }
+    if (!handle.socket) {
+      auto socket = RtnlSocket::open();
+      if (!socket) {
+        slot.status = tl::unexpected(socket.error());
+        return;
       }
-      if (!handle.socket) {
-        auto socket = RtnlSocket::open();
-        if (!socket) {
-          slot.status = tl::unexpected(socket.error());
-          continue;
-        }
-        handle.socket.emplace(std::move(*socket));
-      }
-      slot.reading = readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost);
-      if (*slot.reading) {
-        for (const auto& ref : scope.tx_checksum_links) {
-          auto& links = (*slot.reading)->netns.links;
-          if (ref.netns == slot.name && links.count(ref.name) > 0) {
-            if (auto on = txChecksum(ref.name)) {
-              links[ref.name].tx_checksum = *on;
-            }
+      handle.socket.emplace(std::move(*socket));
+    }
+    slot.reading = readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost);
+    if (slot.handle == nullptr) {
+      // Close what this read opened here, in parallel, rather than keep a socket per
+      // namespace for a run that may change none of them (actions reopen what they need).
+      handle.socket.reset();
+    }
+    if (*slot.reading) {
+      for (const auto& ref : scope.tx_checksum_links) {
+        auto& links = (*slot.reading)->netns.links;
+        if (ref.netns == slot.name && links.count(ref.name) > 0) {
+          if (auto on = txChecksum(ref.name)) {
+            links[ref.name].tx_checksum = *on;
           }
         }
       }
-      const auto keys = scope.sysctl_keys.find(slot.name);
-      if (keys == scope.sysctl_keys.end()) {
-        continue;
-      }
-      for (const auto& key : keys->second) {
-        auto value = readSysctl(key);
-        if (!value) {
-          slot.status = tl::unexpected(withContext(value.error(), "namespace '" + slot.name + "'"));
-          break;
-        }
-        slot.sysctls[key] = *value;
-      }
     }
-  };
-  // Reading is dominated by kernel time per namespace; spread it over the cores.
-  const std::size_t workers = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < std::min(workers, slots.size()); ++i) {
-    threads.emplace_back(work);
-  }
-  for (auto& thread : threads) {
-    thread.join();
-  }
+    const auto keys = scope.sysctl_keys.find(slot.name);
+    if (keys == scope.sysctl_keys.end()) {
+      return;
+    }
+    for (const auto& key : keys->second) {
+      auto value = readSysctl(key);
+      if (!value) {
+        slot.status = tl::unexpected(withContext(value.error(), "namespace '" + slot.name + "'"));
+        break;
+      }
+      slot.sysctls[key] = *value;
+    }
+  });
   for (auto& slot : slots) {
     if (!slot.status) {
       return slot.status;
@@ -277,7 +275,15 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     into.netns[slot.name] = std::move(reading.netns);
   }
   matchVethPeers(into);
-  into.unsupported_kinds = unsupportedKinds(scope.link_kinds);
+  // A kind that already exists here needs no probe (a probe costs a scratch namespace, whose
+  // teardown the kernel finishes later, under the RTNL lock).
+  std::set<std::string> to_probe = scope.link_kinds;
+  for (const auto& [name, netns] : into.netns) {
+    for (const auto& [ifname, link] : netns.links) {
+      to_probe.erase(link.kind_name);
+    }
+  }
+  into.unsupported_kinds = unsupportedKinds(to_probe);
   return {};
 }
 
@@ -332,6 +338,14 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
 }
 
 Status NetlinkDriver::resolveIndexes(const std::set<IfRef>& refs) {
+  std::set<std::string> namespaces;
+  for (const auto& ref : refs) {
+    namespaces.insert(ref.netns);
+  }
+  // Sockets for all of them on one helper thread, not one thread per namespace.
+  if (auto ok = openHandles({namespaces.begin(), namespaces.end()}); !ok) {
+    return ok;
+  }
   std::map<std::string, std::vector<std::string>> unknown;
   for (const auto& ref : refs) {
     auto h = handle(ref.netns);
@@ -395,6 +409,8 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
     }
     by_netns[request.netns].push_back(&request);
   }
+  // Sockets for every namespace of the batch at once (a failure shows again per namespace).
+  (void)openHandles(order);
   for (const auto& netns : order) {
     auto h = handle(netns);
     auto& group = by_netns[netns];
@@ -428,43 +444,47 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
 
 void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
                                      std::vector<Status>& results) {
-  runOnHelperThread([&] {
-    for (std::size_t i = 0; i < batch.size(); ++i) {
-      const auto& action = std::get<plan::CreateNetns>(*batch[i]);
-      auto fd = createNamedNetnsInThisThread(action.netns);
-      if (!fd) {
-        results[i] = tl::unexpected(fd.error());
-        continue;
-      }
-      // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
-      // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
-      // own sysctls are written later and win. Kernels without IPv6 have no such file.
-      (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
-      (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
-      auto socket = RtnlSocket::open();
-      if (!socket) {
-        results[i] = tl::unexpected(socket.error());
-        continue;
-      }
-      // The loopback carries the lab's mark: it is how the namespace is known to be ours.
-      LinkAttrs lo;
-      lo.up = action.loopback_up;
-      lo.alias = state::makeMark(action.lab);
-      auto request = setLinkRequest("lo", lo);
-      auto replies = socket->transact({request.get()});
-      if (!replies || (*replies)[0].error != 0) {
-        results[i] = replies
-                         ? tl::unexpected(kernelError("marking lo", action.netns, (*replies)[0]))
-                         : tl::unexpected(replies.error());
-        (void)deleteNamedNetns(action.netns);
-        continue;
-      }
-      auto& h = handles_[action.netns];
-      h.netns_fd = std::move(*fd);
-      h.socket.emplace(std::move(*socket));
-      h.ifindex.clear();
+  // Namespaces are created on several threads: the kernel sets each one up under a shared
+  // lock, so on 2 cores 1000 of them take about ... instead of ... .
+  std::vector<Handle> created(batch.size());
+  forEachOnWorkers(batch.size(), [&](std::size_t i) {
+    const auto& action = std::get<plan::CreateNetns>(*batch[i]);
+    auto fd = createNamedNetnsInThisThread(action.netns);
+    if (!fd) {
+      results[i] = tl::unexpected(fd.error());
+      return;
     }
+    // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
+    // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
+    // own sysctls are written later and win. Kernels without IPv6 have no such file.
+    (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
+    (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
+    auto socket = RtnlSocket::open();
+    if (!socket) {
+      results[i] = tl::unexpected(socket.error());
+      (void)deleteNamedNetns(action.netns);
+      return;
+    }
+    // The loopback carries the lab's mark: it is how the namespace is known to be ours.
+    LinkAttrs lo;
+    lo.up = action.loopback_up;
+    lo.alias = state::makeMark(action.lab);
+    auto request = setLinkRequest("lo", lo);
+    auto replies = socket->transact({request.get()});
+    if (!replies || (*replies)[0].error != 0) {
+      results[i] = replies ? tl::unexpected(kernelError("marking lo", action.netns, (*replies)[0]))
+                           : tl::unexpected(replies.error());
+      (void)deleteNamedNetns(action.netns);
+      return;
+    }
+    created[i].netns_fd = std::move(*fd);
+    created[i].socket.emplace(std::move(*socket));
   });
+  for (std::size_t i = 0; i < batch.size(); ++i) {
+    if (results[i]) {
+      handles_[std::get<plan::CreateNetns>(*batch[i]).netns] = std::move(created[i]);
+    }
+  }
 }
 
 void NetlinkDriver::deleteNamespaces(std::span<const Action* const> batch,

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <mutex>
 #include <thread>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -167,6 +169,24 @@ std::vector<std::string> listNamedNetns() {
 void runOnHelperThread(const std::function<void()>& work) {
   std::thread helper(work);
   helper.join();
+}
+
+void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work) {
+  std::atomic<std::size_t> next{0};
+  auto worker = [&] {
+    for (std::size_t i = next++; i < count; i = next++) {
+      work(i);
+    }
+  };
+  const std::size_t threads =
+      std::min(count, std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8));
+  std::vector<std::thread> pool;
+  for (std::size_t i = 0; i < threads; ++i) {
+    pool.emplace_back(worker);
+  }
+  for (auto& thread : pool) {
+    thread.join();
+  }
 }
 
 Status enterNetns(int netns_fd, const std::string& name) {

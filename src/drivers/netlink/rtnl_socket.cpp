@@ -54,22 +54,27 @@ std::string extAckOf(const nlmsghdr& header) {
 }  // namespace
 
 Result<RtnlSocket> RtnlSocket::open() {
+  // No bind: the kernel binds the socket to a free port on its first send. A read of a lab of
+  // 1000 namespaces opens 1000 sockets, and every system call saved here counts.
   UniqueFd fd(::socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (!fd.valid()) {
     return tl::unexpected(socketError("socket", errno));
   }
-  sockaddr_nl local{};
-  local.nl_family = AF_NETLINK;  // nl_pid 0: the kernel picks a free port
-  if (::bind(fd.get(), reinterpret_cast<sockaddr*>(&local), sizeof local) != 0) {
-    return tl::unexpected(socketError("bind", errno));
-  }
-  const int one = 1;
-  // Keep the kernel's own error text and shrink acks to the header of the request.
-  ::setsockopt(fd.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
-  ::setsockopt(fd.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
-  const int rcvbuf = 4 * 1024 * 1024;
-  ::setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
   return RtnlSocket(std::move(fd));
+}
+
+void RtnlSocket::prepareForRequests() {
+  if (prepared_) {
+    return;
+  }
+  prepared_ = true;
+  const int one = 1;
+  // Keep the kernel's own error text and shrink acks to the header of the request; room for a
+  // window of pipelined acks. Dumps need none of this, so only sockets that change things pay.
+  ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof one);
+  ::setsockopt(fd_.get(), SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof one);
+  const int rcvbuf = 4 * 1024 * 1024;
+  ::setsockopt(fd_.get(), SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof rcvbuf);
 }
 
 Status RtnlSocket::sendOne(nl_msg* message, std::uint32_t seq) {
@@ -106,6 +111,7 @@ Result<std::span<char>> RtnlSocket::receive() {
 
 Result<std::vector<NlReply>> RtnlSocket::transact(const std::vector<nl_msg*>& messages,
                                                   const DataHandler& on_data) {
+  prepareForRequests();
   std::vector<NlReply> replies(messages.size());
   std::size_t sent = 0;
   std::size_t answered = 0;

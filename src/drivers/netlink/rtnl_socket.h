@@ -46,6 +46,8 @@ class RtnlSocket {
  private:
   explicit RtnlSocket(UniqueFd fd) : fd_(std::move(fd)) {}
 
+  /// Socket options only requests need (error text, capped acks, a big receive buffer).
+  void prepareForRequests();
   [[nodiscard]] Status sendOne(nl_msg* message, std::uint32_t seq);
   /// Receives into the calling thread's buffer (shared by every socket that thread uses: a lab
   /// of a thousand namespaces would otherwise hold a thousand idle buffers).
@@ -53,6 +55,7 @@ class RtnlSocket {
 
   UniqueFd fd_;
   std::uint32_t next_seq_ = 1;
+  bool prepared_ = false;
 };
 
 }  // namespace nstopo::netlink
