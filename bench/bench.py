@@ -9,6 +9,7 @@ Runs inside the sandbox made by bench/run.sh. Contenders for the same end state:
   floor      `ip -batch` of only the root-namespace link operations (namespaces, veths created
              into their namespaces, bridge ports): close to what the kernel itself must do
   mininet    `mn --topo single,N --switch lxbr`, only when installed
+The Open vSwitch stars (ovs-veth, ovs-internal) are in ovs_lab.py.
 """
 import argparse
 import json
@@ -19,6 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
+
+import ovs_lab
 
 
 def sh(command, **kwargs):
@@ -159,7 +162,13 @@ def clean():
         subprocess.run(["ip", "-batch", "-"], input="".join(f"netns del {n}\n" for n in names),
                        text=True, check=False, capture_output=True)
     subprocess.run(["ip", "link", "del", "br-bench"], capture_output=True)
-    shutil.rmtree("/run/nstopo", ignore_errors=True)
+    if os.path.exists("/run/nstopo/ovs/db.sock"):
+        subprocess.run(ovs_lab.VSCTL + ["--if-exists", "del-br", "br-bench"], capture_output=True)
+    # Lab records go; the private Open vSwitch under /run/nstopo/ovs stays.
+    for entry in os.listdir("/run/nstopo") if os.path.isdir("/run/nstopo") else []:
+        if entry != "ovs":
+            path = os.path.join("/run/nstopo", entry)
+            shutil.rmtree(path, ignore_errors=True) if os.path.isdir(path) else os.remove(path)
     # `ip netns del` returns before the kernel has cleaned the namespace up: the host ends of
     # its veths linger for a while. Wait (bounded) so the next contender starts clean.
     deadline = time.time() + 10
@@ -169,6 +178,29 @@ def clean():
         if not leftover or time.time() > deadline:
             return leftover
         time.sleep(0.1)
+
+
+def cpu_busy(interval=0.2):
+    """Fraction of the machine's CPU time that was not idle over `interval` seconds."""
+    def sample():
+        with open("/proc/stat") as f:
+            fields = [int(v) for v in f.readline().split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+    total1, idle1 = sample()
+    time.sleep(interval)
+    total2, idle2 = sample()
+    return 1 - (idle2 - idle1) / max(1, total2 - total1)
+
+
+def settle(limit=30):
+    """Waits until the kernel has finished the previous run's work. Namespaces deleted by the
+    last teardown are cleaned up by kernel workers after `ip netns del` returns, and a fresh lab
+    keeps the kernel busy with IPv6 address setup for a while; either would be charged to the
+    next measurement. Everything measured waits the same way."""
+    deadline = time.time() + limit
+    quiet = 0
+    while time.time() < deadline and quiet < 3:
+        quiet = quiet + 1 if cpu_busy() < 0.15 else 0
 
 
 def run_batch(lines, netns=None):
@@ -186,13 +218,17 @@ def measure(lab, contender, nstopo, work):
         with open(path, "w") as f:
             f.write(lab.yaml())
         build = timed([nstopo, "apply", path])
+        settle()
         down = timed([nstopo, "destroy", path])
         return build, down
+    if isinstance(lab, ovs_lab.OvsLab) and contender != "nstopo":
+        return measure_ovs(lab, contender, work)
     if contender == "shell":
         script = os.path.join(work, "recipe.sh")
         with open(script, "w") as f:
             f.write("set -e\n" + "\n".join(lab.shell()) + "\n")
         build = timed(["bash", script])
+        settle()
         with open(script, "w") as f:
             f.write("\n".join(lab.shell_teardown()) + "\n")
         down = timed(["bash", script])
@@ -204,6 +240,7 @@ def measure(lab, contender, nstopo, work):
             for node, cmds in lab.ns_batches().items():
                 run_batch(cmds, node)
         build = time.perf_counter() - start
+        settle()
         down = run_batch([f"netns del {n}" for n in lab.nodes] +
                          (["link del br-bench"] if lab.kind == "star" else []))
         return build, down
@@ -212,6 +249,39 @@ def measure(lab, contender, nstopo, work):
         return timed(["/usr/bin/python3", shutil.which("mn"), "--topo", f"single,{lab.n}",
                       "--switch", "lxbr", "--controller", "none", "--test", "none"]), 0.0
     raise ValueError(contender)
+
+
+def ovs_datapath():
+    """What `datapath: auto` picks here (docs/ovs.md)."""
+    return "system" if os.path.isdir("/sys/module/openvswitch") else "netdev"
+
+
+def measure_ovs(lab, contender, work):
+    """(build seconds, teardown seconds) for a hand-written contender on an OVS star."""
+    datapath = ovs_datapath()
+    script = os.path.join(work, "recipe.sh")
+    if contender == "shell":
+        with open(script, "w") as f:
+            f.write("set -e\n" + "\n".join(lab.shell(datapath)) + "\n")
+        build = timed(["bash", script])
+    elif contender == "ip-batch":
+        start = time.perf_counter()
+        sh(lab.bridge_command(datapath))
+        run_batch(lab.root_batch())
+        sh(lab.vsctl_batch())
+        if lab.after_ports_batch():
+            run_batch(lab.after_ports_batch())
+        for command in lab.offload_commands(datapath):
+            sh(command)
+        for node, cmds in lab.ns_batches().items():
+            run_batch(cmds, node)
+        build = time.perf_counter() - start
+    else:
+        raise ValueError(contender)
+    settle()
+    with open(script, "w") as f:
+        f.write("\n".join(lab.teardown()) + "\n")
+    return build, timed(["bash", script])
 
 
 def peak_rss_kb(command):
@@ -225,8 +295,16 @@ def main():
     parser.add_argument("--out", required=True)
     parser.add_argument("--sizes", default="10,100,500,1000")
     parser.add_argument("--reps", type=int, default=3)
-    parser.add_argument("--topologies", default="star,chain")
+    parser.add_argument("--topologies", default="star,chain,ovs-veth,ovs-internal",
+                        help="star, chain, and the OVS stars ovs-veth and ovs-internal (run only "
+                             "when Open vSwitch is installed)")
+    parser.add_argument("--ovs-max", type=int, default=500,
+                        help="largest N for the OVS stars (ovs-vswitchd's own cost grows fast)")
+    parser.add_argument("--ovs-shell-max", type=int, default=100,
+                        help="largest N for the one-command-per-step OVS recipe")
     parser.add_argument("--smoke", action="store_true")
+    parser.add_argument("--merge", action="store_true",
+                        help="keep the other topologies of an earlier results.json in --out")
     parser.add_argument("--shell-max", type=int, default=500,
                         help="largest N for the one-command-per-step recipe (slow)")
     args = parser.parse_args()
@@ -243,23 +321,41 @@ def main():
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp()
     results = {"machine": machine(), "runs": {}}
+    earlier = os.path.join(args.out, "results.json")
+    if args.merge and os.path.exists(earlier):
+        with open(earlier) as f:
+            results["runs"] = json.load(f).get("runs", {})
     failed = False
-    for kind in args.topologies.split(","):
-        table = results["runs"].setdefault(kind, {})
+    kinds = args.topologies.split(",")
+    if any(k in ovs_lab.KINDS for k in kinds):
+        if not all(shutil.which(tool) for tool in ("ovs-vswitchd", "ovsdb-server", "ovs-vsctl")):
+            print("ovs: skipped, Open vSwitch is not installed (apt-get install openvswitch-switch)")
+            kinds = [k for k in kinds if k not in ovs_lab.KINDS]
+        else:
+            sh([args.nstopo, "ovs", "start"])
+            print(f"ovs: private Open vSwitch started, datapath {ovs_datapath()}")
+    for kind in kinds:
+        table = results["runs"][kind] = {}
+        is_ovs = kind in ovs_lab.KINDS
         for n in sizes:
-            lab = Lab(kind, n)
+            if is_ovs and n > args.ovs_max:
+                continue
+            lab = ovs_lab.OvsLab(kind, n) if is_ovs else Lab(kind, n)
             row = table.setdefault(str(n), {})
             for contender in contenders:
-                if contender == "shell" and n > args.shell_max:
+                if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
                     continue
                 if contender == "mininet" and kind != "star":
                     continue
+                if contender == "floor" and is_ovs:
+                    continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
                 builds, downs = [], []
                 for _ in range(args.reps):
                     leftover = clean()
                     if leftover:
                         print(f"FAIL: left before {contender}: {leftover}")
                         failed = True
+                    settle()
                     try:
                         build, down = measure(lab, contender, args.nstopo, work)
                     except subprocess.CalledProcessError as error:
@@ -285,6 +381,8 @@ def main():
                           f"destroy {row[contender]['destroy']:.3f}s", flush=True)
             row.update(extras(lab, args.nstopo, work, args.reps))
             clean()
+    if any(k in ovs_lab.KINDS for k in kinds):
+        sh([args.nstopo, "ovs", "stop"])
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     write_markdown(results, os.path.join(args.out, "results.md"))
@@ -299,11 +397,16 @@ def extras(lab, nstopo, work, reps):
     with open(path, "w") as f:
         f.write(lab.yaml())
     sh([nstopo, "apply", path])
-    noop = statistics.median(timed([nstopo, "apply", path]) for _ in range(reps))
+    noops = []
+    for _ in range(reps):
+        settle()
+        noops.append(timed([nstopo, "apply", path]))
+    noop = statistics.median(noops)
     rss = peak_rss_kb([nstopo, "apply", path]) if os.path.exists("/usr/bin/time") else 0
     changed = os.path.join(work, "changed.yaml")
     with open(changed, "w") as f:
         f.write(lab.yaml(changed=True))
+    settle()
     change = timed([nstopo, "apply", changed])
     sh([nstopo, "destroy", changed])
     return {"nstopo-noop": noop, "nstopo-change": change, "nstopo-rss-kb": rss}

@@ -3,7 +3,8 @@
 # Builds of the same lab by several contenders, measured in one run on one machine, inside a
 # private sandbox (a new mount + network namespace with its own /run), so the machine's own
 # interfaces and /run/netns are never touched.
-#   bash bench/run.sh                    # full run: N = 10,100,500,1000, star and chain
+#   bash bench/run.sh                    # full run: N = 10,100,500,1000, star and chain, and the
+#                                        # OVS stars (ovs-veth, ovs-internal) up to --ovs-max 500
 #   bash bench/run.sh --smoke            # N = 10, one repetition (CI keeps it working)
 #   bash bench/run.sh --sizes 10,100 --reps 5 --topologies star
 set -euo pipefail

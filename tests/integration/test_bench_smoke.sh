@@ -1,17 +1,22 @@
 # SPDX-License-Identifier: Apache-2.0
-# The benchmark at N=10 with one repetition, so it keeps working; it fails when a contender
-# fails or leaves anything behind. The full run is `bash bench/run.sh` (docs/performance.md).
+# The benchmark at N=10 with one repetition (star, chain and, with Open vSwitch installed, the two
+# OVS stars), so it keeps working; it fails when a contender fails or leaves anything behind. The full run is `bash bench/run.sh` (docs/performance.md).
 source "$(dirname "$0")/lib.sh"
 OUT=$WORK/results
 expect_rc 0 "bench/run.sh --smoke" -- python3 "$SRC/bench/bench.py" --nstopo "$NSTOPO" --out "$OUT" --smoke
 python3 - "$OUT/results.json" <<'PY' && pass "every contender has a positive time" || fail "results: $(cat "$OUT/results.json")"
-import json, sys
+import json, shutil, sys
 runs = json.load(open(sys.argv[1]))["runs"]
-for kind in ("star", "chain"):
+kinds = {"star": ("nstopo", "ip-batch", "floor", "shell"), "chain": ("nstopo", "ip-batch", "floor", "shell")}
+if shutil.which("ovs-vswitchd"):
+    kinds.update({"ovs-veth": ("nstopo", "ip-batch", "shell"), "ovs-internal": ("nstopo", "ip-batch", "shell")})
+else:
+    print("SKIP part: Open vSwitch is not installed, no OVS star")
+for kind, contenders in kinds.items():
     row = runs[kind]["10"]
-    for contender in ("nstopo", "ip-batch", "floor", "shell"):
+    for contender in contenders:
         assert row[contender]["build"] > 0, (kind, contender)
-    assert row["nstopo-noop"] > 0
+    assert row["nstopo-noop"] > 0 and row["nstopo-change"] > 0, kind
 PY
 grep -q "| 10 |" "$OUT/results.md" && pass "markdown table written" || fail "no table"
 finish
