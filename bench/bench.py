@@ -332,61 +332,64 @@ def main():
             print("ovs: skipped, Open vSwitch is not installed (apt-get install openvswitch-switch)")
             kinds = [k for k in kinds if k not in ovs_lab.KINDS]
     ovs_running = False
-    for kind in kinds:
-        table = results["runs"][kind] = {}
-        is_ovs = kind in ovs_lab.KINDS
-        if is_ovs and not ovs_running:
-            # Only now: ovs-vswitchd follows every link event of the namespace it runs in, which
-            # would slow the other topologies down.
-            sh([args.nstopo, "ovs", "start"])
-            ovs_running = True
-            print(f"ovs: private Open vSwitch started, datapath {ovs_datapath()}")
-        for n in sizes:
-            if is_ovs and n > args.ovs_max:
-                continue
-            lab = ovs_lab.OvsLab(kind, n) if is_ovs else Lab(kind, n)
-            row = table.setdefault(str(n), {})
-            for contender in contenders:
-                if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
+    try:
+        for kind in kinds:
+            table = results["runs"][kind] = {}
+            is_ovs = kind in ovs_lab.KINDS
+            if is_ovs and not ovs_running:
+                # Only now: ovs-vswitchd follows every link event of the namespace it runs in, which
+                # would slow the other topologies down.
+                sh([args.nstopo, "ovs", "start"])
+                ovs_running = True
+                print(f"ovs: private Open vSwitch started, datapath {ovs_datapath()}")
+            for n in sizes:
+                if is_ovs and n > args.ovs_max:
                     continue
-                if contender == "mininet" and kind != "star":
-                    continue
-                if contender == "floor" and is_ovs:
-                    continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
-                builds, downs = [], []
-                for _ in range(args.reps):
-                    leftover = clean()
-                    if leftover:
-                        print(f"FAIL: left before {contender}: {leftover}")
-                        failed = True
-                    settle()
-                    try:
-                        build, down = measure(lab, contender, args.nstopo, work)
-                    except subprocess.CalledProcessError as error:
-                        lines = [l for l in error.stderr.decode().splitlines() if l.strip() and not l.startswith("***")]
-                        reason = lines[:1] or ["no output"]
-                        if contender == "mininet":
-                            # An optional peer: report why it could not run, do not fail.
-                            print(f"mininet: skipped at {kind} N={n}: {reason[0][:300]}")
+                lab = ovs_lab.OvsLab(kind, n) if is_ovs else Lab(kind, n)
+                row = table.setdefault(str(n), {})
+                for contender in contenders:
+                    if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
+                        continue
+                    if contender == "mininet" and kind != "star":
+                        continue
+                    if contender == "floor" and is_ovs:
+                        continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
+                    builds, downs = [], []
+                    for _ in range(args.reps):
+                        leftover = clean()
+                        if leftover:
+                            print(f"FAIL: left before {contender}: {leftover}")
+                            failed = True
+                        settle()
+                        try:
+                            build, down = measure(lab, contender, args.nstopo, work)
+                        except subprocess.CalledProcessError as error:
+                            stderr = error.stderr if isinstance(error.stderr, str) else error.stderr.decode()
+                            lines = [l for l in stderr.splitlines() if l.strip() and not l.startswith("***")]
+                            reason = lines[:1] or ["no output"]
+                            if contender == "mininet":
+                                # An optional peer: report why it could not run, do not fail.
+                                print(f"mininet: skipped at {kind} N={n}: {reason[0][:300]}")
+                                break
+                            print(f"FAIL: {contender} {kind} N={n}: {stderr[-400:]}")
+                            failed = True
                             break
-                        print(f"FAIL: {contender} {kind} N={n}: {error.stderr.decode()[-400:]}")
-                        failed = True
-                        break
-                    builds.append(build)
-                    downs.append(down)
-                    leftover = clean()
-                    if leftover:
-                        print(f"FAIL: {contender} left {leftover}")
-                        failed = True
-                if builds:
-                    row[contender] = {"build": statistics.median(builds),
-                                      "destroy": statistics.median(downs)}
-                    print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
-                          f"destroy {row[contender]['destroy']:.3f}s", flush=True)
-            row.update(extras(lab, args.nstopo, work, args.reps))
-            clean()
-    if ovs_running:
-        sh([args.nstopo, "ovs", "stop"])
+                        builds.append(build)
+                        downs.append(down)
+                        leftover = clean()
+                        if leftover:
+                            print(f"FAIL: {contender} left {leftover}")
+                            failed = True
+                    if builds:
+                        row[contender] = {"build": statistics.median(builds),
+                                          "destroy": statistics.median(downs)}
+                        print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
+                              f"destroy {row[contender]['destroy']:.3f}s", flush=True)
+                row.update(extras(lab, args.nstopo, work, args.reps))
+                clean()
+    finally:
+        if ovs_running:  # daemons this run started end with it, even when a contender failed
+            sh([args.nstopo, "ovs", "stop"])
     with open(os.path.join(args.out, "results.json"), "w") as f:
         json.dump(results, f, indent=2)
     write_markdown(results, os.path.join(args.out, "results.md"))

@@ -28,7 +28,10 @@ class OvsdbDriver final : public apply::Driver {
 
  private:
   [[nodiscard]] Result<Connection*> connection();
-  [[nodiscard]] Status waitForVswitchd(const std::vector<std::string>& new_interfaces);
+  /// Waits, bounded by a time that grows with `changes`, until ovs-vswitchd has applied the
+  /// last transaction; then checks that each new interface got an OpenFlow port.
+  [[nodiscard]] Status waitForVswitchd(const std::vector<std::string>& new_interfaces,
+                                       std::size_t changes);
 
   std::string target_;
   std::optional<Connection> connection_;
