@@ -15,6 +15,30 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
   exit 2
 fi
 
+# require_link_kinds KIND...: ends the test as skipped (77), with the reason, when this kernel
+# cannot create links of KIND. Probed inside the sandbox, on links of its own.
+require_link_kinds() {
+  local kind rc
+  for kind; do
+    rc=0
+    case $kind in
+      veth) ip link add nstopo-probe0 type veth peer name nstopo-probe1 ;;
+      bridge) ip link add nstopo-probe0 type bridge ;;
+      *)
+        ip link add nstopo-probe0 type veth peer name nstopo-probe1 &&
+          ip link add link nstopo-probe0 name nstopo-probe2 type "$kind"
+        ;;
+    esac 2>"$WORK/probe.err" || rc=$?
+    ip link del nstopo-probe0 2>/dev/null || true
+    if ((rc != 0)); then
+      echo "SKIP: this kernel cannot create $kind links: $(tr '\n' ' ' <"$WORK/probe.err")"
+      exit 77
+    fi
+  done
+}
+# Every integration test wires veths, most onto Linux bridges.
+require_link_kinds veth bridge
+
 step() { echo "--- $*"; }
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $*" >&2; }

@@ -3,6 +3,7 @@
 # traffic, a minimal plan for a mode change, and a rebuild of everything stacked on a replaced
 # parent. ipvlan and VLAN seeds: on a kernel without them, one clear line and nothing changed.
 source "$(dirname "$0")/lib.sh"
+require_link_kinds macvlan
 LAB=$WORK/macvlan-bridge.yaml
 cp "$SRC/topologies/seeds/macvlan-bridge.yaml" "$LAB"
 

@@ -7,6 +7,11 @@ if [[ ! -x /usr/sbin/ovs-vswitchd ]]; then
   echo "SKIP: openvswitch-switch is not installed (bash .ci/install-deps installs it)"
   exit 77
 fi
+# The userspace datapath's internal ports are tap devices.
+if [[ ! -c /dev/net/tun ]]; then
+  echo "SKIP: no /dev/net/tun, so Open vSwitch's userspace datapath cannot create internal ports"
+  exit 77
+fi
 DB=unix:/run/nstopo/ovs/db.sock
 vsctl() { ovs-vsctl --db="$DB" --timeout=10 "$@"; }
 marked_rows() {
@@ -16,7 +21,11 @@ marked_rows() {
 }
 tcp_check() {  # FROM TO: a short bounded TCP transfer with iperf3
   ip netns exec "$2" iperf3 -s -1 -D -I "$WORK/iperf.pid" >/dev/null 2>&1
-  sleep 0.3
+  # Bounded wait until the server listens (-D returns before it does).
+  for _ in $(seq 1 100); do
+    [[ -n $(ip netns exec "$2" ss -ltnH 'sport = :5201') ]] && break
+    sleep 0.1
+  done
   if ip netns exec "$1" timeout 15 iperf3 -c "$3" -t 1 -J >"$WORK/iperf.json" 2>/dev/null &&
      python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); assert d["end"]["sum_received"]["bytes"] > 0' "$WORK/iperf.json"; then
     pass "TCP from $1 to $3"

@@ -15,6 +15,10 @@
 #                          is kept (default: ${TMPDIR:-/tmp}/nstopo-vmtest)
 #   VMTEST_QEMU_TIMEOUT    hard limit for the whole boot in seconds (default 600)
 #   VMTEST_SCENARIO_TIMEOUT  limit per scenario inside the guest in seconds (default 300)
+#   NSTOPO_VM_ACCEL        auto (default): KVM when /dev/kvm is usable and the guest starts
+#                          under it within VMTEST_KVM_PROBE_SECONDS (default 30), TCG otherwise;
+#                          kvm or tcg force one (a forced kvm that cannot run fails the test)
+#   VMTEST_QEMU            the qemu binary (default qemu-system-x86_64; tests of the probe wrap it)
 #   VMTEST_NO_INSTALL=1    only check for qemu and the kernel, never apt-get install
 #   VMTEST_VERBOSE=1       print the whole console log, not just its result lines
 #   VMTEST_KERNEL_VERSION, VMTEST_WITH_OVS, VMTEST_EXTRA_MODULES: see build-initramfs.sh
@@ -29,6 +33,14 @@ scenario_dir=$(cd "$1" && pwd)
 build_dir=${VMTEST_BUILD_DIR:-${TMPDIR:-/tmp}/nstopo-vmtest}
 qemu_timeout=${VMTEST_QEMU_TIMEOUT:-600}
 scenario_timeout=${VMTEST_SCENARIO_TIMEOUT:-300}
+requested_accel=${NSTOPO_VM_ACCEL:-auto}
+case $requested_accel in
+  auto | kvm | tcg) ;;
+  *)
+    echo "FAIL: NSTOPO_VM_ACCEL=$requested_accel: expected auto, kvm or tcg"
+    exit 1
+    ;;
+esac
 
 # --- prerequisites ----------------------------------------------------------------------------
 if [[ "${VMTEST_NO_INSTALL:-}" != 1 ]]; then
@@ -39,7 +51,7 @@ if [[ "${VMTEST_NO_INSTALL:-}" != 1 ]]; then
     exit 77
   fi
 fi
-if ! command -v qemu-system-x86_64 >/dev/null 2>&1; then
+if ! command -v "${VMTEST_QEMU:-qemu-system-x86_64}" >/dev/null 2>&1; then
   echo "SKIP: qemu-system-x86_64 is not installed (Debian package qemu-system-x86)"
   exit 77
 fi
@@ -97,25 +109,138 @@ if [[ ! -r "$kernel" ]]; then
   exit 77
 fi
 
-# --- boot ---------------------------------------------------------------------------------------
-# No KVM on the development machines (no /dev/kvm): TCG emulation, slower but complete. Use KVM
-# where it is there and usable.
-accel=(-accel tcg -cpu max)
-if [[ -r /dev/kvm && -w /dev/kvm ]]; then
-  accel=(-accel kvm -cpu host)
-fi
+# --- accelerator ------------------------------------------------------------------------------
+# A /dev/kvm that root can open is no promise that KVM runs this guest: on some machines of this
+# kind `-cpu host` aborts on an MSR qemu cannot set, and qemu's default CPU hangs in the
+# firmware. So KVM is tried, not assumed: the guest's init prints $init_marker as its first
+# line, and when that does not come within VMTEST_KVM_PROBE_SECONDS (or qemu exits first), this
+# qemu is stopped and the guest boots again under TCG, which is slower but always works.
+init_marker=VMTEST-INIT
+kvm_probe_seconds=${VMTEST_KVM_PROBE_SECONDS:-30}
+qemu_bin=${VMTEST_QEMU:-qemu-system-x86_64}
 console_log=$build_dir/console.log
-echo "run-vm: booting $kernel (${accel[1]}), limit ${qemu_timeout} s, console log $console_log"
+
+# kvm_unusable_reason: empty when /dev/kvm is a character device root can read and write.
+kvm_unusable_reason() {
+  if [[ ! -e /dev/kvm ]]; then
+    echo "there is no /dev/kvm"
+  elif [[ ! -c /dev/kvm ]]; then
+    echo "/dev/kvm is not a character device"
+  elif [[ ! -r /dev/kvm || ! -w /dev/kvm ]]; then
+    echo "/dev/kvm is not readable and writable by $(id -un)"
+  fi
+}
+
+qemu_pid=""
+# start_qemu kvm|tcg: boots the guest in the background, console to $console_log.
+start_qemu() {
+  local -a accel=(-accel tcg -cpu max)
+  [[ $1 == kvm ]] && accel=(-accel kvm -cpu host)
+  # -nic none: the guest has no network device at all, only what the scenarios build inside it.
+  # -no-reboot with panic=-1: a crash or an exiting init ends qemu instead of rebooting forever.
+  # stdin from /dev/null: -nographic would otherwise take the terminal for its monitor.
+  timeout --kill-after=15 "$qemu_timeout" "$qemu_bin" \
+    "${accel[@]}" -m 1024 -smp 2 -nographic -nic none -no-reboot \
+    -kernel "$kernel" -initrd "$image_dir/initramfs.cpio.gz" \
+    -append "console=ttyS0 panic=-1 quiet vmtest_timeout=$scenario_timeout" \
+    </dev/null >"$console_log" 2>&1 &
+  qemu_pid=$!
+}
+
+# wait_for_init SECONDS: 0 when the guest's init printed its marker in time, 1 when qemu exited
+# before that, 2 when the time ran out with qemu still running. Polls the console log.
+wait_for_init() {
+  local deadline=$((SECONDS + $1))
+  while :; do
+    grep -aq "$init_marker" "$console_log" 2>/dev/null && return 0
+    if ! kill -0 "$qemu_pid" 2>/dev/null; then
+      grep -aq "$init_marker" "$console_log" 2>/dev/null && return 0
+      return 1
+    fi
+    ((SECONDS < deadline)) || return 2
+    sleep 0.2
+  done
+}
+
+# stop_qemu: ends the qemu started last (timeout relays the TERM, and KILLs after 15 s).
+stop_qemu() {
+  kill -TERM "$qemu_pid" 2>/dev/null || true
+  wait "$qemu_pid" 2>/dev/null || true
+}
+
+# last_console_line: the console's last non-empty line, without carriage returns or escapes.
+last_console_line() {
+  tr -d '\r' <"$console_log" | sed 's/\x1b\[[0-9;?]*[A-Za-z]//g' | grep -v '^[[:space:]]*$' |
+    tail -n 1 || true
+}
+
+# probe_kvm: boots with KVM and sees whether the guest starts. 0 with qemu still running when
+# it does; otherwise 1, with qemu stopped and the reason in $kvm_failure.
+kvm_failure=""
+probe_kvm() {
+  start_qemu kvm
+  local probe_status=0
+  wait_for_init "$kvm_probe_seconds" || probe_status=$?
+  case $probe_status in
+    0) return 0 ;;
+    1)
+      local qemu_status=0
+      wait "$qemu_pid" || qemu_status=$?
+      kvm_failure="qemu exited with status $qemu_status before the guest started: $(last_console_line)"
+      ;;
+    2)
+      # The last line before qemu is stopped (after it, qemu says it got a signal).
+      kvm_failure="the guest's init did not start within ${kvm_probe_seconds} s (last console line: $(last_console_line))"
+      stop_qemu
+      ;;
+  esac
+  cp "$console_log" "$build_dir/console-kvm.log"
+  return 1
+}
+
+# --- boot ---------------------------------------------------------------------------------------
 start=$SECONDS
+accel_used=""
+unusable=$(kvm_unusable_reason)
+case $requested_accel in
+  tcg)
+    accel_used=tcg
+    echo "run-vm: accelerator tcg (NSTOPO_VM_ACCEL=tcg)"
+    start_qemu tcg
+    ;;
+  kvm)
+    if [[ -n "$unusable" ]]; then
+      echo "FAIL: NSTOPO_VM_ACCEL=kvm, but $unusable; unset it to boot under TCG emulation"
+      exit 1
+    fi
+    echo "run-vm: accelerator kvm (NSTOPO_VM_ACCEL=kvm), waiting up to ${kvm_probe_seconds} s for the guest to start"
+    if ! probe_kvm; then
+      echo "FAIL: NSTOPO_VM_ACCEL=kvm, but KVM cannot run this guest: $kvm_failure"
+      echo "run-vm: the KVM console log is $build_dir/console-kvm.log; unset NSTOPO_VM_ACCEL to fall back to TCG"
+      exit 1
+    fi
+    accel_used=kvm
+    ;;
+  auto)
+    if [[ -n "$unusable" ]]; then
+      accel_used=tcg
+      echo "run-vm: accelerator tcg ($unusable)"
+      start_qemu tcg
+    elif probe_kvm; then
+      accel_used=kvm
+      echo "run-vm: accelerator kvm (the guest started within ${kvm_probe_seconds} s)"
+    else
+      accel_used=tcg
+      echo "run-vm: KVM cannot run this guest: $kvm_failure"
+      echo "run-vm: accelerator tcg (fell back from KVM; its console log is $build_dir/console-kvm.log)"
+      start=$SECONDS
+      start_qemu tcg
+    fi
+    ;;
+esac
+echo "run-vm: booting $kernel ($accel_used), limit ${qemu_timeout} s, console log $console_log"
 qemu_status=0
-# -nic none: the guest has no network device at all, only what the scenarios build inside it.
-# -no-reboot with panic=-1: a crash or an exiting init ends qemu instead of rebooting forever.
-# stdin from /dev/null: -nographic would otherwise take the terminal for its monitor.
-timeout --kill-after=15 "$qemu_timeout" qemu-system-x86_64 \
-  "${accel[@]}" -m 1024 -smp 2 -nographic -nic none -no-reboot \
-  -kernel "$kernel" -initrd "$image_dir/initramfs.cpio.gz" \
-  -append "console=ttyS0 panic=-1 quiet vmtest_timeout=$scenario_timeout" \
-  </dev/null >"$console_log" 2>&1 || qemu_status=$?
+wait "$qemu_pid" || qemu_status=$?
 boot_seconds=$((SECONDS - start))
 
 # --- results ------------------------------------------------------------------------------------
@@ -143,7 +268,7 @@ elif [[ ! -s "$build_dir/results.txt" ]]; then
 elif ! grep -aq 'VMTEST-DONE' "$console_log"; then
   reason="the guest stopped before it finished its scenarios (no VMTEST-DONE)"
 fi
-echo "run-vm: qemu ran ${boot_seconds} s (kernel $kernel_version)"
+echo "run-vm: qemu ran ${boot_seconds} s under $accel_used (kernel $kernel_version)"
 if [[ -n "$reason" ]]; then
   echo "FAIL: $reason; last lines of the console:"
   plain_console | tail -n 40 | sed 's/^/  console: /'
