@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/apply/engine.h"
 
+#include <set>
+#include <variant>
+
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
@@ -20,9 +23,22 @@ Error noDriver(const plan::Action& action) {
   return Error{ErrorKind::kBug, "no driver handles '" + plan::describe(action) + "'", {}, 0};
 }
 
-/// Undoes the applied steps, newest first. Returns the undo steps that failed.
+/// A deletion of an address or route that failed may have happened all the same: the kernel
+/// deletes the secondaries of a primary address and the routes through a subnet with the step
+/// beside it in the same batch. The rollback undoes it too, and an undo that finds the object
+/// already there (EEXIST) means it never went.
+bool mayHaveHappened(const plan::Action& action) {
+  return std::holds_alternative<plan::DeleteAddress>(action) ||
+         std::holds_alternative<plan::DeleteRoute>(action);
+}
+
+constexpr int kErrnoExists = 17;  // EEXIST, without pulling in <cerrno>'s macros for one value
+
+/// Undoes the applied steps, newest first. Returns the undo steps that failed. `uncertain`
+/// steps (failed, but see mayHaveHappened) are undone where the kernel lets them be.
 std::vector<Error> rollBack(const plan::Plan& plan, const std::vector<std::size_t>& applied,
-                            std::span<Driver* const> drivers) {
+                            std::span<Driver* const> drivers,
+                            const std::set<std::size_t>& uncertain = {}) {
   std::vector<Error> leftovers;
   for (auto it = applied.rbegin(); it != applied.rend(); ++it) {
     const auto& step = plan.steps[*it];
@@ -34,6 +50,10 @@ std::vector<Error> rollBack(const plan::Plan& plan, const std::vector<std::size_
       }
       const plan::Action* one[] = {&undo};
       auto results = driver->apply(one);
+      if (!results.empty() && !results.front() && uncertain.count(*it) > 0 &&
+          results.front().error().sys_errno == kErrnoExists) {
+        continue;  // the failed deletion never happened
+      }
       if (results.empty() || !results.front()) {
         Error error = results.empty() ? noDriver(undo) : results.front().error();
         leftovers.push_back(
@@ -61,6 +81,7 @@ ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
                       const ApplyOptions& options) {
   ApplyReport report;
   std::vector<std::size_t> applied;
+  std::set<std::size_t> uncertain;  // failed steps that may have happened (mayHaveHappened)
   std::size_t begin = 0;
   while (begin < plan.steps.size() && !report.failure) {
     if (options.interrupted && options.interrupted()) {
@@ -89,7 +110,13 @@ ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
       for (std::size_t k = 0; k < indices.size(); ++k) {
         if (k < results.size() && results[k]) {
           applied.push_back(indices[k]);
-        } else if (!report.failure) {
+          continue;
+        }
+        if (mayHaveHappened(*batch[k])) {
+          applied.push_back(indices[k]);
+          uncertain.insert(indices[k]);
+        }
+        if (!report.failure) {
           report.failed_step = indices[k];
           report.failure = k < results.size() ? results[k].error() : noDriver(*batch[k]);
         }
@@ -106,9 +133,9 @@ ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
       options.progress(applied.size(), plan.steps.size());
     }
   }
-  report.applied = applied.size();
+  report.applied = applied.size() - uncertain.size();
   if (report.failure && options.rollback_on_failure) {
-    report.leftovers = rollBack(plan, applied, drivers);
+    report.leftovers = rollBack(plan, applied, drivers, uncertain);
     report.rolled_back = report.leftovers.empty();
   }
   return report;

@@ -12,6 +12,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
 
 namespace nstopo::model {
@@ -41,6 +42,9 @@ class Validator {
     checkRoutes();
     checkSysctls();
     validateVerify(topology_, problems_);
+    if (problems_.empty()) {
+      validateRealisable(topology_, problems_);  // needs the references checked above
+    }
     return std::move(problems_);
   }
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/plan/planner.h"
 
+#include <sys/socket.h>
+
 #include <algorithm>
 #include <set>
 
@@ -449,7 +451,6 @@ class Planner {
     }
   }
 
-
   void planLinkCreations() {
     for (const auto& [netns_name, netns] : desired_.netns) {
       if (conflicted_netns_.count(netns_name) > 0) {
@@ -537,15 +538,52 @@ class Planner {
     return have.master;
   }
 
+  /// Plans the addresses of one interface. An address the file keeps is still deleted and
+  /// added back when the kernel takes it away during the plan, so that the plan (and so its
+  /// rollback) says what really happens: the secondaries of a primary that goes (with
+  /// promote_secondaries off the kernel deletes them with it), and IPv6 addresses on a link that
+  /// goes down (keep_addr_on_down is off by default). Secondaries are deleted before primaries,
+  /// so that a rollback, which runs backwards, makes the primaries primary again.
   void diffAddresses(const IfRef& ref, const std::set<IpAddress>& want,
-                     const std::set<IpAddress>& have, const SourceLoc& origin) {
+                     const std::set<IpAddress>& have, const SourceLoc& origin,
+                     bool goes_down = false, const std::set<IpAddress>& secondaries = {}) {
+    std::vector<IpAddress> gone_primaries;
     for (const auto& address : have) {
-      if (want.count(address) == 0) {
-        add(Phase::kDeleteAddresses, Change::kDelete, DeleteAddress{ref, address});
+      if (want.count(address) == 0 && secondaries.count(address) == 0) {
+        gone_primaries.push_back(address);
       }
     }
+    const auto lost_by_kernel = [&](const IpAddress& kept) {
+      if (kept.family == AF_INET6) {
+        return goes_down;
+      }
+      return secondaries.count(kept) > 0 &&
+             std::any_of(gone_primaries.begin(), gone_primaries.end(), [&](const IpAddress& other) {
+               return other.family == AF_INET && other.prefix_len == kept.prefix_len &&
+                      other.network() == kept.network();
+             });
+    };
+    std::set<IpAddress> readded;
+    std::vector<IpAddress> deletions;  // secondaries first
+    for (const bool secondary_pass : {true, false}) {
+      for (const auto& address : have) {
+        if ((secondaries.count(address) > 0) != secondary_pass) {
+          continue;
+        }
+        if (want.count(address) > 0 && lost_by_kernel(address)) {
+          readded.insert(address);
+        } else if (want.count(address) > 0) {
+          continue;
+        }
+        deletions.push_back(address);
+      }
+    }
+    for (const auto& address : deletions) {
+      add(Phase::kDeleteAddresses, Change::kDelete, DeleteAddress{ref, address});
+      deleted_addresses_[ref].push_back(address);
+    }
     for (const auto& address : want) {
-      if (have.count(address) == 0) {
+      if (have.count(address) == 0 || readded.count(address) > 0) {
         add(Phase::kAddAddresses, Change::kCreate, AddAddress{ref, address}, origin);
       }
     }
@@ -594,6 +632,9 @@ class Planner {
         if (want.up != have->up) {
           set.change.up = want.up;
           set.before.up = have->up;
+          if (!want.up) {
+            downed_.insert(ref);
+          }
         }
         if (const auto master = effectiveMaster(ref, *have);
             want.ovs_bridge.empty() && want.master != master) {
@@ -620,7 +661,8 @@ class Planner {
         if (!set.change.empty()) {
           add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
         }
-        diffAddresses(ref, want.addresses, have->addresses, want.origin);
+        diffAddresses(ref, want.addresses, have->addresses, want.origin, downed_.count(ref) > 0,
+                      have->secondary_addresses);
       }
     }
   }
@@ -641,9 +683,50 @@ class Planner {
         set.change.up = want.loopback_up;
         set.before.up = have->loopback_up;
         add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
+        if (!want.loopback_up) {
+          downed_.insert(lo);
+        }
       }
-      diffAddresses(lo, want.loopback_addresses, have->loopback_addresses, want.origin);
+      diffAddresses(lo, want.loopback_addresses, have->loopback_addresses, want.origin,
+                    downed_.count(lo) > 0);
     }
+  }
+
+  /// Whether the kernel deletes this route by itself while the plan runs: it goes through a
+  /// link that goes down, its gateway lies in the subnet of an address that goes, or it is an
+  /// IPv4 route of a device that is left without any IPv4 address for a moment (the kernel then
+  /// flushes the device's IPv4 routes). Such a route is deleted first and added back at the end,
+  /// so the plan converges in one run and a rollback restores it.
+  [[nodiscard]] bool lostByKernel(const std::string& netns_name, const NetnsState& have,
+                                  const RouteState& route) const {
+    const IfRef dev{netns_name, route.dev};
+    if (!route.dev.empty() && downed_.count(dev) > 0) {
+      return true;
+    }
+    for (const auto& [ref, addresses] : deleted_addresses_) {
+      if (ref.netns != netns_name) {
+        continue;
+      }
+      for (const auto& address : addresses) {
+        if (route.via && address.contains(*route.via)) {
+          return true;
+        }
+      }
+    }
+    if (route.family != AF_INET || route.dev.empty()) {
+      return false;
+    }
+    const auto deleted = deleted_addresses_.find(dev);
+    const auto link = have.links.find(route.dev);
+    if (deleted == deleted_addresses_.end() || link == have.links.end()) {
+      return false;
+    }
+    return std::all_of(link->second.addresses.begin(), link->second.addresses.end(),
+                       [&](const IpAddress& address) {
+                         return address.family != AF_INET ||
+                                std::find(deleted->second.begin(), deleted->second.end(),
+                                          address) != deleted->second.end();
+                       });
   }
 
   static bool sameRoute(const RouteState& want, const RouteState& have) {
@@ -659,9 +742,15 @@ class Planner {
       std::map<std::string, const RouteState*> present;
       if (have != nullptr) {
         for (const auto& [key, route] : have->routes) {
-          if (dropped_routes_.count(netns_name + "|" + key) == 0) {
-            present.emplace(key, &route);
+          if (dropped_routes_.count(netns_name + "|" + key) > 0) {
+            continue;
           }
+          if (lostByKernel(netns_name, *have, route)) {
+            dropped_routes_.insert(netns_name + "|" + key);
+            add(Phase::kDeleteRoutes, Change::kDelete, DeleteRoute{netns_name, route});
+            continue;
+          }
+          present.emplace(key, &route);
         }
       }
       for (const auto& [key, route] : present) {
@@ -714,6 +803,8 @@ class Planner {
   std::set<IfRef> deleted_;
   std::set<IfRef> created_;
   std::set<std::string> dropped_routes_;  ///< "netns|key" of routes deleted with their device
+  std::set<IfRef> downed_;                ///< links the plan sets down
+  std::map<IfRef, std::vector<IpAddress>> deleted_addresses_;  ///< by the plan, per interface
 };
 
 }  // namespace

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "fakes/fake_driver.h"
 
+#include <sys/socket.h>
+
+#include <algorithm>
 #include <set>
 
 #include <fmt/format.h>
@@ -235,8 +238,18 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             if (link == nullptr) {
               return missing(a.ref.str());
             }
+            // Like the kernel: a second IPv4 address in a subnet is that subnet's secondary.
+            const bool secondary = std::any_of(
+                link->addresses.begin(), link->addresses.end(), [&](const IpAddress& other) {
+                  return a.address.family == AF_INET && other.family == AF_INET &&
+                         other.prefix_len == a.address.prefix_len &&
+                         other.network() == a.address.network();
+                });
             if (!link->addresses.insert(a.address).second) {
               return fail(ErrorKind::kKernel, "address exists (EEXIST)", {}, 17);
+            }
+            if (secondary) {
+              link->secondary_addresses.insert(a.address);
             }
             return {};
           },
@@ -247,6 +260,7 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             if (auto* link = link_of(a.ref)) {
               link->addresses.erase(a.address);
+              link->secondary_addresses.erase(a.address);
             }
             return {};
           },

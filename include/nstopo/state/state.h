@@ -43,10 +43,13 @@ struct LinkState {
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
   bool up = false;
-  bool stp = false;                   ///< bridges only
-  bool vlan_filtering = false;        ///< bridges only
-  std::string owner;                  ///< lab name from the ownership mark, "" when foreign
-  std::set<IpAddress> addresses;      ///< with prefix; link-local IPv6 is never listed
+  bool stp = false;               ///< bridges only
+  bool vlan_filtering = false;    ///< bridges only
+  std::string owner;              ///< lab name from the ownership mark, "" when foreign
+  std::set<IpAddress> addresses;  ///< with prefix; link-local IPv6 is never listed
+  /// actual only: the IPv4 addresses the kernel keeps as secondaries of another address in their
+  /// subnet (deleting that primary deletes them too, while promote_secondaries is off)
+  std::set<IpAddress> secondary_addresses;
   int ifindex = 0;                    ///< actual only
   int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names

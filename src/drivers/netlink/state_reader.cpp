@@ -154,6 +154,7 @@ RawLink parseLink(const nlmsghdr& header) {
 struct RawAddress {
   int ifindex = 0;
   IpAddress ip;
+  bool secondary = false;
 };
 
 std::optional<RawAddress> parseAddress(const nlmsghdr& header) {
@@ -165,7 +166,8 @@ std::optional<RawAddress> parseAddress(const nlmsghdr& header) {
     return std::nullopt;
   }
   RawAddress out{static_cast<int>(info->ifa_index),
-                 ipFrom(attr, info->ifa_family, info->ifa_prefixlen)};
+                 ipFrom(attr, info->ifa_family, info->ifa_prefixlen),
+                 (info->ifa_flags & IFA_F_SECONDARY) != 0};
   if (out.ip.isLinkLocal()) {
     return std::nullopt;  // the kernel makes those; nstopo never manages them
   }
@@ -308,7 +310,11 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
     }
     const auto name_it = reading.names_by_index.find(address->ifindex);
     if (name_it != reading.names_by_index.end()) {
-      netns.links[name_it->second].addresses.insert(address->ip);
+      auto& link = netns.links[name_it->second];
+      link.addresses.insert(address->ip);
+      if (address->secondary) {
+        link.secondary_addresses.insert(address->ip);
+      }
     }
   });
   if (!ok) {
