@@ -482,8 +482,8 @@ class Planner {
         if (want.kind == LinkKind::kBridge) {
           created_.insert(ref);
           add(Phase::kCreateBridges, Change::kCreate,
-              CreateBridge{ref, desired_.lab, want.stp, want.vlan_filtering, want.mtu, want.mac,
-                           want.up},
+              CreateBridge{ref, desired_.lab, want.stp, want.vlan_filtering, want.mtu,
+                           keptMac(ref, want), want.up},
               want.origin);
           continue;
         }
@@ -497,8 +497,9 @@ class Planner {
         }
         created_.insert(ref);
         created_.insert(*want.peer);
-        VethEnd here{ref, want.master, want.mtu, want.mac, want.up};
-        VethEnd there{*want.peer, peer_want->master, peer_want->mtu, peer_want->mac, peer_want->up};
+        VethEnd here{ref, want.master, want.mtu, keptMac(ref, want), want.up};
+        VethEnd there{*want.peer, peer_want->master, peer_want->mtu,
+                      keptMac(*want.peer, *peer_want), peer_want->up};
         // The end with a bridge is created from the bridge's namespace so the kernel can enslave
         // it in the same request.
         const bool swap = here.master.empty() && !there.master.empty();
@@ -526,8 +527,22 @@ class Planner {
                                      : Phase::kCreateStacked3;
     add(phase, Change::kCreate,
         CreateStacked{ref, lower, want.kind, want.mode, want.flag, want.vlan_id, want.vlan_protocol,
-                      want.mtu, want.mac, want.up, desired_.lab},
+                      want.mtu, keptMac(ref, want), want.up, desired_.lab},
         want.origin);
+  }
+
+  /// The MAC a new link gets: the file's, or else the one of the link it replaces. A replaced
+  /// device would otherwise come with a new random MAC, and the neighbours' entries for the old
+  /// one would cut traffic until they expire (about 30 s).
+  [[nodiscard]] std::optional<std::string> keptMac(const IfRef& ref, const LinkState& want) const {
+    if (want.mac) {
+      return want.mac;
+    }
+    const auto* have = actualLink(ref);
+    if (have != nullptr && ours(*have) && deleted_.count(ref) > 0) {
+      return have->mac;
+    }
+    return std::nullopt;
   }
 
   /// The actual master as it will be once deletions ran: a deleted bridge releases its ports.

@@ -3,10 +3,12 @@
 # 10, ../shared/reference/kernel-side-effects.md): an address changed in its subnet with a
 # gateway route through it, a primary address replaced beside a secondary, the only IPv4 address
 # of a device moved to another subnet under a dev route, and a link set down with an IPv6
-# address. Each edit must apply in one run (exit 0, then an empty plan), leave the routes and
+# address; and a replaced interface keeps its MAC so traffic across the edit goes on. Each edit
+# must apply in one run (exit 0, then an empty plan), leave the routes and
 # addresses in the kernel (read with ip -j), and roll back exactly when any of its operations
 # fails.
 source "$(dirname "$0")/lib.sh"
+require_link_kinds macvlan
 LAB=$WORK/side-effects.yaml
 cat >"$LAB" <<'YAML'
 name: side-effects
@@ -102,4 +104,39 @@ expect_reach a 10.7.0.2
 step "destroy"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(netns_list)" "" "nothing left"
+
+# A replaced device keeps its MAC, so the neighbours' entries stay right and traffic across the
+# edit does not stop (it stopped for 20-30 s with a new random MAC).
+step "a replaced interface keeps its MAC"
+MACLAB=$WORK/replaced.yaml
+cat >"$MACLAB" <<'YAML'
+name: replaced
+nodes:
+  underlay: {}
+  wire:
+    interfaces: {eth0: {addresses: [10.70.0.20/24]}}
+  net1:
+    interfaces: {eth0: {addresses: [10.70.0.10/24]}}
+links:
+  - {kind: veth, endpoints: [underlay:eth0, wire:eth0]}
+  - {kind: macvlan, parent: underlay:eth0, endpoint: net1:eth0, mode: bridge}
+YAML
+mac_of() { ip -j -n "$1" link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["address"])'; }
+index_of() { ip -j -n "$1" link show "$2" | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["ifindex"])'; }
+expect_rc 0 "apply" -- "$NSTOPO" apply "$MACLAB"
+expect_reach wire 10.70.0.10
+old_mac=$(mac_of net1 eth0)
+old_index=$(index_of net1 eth0)
+sed -i 's/mode: bridge}/mode: private}/' "$MACLAB"
+expect_rc 0 "apply the mode change (replaces the macvlan)" -- "$NSTOPO" apply "$MACLAB"
+expect_eq "$(ip -j -n net1 -d link show eth0 | python3 -c 'import json,sys; print(json.load(sys.stdin)[0]["linkinfo"]["info_data"]["mode"])')" "private" "net1:eth0 is private now"
+[[ "$(index_of net1 eth0)" != "$old_index" ]] && pass "net1:eth0 is a new device" || fail "net1:eth0 was not replaced"
+expect_eq "$(mac_of net1 eth0)" "$old_mac" "the new net1:eth0 has the old MAC"
+# One echo request with a one-second wait: the neighbour entry of wire is still right.
+if ip netns exec wire ping -c 1 -W 1 10.70.0.10 >/dev/null 2>&1; then
+  pass "traffic crosses the edit within one second"
+else
+  fail "wire does not reach net1 within one second of the apply"
+fi
+expect_rc 0 "destroy" -- "$NSTOPO" destroy "$MACLAB"
 finish
