@@ -38,6 +38,8 @@ const char* toString(Phase phase) {
       return "create-stacked-2";
     case Phase::kCreateStacked3:
       return "create-stacked-3";
+    case Phase::kReleasePorts:
+      return "release-ports";
     case Phase::kOvs:
       return "ovs";
     case Phase::kMoveLinks:

@@ -531,6 +531,11 @@ class Planner {
         want.origin);
   }
 
+  [[nodiscard]] bool isLinuxBridge(const IfRef& ref) const {
+    const auto* link = ref.name.empty() ? nullptr : actualLink(ref);
+    return link != nullptr && link->kind == LinkKind::kBridge;
+  }
+
   /// The MAC a new link gets: the file's, or else the one of the link it replaces. A replaced
   /// device would otherwise come with a new random MAC, and the neighbours' entries for the old
   /// one would cut traffic until they expire (about 30 s).
@@ -625,6 +630,11 @@ class Planner {
             set.change.master = want.master;  // a moved port joins its Linux bridge
             set.before.master = "";
           }
+          if (want.kind == LinkKind::kOvsInternal) {
+            // vswitchd makes internal ports: their MTU and MAC are set once they are in place.
+            set.change.mtu = want.mtu;
+            set.change.mac = want.mac;
+          }
           if (!set.change.empty()) {
             add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
           }
@@ -655,6 +665,13 @@ class Planner {
             want.ovs_bridge.empty() && want.master != master) {
           set.change.master = want.master;
           set.before.master = master;
+        } else if (!want.ovs_bridge.empty() && isLinuxBridge(IfRef{ref.netns, master})) {
+          // A port that moves from a Linux bridge to an OVS bridge leaves the Linux bridge
+          // first: the kernel would keep it enslaved, and the system datapath cannot take it.
+          SetLink release{ref, {}, {}};
+          release.change.master = "";
+          release.before.master = master;
+          add(Phase::kReleasePorts, Change::kUpdate, std::move(release), want.origin);
         }
         if (const auto off = wantsTxChecksumOff(ref, want);
             off && have->tx_checksum.value_or(true)) {

@@ -26,6 +26,7 @@ enum class Phase {
   kCreateStacked1,  ///< macvlan/ipvlan/vlan on an interface that already exists
   kCreateStacked2,  ///< ... on one created in kCreateStacked1
   kCreateStacked3,
+  kReleasePorts,  ///< ports that leave a Linux bridge to become OVS ports: before OVS takes them
   kOvs,        ///< OVS bridges and ports that come or change: one OVSDB transaction
   kMoveLinks,  ///< OVS internal ports into their namespaces
   kChangeLinks,
