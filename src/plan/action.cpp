@@ -235,7 +235,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind = state::LinkKind::kBridge;
             before.kind_name = "bridge";
             before.owner = a.lab;
-            return {DeleteLink{a.ref, a.lab, before, std::nullopt}};
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}}};
           },
           [](const CreateVeth& a) -> std::vector<Action> {
             state::LinkState before;
@@ -244,7 +244,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind_name = "veth";
             before.owner = a.lab;
             before.peer = a.b.ref;
-            return {DeleteLink{a.a.ref, a.lab, before, std::nullopt}};
+            return {DeleteLink{a.a.ref, a.lab, before, std::nullopt, {}}};
           },
           [](const CreateStacked& a) -> std::vector<Action> {
             state::LinkState before;
@@ -253,7 +253,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind_name = state::toString(a.kind);
             before.owner = a.lab;
             before.lower = a.lower;
-            return {DeleteLink{a.ref, a.lab, before, std::nullopt}};
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}}};
           },
           [](const DeleteLink& a) -> std::vector<Action> {
             std::vector<Action> undo;
@@ -280,6 +280,14 @@ std::vector<Action> inverseOf(const Action& action) {
             if (a.peer_before && a.before.peer) {
               for (const auto& address : a.peer_before->addresses) {
                 undo.emplace_back(AddAddress{*a.before.peer, address});
+              }
+            }
+            // Direct routes first: a gateway may be reachable only through one of them.
+            for (const bool gateway : {false, true}) {
+              for (const auto& [netns, route] : a.routes_before) {
+                if (route.via.has_value() == gateway) {
+                  undo.emplace_back(AddRoute{netns, route});
+                }
               }
             }
             return undo;

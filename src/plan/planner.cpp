@@ -351,19 +351,24 @@ class Planner {
     }
   }
 
-  void deleteRoutesOnDevice(const IfRef& ref) {
+  /// The routes through a link that goes: the kernel deletes them with it, so they get no step
+  /// of their own; the deletion keeps them for its inverse, and planRoutes adds back those the
+  /// file still wants.
+  [[nodiscard]] std::vector<RouteIn> routesGoingWith(const IfRef& ref) {
+    std::vector<RouteIn> routes;
     if (removed_netns_.count(ref.netns) > 0) {
-      return;  // the whole namespace goes
+      return routes;  // the whole namespace goes
     }
     const auto* netns = actualNetns(ref.netns);
     if (netns == nullptr) {
-      return;
+      return routes;
     }
     for (const auto& [key, route] : netns->routes) {
       if (route.dev == ref.name && dropped_routes_.insert(ref.netns + "|" + key).second) {
-        add(Phase::kDeleteRoutes, Change::kDelete, DeleteRoute{ref.netns, route});
+        routes.push_back(RouteIn{ref.netns, route});
       }
     }
+    return routes;
   }
 
   void planLinkDeletions() {
@@ -436,11 +441,13 @@ class Planner {
       const bool flip = peer != nullptr && have.peer->netns == kHost && ref.netns != kHost;
       const IfRef target = flip ? *have.peer : ref;
       emitted.insert(ref);
-      DeleteLink action{target, desired_.lab, flip ? *peer : have, std::nullopt};
-      deleteRoutesOnDevice(ref);
+      DeleteLink action{target, desired_.lab, flip ? *peer : have, std::nullopt,
+                        routesGoingWith(ref)};
       if (have.peer) {
         emitted.insert(*have.peer);
-        deleteRoutesOnDevice(*have.peer);
+        for (auto& route : routesGoingWith(*have.peer)) {
+          action.routes_before.push_back(std::move(route));
+        }
         if (peer != nullptr) {
           action.peer_before = flip ? have : *peer;
         }
@@ -665,7 +672,8 @@ class Planner {
             want.ovs_bridge.empty() && want.master != master) {
           set.change.master = want.master;
           set.before.master = master;
-        } else if (!want.ovs_bridge.empty() && isLinuxBridge(IfRef{ref.netns, master})) {
+        } else if (!want.ovs_bridge.empty() && want.master.empty() &&
+                   isLinuxBridge(IfRef{ref.netns, master})) {
           // A port that moves from a Linux bridge to an OVS bridge leaves the Linux bridge
           // first: the kernel would keep it enslaved, and the system datapath cannot take it.
           SetLink release{ref, {}, {}};

@@ -112,11 +112,20 @@ struct MoveLink {
 };
 
 /// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
+/// A route of namespace `netns`, for the inverse of a link deletion.
+struct RouteIn {
+  std::string netns;
+  state::RouteState route;
+};
+
 struct DeleteLink {
   IfRef ref;
   std::string lab;
   state::LinkState before;
   std::optional<state::LinkState> peer_before;
+  /// The routes through either end, which the kernel deletes with the link: the plan needs no
+  /// step of its own for them, and the inverse puts them back.
+  std::vector<RouteIn> routes_before;
 };
 
 /// Attribute changes in place; only the engaged fields change.
