@@ -30,6 +30,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        fmt::format("nstopo {} ({})", nstopo::kVersion, nstopo::kGitRevision));
   app.require_subcommand(1);
+  // Global options may also follow the command (`nstopo apply --untrusted lab.yaml`).
+  app.fallthrough();
   bool verbose = false;
   bool no_color = false;
   std::string log_level = "warn";
@@ -41,6 +43,9 @@ int main(int argc, char** argv) {
   app.add_option("--ovsdb", global.ovsdb,
                  "OVSDB socket, unix:PATH (default: $NSTOPO_OVSDB, the system socket when it "
                  "answers, else the one of `nstopo ovs start`)");
+
+  app.add_flag("--follow-symlinks", global.load.follow_symlinks,
+               "Read a topology file that is a symbolic link (refused by default)");
 
   nstopo::cli::TargetOptions target;
   std::string file;

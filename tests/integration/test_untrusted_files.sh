@@ -1,0 +1,41 @@
+# SPDX-License-Identifier: Apache-2.0
+# Topology files from someone else (issue 22): a symlink or a file that is not a regular one is
+# refused unread.
+source "$(dirname "$0")/lib.sh"
+
+step "a lab.yaml that is a symlink to a root-only file"
+# The first line of a shadow file; read as YAML it is a mapping whose key the parser quotes.
+printf 'root:$6$SALTSALT$HASHHASHHASHHASH: 19000\n' >"$WORK/shadow"
+chmod 600 "$WORK/shadow"
+mkdir -m 1777 "$WORK/repo"
+chmod 755 "$WORK"
+# The link is planted by an unprivileged user, as a file committed to a pull request would be.
+if command -v setpriv >/dev/null; then
+  setpriv --reuid=65534 --regid=65534 --clear-groups ln -s "$WORK/shadow" "$WORK/repo/lab.yaml"
+else
+  ln -s "$WORK/shadow" "$WORK/repo/lab.yaml"
+fi
+for command in validate plan apply; do
+  expect_rc 1 "$command refuses the symlink" -- "$NSTOPO" "$command" "$WORK/repo/lab.yaml"
+  expect_eq "$(cat "$WORK/err")" "error: topology file '$WORK/repo/lab.yaml' is a symbolic link; nstopo does not follow it (pass --follow-symlinks to read the file it points to)" "$command: one line naming the file"
+  if grep -q 'SALT\|HASH' "$WORK/out" "$WORK/err"; then
+    fail "$command printed the root-only file's content"
+  else
+    pass "$command printed nothing of the root-only file"
+  fi
+done
+expect_eq "$(netns_list)" "" "nothing was created"
+
+step "--follow-symlinks, before or after the command"
+cp "$SRC/topologies/seeds/veth-pair.yaml" "$WORK/real.yaml"
+ln -s "$WORK/real.yaml" "$WORK/link.yaml"
+expect_rc 0 "validate --follow-symlinks reads the linked file" -- "$NSTOPO" validate --follow-symlinks "$WORK/link.yaml"
+expect_rc 0 "--follow-symlinks before the command" -- "$NSTOPO" --follow-symlinks validate "$WORK/link.yaml"
+expect_rc 1 "without it the same link is refused" -- "$NSTOPO" validate "$WORK/link.yaml"
+
+step "a FIFO is refused at once"
+mkfifo "$WORK/fifo.yaml"
+expect_rc 1 "validate of a FIFO returns without a writer" -- timeout 20 "$NSTOPO" validate "$WORK/fifo.yaml"
+expect_eq "$(cat "$WORK/err")" "error: topology file '$WORK/fifo.yaml' is a FIFO (named pipe); a topology must be a regular file" "one line naming the type"
+
+finish
