@@ -46,6 +46,30 @@ int main(int argc, char** argv) {
 
   app.add_flag("--follow-symlinks", global.load.follow_symlinks,
                "Read a topology file that is a symbolic link (refused by default)");
+  // Size caps of a file, checked by the validator of every command that reads one.
+  auto& limits = global.load.validation.limits;
+  const CLI::Validator kCount(
+      [](const std::string& text) {
+        const bool digits = !text.empty() && text.size() <= 18 &&
+                            text.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? std::string{} : "'" + text + "' is not a whole number of 0 or more";
+      },
+      "COUNT");
+  app.add_option("--max-namespaces", limits.namespaces, "Most namespaces a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-links", limits.links, "Most entries of `links` a file may have")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-addresses", limits.addresses, "Most addresses a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-routes", limits.routes, "Most routes a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-probes", limits.probes, "Most probes `verify` may run for a file")
+      ->check(kCount)
+      ->capture_default_str();
 
   nstopo::cli::TargetOptions target;
   std::string file;

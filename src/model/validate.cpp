@@ -585,7 +585,12 @@ class Validator {
 
 }  // namespace
 
-Diagnostics validate(Topology& topology) {
+Diagnostics validate(Topology& topology, const ValidateOptions& options) {
+  // A file above a size limit gets just that: its size is the problem, and the checks below
+  // would spend time on objects that will never be built.
+  if (auto too_big = sizeProblems(topology, options.limits); !too_big.empty()) {
+    return too_big;
+  }
   return Validator(topology).run();
 }
 

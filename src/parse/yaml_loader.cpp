@@ -652,7 +652,7 @@ LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options)
   }
   LoadResult result = parseTopology(*text, path);
   if (result.problems.empty()) {
-    result.problems = model::validate(result.topology);
+    result.problems = model::validate(result.topology, options.validation);
   }
   return result;
 }

@@ -38,4 +38,16 @@ mkfifo "$WORK/fifo.yaml"
 expect_rc 1 "validate of a FIFO returns without a writer" -- timeout 20 "$NSTOPO" validate "$WORK/fifo.yaml"
 expect_eq "$(cat "$WORK/err")" "error: topology file '$WORK/fifo.yaml' is a FIFO (named pipe); a topology must be a regular file" "one line naming the type"
 
+step "size caps: every command refuses a file over a cap, and the flag raises it"
+printf 'name: big\nnodes:\n  a: {}\n  b: {}\n  c: {}\n' >"$WORK/big.yaml"
+for command in validate plan apply; do
+  expect_rc 1 "$command --max-namespaces 2 refuses 3 namespaces" -- "$NSTOPO" "$command" --max-namespaces 2 "$WORK/big.yaml"
+  expect_eq "$(cat "$WORK/err")" "$WORK/big.yaml:5:3: error: the file asks for 3 namespaces, more than the limit of 2 (each costs the kernel about 200 KB); raise it with --max-namespaces if this lab really needs them" "$command: one line with the count and the flag"
+done
+expect_eq "$(netns_list)" "" "nothing was created"
+expect_rc 0 "--max-namespaces 3 lets it through" -- "$NSTOPO" --max-namespaces 3 validate "$WORK/big.yaml"
+expect_rc 1 "verify counts probes before it needs the lab" -- "$NSTOPO" verify --max-probes 1 "$SRC/topologies/seeds/veth-pair.yaml"
+grep -q "verify probes, more than the limit of 1; raise it with --max-probes" "$WORK/err" \
+  && pass "verify names the probe cap" || fail "verify: $(cat "$WORK/err")"
+
 finish

@@ -5,6 +5,7 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/model/topology.h"
+#include "nstopo/model/validate.h"
 
 namespace nstopo::parse {
 
@@ -18,6 +19,7 @@ struct LoadResult {
 
 struct LoadOptions {
   bool follow_symlinks = false;  ///< --follow-symlinks: read a file that is a symbolic link
+  model::ValidateOptions validation;
 };
 
 /// Reads `path` (a regular file, see readBounded), parses it and validates it. Any problem
