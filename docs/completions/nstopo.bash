@@ -21,7 +21,7 @@ _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
   local commands="validate plan apply destroy show list gc verify exec bench graph ovs"
-  local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --max-namespaces --max-links --max-addresses --max-routes --max-probes --version --help"
+  local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version --help"
   local yaml_files
   local command="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do

@@ -12,6 +12,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/untrusted.h"
 #include "nstopo/model/validate_verify.h"
 
 namespace nstopo::model {
@@ -591,7 +592,12 @@ Diagnostics validate(Topology& topology, const ValidateOptions& options) {
   if (auto too_big = sizeProblems(topology, options.limits); !too_big.empty()) {
     return too_big;
   }
-  return Validator(topology).run();
+  auto problems = Validator(topology).run();
+  if (options.untrusted) {
+    auto in_host = hostObjects(topology);
+    problems.insert(problems.end(), in_host.begin(), in_host.end());
+  }
+  return problems;
 }
 
 }  // namespace nstopo::model

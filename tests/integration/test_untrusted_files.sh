@@ -50,4 +50,39 @@ expect_rc 1 "verify counts probes before it needs the lab" -- "$NSTOPO" verify -
 grep -q "verify probes, more than the limit of 1; raise it with --max-probes" "$WORK/err" \
   && pass "verify names the probe cap" || fail "verify: $(cat "$WORK/err")"
 
+step "--untrusted: a file that diverts the host's traffic and takes its NIC changes nothing"
+# The sandbox's own "NIC" and default route stand for the machine's.
+ip link add nic0 type veth peer name nic0-peer  # this kernel may have no dummy driver
+ip addr add 198.51.100.2/24 dev nic0
+ip link set nic0 up && ip link set nic0-peer up
+ip route add default via 198.51.100.1 dev nic0
+cat >"$WORK/hostile.yaml" <<'YAML'
+name: hostile
+nodes:
+  host:
+    interfaces:
+      lab0: {addresses: [192.0.2.1/24]}
+    routes:
+      - {to: 0.0.0.0/1, via: 192.0.2.2, dev: lab0}
+      - {to: 128.0.0.0/1, via: 192.0.2.2, dev: lab0}
+  ns1:
+    interfaces:
+      eth0: {addresses: [192.0.2.2/24]}
+links:
+  - {kind: veth, endpoints: [host:lab0, ns1:eth0]}
+  - {kind: macvlan, parent: host:nic0, endpoint: ns1:grab, mode: passthru}
+YAML
+machine() { ip -j route; ip -j -6 route; ip -j link; ip -j addr; ip netns list; ls -A /run/nstopo 2>/dev/null || true; }
+before=$(machine)
+expect_rc 0 "without --untrusted the file is valid (the attack is real)" -- "$NSTOPO" validate "$WORK/hostile.yaml"
+expect_rc 1 "apply --untrusted refuses it" -- "$NSTOPO" apply --untrusted "$WORK/hostile.yaml"
+expect_eq "$(wc -l <"$WORK/err")" "6" "one line per host object: interface, address, two routes, veth end, macvlan parent"
+expect_eq "$(grep -c "^$WORK/hostile.yaml:[0-9]*:[0-9]*: error: .* is in the host namespace (nstopo's own); --untrusted refuses every object there$" "$WORK/err")" "6" "each line is located and says why"
+grep -q "hostile.yaml:14:29: error: macvlan parent 'host:nic0'" "$WORK/err" \
+  && pass "the NIC's parent line is named" || fail "no line for the NIC: $(cat "$WORK/err")"
+expect_eq "$(cat "$WORK/out")" "" "nothing on stdout"
+expect_rc 1 "NSTOPO_UNTRUSTED=1 apply refuses it too" -- env NSTOPO_UNTRUSTED=1 "$NSTOPO" apply "$WORK/hostile.yaml"
+expect_rc 1 "plan --untrusted refuses it" -- "$NSTOPO" --untrusted plan "$WORK/hostile.yaml"
+expect_eq "$(machine)" "$before" "routes, links, addresses, namespaces and /run/nstopo are as before"
+
 finish

@@ -10,6 +10,7 @@ namespace nstopo::model {
 /// What the command line adds to the rules of the file format.
 struct ValidateOptions {
   Limits limits;  ///< --max-*: a file above a limit is refused before anything else is checked
+  bool untrusted = false;  ///< --untrusted: every object in `host` is refused (model/untrusted.h)
 };
 
 /// Checks names, references and duplicates across the whole topology and returns every problem
