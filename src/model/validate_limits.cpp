@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
@@ -12,19 +13,23 @@
 namespace nstopo::model {
 namespace {
 
+/// Line and column of an object; the file is the same for all of them.
+using Position = std::pair<int, int>;
+
 /// The place of the first object over the limit in file order, or the top of the file when the
-/// objects carry no place. `places` holds one place per object.
-SourceLoc firstOver(std::vector<SourceLoc> places, std::size_t limit, const std::string& file) {
-  if (places.size() <= limit) {
+/// objects carry no place. `positions` holds one position per object.
+SourceLoc firstOver(std::vector<Position> positions, std::size_t limit, const std::string& file) {
+  if (positions.size() <= limit) {
     return SourceLoc{file, 1, 1};
   }
-  const auto by_position = [](const SourceLoc& a, const SourceLoc& b) {
-    return a.line != b.line ? a.line < b.line : a.column < b.column;
-  };
-  std::nth_element(places.begin(), places.begin() + static_cast<std::ptrdiff_t>(limit),
-                   places.end(), by_position);
-  const SourceLoc& place = places[limit];
-  return place.known() ? place : SourceLoc{file, 1, 1};
+  std::nth_element(positions.begin(), positions.begin() + static_cast<std::ptrdiff_t>(limit),
+                   positions.end());
+  const auto [line, column] = positions[limit];
+  return line > 0 ? SourceLoc{file, line, column} : SourceLoc{file, 1, 1};
+}
+
+Position positionOf(const SourceLoc& loc) {
+  return {loc.line, loc.column};
 }
 
 void checkCount(Diagnostics& problems, const SourceLoc& where, std::uint64_t count,
@@ -75,25 +80,25 @@ Diagnostics sizeProblems(const Topology& topology, const Limits& limits) {
   Diagnostics problems;
   const std::string& file = topology.file;
 
-  std::vector<SourceLoc> namespaces;
-  std::vector<SourceLoc> addresses;
-  std::vector<SourceLoc> routes;
+  std::vector<Position> namespaces;
+  std::vector<Position> addresses;
+  std::vector<Position> routes;
   for (const auto& [name, node] : topology.nodes) {
     if (name != kHostNode) {
-      namespaces.push_back(node.loc);
+      namespaces.push_back(positionOf(node.loc));
     }
     for (const auto& [ifname, settings] : node.interfaces) {
       for (const auto& address : settings.addresses) {
-        addresses.push_back(address.loc);
+        addresses.push_back(positionOf(address.loc));
       }
     }
     for (const auto& route : node.routes) {
-      routes.push_back(route.loc);
+      routes.push_back(positionOf(route.loc));
     }
   }
   for (const auto& [name, bridge] : topology.bridges) {
     for (const auto& address : bridge.addresses) {
-      addresses.push_back(address.loc);
+      addresses.push_back(positionOf(address.loc));
     }
   }
   checkCount(problems, firstOver(namespaces, limits.namespaces, file), namespaces.size(),
