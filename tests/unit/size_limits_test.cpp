@@ -274,8 +274,9 @@ std::string runBounded(const std::function<std::string()>& work, double& seconds
 }
 
 TEST(SizeLimits, AnAllPairsFileOverTheProbeCapIsRefusedQuicklyWithMemoryBounded) {
-  // 2500 nodes with one address each (on the loopback) and all_pairs: a 100 KB file that asks for 6 247 500
-  // probes. verify built them all before running any, about a gigabyte.
+  // 2500 nodes with one address each (on the loopback) and all_pairs: a valid 100 KB file that
+  // asks for 6 247 500 probes. verify built them all before running any: without the cap this
+  // child runs out of its CPU limit building them.
   std::string text = "name: lab\nnodes:\n";
   for (int i = 0; i < 2500; ++i) {
     text += fmt::format("  n{}: {{interfaces: {{lo: {{addresses: [10.{}.{}.1/32]}}}}}}\n", i,
