@@ -65,7 +65,8 @@ Result<std::string> readBounded(const std::string& path, std::size_t limit, bool
                     "to read the file it points to)");
     }
     if (error == ENXIO) {
-      return refuse(path, "is a socket or a device without a driver, not a regular file");
+      return refuse(path,
+                    "is a socket or a device without a driver; a topology must be a regular file");
     }
     return cannotRead(path, error);
   }
