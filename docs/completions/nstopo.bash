@@ -21,7 +21,7 @@ _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
   local commands="validate plan apply destroy show list gc verify exec bench graph ovs"
-  local globals="-v --verbose --log-level --no-color --ovsdb --version --help"
+  local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version --help"
   local yaml_files
   local command="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
@@ -47,7 +47,7 @@ _nstopo() {
     --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur")); return ;;
-    --count|--timeout-ms|--duration|--ovsdb) return ;;
+    --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
   esac
   yaml_files=$(compgen -f -X '!*.y*ml' -- "$cur")
   case "$command" in

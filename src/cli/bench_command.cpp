@@ -27,7 +27,7 @@ Result<UniqueFd> netnsOf(const std::string& node) {
 }  // namespace
 
 int runBench(const GlobalOptions& global, const BenchOptions& options) {
-  auto loaded = parse::loadTopologyFile(options.file);
+  auto loaded = parse::loadTopologyFile(options.file, global.load);
   if (!loaded.problems.empty()) {
     printError(loaded.problems.front());
     return 1;

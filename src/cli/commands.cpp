@@ -52,7 +52,7 @@ void catchInterrupts() {
 }
 
 std::optional<model::Topology> load(const GlobalOptions& global, const std::string& file) {
-  auto loaded = parse::loadTopologyFile(file);
+  auto loaded = parse::loadTopologyFile(file, global.load);
   if (loaded.problems.empty()) {
     return std::move(loaded.topology);
   }

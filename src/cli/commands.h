@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include "nstopo/parse/yaml_loader.h"
+
 namespace nstopo::cli {
 
 struct GlobalOptions {
@@ -12,6 +14,7 @@ struct GlobalOptions {
   bool json = false;
   bool color = false;  ///< resolved: on a terminal and not --no-color
   bool progress = false;
+  parse::LoadOptions load;  ///< how every command reads and checks a topology file
 };
 
 struct TargetOptions {

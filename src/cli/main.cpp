@@ -2,6 +2,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -30,6 +31,8 @@ int main(int argc, char** argv) {
   app.set_version_flag("--version",
                        fmt::format("nstopo {} ({})", nstopo::kVersion, nstopo::kGitRevision));
   app.require_subcommand(1);
+  // Global options may also follow the command (`nstopo apply --untrusted lab.yaml`).
+  app.fallthrough();
   bool verbose = false;
   bool no_color = false;
   std::string log_level = "warn";
@@ -41,6 +44,36 @@ int main(int argc, char** argv) {
   app.add_option("--ovsdb", global.ovsdb,
                  "OVSDB socket, unix:PATH (default: $NSTOPO_OVSDB, the system socket when it "
                  "answers, else the one of `nstopo ovs start`)");
+
+  app.add_flag("--follow-symlinks", global.load.follow_symlinks,
+               "Read a topology file that is a symbolic link (refused by default)");
+  app.add_flag("--untrusted", global.load.validation.untrusted,
+               "The file comes from someone else (a pull request in CI): refuse every object in "
+               "host (also NSTOPO_UNTRUSTED=1)");
+  // Size caps of a file, checked by the validator of every command that reads one.
+  auto& limits = global.load.validation.limits;
+  const CLI::Validator kCount(
+      [](const std::string& text) {
+        const bool digits = !text.empty() && text.size() <= 18 &&
+                            text.find_first_not_of("0123456789") == std::string::npos;
+        return digits ? std::string{} : "'" + text + "' is not a whole number of 0 or more";
+      },
+      "COUNT");
+  app.add_option("--max-namespaces", limits.namespaces, "Most namespaces a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-links", limits.links, "Most entries of `links` a file may have")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-addresses", limits.addresses, "Most addresses a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-routes", limits.routes, "Most routes a file may ask for")
+      ->check(kCount)
+      ->capture_default_str();
+  app.add_option("--max-probes", limits.probes, "Most probes `verify` may run for a file")
+      ->check(kCount)
+      ->capture_default_str();
 
   nstopo::cli::TargetOptions target;
   std::string file;
@@ -122,6 +155,11 @@ int main(int argc, char** argv) {
   add_json(gc);
 
   CLI11_PARSE(app, argc, argv);
+  // A CI job can set this once for every step; any value but empty or 0 turns the mode on.
+  if (const char* untrusted = std::getenv("NSTOPO_UNTRUSTED");
+      untrusted != nullptr && *untrusted != '\0' && std::string(untrusted) != "0") {
+    global.load.validation.untrusted = true;
+  }
 
   auto logger = spdlog::stderr_color_mt("nstopo");
   spdlog::set_default_logger(logger);

@@ -217,10 +217,10 @@ void forwardSignal(int signal_number) {
 
 }  // namespace
 
-int runExec(const GlobalOptions& /*global*/, const ExecOptions& options) {
+int runExec(const GlobalOptions& global, const ExecOptions& options) {
   std::string lab = options.lab;
   if (!options.file.empty()) {
-    auto loaded = parse::loadTopologyFile(options.file);
+    auto loaded = parse::loadTopologyFile(options.file, global.load);
     if (!loaded.problems.empty()) {
       printError(loaded.problems.front());
       return 1;
@@ -282,8 +282,8 @@ int runExec(const GlobalOptions& /*global*/, const ExecOptions& options) {
   return WEXITSTATUS(status);
 }
 
-int runGraph(const GlobalOptions& /*global*/, const std::string& file, const std::string& format) {
-  auto loaded = parse::loadTopologyFile(file);
+int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format) {
+  auto loaded = parse::loadTopologyFile(file, global.load);
   if (!loaded.problems.empty()) {
     for (const auto& problem : loaded.problems) {
       printError(problem);

@@ -20,7 +20,7 @@
 namespace nstopo::cli {
 
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options) {
-  auto loaded = parse::loadTopologyFile(file);
+  auto loaded = parse::loadTopologyFile(file, global.load);
   if (!loaded.problems.empty()) {
     for (const auto& problem : loaded.problems) {
       printError(problem);

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/core/names.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 namespace nstopo {
@@ -19,8 +21,8 @@ std::optional<std::string> commonProblem(std::string_view name, std::size_t max_
     return "the name is empty";
   }
   if (name.size() > max_bytes) {
-    return fmt::format("'{}' is {} bytes long; at most {} are allowed", printable(name),
-                       name.size(), max_bytes);
+    return fmt::format("'{}' is {} bytes long; at most {} are allowed", excerpt(name), name.size(),
+                       max_bytes);
   }
   if (name == "." || name == "..") {
     return fmt::format("'{}' is not a usable name", name);
@@ -28,18 +30,18 @@ std::optional<std::string> commonProblem(std::string_view name, std::size_t max_
   for (char ch : name) {
     const auto c = static_cast<unsigned char>(ch);
     if (ch == '/') {
-      return fmt::format("'{}' contains '/'", printable(name));
+      return fmt::format("'{}' contains '/'", excerpt(name));
     }
     if (isSpace(c)) {
-      return fmt::format("'{}' contains whitespace", printable(name));
+      return fmt::format("'{}' contains whitespace", excerpt(name));
     }
     if (isControl(c)) {
-      return fmt::format("'{}' contains a control character", printable(name));
+      return fmt::format("'{}' contains a control character", excerpt(name));
     }
     if (c >= 0x80) {
       // The kernel's isspace() takes Latin-1 0x85 and 0xa0 for spaces, so some UTF-8 names are
       // refused only at apply; ASCII is what every tool around a lab prints and parses anyway.
-      return fmt::format("'{}' contains a byte that is not ASCII (0x{:02x})", printable(name), c);
+      return fmt::format("'{}' contains a byte that is not ASCII (0x{:02x})", excerpt(name), c);
     }
   }
   return std::nullopt;
@@ -83,13 +85,14 @@ std::size_t utf8SequenceLength(std::string_view text, std::size_t at) {
   return length;
 }
 
-}  // namespace
-
-std::string printable(std::string_view text) {
+/// The printable form of at most `max_chars` characters of `text` (a code point, or a byte that
+/// is not UTF-8, counts as one); `cut` says whether anything was left out.
+std::string printablePrefix(std::string_view text, std::size_t max_chars, bool& cut) {
   std::string out;
-  out.reserve(text.size());
+  out.reserve(std::min(text.size(), max_chars * 4));
   std::size_t at = 0;
-  while (at < text.size()) {
+  std::size_t chars = 0;
+  for (; at < text.size() && chars < max_chars; ++chars) {
     const auto c = static_cast<unsigned char>(text[at]);
     if (c < 0x80) {
       if (isControl(c)) {
@@ -112,6 +115,23 @@ std::string printable(std::string_view text) {
     out.append(text.substr(at, length));
     at += length;
   }
+  cut = at < text.size();
+  return out;
+}
+
+}  // namespace
+
+std::string printable(std::string_view text) {
+  bool cut = false;
+  return printablePrefix(text, text.size(), cut);
+}
+
+std::string excerpt(std::string_view text, std::size_t max_chars) {
+  bool cut = false;
+  std::string out = printablePrefix(text, max_chars, cut);
+  if (cut) {
+    out += "\u2026";  // an ellipsis: the rest of the text is left out
+  }
   return out;
 }
 
@@ -120,7 +140,7 @@ std::optional<std::string> ifNameProblem(std::string_view name) {
     return problem;
   }
   if (name.find(':') != std::string_view::npos) {
-    return fmt::format("'{}' contains ':' (reserved for node:interface)", printable(name));
+    return fmt::format("'{}' contains ':' (reserved for node:interface)", excerpt(name));
   }
   return std::nullopt;
 }
@@ -133,11 +153,11 @@ std::optional<std::string> netnsNameProblem(std::string_view name) {
     const bool ok = (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
                     (ch >= '0' && ch <= '9') || ch == '-' || ch == '_' || ch == '.';
     if (!ok) {
-      return fmt::format("'{}' may only use letters, digits, '-', '_' and '.'", printable(name));
+      return fmt::format("'{}' may only use letters, digits, '-', '_' and '.'", excerpt(name));
     }
   }
   if (name.front() == '.' || name.front() == '-') {
-    return fmt::format("'{}' must not start with '{}'", printable(name), name.front());
+    return fmt::format("'{}' must not start with '{}'", excerpt(name), name.front());
   }
   return std::nullopt;
 }

@@ -12,6 +12,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/untrusted.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
 
@@ -79,7 +80,7 @@ class Validator {
       return {};
     }
     const auto match = closestMatch(word, candidates);
-    return match ? fmt::format(" (did you mean '{}'?)", printable(*match)) : std::string{};
+    return match ? fmt::format(" (did you mean '{}'?)", excerpt(*match)) : std::string{};
   }
 
   void checkLabName() {
@@ -114,10 +115,11 @@ class Validator {
           it->second.loc.line == loc.line && it->second.loc.column == loc.column;
       // yaml-cpp gives an alias the place of its anchor, so a repeat through an alias would
       // read as a clash of the object with itself.
-      problem(loc, fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
-                               "line {}{}",
-                               printable(ifname), netns, it->second.what, it->second.loc.line,
-                               same_place ? " (a YAML alias repeats it)" : ""));
+      problem(loc,
+              fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
+                          "line {}{}",
+                          excerpt(ifname), excerpt(netns), it->second.what, it->second.loc.line,
+                          same_place ? " (a YAML alias repeats it)" : ""));
     }
   }
 
@@ -129,18 +131,18 @@ class Validator {
       if (topology_.nodes.count(name) > 0 || name == kHostNode) {
         problem(bridge.loc, fmt::format("bridge '{}' has the same name as a node; endpoints "
                                         "'{}:IF' would be ambiguous",
-                                        name, name));
+                                        excerpt(name), excerpt(name)));
       }
       if (!nodeExists(bridge.node)) {
         std::string message = fmt::format(
             "bridge '{}' is placed in node '{}', which is not "
             "declared",
-            name, printable(bridge.node));
+            excerpt(name), excerpt(bridge.node));
         message += hint(bridge.node, ownerNames());
         problem(bridge.loc, message);
         continue;
       }
-      claimInterface(bridge.node, name, "bridge '" + name + "'", bridge.loc);
+      claimInterface(bridge.node, name, "bridge '" + excerpt(name) + "'", bridge.loc);
     }
   }
 
@@ -166,7 +168,7 @@ class Validator {
       if (a.on_bridge && b.on_bridge && a.owner == b.owner) {
         problem(link.loc, fmt::format("both ends of this veth are ports of bridge '{}'; that "
                                       "would loop the bridge into itself",
-                                      a.owner));
+                                      excerpt(a.owner)));
       }
     }
   }
@@ -176,24 +178,24 @@ class Validator {
     endpoint.on_bridge = topology_.bridges.count(endpoint.owner) > 0;
     if (!endpoint.on_bridge && !nodeExists(endpoint.owner)) {
       std::string message = fmt::format("link endpoint '{}': '{}' is neither a node nor a bridge",
-                                        printable(text), printable(endpoint.owner));
+                                        excerpt(text), excerpt(endpoint.owner));
       message += hint(endpoint.owner, ownerNames());
       problem(endpoint.loc, message);
       return false;
     }
     if (auto why = ifNameProblem(endpoint.ifname)) {
       problem(endpoint.loc,
-              fmt::format("link endpoint '{}': interface name: {}", printable(text), *why));
+              fmt::format("link endpoint '{}': interface name: {}", excerpt(text), *why));
       return false;
     }
     if (endpoint.ifname == "lo") {
       problem(endpoint.loc,
-              fmt::format("link endpoint '{}': 'lo' is the loopback interface", printable(text)));
+              fmt::format("link endpoint '{}': 'lo' is the loopback interface", excerpt(text)));
       return false;
     }
     if (endpoint.on_bridge && topology_.bridges.at(endpoint.owner).name == endpoint.ifname) {
       problem(endpoint.loc,
-              fmt::format("link endpoint '{}': a bridge cannot be its own port", printable(text)));
+              fmt::format("link endpoint '{}': a bridge cannot be its own port", excerpt(text)));
       return false;
     }
     const auto& bridge_node = endpoint.on_bridge ? topology_.bridges.at(endpoint.owner).node : "";
@@ -201,7 +203,7 @@ class Validator {
       return false;  // reported with the bridge
     }
     claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname,
-                   "link endpoint '" + text + "'", endpoint.loc);
+                   "link endpoint '" + excerpt(text) + "'", endpoint.loc);
     return true;
   }
 
@@ -216,19 +218,20 @@ class Validator {
       const std::string text = endpoint.owner + ":" + endpoint.ifname;
       if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
         std::string message =
-            fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind),
-                        printable(text), printable(endpoint.owner));
+            fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind), excerpt(text),
+                        excerpt(endpoint.owner));
         message += hint(endpoint.owner, ownerNames());
         problem(endpoint.loc, message);
         continue;
       }
       if (auto why = ifNameProblem(endpoint.ifname)) {
         problem(endpoint.loc, fmt::format("{} endpoint '{}': interface name: {}",
-                                          toString(link.kind), printable(text), *why));
+                                          toString(link.kind), excerpt(text), *why));
         continue;
       }
       claimInterface(endpoint.owner, endpoint.ifname,
-                     std::string(toString(link.kind)) + " endpoint '" + text + "'", endpoint.loc);
+                     std::string(toString(link.kind)) + " endpoint '" + excerpt(text) + "'",
+                     endpoint.loc);
       by_endpoint[text] = &link;
     }
     std::map<std::string, std::vector<const Link*>> children;  // parent -> links on it
@@ -242,26 +245,26 @@ class Validator {
       const std::string child_text = endpoint.owner + ":" + endpoint.ifname;
       if (parent_text == child_text) {
         problem(parent.loc, fmt::format("{} link '{}' cannot be its own parent",
-                                        toString(link.kind), printable(child_text)));
+                                        toString(link.kind), excerpt(child_text)));
         continue;
       }
       if (!nodeExists(parent.owner)) {
-        std::string message = fmt::format("parent '{}': '{}' is not a node", printable(parent_text),
-                                          printable(parent.owner));
+        std::string message = fmt::format("parent '{}': '{}' is not a node", excerpt(parent_text),
+                                          excerpt(parent.owner));
         message += hint(parent.owner, ownerNames());
         problem(parent.loc, message);
         continue;
       }
       if (auto why = ifNameProblem(parent.ifname)) {
         problem(parent.loc,
-                fmt::format("parent '{}': interface name: {}", printable(parent_text), *why));
+                fmt::format("parent '{}': interface name: {}", excerpt(parent_text), *why));
         continue;
       }
       // Outside the host only what the lab creates exists; a host parent may be a real NIC.
       if (parent.owner != kHostNode && !interfaceExists(parent.owner, parent.ifname)) {
         problem(parent.loc, fmt::format("parent '{}' is not an interface the lab creates in '{}' "
                                         "(only parents in 'host' may be existing devices)",
-                                        printable(parent_text), parent.owner));
+                                        excerpt(parent_text), excerpt(parent.owner)));
         continue;
       }
       children[parent_text].push_back(&link);
@@ -286,12 +289,12 @@ class Validator {
         if (in_reported_cycle_.count(child_text) == 0) {
           in_reported_cycle_.insert(below_me.begin(), below_me.end());
           problem(parent.loc, fmt::format("'{}' is stacked on itself through its parents",
-                                          printable(child_text)));
+                                          excerpt(child_text)));
         }
       } else if (depth > 3) {
         problem(parent.loc, fmt::format("'{}' would be stacked {} deep; at most 3 levels are "
                                         "supported",
-                                        printable(child_text), depth));
+                                        excerpt(child_text), depth));
       }
     }
     for (const auto& [parent, links] : children) {
@@ -310,7 +313,7 @@ class Validator {
       if (passthru != nullptr && macvlans > 1) {
         problem(passthru->loc, fmt::format("macvlan mode passthru takes the whole parent '{}', but "
                                            "{} macvlan links use it",
-                                           printable(parent), macvlans));
+                                           excerpt(parent), macvlans));
       }
       // The kernel keeps an ipvlan's mode and flag per parent: a new slave with other values
       // silently changes its siblings.
@@ -326,14 +329,14 @@ class Validator {
                   fmt::format("ipvlan links on parent '{}' must share one mode and flag "
                               "(the kernel keeps them per parent): this one is {}/{}, "
                               "the one at line {} is {}/{}",
-                              printable(parent), link->mode, link->flag, first_ipvlan->loc.line,
+                              excerpt(parent), link->mode, link->flag, first_ipvlan->loc.line,
                               first_ipvlan->mode, first_ipvlan->flag));
         }
       }
       if (has_macvlan && has_ipvlan) {
         problem(links.back()->loc, fmt::format("parent '{}' carries both macvlan and ipvlan links; "
                                                "the kernel allows only one of the two per parent",
-                                               printable(parent)));
+                                               excerpt(parent)));
       }
     }
   }
@@ -349,7 +352,7 @@ class Validator {
       if (!inserted) {
         problem(loc, fmt::format("OVS port name '{}' is already used at line {} (port names are "
                                  "global in OVSDB)",
-                                 printable(port), it->second.line));
+                                 excerpt(port), it->second.line));
       }
     };
     for (auto& link : topology_.links) {
@@ -377,7 +380,7 @@ class Validator {
         std::string message = fmt::format(
             "ovs-internal link '{}': '{}' is not an OVS bridge of "
             "this lab",
-            printable(text), printable(link.ovs_bridge));
+            excerpt(text), excerpt(link.ovs_bridge));
         message += hint(link.ovs_bridge, ovs_bridges);
         problem(link.loc, message);
         continue;
@@ -389,23 +392,24 @@ class Validator {
       if (!on_linux_bridge && !nodeExists(endpoint.owner)) {
         problem(endpoint.loc, fmt::format("ovs-internal endpoint '{}': '{}' is neither a node nor "
                                           "a Linux bridge",
-                                          printable(text), printable(endpoint.owner)));
+                                          excerpt(text), excerpt(endpoint.owner)));
         continue;
       }
       endpoint.on_bridge = on_linux_bridge;
       const std::string node = on_linux_bridge ? linux_bridge->second.node : endpoint.owner;
       if (auto why = ifNameProblem(endpoint.ifname)) {
-        problem(endpoint.loc, fmt::format("ovs-internal endpoint '{}': interface name: {}",
-                                          printable(text), *why));
+        problem(endpoint.loc,
+                fmt::format("ovs-internal endpoint '{}': interface name: {}", excerpt(text), *why));
         continue;
       }
-      claimInterface(node, endpoint.ifname, "ovs-internal endpoint '" + text + "'", endpoint.loc);
+      claimInterface(node, endpoint.ifname, "ovs-internal endpoint '" + excerpt(text) + "'",
+                     endpoint.loc);
       // vswitchd creates the device in the host before nstopo moves it: the name must be free
       // there too.
       if (node != kHostNode && interfaceExists(kHostNode, endpoint.ifname)) {
         problem(endpoint.loc, fmt::format("ovs-internal port '{}' is first created in the host, "
                                           "where the lab already has an interface of that name",
-                                          printable(endpoint.ifname)));
+                                          excerpt(endpoint.ifname)));
       }
       claim_port(link.ovs_bridge, endpoint.ifname, endpoint.loc);
     }
@@ -417,7 +421,7 @@ class Validator {
         problem(bridge.loc,
                 fmt::format("OVS bridge '{}' has the name of an OVS port; OVS names its "
                             "bridge's own port after the bridge",
-                            name));
+                            excerpt(name)));
       }
       for (const auto& [port, settings] : bridge.ports) {
         if (ports_of[name].count(port) > 0) {
@@ -427,7 +431,7 @@ class Validator {
         std::string message = fmt::format(
             "bridge '{}' has settings for port '{}', but no link "
             "puts a port of that name on it",
-            name, printable(port));
+            excerpt(name), excerpt(port));
         message += hint(port, std::vector<std::string>(known.begin(), known.end()));
         problem(settings.loc, message);
       }
@@ -449,13 +453,13 @@ class Validator {
         }
         if (auto why = ifNameProblem(ifname)) {
           problem(settings.loc,
-                  fmt::format("node '{}' interface name: {}", printable(node_name), *why));
+                  fmt::format("node '{}' interface name: {}", excerpt(node_name), *why));
           continue;
         }
         if (topology_.bridges.count(ifname) > 0 && topology_.bridges.at(ifname).node == node_name) {
           problem(settings.loc, fmt::format("'{}' is a bridge; set its addresses and mtu under "
                                             "bridges.{}",
-                                            ifname, ifname));
+                                            excerpt(ifname), excerpt(ifname)));
           continue;
         }
         if (!interfaceExists(node_name, ifname)) {
@@ -468,7 +472,7 @@ class Validator {
           std::string message = fmt::format(
               "node '{}' has settings for interface '{}', but no "
               "link creates it in that node",
-              printable(node_name), printable(ifname));
+              excerpt(node_name), excerpt(ifname));
           message += hint(ifname, here);
           problem(settings.loc, message);
         }
@@ -495,13 +499,13 @@ class Validator {
     for (const auto& [node_name, node] : topology_.nodes) {
       for (const auto& [ifname, settings] : node.interfaces) {
         for (const auto& address : settings.addresses) {
-          check(address, fmt::format("{}:{}", node_name, ifname));
+          check(address, fmt::format("{}:{}", excerpt(node_name), excerpt(ifname)));
         }
       }
     }
     for (const auto& [name, bridge] : topology_.bridges) {
       for (const auto& address : bridge.addresses) {
-        check(address, fmt::format("bridge '{}'", name));
+        check(address, fmt::format("bridge '{}'", excerpt(name)));
       }
     }
   }
@@ -511,7 +515,7 @@ class Validator {
       std::map<std::string, int> keys;
       for (const auto& route : node.routes) {
         const std::string dst = route.is_default ? "default" : route.to.cidr();
-        const std::string where = fmt::format("node '{}' route to {}", printable(node_name), dst);
+        const std::string where = fmt::format("node '{}' route to {}", excerpt(node_name), dst);
         if (route.via && route.via->family != route.family) {
           problem(route.loc, fmt::format("{}: gateway {} is not of the destination's address "
                                          "family",
@@ -525,7 +529,7 @@ class Validator {
           if (!exists && !is_bridge_here) {
             problem(route.loc, fmt::format("{}: dev '{}' is not an interface the lab creates in "
                                            "'{}'",
-                                           where, printable(*route.dev), printable(node_name)));
+                                           where, excerpt(*route.dev), excerpt(node_name)));
           }
         } else if (node_name == kHostNode) {
           problem(route.loc, fmt::format("{}: routes in the host namespace need 'dev' naming an "
@@ -551,7 +555,7 @@ class Validator {
         if (node_name == kHostNode) {
           problem(sysctl.loc, fmt::format("sysctl '{}': nstopo does not change the host's "
                                           "sysctls; set them in a lab node",
-                                          printable(sysctl.key)));
+                                          excerpt(sysctl.key)));
           continue;
         }
         bool ok = sysctl.key.rfind("net.", 0) == 0 && sysctl.key.back() != '.';
@@ -563,7 +567,7 @@ class Validator {
         if (!ok) {
           problem(sysctl.loc, fmt::format("sysctl '{}': only per-namespace 'net.*' keys such as "
                                           "net.ipv4.ip_forward are allowed",
-                                          printable(sysctl.key)));
+                                          excerpt(sysctl.key)));
         }
         bool value_ok = !sysctl.value.empty() && sysctl.value.size() <= 256;
         for (char c : sysctl.value) {
@@ -571,7 +575,7 @@ class Validator {
         }
         if (!value_ok) {
           problem(sysctl.loc, fmt::format("sysctl '{}': the value must be one short line",
-                                          printable(sysctl.key)));
+                                          excerpt(sysctl.key)));
         }
       }
     }
@@ -586,8 +590,18 @@ class Validator {
 
 }  // namespace
 
-Diagnostics validate(Topology& topology) {
-  return Validator(topology).run();
+Diagnostics validate(Topology& topology, const ValidateOptions& options) {
+  // A file above a size limit gets just that: its size is the problem, and the checks below
+  // would spend time on objects that will never be built.
+  if (auto too_big = sizeProblems(topology, options.limits); !too_big.empty()) {
+    return too_big;
+  }
+  auto problems = Validator(topology).run();
+  if (options.untrusted) {
+    auto in_host = hostObjects(topology);
+    problems.insert(problems.end(), in_host.begin(), in_host.end());
+  }
+  return problems;
 }
 
 }  // namespace nstopo::model

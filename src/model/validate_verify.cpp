@@ -95,14 +95,15 @@ class VerifyChecker {
 
   void unknownNode(const Expectation& e, const std::string& field, const std::string& node) {
     std::string message =
-        fmt::format("expectation '{}': '{}' is not a node of the lab", field, printable(node));
+        fmt::format("expectation '{}': '{}' is not a node of the lab", field, excerpt(node));
     if (const auto bridge = topology_.bridges.find(node); bridge != topology_.bridges.end()) {
       // A bridge is an interface of the node it lives in.
-      message += fmt::format(" (did you mean '{}:{}'?)", bridge->second.node, node);
+      message +=
+          fmt::format(" (did you mean '{}:{}'?)", excerpt(bridge->second.node), excerpt(node));
     } else if (auto hint = problems_.size() < kHintedProblems
                                ? closestMatch(node, nodeNames(topology_))
                                : std::nullopt) {
-      message += fmt::format(" (did you mean '{}'?)", *hint);
+      message += fmt::format(" (did you mean '{}'?)", excerpt(*hint));
     }
     problem(e.loc, message);
   }
@@ -131,15 +132,15 @@ class VerifyChecker {
         std::string message;
         if (ifname.empty()) {
           message = fmt::format("expectation 'to': '{}' names no interface (write NODE:IFNAME)",
-                                printable(e.to));
+                                excerpt(e.to));
         } else {
           message = fmt::format("expectation 'to': node '{}' has no interface '{}' in the file",
-                                node, printable(ifname));
+                                excerpt(node), excerpt(ifname));
         }
         if (auto hint = ifname.empty() || problems_.size() >= kHintedProblems
                             ? std::nullopt
                             : closestMatch(ifname, known)) {
-          message += fmt::format(" (did you mean '{}:{}'?)", node, *hint);
+          message += fmt::format(" (did you mean '{}:{}'?)", excerpt(node), excerpt(*hint));
         }
         problem(e.loc, message);
         return;
@@ -147,7 +148,7 @@ class VerifyChecker {
     }
     if (!hasAddresses(topology_, node, ifname)) {
       problem(e.loc, fmt::format("expectation 'to': '{}' has no address in the file to probe",
-                                 printable(e.to)));
+                                 excerpt(e.to)));
     }
   }
 

@@ -40,7 +40,7 @@ void parseVerifySection(const YAML::Node& node, const SourceLoc& key_loc, FieldR
                   } else if (protocol && *protocol != "icmp") {
                     in.problem(in.at(v), fmt::format("expectation protocol must be icmp or tcp, "
                                                      "found '{}'",
-                                                     printable(*protocol)));
+                                                     excerpt(*protocol)));
                   }
                 } else if (field == "port") {
                   if (auto port = in.integer(v, "expectation port", 1, 65535)) {

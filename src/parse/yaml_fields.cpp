@@ -71,7 +71,7 @@ bool FieldReader::forEachEntry(
     }
     const auto key = entry.first.Scalar();
     if (!seen.insert(key).second) {
-      problem(key_loc, fmt::format("{}: duplicate key '{}'", what, printable(key)));
+      problem(key_loc, fmt::format("{}: duplicate key '{}'", what, excerpt(key)));
       continue;
     }
     visit(key, key_loc, entry.second);
@@ -92,7 +92,7 @@ bool FieldReader::forEachField(
           visit(key, loc, value);
           return;
         }
-        std::string message = fmt::format("{}: unknown key '{}'", what, printable(key));
+        std::string message = fmt::format("{}: unknown key '{}'", what, excerpt(key));
         if (auto hint = closestMatch(key, allowed)) {
           message += fmt::format(" (did you mean '{}'?)", *hint);
         }
@@ -149,7 +149,7 @@ std::optional<std::int64_t> FieldReader::integer(const YAML::Node& node, const s
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);
   if (text.empty() || ec != std::errc{} || ptr != end) {
-    problem(at(node), fmt::format("{} must be a whole number, found '{}'", what, printable(text)));
+    problem(at(node), fmt::format("{} must be a whole number, found '{}'", what, excerpt(text)));
     return std::nullopt;
   }
   if (value < min || value > max) {

@@ -83,7 +83,7 @@ class TopologyParser {
   }
 
   void parseNode(const YAML::Node& node, model::Node& out) {
-    const std::string what = fmt::format("node '{}'", printable(out.name));
+    const std::string what = fmt::format("node '{}'", excerpt(out.name));
     in_.forEachField(
         node, what, {"interfaces", "routes", "sysctls"},
         [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
@@ -93,7 +93,7 @@ class TopologyParser {
                 [&](const std::string& ifname, const SourceLoc& loc, const YAML::Node& settings) {
                   model::InterfaceSettings parsed;
                   parsed.loc = loc;
-                  parseInterface(settings, what + " interface '" + ifname + "'", parsed);
+                  parseInterface(settings, what + " interface '" + excerpt(ifname) + "'", parsed);
                   out.interfaces.emplace(ifname, std::move(parsed));
                 });
           } else if (key == "routes") {
@@ -106,7 +106,7 @@ class TopologyParser {
             in_.forEachEntry(
                 value, what + " sysctls",
                 [&](const std::string& sysctl, const SourceLoc& loc, const YAML::Node& v) {
-                  if (auto text = in_.string(v, "sysctl '" + sysctl + "'")) {
+                  if (auto text = in_.string(v, "sysctl '" + excerpt(sysctl) + "'")) {
                     out.sysctls.push_back(model::Sysctl{sysctl, *text, loc});
                   }
                 });
@@ -143,14 +143,14 @@ class TopologyParser {
       if (ip && ip->bytes == decltype(ip->bytes){}) {
         in_.problem(in_.at(item), fmt::format("{}: '{}' is the unspecified address, not one an "
                                               "interface can have",
-                                              what, printable(*text)));
+                                              what, excerpt(*text)));
       } else if (ip) {
         addresses.push_back(model::Address{*ip, in_.at(item)});
       } else {
         in_.problem(in_.at(item),
                     fmt::format("{}: '{}' is not an address with a prefix length, such as "
                                 "10.0.0.1/24 or 2001:db8::1/64",
-                                what, printable(*text)));
+                                what, excerpt(*text)));
       }
     });
     return addresses;
@@ -172,7 +172,7 @@ class TopologyParser {
     if (!mac) {
       in_.problem(in_.at(node), fmt::format("{}: '{}' is not a unicast MAC address such as "
                                             "02:00:00:00:00:01",
-                                            what, printable(*text)));
+                                            what, excerpt(*text)));
     }
     return mac;
   }
@@ -207,7 +207,7 @@ class TopologyParser {
               in_.problem(in_.at(value),
                           fmt::format("{}: 'to' must be 'default' or a prefix such as "
                                       "10.0.0.0/24, found '{}'",
-                                      what, printable(*text)));
+                                      what, excerpt(*text)));
               ok = false;
             }
           } else if (key == "via") {
@@ -218,7 +218,7 @@ class TopologyParser {
               if (text) {
                 in_.problem(in_.at(value), fmt::format("{}: 'via' must be an address without a "
                                                        "prefix, found '{}'",
-                                                       what, printable(*text)));
+                                                       what, excerpt(*text)));
               }
               ok = false;
             }
@@ -235,7 +235,7 @@ class TopologyParser {
             family_hint = in_.string(value, what + " family");
             if (family_hint && *family_hint != "ipv4" && *family_hint != "ipv6") {
               in_.problem(in_.at(value), fmt::format("{}: family must be ipv4 or ipv6, found '{}'",
-                                                     what, printable(*family_hint)));
+                                                     what, excerpt(*family_hint)));
               ok = false;
             }
           }
@@ -289,7 +289,7 @@ class TopologyParser {
           model::Bridge bridge;
           bridge.name = name;
           bridge.loc = loc;
-          const std::string what = fmt::format("bridge '{}'", printable(name));
+          const std::string what = fmt::format("bridge '{}'", excerpt(name));
           // The kind decides which keys are allowed, so read it first.
           if (value.IsMap() && value["kind"]) {
             const auto kind = in_.string(value["kind"], what + " kind");
@@ -298,7 +298,7 @@ class TopologyParser {
             } else if (kind && *kind != "linux") {
               in_.problem(in_.at(value["kind"]),
                           fmt::format("{}: kind '{}' is not supported (supported: linux, ovs)",
-                                      what, printable(*kind)));
+                                      what, excerpt(*kind)));
               return;
             }
           }
@@ -345,7 +345,8 @@ class TopologyParser {
                       [&](const std::string& port, const SourceLoc& port_loc,
                           const YAML::Node& settings) {
                         bridge.ports.emplace(
-                            port, parseOvsPort(settings, what + " port '" + port + "'", port_loc));
+                            port, parseOvsPort(settings, what + " port '" + excerpt(port) + "'",
+                                               port_loc));
                       });
                 }
               });
@@ -381,7 +382,7 @@ class TopologyParser {
     std::map<std::string, std::string> out;
     in_.forEachEntry(node, what,
                      [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-                       if (auto text = in_.string(v, what + " '" + key + "'")) {
+                       if (auto text = in_.string(v, what + " '" + excerpt(key) + "'")) {
                          out[key] = *text;
                        }
                      });
@@ -423,7 +424,7 @@ class TopologyParser {
     if (found == kKinds.end()) {
       in_.problem(in_.at(kind_node), fmt::format("link kind '{}' is not supported (supported: "
                                                  "veth, macvlan, ipvlan, vlan, ovs-internal)",
-                                                 printable(*kind)));
+                                                 excerpt(*kind)));
       return std::nullopt;
     }
     link.kind = found->second;
@@ -535,7 +536,7 @@ class TopologyParser {
       }
     }
     std::string message =
-        fmt::format("{} '{}' is not one of {}", what, printable(*text), fmt::join(choices, ", "));
+        fmt::format("{} '{}' is not one of {}", what, excerpt(*text), fmt::join(choices, ", "));
     if (auto hint = closestMatch(*text, choices)) {
       message += fmt::format(" (did you mean '{}'?)", *hint);
     }
@@ -552,7 +553,7 @@ class TopologyParser {
     if (colon == std::string::npos || colon == 0 || colon + 1 == text->size()) {
       in_.problem(in_.at(node), fmt::format("{} '{}' must be written NODE:IFNAME or "
                                             "BRIDGE:IFNAME",
-                                            what, printable(*text)));
+                                            what, excerpt(*text)));
       return std::nullopt;
     }
     return model::Endpoint{text->substr(0, colon), text->substr(colon + 1), false, in_.at(node)};
@@ -561,6 +562,17 @@ class TopologyParser {
   FieldReader in_;
   std::string file_;
 };
+
+/// yaml-cpp's own words. A few of its messages end in text from the file after ": " ("bad YAML
+/// version: ..."), which is cut like any other quote from the file.
+std::string yamlMessage(const YAML::Exception& error) {
+  const auto colon = error.msg.find(": ");
+  if (colon == std::string::npos) {
+    return excerpt(error.msg, 2 * kMaxQuotedChars);
+  }
+  return excerpt(std::string_view(error.msg).substr(0, colon)) + ": " +
+         excerpt(std::string_view(error.msg).substr(colon + 2));
+}
 
 SourceLoc yamlErrorPlace(const YAML::Exception& error, const std::string& file) {
   if (error.mark.line < 0) {
@@ -592,7 +604,8 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     const SourceLoc place = yamlErrorPlace(error, file);
     result.problems.push_back(
         Error{ErrorKind::kInvalidTopology,
-              fmt::format("YAML syntax: {}{}", error.msg, syntaxHint(text, place.line)), place, 0});
+              fmt::format("YAML syntax: {}{}", yamlMessage(error), syntaxHint(text, place.line)),
+              place, 0});
     return result;
   }
   if (!root.IsDefined() || root.IsNull()) {
@@ -623,14 +636,15 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
                              kMaxYamlValues),
                  SourceLoc{file, 1, 1}, 0});
   } catch (const YAML::Exception& error) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology, fmt::format("YAML: {}", error.msg),
+    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
+                                    fmt::format("YAML: {}", yamlMessage(error)),
                                     yamlErrorPlace(error, file), 0});
   }
   return result;
 }
 
-LoadResult loadTopologyFile(const std::string& path) {
-  auto text = readBounded(path, kMaxFileBytes);
+LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options) {
+  auto text = readBounded(path, kMaxFileBytes, options.follow_symlinks);
   if (!text) {
     LoadResult result;
     result.problems.push_back(std::move(text.error()));
@@ -638,7 +652,7 @@ LoadResult loadTopologyFile(const std::string& path) {
   }
   LoadResult result = parseTopology(*text, path);
   if (result.problems.empty()) {
-    result.problems = model::validate(result.topology);
+    result.problems = model::validate(result.topology, options.validation);
   }
   return result;
 }

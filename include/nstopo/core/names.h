@@ -20,4 +20,12 @@ inline constexpr std::size_t kMaxLabNameBytes = 32;
 /// characters (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; the rest is kept.
 [[nodiscard]] std::string printable(std::string_view text);
 
+/// At most this many characters of a key or value from a file go into a message.
+inline constexpr std::size_t kMaxQuotedChars = 64;
+
+/// printable(), cut to kMaxQuotedChars characters with an ellipsis. Messages quote keys and values
+/// with this: a file may hold text its reader should not see whole (a topology that is a symlink
+/// to a root-only file, with --follow-symlinks), and a quoted name of a megabyte is no help.
+[[nodiscard]] std::string excerpt(std::string_view text, std::size_t max_chars = kMaxQuotedChars);
+
 }  // namespace nstopo

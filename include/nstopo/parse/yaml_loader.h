@@ -5,6 +5,7 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/model/topology.h"
+#include "nstopo/model/validate.h"
 
 namespace nstopo::parse {
 
@@ -16,8 +17,13 @@ struct LoadResult {
 /// Parses YAML text into the model (shape, types, unknown keys). `file` is used in messages.
 [[nodiscard]] LoadResult parseTopology(const std::string& text, const std::string& file);
 
-/// Reads `path`, parses it and validates it. Any problem (including an unreadable file) is in
-/// `problems`.
-[[nodiscard]] LoadResult loadTopologyFile(const std::string& path);
+struct LoadOptions {
+  bool follow_symlinks = false;  ///< --follow-symlinks: read a file that is a symbolic link
+  model::ValidateOptions validation;
+};
+
+/// Reads `path` (a regular file, see readBounded), parses it and validates it. Any problem
+/// (including an unreadable file) is in `problems`.
+[[nodiscard]] LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options = {});
 
 }  // namespace nstopo::parse
