@@ -36,6 +36,18 @@ require_link_kinds() {
     fi
   done
 }
+# require_ovs: ends the test as skipped (77), with the reason, when Open vSwitch is not installed
+# or its userspace datapath cannot make internal ports (they are tap devices).
+require_ovs() {
+  if [[ ! -x /usr/sbin/ovs-vswitchd ]]; then
+    echo "SKIP: openvswitch-switch is not installed (bash .ci/install-deps installs it)"
+    exit 77
+  fi
+  if [[ ! -c /dev/net/tun ]]; then
+    echo "SKIP: no /dev/net/tun, so Open vSwitch's userspace datapath cannot create internal ports"
+    exit 77
+  fi
+}
 # Every integration test wires veths, most onto Linux bridges.
 require_link_kinds veth bridge
 

@@ -3,15 +3,7 @@
 # (`nstopo ovs start`, userspace datapath here): the three OVS seeds, minimal changes, foreign
 # rows, the internal-port drift after a vswitchd restart, and destroy leaving no marked row.
 source "$(dirname "$0")/lib.sh"
-if [[ ! -x /usr/sbin/ovs-vswitchd ]]; then
-  echo "SKIP: openvswitch-switch is not installed (bash .ci/install-deps installs it)"
-  exit 77
-fi
-# The userspace datapath's internal ports are tap devices.
-if [[ ! -c /dev/net/tun ]]; then
-  echo "SKIP: no /dev/net/tun, so Open vSwitch's userspace datapath cannot create internal ports"
-  exit 77
-fi
+require_ovs
 DB=unix:/run/nstopo/ovs/db.sock
 vsctl() { ovs-vsctl --db="$DB" --timeout=10 "$@"; }
 marked_rows() {

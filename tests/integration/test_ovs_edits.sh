@@ -4,14 +4,7 @@
 # to an OVS bridge must leave the Linux bridge in the kernel, and an OVS internal port with an
 # MTU and a MAC must get both on a fresh apply. Checked with ip -j and ovs-vsctl.
 source "$(dirname "$0")/lib.sh"
-if [[ ! -x /usr/sbin/ovs-vswitchd ]]; then
-  echo "SKIP: openvswitch-switch is not installed (bash .ci/install-deps installs it)"
-  exit 77
-fi
-if [[ ! -c /dev/net/tun ]]; then
-  echo "SKIP: no /dev/net/tun, so Open vSwitch's userspace datapath cannot create internal ports"
-  exit 77
-fi
+require_ovs
 vsctl() { ovs-vsctl --db=unix:/run/nstopo/ovs/db.sock --timeout=10 "$@"; }
 trap '"$NSTOPO" ovs stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 expect_rc 0 "nstopo ovs start" -- "$NSTOPO" ovs start
