@@ -12,6 +12,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_verify.h"
 
 namespace nstopo::model {
@@ -36,6 +37,7 @@ class Validator {
     checkLinks();
     checkStackedLinks();
     checkOvs();
+    validateOvsdbStrings(topology_, problems_);
     checkInterfaceSettings();
     checkAddresses();
     checkRoutes();
