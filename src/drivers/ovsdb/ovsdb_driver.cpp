@@ -15,6 +15,7 @@
 #include "nstopo/core/overloaded.h"
 
 #include "ovsdb_reply.h"
+#include "ovsdb_tables.h"
 
 namespace nstopo::ovsdb {
 namespace {
@@ -158,18 +159,6 @@ Status guarded(const std::string& target, const char* doing, Work&& work) {
   }
 }
 
-/// A string column that may be left out.
-std::string optionalText(const json& row, const char* column, const std::string& what) {
-  const json& value = reply::optionalMember(row, column, what);
-  return value.is_null() ? std::string() : reply::text(value, what + " " + column);
-}
-
-/// A column of type set of 0 or 1 strings: "" for none.
-std::string optionalSetText(const json& row, const char* column, const std::string& what) {
-  const auto values = reply::setOf(reply::optionalMember(row, column, what), what + " " + column);
-  return values.empty() ? std::string() : reply::text(values[0], what + " " + column);
-}
-
 /// The one row of the Open_vSwitch table, selected at position `op` of a transact result.
 const json& onlyRow(const json& result, std::size_t op) {
   const json& rows = reply::rowsOf(result, op, "Open_vSwitch");
@@ -177,80 +166,6 @@ const json& onlyRow(const json& result, std::size_t op) {
     throw reply::MalformedReply("the Open_vSwitch table has no row");
   }
   return rows[0];
-}
-
-/// The three selects of OvsdbDriver::read: Bridge, Port and Interface rows.
-Status readTables(const json& result, state::State& into) {
-  using namespace reply;
-  std::map<std::string, const json*> ports;
-  for (const auto& row : rowsOf(result, 1, "Port")) {
-    ports[uuid(member(row, "_uuid", "a Port row"), "a Port row's _uuid")] = &row;
-  }
-  std::map<std::string, const json*> interfaces;
-  for (const auto& row : rowsOf(result, 2, "Interface")) {
-    interfaces[uuid(member(row, "_uuid", "an Interface row"), "an Interface row's _uuid")] = &row;
-  }
-  for (const auto& row : rowsOf(result, 0, "Bridge")) {
-    state::OvsBridgeState bridge;
-    bridge.name = text(member(row, "name", "a Bridge row"), "a Bridge row's name");
-    const std::string what = fmt::format("bridge '{}'", printable(bridge.name));
-    bridge.datapath = optionalText(row, "datapath_type", what);
-    if (bridge.datapath.empty()) {
-      bridge.datapath = "system";  // OVSDB's default
-    }
-    bridge.fail_mode = optionalSetText(row, "fail_mode", what);
-    for (const auto& protocol :
-         setOf(optionalMember(row, "protocols", what), what + " protocols")) {
-      bridge.protocols.push_back(text(protocol, what + " protocols"));
-    }
-    bridge.external_ids =
-        stringMap(optionalMember(row, "external_ids", what), what + " external_ids");
-    bridge.owner = bridge.external_ids.count(kLabKey) > 0 ? bridge.external_ids.at(kLabKey) : "";
-    bridge.external_ids.erase(kLabKey);
-    for (const auto& port_ref : setOf(optionalMember(row, "ports", what), what + " ports")) {
-      const auto port_row = ports.find(uuid(port_ref, what + " ports"));
-      if (port_row == ports.end()) {
-        continue;
-      }
-      const json& prow = *port_row->second;
-      state::OvsPortState port;
-      port.name = text(member(prow, "name", "a Port row"), "a Port row's name");
-      const std::string port_what = fmt::format("port '{}'", printable(port.name));
-      const auto tag = setOf(optionalMember(prow, "tag", port_what), port_what + " tag");
-      if (!tag.empty()) {
-        port.tag = static_cast<int>(integer(tag[0], port_what + " tag"));
-      }
-      for (const auto& trunk :
-           setOf(optionalMember(prow, "trunks", port_what), port_what + " trunks")) {
-        port.trunks.push_back(static_cast<int>(integer(trunk, port_what + " trunks")));
-      }
-      const auto ifaces =
-          setOf(optionalMember(prow, "interfaces", port_what), port_what + " interfaces");
-      if (!ifaces.empty()) {
-        const auto iface = interfaces.find(uuid(ifaces[0], port_what + " interfaces"));
-        if (iface != interfaces.end()) {
-          const json& irow = *iface->second;
-          const std::string iface_what = "the interface of " + port_what;
-          port.internal = optionalText(irow, "type", iface_what) == "internal";
-          port.external_ids = stringMap(optionalMember(irow, "external_ids", iface_what),
-                                        iface_what + " external_ids");
-          const auto ofport =
-              setOf(optionalMember(irow, "ofport", iface_what), iface_what + " ofport");
-          port.ofport =
-              ofport.empty() ? 0 : static_cast<int>(integer(ofport[0], iface_what + " ofport"));
-          port.error = optionalSetText(irow, "error", iface_what);
-        }
-      }
-      port.owner = port.external_ids.count(kLabKey) > 0 ? port.external_ids.at(kLabKey) : "";
-      port.external_ids.erase(kLabKey);
-      if (port.name == bridge.name && port.internal) {
-        continue;  // the bridge's own port comes and goes with the bridge
-      }
-      bridge.ports[port.name] = std::move(port);
-    }
-    into.ovs_bridges[bridge.name] = std::move(bridge);
-  }
-  return {};
 }
 
 }  // namespace
@@ -332,8 +247,10 @@ Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
   if (!result) {
     return tl::unexpected(result.error());
   }
-  return guarded(target_, "reading the Bridge, Port and Interface tables",
-                 [&] { return readTables(*result, into); });
+  return guarded(target_, "reading the Bridge, Port and Interface tables", [&] {
+    decodeTables(*result, into);
+    return Status{};
+  });
 }
 
 Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfaces,
@@ -400,7 +317,7 @@ Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfac
     }
     const std::string what = fmt::format("interface '{}'", printable(name));
     const auto ofport = reply::setOf(reply::optionalMember(row, "ofport", what), what + " ofport");
-    const std::string error = optionalSetText(row, "error", what);
+    const std::string error = reply::optionalSetText(row, "error", what);
     if (ofport.empty() || reply::integer(ofport[0], what + " ofport") <= 0) {
       return fail(ErrorKind::kOvsdb,
                   fmt::format("Open vSwitch could not set up port '{}': {}", printable(name),

@@ -106,4 +106,16 @@ std::string uuid(const json& value, const std::string& what) {
   return value[1].get<std::string>();
 }
 
+/// A string column that may be left out.
+std::string optionalText(const json& row, const char* column, const std::string& what) {
+  const json& value = optionalMember(row, column, what);
+  return value.is_null() ? std::string() : text(value, what + " " + column);
+}
+
+/// A column of type set of 0 or 1 strings: "" for none.
+std::string optionalSetText(const json& row, const char* column, const std::string& what) {
+  const auto values = setOf(optionalMember(row, column, what), what + " " + column);
+  return values.empty() ? std::string() : text(values[0], what + " " + column);
+}
+
 }  // namespace nstopo::ovsdb::reply

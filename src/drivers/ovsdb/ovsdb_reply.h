@@ -30,6 +30,13 @@ struct MalformedReply : std::runtime_error {
 [[nodiscard]] std::string text(const nlohmann::json& value, const std::string& what);
 [[nodiscard]] std::int64_t integer(const nlohmann::json& value, const std::string& what);
 
+/// A string column that may be left out: "" then.
+[[nodiscard]] std::string optionalText(const nlohmann::json& row, const char* column,
+                                       const std::string& what);
+/// A column of type set of 0 or 1 strings: "" for none.
+[[nodiscard]] std::string optionalSetText(const nlohmann::json& row, const char* column,
+                                          const std::string& what);
+
 /// The rows of the select at position `op` of a transact result.
 [[nodiscard]] const nlohmann::json& rowsOf(const nlohmann::json& result, std::size_t op,
                                            const std::string& table);

@@ -54,6 +54,12 @@ class Connection {
   /// `target` is "unix:PATH".
   [[nodiscard]] static Result<Connection> open(const std::string& target, Millis timeout);
 
+  /// A connection over a socket that is already connected, without the list_dbs check of
+  /// open(): for the fuzzer, which plays the server on the other end of a socketpair.
+  [[nodiscard]] static Connection adopt(UniqueFd fd, std::string target) {
+    return Connection(std::move(fd), std::move(target));
+  }
+
   [[nodiscard]] Result<nlohmann::json> call(const std::string& method, nlohmann::json params,
                                             Millis timeout);
 
