@@ -398,6 +398,50 @@ TEST(OvsdbHostileServer, RequestWithAMethodThatIsNotAStringIsIgnored) {
   EXPECT_EQ(outcome.text, "ok");
 }
 
+TEST(OvsdbHostileServer, ServerTextInAMessageIsEscapedAndCut) {
+  // Details with a terminal control sequence and 100 000 bytes: one short printable line.
+  FakeServer server(transactAnswers(
+      json::array({{{"error", "x"}, {"details", "\x1b]0;owned\x07" + std::string(100000, 'a')}}})));
+  const auto outcome = runInChild([&] {
+    auto db = Connection::open(server.target(), Millis(2000));
+    if (!db) {
+      return db.error().message;
+    }
+    auto result = db->transact(json::array(), Millis(2000));
+    return result ? std::string("ok") : result.error().message;
+  });
+  ASSERT_TRUE(outcome.finished) << describe(outcome);
+  // 300 bytes are kept: "x: ", ESC, "]0;owned", BEL and 287 of the 'a's.
+  EXPECT_EQ(outcome.text, "OVSDB at " + server.target() +
+                              ": transaction failed at operation 1: x: \\x1b]0;owned\\x07" +
+                              std::string(287, 'a') + "...");
+}
+
+TEST(OvsdbHostileServer, ServerThatReadsNothingStopsTheSendAtTheTimeout) {
+  std::atomic<bool> hold{true};
+  FakeServer server([&](int, const json& request, const std::atomic<bool>& stop) {
+    if (request.value("method", "") == "list_dbs") {
+      return false;
+    }
+    while (hold && !stop) {  // never reads again
+      std::this_thread::sleep_for(Millis(10));
+    }
+    return true;
+  });
+  const auto outcome = runInChild([&] {
+    auto db = Connection::open(server.target(), Millis(2000));
+    if (!db) {
+      return db.error().message;
+    }
+    // Far more than the socket buffers hold.
+    auto result = db->call("transact", json::array({std::string(32 << 20, 'x')}), Millis(300));
+    return result ? std::string("ok") : result.error().message;
+  });
+  hold = false;
+  ASSERT_TRUE(outcome.finished) << describe(outcome);
+  EXPECT_EQ(outcome.text, "OVSDB at " + server.target() + ": the server took nothing for 300 ms");
+}
+
 TEST(OvsdbHostileServer, StringThatIsNotUtf8BecomesAnErrorOfEveryActionNotAnAbort) {
   // Finding 4: an external_ids value that is not UTF-8 made nlohmann's dump throw type_error.316
   // out of apply (exit 134, a namespace and the journal left behind). The validator refuses it

@@ -15,7 +15,8 @@
 namespace nstopo::ovsdb {
 namespace {
 
-constexpr std::chrono::milliseconds kSendTimeout{10000};
+/// How long an answer to the server's echo may take to go out.
+constexpr std::chrono::milliseconds kEchoSendTimeout{1000};
 
 tl::unexpected<Error> ovsdbError(const std::string& target, const std::string& what) {
   return fail(ErrorKind::kOvsdb, fmt::format("OVSDB at {}: {}", target, what));
@@ -132,7 +133,7 @@ Result<Connection> Connection::open(const std::string& target, Millis timeout) {
   return connection;
 }
 
-Status Connection::send(const nlohmann::json& message) {
+Status Connection::send(const nlohmann::json& message, Millis timeout) {
   std::string text;
   try {
     text = message.dump();  // throws on a string that is not UTF-8
@@ -142,14 +143,14 @@ Status Connection::send(const nlohmann::json& message) {
                              quoteServer(jsonWhy(e))));
   }
   // A server that stops reading must not hold us forever: the send as a whole is bounded.
-  const auto deadline = std::chrono::steady_clock::now() + kSendTimeout;
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t sent = 0;
   while (sent < text.size()) {
     const ssize_t n = ::send(fd_.get(), text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EAGAIN) {
       if (std::chrono::steady_clock::now() >= deadline) {
         return ovsdbError(target_,
-                          fmt::format("the server took nothing for {} ms", kSendTimeout.count()));
+                          fmt::format("the server took nothing for {} ms", timeout.count()));
       }
       pollfd waiter{fd_.get(), POLLOUT, 0};
       ::poll(&waiter, 1, 100);
@@ -166,7 +167,8 @@ Status Connection::send(const nlohmann::json& message) {
 Result<nlohmann::json> Connection::call(const std::string& method, nlohmann::json params,
                                         Millis timeout) {
   const std::int64_t id = next_id_++;
-  if (auto ok = send({{"method", method}, {"params", std::move(params)}, {"id", id}}); !ok) {
+  if (auto ok = send({{"method", method}, {"params", std::move(params)}, {"id", id}}, timeout);
+      !ok) {
     return tl::unexpected(ok.error());
   }
   // Whatever the server sends, a reply that nlohmann cannot take apart is an error, not a crash.
@@ -196,7 +198,8 @@ Result<nlohmann::json> Connection::receive(const std::string& method, std::int64
       const auto request = message.find("method");
       if (request != message.end() && *request == "echo") {
         // The server checks we are alive; answer with the same params.
-        (void)send({{"result", message["params"]}, {"error", nullptr}, {"id", message["id"]}});
+        (void)send({{"result", message["params"]}, {"error", nullptr}, {"id", message["id"]}},
+                   kEchoSendTimeout);
         continue;
       }
       if (!message.contains("id") || message["id"] != id) {

@@ -72,7 +72,8 @@ class Connection {
  private:
   Connection(UniqueFd fd, std::string target) : fd_(std::move(fd)), target_(std::move(target)) {}
 
-  [[nodiscard]] Status send(const nlohmann::json& message);
+  /// Sends all of `message` within `timeout`, however slowly the server reads.
+  [[nodiscard]] Status send(const nlohmann::json& message, Millis timeout);
   [[nodiscard]] Result<nlohmann::json> receive(const std::string& method, std::int64_t id,
                                                Millis timeout);
 
