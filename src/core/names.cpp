@@ -121,6 +121,22 @@ std::string printablePrefix(std::string_view text, std::size_t max_chars, bool& 
 
 }  // namespace
 
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text) {
+  std::size_t at = 0;
+  while (at < text.size()) {
+    if (static_cast<unsigned char>(text[at]) < 0x80) {
+      ++at;
+      continue;
+    }
+    const std::size_t length = utf8SequenceLength(text, at);
+    if (length == 0) {
+      return at;
+    }
+    at += length;
+  }
+  return std::nullopt;
+}
+
 std::string printable(std::string_view text) {
   bool cut = false;
   return printablePrefix(text, text.size(), cut);

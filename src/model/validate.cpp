@@ -13,6 +13,7 @@
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/untrusted.h"
+#include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
 
@@ -38,6 +39,7 @@ class Validator {
     checkLinks();
     checkStackedLinks();
     checkOvs();
+    validateOvsdbStrings(topology_, problems_);
     checkInterfaceSettings();
     checkAddresses();
     checkRoutes();

@@ -338,7 +338,8 @@ class TopologyParser {
                                      "OpenFlow14", "OpenFlow15"}));
                   });
                 } else if (key == "external_ids") {
-                  bridge.external_ids = parseStringMap(v, what + " external_ids");
+                  bridge.external_ids =
+                      parseStringMap(v, what + " external_ids", bridge.external_ids_loc);
                 } else if (key == "ports") {
                   in_.forEachEntry(
                       v, what + " ports",
@@ -371,19 +372,22 @@ class TopologyParser {
                            }
                          });
                        } else if (key == "external_ids") {
-                         port.external_ids = parseStringMap(v, what + " external_ids");
+                         port.external_ids =
+                             parseStringMap(v, what + " external_ids", port.external_ids_loc);
                        }
                      });
     return port;
   }
 
-  std::map<std::string, std::string> parseStringMap(const YAML::Node& node,
-                                                    const std::string& what) {
+  /// A mapping of strings to strings; `where` gets each entry's place for the validator.
+  std::map<std::string, std::string> parseStringMap(const YAML::Node& node, const std::string& what,
+                                                    std::map<std::string, model::EntryLoc>& where) {
     std::map<std::string, std::string> out;
     in_.forEachEntry(node, what,
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                     [&](const std::string& key, const SourceLoc& key_loc, const YAML::Node& v) {
                        if (auto text = in_.string(v, what + " '" + excerpt(key) + "'")) {
                          out[key] = *text;
+                         where[key] = model::EntryLoc{key_loc, in_.at(v)};
                        }
                      });
     return out;

@@ -407,6 +407,13 @@ case("raw-newline-ovs-port", "name: lab\nbridges: {b: {kind: ovs, ports: {\"p\\n
 case("raw-newline-external-id", "name: lab\nbridges: {b: {kind: ovs, external_ids: {\"k\\nv\": [1]}}}\n")
 case("raw-cr-interface-key", "name: lab\nnodes:\n  ns1: {interfaces: {\"e\\r\\rx\": {mtu: 1}}}\n")
 case("raw-tab-in-suggestion", "name: lab\nnodes: {\"ns\\t1\": {}, ns2: {}}\nlinks:\n  - {kind: veth, endpoints: [ns1:e, ns2:e]}\n")
+# Strings that go to OVSDB as they are (issue 22, finding 4: a value that is not UTF-8 passed
+# validate and crashed apply halfway)
+case("ovs-external-id-not-utf8", b"name: lab\nbridges: {b: {kind: ovs, external_ids: {owner: \"me\xff\"}}}\n")
+case("ovs-external-id-key-not-utf8", b"name: lab\nnodes: {n: {}}\nbridges: {b: {kind: ovs, ports: {p: {external_ids: {\"k\xc3\": v}}}}}\nlinks:\n  - {kind: veth, endpoints: [n:e, b:p]}\n")
+case("ovs-external-id-too-long", "name: lab\nbridges: {b: {kind: ovs, external_ids: {owner: " + "x" * 5000 + "}}}\n")
+case("ovs-external-id-nul", "name: lab\nbridges: {b: {kind: ovs, external_ids: {owner: \"a\\0b\"}}}\n")
+case("ovs-external-id-reserved-key", "name: lab\nbridges: {b: {kind: ovs, external_ids: {nstopo-lab: other}}}\n")
 case("deep-nesting-10000-flow-lists", "name: lab\nnodes: " + "[" * 10000 + "]" * 10000 + "\n")
 case("deep-nesting-10000-flow-maps", "name: lab\nnodes: " + "{a: " * 10000 + "{}" + "}" * 10000 + "\n")
 case("deep-nesting-10000-block-lists", "name: lab\nnodes: \n  " + "- " * 10000 + "x\n")

@@ -29,12 +29,12 @@ TEST(OvsdbFraming, SplitsConcatenatedValuesAtEveryByteBoundary) {
     JsonFramer framer;
     std::vector<std::string> values;
     framer.feed(stream.substr(0, cut));
-    while (auto value = framer.next()) {
-      values.push_back(*value);
+    for (auto value = framer.next(); value && *value; value = framer.next()) {
+      values.push_back(**value);
     }
     framer.feed(stream.substr(cut));
-    while (auto value = framer.next()) {
-      values.push_back(*value);
+    for (auto value = framer.next(); value && *value; value = framer.next()) {
+      values.push_back(**value);
     }
     ASSERT_EQ(values.size(), 3U) << "cut at " << cut;
     EXPECT_EQ(json::parse(values[1])["params"][0], "}{");

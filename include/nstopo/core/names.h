@@ -16,6 +16,10 @@ inline constexpr std::size_t kMaxLabNameBytes = 32;
 [[nodiscard]] std::optional<std::string> netnsNameProblem(std::string_view name);
 [[nodiscard]] std::optional<std::string> labNameProblem(std::string_view name);
 
+/// The offset of the first byte that does not start a well-formed UTF-8 sequence, or nothing
+/// when all of `text` is UTF-8.
+[[nodiscard]] std::optional<std::size_t> firstInvalidUtf8(std::string_view text);
+
 /// One-line, terminal-safe form of text from a file or the kernel for messages and JSON: control
 /// characters (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; the rest is kept.
 [[nodiscard]] std::string printable(std::string_view text);

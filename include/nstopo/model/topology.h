@@ -59,11 +59,18 @@ struct Node {
 
 enum class BridgeKind { kLinux, kOvs };
 
+/// Where one entry of a string map (such as external_ids) is written: its key and its value.
+struct EntryLoc {
+  SourceLoc key;
+  SourceLoc value;
+};
+
 /// Per-port settings of an Open vSwitch bridge, keyed by port name under `ports:`.
 struct OvsPortSettings {
   std::optional<int> tag;  ///< access VLAN, 0-4095
   std::vector<int> trunks;
-  std::map<std::string, std::string> external_ids;  ///< on the port's Interface row
+  std::map<std::string, std::string> external_ids;   ///< on the port's Interface row
+  std::map<std::string, EntryLoc> external_ids_loc;  ///< where each entry is written
   SourceLoc loc;
 };
 
@@ -78,6 +85,7 @@ struct Bridge {
   std::string fail_mode;          ///< standalone | secure, "" for the OVS default
   std::vector<std::string> protocols;
   std::map<std::string, std::string> external_ids;
+  std::map<std::string, EntryLoc> external_ids_loc;  ///< where each entry is written
   std::map<std::string, OvsPortSettings> ports;
   std::optional<std::uint32_t> mtu;
   std::optional<std::string> mac;

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "../netlink/process.h"
+#include "ovsdb_reply.h"
 #include "ovsdb_wire.h"
 
 namespace nstopo::ovsdb {
@@ -114,7 +115,16 @@ Status startService(const std::string& dir) {
   if (!rows) {
     return tl::unexpected(rows.error());
   }
-  if ((*rows)[0]["rows"].empty()) {
+  bool has_root_row = false;
+  try {  // the reply is checked like every other (ovsdb_reply.h)
+    has_root_row = !reply::rowsOf(*rows, 0, "Open_vSwitch").empty();
+  } catch (const reply::MalformedReply& e) {
+    return fail(ErrorKind::kOvsdb,
+                fmt::format("OVSDB at unix:{}/db.sock: unexpected reply while looking for the root "
+                            "row: {}",
+                            dir, e.what()));
+  }
+  if (!has_root_row) {
     auto inserted = db_connection->transact(
         nlohmann::json::array(
             {{{"op", "insert"}, {"table", "Open_vSwitch"}, {"row", nlohmann::json::object()}}}),

@@ -11,7 +11,11 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/core/names.h"
 #include "nstopo/core/overloaded.h"
+
+#include "ovsdb_reply.h"
+#include "ovsdb_tables.h"
 
 namespace nstopo::ovsdb {
 namespace {
@@ -49,31 +53,6 @@ json emptySet() {
 
 json optionalInt(const std::optional<int>& value) {
   return value ? json(*value) : emptySet();
-}
-
-std::map<std::string, std::string> mapOf(const json& value) {
-  std::map<std::string, std::string> out;
-  if (value.is_array() && value.size() == 2 && value[0] == "map") {
-    for (const auto& pair : value[1]) {
-      out[pair[0].get<std::string>()] = pair[1].get<std::string>();
-    }
-  }
-  return out;
-}
-
-/// A set column: ["set", [...]], or a bare atom for a one-element set.
-std::vector<json> setOf(const json& value) {
-  if (value.is_array() && value.size() == 2 && value[0] == "set") {
-    return value[1].get<std::vector<json>>();
-  }
-  if (value.is_null()) {
-    return {};
-  }
-  return {value};
-}
-
-std::string uuidOf(const json& value) {
-  return value.is_array() && value.size() == 2 ? value[1].get<std::string>() : "";
 }
 
 /// ["named-uuid", id] / ["uuid", id]; spelled out because nlohmann reads a braced pair as an
@@ -165,6 +144,30 @@ struct OpBuilder {
   }
 };
 
+/// Runs `work`, which reads server data, and turns what a reply of the wrong shape throws into
+/// one OVSDB error: the server is not trusted, and an exception must not abort a run halfway.
+template <typename Work>
+Status guarded(const std::string& target, const char* doing, Work&& work) {
+  try {
+    return work();
+  } catch (const reply::MalformedReply& e) {
+    return fail(ErrorKind::kOvsdb,
+                fmt::format("OVSDB at {}: unexpected reply while {}: {}", target, doing, e.what()));
+  } catch (const json::exception& e) {
+    return fail(ErrorKind::kOvsdb,
+                fmt::format("OVSDB at {}: unexpected reply while {}: {}", target, doing, e.what()));
+  }
+}
+
+/// The one row of the Open_vSwitch table, selected at position `op` of a transact result.
+const json& onlyRow(const json& result, std::size_t op) {
+  const json& rows = reply::rowsOf(result, op, "Open_vSwitch");
+  if (rows.empty()) {
+    throw reply::MalformedReply("the Open_vSwitch table has no row");
+  }
+  return rows[0];
+}
+
 }  // namespace
 
 std::string defaultTarget(const std::string& option) {
@@ -244,65 +247,10 @@ Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
   if (!result) {
     return tl::unexpected(result.error());
   }
-  std::map<std::string, json> ports;
-  for (const auto& row : (*result)[1]["rows"]) {
-    ports[uuidOf(row["_uuid"])] = row;
-  }
-  std::map<std::string, json> interfaces;
-  for (const auto& row : (*result)[2]["rows"]) {
-    interfaces[uuidOf(row["_uuid"])] = row;
-  }
-  for (const auto& row : (*result)[0]["rows"]) {
-    state::OvsBridgeState bridge;
-    bridge.name = row["name"].get<std::string>();
-    bridge.datapath = row.value("datapath_type", "");
-    if (bridge.datapath.empty()) {
-      bridge.datapath = "system";  // OVSDB's default
-    }
-    const auto fail_mode = setOf(row.value("fail_mode", json()));
-    bridge.fail_mode = fail_mode.empty() ? "" : fail_mode[0].get<std::string>();
-    for (const auto& protocol : setOf(row.value("protocols", json()))) {
-      bridge.protocols.push_back(protocol.get<std::string>());
-    }
-    bridge.external_ids = mapOf(row.value("external_ids", json()));
-    bridge.owner = bridge.external_ids.count(kLabKey) > 0 ? bridge.external_ids.at(kLabKey) : "";
-    bridge.external_ids.erase(kLabKey);
-    for (const auto& port_ref : setOf(row.value("ports", json()))) {
-      const auto port_row = ports.find(uuidOf(port_ref));
-      if (port_row == ports.end()) {
-        continue;
-      }
-      state::OvsPortState port;
-      port.name = port_row->second["name"].get<std::string>();
-      const auto tag = setOf(port_row->second.value("tag", json()));
-      if (!tag.empty()) {
-        port.tag = tag[0].get<int>();
-      }
-      for (const auto& trunk : setOf(port_row->second.value("trunks", json()))) {
-        port.trunks.push_back(trunk.get<int>());
-      }
-      const auto ifaces = setOf(port_row->second.value("interfaces", json()));
-      if (!ifaces.empty()) {
-        const auto iface = interfaces.find(uuidOf(ifaces[0]));
-        if (iface != interfaces.end()) {
-          port.internal = iface->second.value("type", "") == "internal";
-          port.external_ids = mapOf(iface->second.value("external_ids", json()));
-          const auto ofport = setOf(iface->second.value("ofport", json()));
-          port.ofport = ofport.empty() ? 0 : ofport[0].get<int>();
-          const auto error = setOf(iface->second.value("error", json()));
-          port.error = error.empty() ? "" : error[0].get<std::string>();
-        }
-      }
-      port.owner = port.external_ids.count(kLabKey) > 0 ? port.external_ids.at(kLabKey) : "";
-      port.external_ids.erase(kLabKey);
-      if (port.name == bridge.name && port.internal) {
-        continue;  // the bridge's own port comes and goes with the bridge
-      }
-      bridge.ports[port.name] = std::move(port);
-    }
-    into.ovs_bridges[bridge.name] = std::move(bridge);
-  }
-  return {};
+  return guarded(target_, "reading the Bridge, Port and Interface tables", [&] {
+    decodeTables(*result, into);
+    return Status{};
+  });
 }
 
 Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfaces,
@@ -324,7 +272,8 @@ Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfac
   if (!bumped) {
     return tl::unexpected(bumped.error());
   }
-  const int target = (*bumped)[1]["rows"][0]["next_cfg"].get<int>();
+  const auto target = reply::integer(
+      reply::member(onlyRow(*bumped, 1), "next_cfg", "the Open_vSwitch row"), "next_cfg");
   // One blocking wait: ovsdb-server answers once vswitchd has caught up, or after the timeout.
   auto waited = (*db)->transact(json::array({{{"op", "wait"},
                                               {"table", "Open_vSwitch"},
@@ -340,7 +289,9 @@ Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfac
                                                {"where", json::array()},
                                                {"columns", {"cur_cfg"}}}}),
                                  kRpcTimeout);
-    if (!state || (*state)[0]["rows"][0].value("cur_cfg", 0) < target) {
+    if (!state ||
+        reply::integer(reply::member(onlyRow(*state, 0), "cur_cfg", "the Open_vSwitch row"),
+                       "cur_cfg") < target) {
       return fail(ErrorKind::kOvsdb,
                   fmt::format("ovs-vswitchd did not apply the change within {} s (is it running? "
                               "`nstopo ovs status` tells)",
@@ -358,25 +309,39 @@ Status OvsdbDriver::waitForVswitchd(const std::vector<std::string>& new_interfac
   if (!rows) {
     return tl::unexpected(rows.error());
   }
-  for (const auto& row : (*rows)[0]["rows"]) {
-    const auto name = row["name"].get<std::string>();
+  for (const auto& row : reply::rowsOf(*rows, 0, "Interface")) {
+    const auto name =
+        reply::text(reply::member(row, "name", "an Interface row"), "an Interface row's name");
     if (std::find(new_interfaces.begin(), new_interfaces.end(), name) == new_interfaces.end()) {
       continue;
     }
-    const auto ofport = setOf(row.value("ofport", json()));
-    const auto error = setOf(row.value("error", json()));
-    if (ofport.empty() || ofport[0].get<int>() <= 0) {
+    const std::string what = fmt::format("interface '{}'", printable(name));
+    const auto ofport = reply::setOf(reply::optionalMember(row, "ofport", what), what + " ofport");
+    const std::string error = reply::optionalSetText(row, "error", what);
+    if (ofport.empty() || reply::integer(ofport[0], what + " ofport") <= 0) {
       return fail(ErrorKind::kOvsdb,
-                  fmt::format("Open vSwitch could not set up port '{}': {}", name,
+                  fmt::format("Open vSwitch could not set up port '{}': {}", printable(name),
                               error.empty() ? std::string("no reason given (see the ovs-vswitchd "
                                                           "log)")
-                                            : error[0].get<std::string>()));
+                                            : printable(error)));
     }
   }
   return {};
 }
 
 std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batch) {
+  std::vector<Status> results;
+  const Status done = guarded(target_, "applying a change", [&]() -> Status {
+    results = applyBatch(batch);
+    return {};
+  });
+  if (!done) {
+    results.assign(batch.size(), tl::unexpected(done.error()));
+  }
+  return results;
+}
+
+std::vector<Status> OvsdbDriver::applyBatch(std::span<const plan::Action* const> batch) {
   std::vector<Status> results(batch.size());
   auto fail_all = [&](const Error& error) {
     for (auto& result : results) {
@@ -403,11 +368,13 @@ std::vector<Status> OvsdbDriver::apply(std::span<const plan::Action* const> batc
   }
   std::map<std::string, std::string> bridge_uuid;
   std::map<std::string, std::string> port_uuid;
-  for (const auto& row : (*ids)[0]["rows"]) {
-    bridge_uuid[row["name"].get<std::string>()] = uuidOf(row["_uuid"]);
+  for (const auto& row : reply::rowsOf(*ids, 0, "Bridge")) {
+    bridge_uuid[reply::text(reply::member(row, "name", "a Bridge row"), "a Bridge row's name")] =
+        reply::uuid(reply::member(row, "_uuid", "a Bridge row"), "a Bridge row's _uuid");
   }
-  for (const auto& row : (*ids)[1]["rows"]) {
-    port_uuid[row["name"].get<std::string>()] = uuidOf(row["_uuid"]);
+  for (const auto& row : reply::rowsOf(*ids, 1, "Port")) {
+    port_uuid[reply::text(reply::member(row, "name", "a Port row"), "a Port row's name")] =
+        reply::uuid(reply::member(row, "_uuid", "a Port row"), "a Port row's _uuid");
   }
   OpBuilder builder;
   // Rows ovs-vswitchd has to act on: a bridge that comes or goes brings its ports along.

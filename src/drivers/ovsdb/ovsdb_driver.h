@@ -28,6 +28,8 @@ class OvsdbDriver final : public apply::Driver {
 
  private:
   [[nodiscard]] Result<Connection*> connection();
+  /// apply() without its guard: throws when the server's replies have the wrong shape.
+  [[nodiscard]] std::vector<Status> applyBatch(std::span<const plan::Action* const> batch);
   /// Waits, bounded by a time that grows with `changes`, until ovs-vswitchd has applied the
   /// last transaction; then checks that each new interface got an OpenFlow port.
   [[nodiscard]] Status waitForVswitchd(const std::vector<std::string>& new_interfaces,

@@ -10,17 +10,58 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/core/names.h"
+
 namespace nstopo::ovsdb {
 namespace {
+
+/// How long an answer to the server's echo may take to go out.
+constexpr std::chrono::milliseconds kEchoSendTimeout{1000};
 
 tl::unexpected<Error> ovsdbError(const std::string& target, const std::string& what) {
   return fail(ErrorKind::kOvsdb, fmt::format("OVSDB at {}: {}", target, what));
 }
 
+/// Server text in a message: one printable line, and short (a server may send megabytes).
+std::string quoteServer(const std::string& text) {
+  constexpr std::size_t kQuoted = 300;
+  return text.size() > kQuoted ? printable(text.substr(0, kQuoted)) + "..." : printable(text);
+}
+
+/// nlohmann's text without its "[json.exception.type_error.316] " tag.
+std::string jsonWhy(const nlohmann::json::exception& e) {
+  const std::string what = e.what();
+  const auto tag_end = what.find("] ");
+  return tag_end == std::string::npos ? what : what.substr(tag_end + 2);
+}
+
 }  // namespace
 
-std::optional<std::string> JsonFramer::next() {
+void JsonFramer::feed(std::string_view bytes) {
+  if (!broken_) {
+    buffer_.append(bytes);
+  }
+}
+
+tl::expected<std::optional<std::string>, std::string> JsonFramer::breakStream(std::string why) {
+  broken_ = std::move(why);
+  buffer_.clear();
+  buffer_.shrink_to_fit();  // give the memory back: the connection is useless now
+  scanned_ = 0;
+  return tl::unexpected(*broken_);
+}
+
+tl::expected<std::optional<std::string>, std::string> JsonFramer::next() {
+  if (broken_) {
+    return tl::unexpected(*broken_);
+  }
   for (; scanned_ < buffer_.size(); ++scanned_) {
+    if (depth_ > 0 && scanned_ - start_ >= kMaxMessageBytes) {
+      return breakStream(
+          fmt::format("a message from the server is larger than {} MiB; gave up "
+                      "reading it",
+                      kMaxMessageBytes >> 20));
+    }
     const char c = buffer_[scanned_];
     if (in_string_) {
       if (escaped_) {
@@ -35,6 +76,12 @@ std::optional<std::string> JsonFramer::next() {
     if (c == '"') {
       in_string_ = true;
     } else if (c == '{' || c == '[') {
+      if (depth_ == kMaxNestingDepth) {
+        return breakStream(
+            fmt::format("a message from the server nests deeper than {} levels; "
+                        "gave up reading it",
+                        kMaxNestingDepth));
+      }
       if (depth_++ == 0) {
         start_ = scanned_;
       }
@@ -86,14 +133,27 @@ Result<Connection> Connection::open(const std::string& target, Millis timeout) {
   return connection;
 }
 
-Status Connection::send(const nlohmann::json& message) {
-  const std::string text = message.dump();
+Status Connection::send(const nlohmann::json& message, Millis timeout) {
+  std::string text;
+  try {
+    text = message.dump();  // throws on a string that is not UTF-8
+  } catch (const nlohmann::json::exception& e) {
+    return ovsdbError(
+        target_, fmt::format("cannot send {}: {}", message.value("method", std::string("a reply")),
+                             quoteServer(jsonWhy(e))));
+  }
+  // A server that stops reading must not hold us forever: the send as a whole is bounded.
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
   std::size_t sent = 0;
   while (sent < text.size()) {
     const ssize_t n = ::send(fd_.get(), text.data() + sent, text.size() - sent, MSG_NOSIGNAL);
     if (n < 0 && errno == EAGAIN) {
+      if (std::chrono::steady_clock::now() >= deadline) {
+        return ovsdbError(target_,
+                          fmt::format("the server took nothing for {} ms", timeout.count()));
+      }
       pollfd waiter{fd_.get(), POLLOUT, 0};
-      ::poll(&waiter, 1, 1000);
+      ::poll(&waiter, 1, 100);
       continue;
     }
     if (n < 0 && errno != EINTR) {
@@ -107,26 +167,47 @@ Status Connection::send(const nlohmann::json& message) {
 Result<nlohmann::json> Connection::call(const std::string& method, nlohmann::json params,
                                         Millis timeout) {
   const std::int64_t id = next_id_++;
-  if (auto ok = send({{"method", method}, {"params", std::move(params)}, {"id", id}}); !ok) {
+  if (auto ok = send({{"method", method}, {"params", std::move(params)}, {"id", id}}, timeout);
+      !ok) {
     return tl::unexpected(ok.error());
   }
+  // Whatever the server sends, a reply that nlohmann cannot take apart is an error, not a crash.
+  try {
+    return receive(method, id, timeout);
+  } catch (const nlohmann::json::exception& e) {
+    return ovsdbError(target_, fmt::format("malformed reply to {}: {}", method, jsonWhy(e)));
+  }
+}
+
+Result<nlohmann::json> Connection::receive(const std::string& method, std::int64_t id,
+                                           Millis timeout) {
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    while (auto text = framer_.next()) {
-      auto message = nlohmann::json::parse(*text, nullptr, false);
-      if (message.is_discarded() || !message.is_object()) {
-        return ovsdbError(target_, "unparsable reply");
+    for (;;) {
+      auto text = framer_.next();
+      if (!text) {
+        return ovsdbError(target_, text.error());
       }
-      if (message.value("method", "") == "echo") {
+      if (!*text) {
+        break;
+      }
+      auto message = nlohmann::json::parse(**text, nullptr, false);
+      if (message.is_discarded() || !message.is_object()) {
+        return ovsdbError(target_, fmt::format("unparsable reply to {}", method));
+      }
+      const auto request = message.find("method");
+      if (request != message.end() && *request == "echo") {
         // The server checks we are alive; answer with the same params.
-        (void)send({{"result", message["params"]}, {"error", nullptr}, {"id", message["id"]}});
+        (void)send({{"result", message["params"]}, {"error", nullptr}, {"id", message["id"]}},
+                   kEchoSendTimeout);
         continue;
       }
       if (!message.contains("id") || message["id"] != id) {
         continue;  // a notification or an answer to an abandoned call
       }
       if (!message["error"].is_null()) {
-        return ovsdbError(target_, fmt::format("{} failed: {}", method, message["error"].dump()));
+        return ovsdbError(
+            target_, fmt::format("{} failed: {}", method, quoteServer(message["error"].dump())));
       }
       return message["result"];
     }
@@ -175,12 +256,13 @@ Result<nlohmann::json> Connection::transact(nlohmann::json ops, Millis timeout) 
   for (std::size_t i = 0; i < result->size(); ++i) {
     const auto& item = (*result)[i];
     if (item.is_object() && item.contains("error") && !item["error"].is_null()) {
-      std::string text = item["error"].get<std::string>();
+      const auto& error = item["error"];
+      std::string text = error.is_string() ? error.get<std::string>() : error.dump();
       if (item.contains("details") && item["details"].is_string()) {
         text += ": " + item["details"].get<std::string>();
       }
-      return ovsdbError(target_,
-                        fmt::format("transaction failed at operation {}: {}", i + 1, text));
+      return ovsdbError(
+          target_, fmt::format("transaction failed at operation {}: {}", i + 1, quoteServer(text)));
     }
   }
   return result;
