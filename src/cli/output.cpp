@@ -57,7 +57,7 @@ void printText(const std::string& text) {
 }
 
 nlohmann::json errorJson(const Error& error) {
-  nlohmann::json out = {{"message", printable(error.message)}};
+  nlohmann::json out = {{"message", printableMessage(error.message)}};
   if (error.where.known()) {
     out["file"] = printable(error.where.file);
     out["line"] = error.where.line;

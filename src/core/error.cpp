@@ -9,12 +9,12 @@ namespace nstopo {
 
 std::string formatError(const Error& error) {
   // Messages quote text from the file, the command line and the kernel; whatever bytes those
-  // held, the result is one printable line of UTF-8.
+  // held, the result is printable UTF-8: one line, or nstopo's own indented list under it.
   if (!error.where.known()) {
-    return fmt::format("error: {}", printable(error.message));
+    return fmt::format("error: {}", printableMessage(error.message));
   }
   return fmt::format("{}:{}:{}: error: {}", printable(error.where.file), error.where.line,
-                     error.where.column, printable(error.message));
+                     error.where.column, printableMessage(error.message));
 }
 
 Error withContext(Error error, const std::string& context) {

@@ -142,6 +142,22 @@ std::string printable(std::string_view text) {
   return printablePrefix(text, text.size(), cut);
 }
 
+std::string printableMessage(std::string_view text) {
+  std::string out;
+  std::size_t start = 0;
+  for (std::size_t at = text.find('\n'); at != std::string_view::npos;
+       at = text.find('\n', at + 1)) {
+    if (text.substr(at + 1, 2) != "  ") {
+      continue;  // not nstopo's own layout: printable() escapes it with the rest
+    }
+    out += printable(text.substr(start, at - start));
+    out += '\n';
+    start = at + 1;
+  }
+  out += printable(text.substr(start));
+  return out;
+}
+
 std::string excerpt(std::string_view text, std::size_t max_chars) {
   bool cut = false;
   std::string out = printablePrefix(text, max_chars, cut);

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "nstopo/core/cidr.h"
+#include "nstopo/core/error.h"
 #include "nstopo/core/suggest.h"
 
 namespace nstopo {
@@ -60,6 +61,23 @@ TEST(Mac, CanonicalUnicastOnly) {
 TEST(Suggest, FindsCloseKeysOnly) {
   EXPECT_EQ(closestMatch("adresses", {"addresses", "mtu", "mac", "up"}), "addresses");
   EXPECT_FALSE(closestMatch("banana", {"addresses", "mtu", "mac", "up"}));
+}
+
+}  // namespace
+}  // namespace nstopo
+
+namespace nstopo {
+namespace {
+
+TEST(PrintableMessage, KeepsNstoposOwnListLayoutAndEscapesTheRest) {
+  // nstopo's list under a message stays readable (issue 10, item 8: it came out as \x0a).
+  EXPECT_EQ(printableMessage("after apply the machine still differs from the file:\n  + route a\n"
+                             "  - link b"),
+            "after apply the machine still differs from the file:\n  + route a\n  - link b");
+  // A line break that is not that layout, and control bytes, are escaped.
+  EXPECT_EQ(printableMessage("name 'x\ny' \x1b]0;title\x07"), "name 'x\\x0ay' \\x1b]0;title\\x07");
+  EXPECT_EQ(formatError(Error{ErrorKind::kConflict, "2 object(s) in the way:\n  a\n  b", {}, 0}),
+            "error: 2 object(s) in the way:\n  a\n  b");
 }
 
 }  // namespace

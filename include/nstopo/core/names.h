@@ -23,6 +23,10 @@ inline constexpr std::size_t kMaxLabNameBytes = 32;
 /// One-line, terminal-safe form of text from a file or the kernel for messages and JSON: control
 /// characters (C0, DEL, C1) and bytes that are not UTF-8 become \xNN; the rest is kept.
 [[nodiscard]] std::string printable(std::string_view text);
+/// printable(), except that a line break followed by two spaces stays one: that is how nstopo
+/// lays out its own lists under a message ("after apply ...:\n  + route ..."). Every other line
+/// break, and every control byte, is escaped as printable() does.
+[[nodiscard]] std::string printableMessage(std::string_view text);
 
 /// At most this many characters of a key or value from a file go into a message.
 inline constexpr std::size_t kMaxQuotedChars = 64;
