@@ -32,13 +32,7 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NSTOPO_HOSTILE_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NSTOPO_HOSTILE_ASAN 1
-#endif
-#endif
+#include "unit/under_asan.h"
 
 namespace nstopo {
 namespace {
@@ -110,7 +104,7 @@ Outcome runGuarded(const std::function<Diagnostics()>& work) {
     close(fds[0]);
     const rlimit cpu{kCpuSeconds, kCpuSeconds + 1};
     setrlimit(RLIMIT_CPU, &cpu);
-#ifndef NSTOPO_HOSTILE_ASAN  // AddressSanitizer reserves terabytes of address space up front
+#ifndef NSTOPO_UNDER_ASAN  // AddressSanitizer reserves terabytes of address space up front
     constexpr rlim_t kMemoryBytes = 2ULL << 30;
     const rlimit memory{kMemoryBytes, kMemoryBytes};
     setrlimit(RLIMIT_AS, &memory);

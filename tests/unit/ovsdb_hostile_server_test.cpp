@@ -25,14 +25,7 @@
 
 #include "drivers/ovsdb/ovsdb_driver.h"
 #include "drivers/ovsdb/ovsdb_wire.h"
-
-#if defined(__SANITIZE_ADDRESS__)
-#define NSTOPO_OVSDB_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NSTOPO_OVSDB_TEST_ASAN 1
-#endif
-#endif
+#include "unit/under_asan.h"
 
 namespace nstopo::ovsdb {
 namespace {
@@ -173,7 +166,7 @@ ChildOutcome runInChild(const std::function<std::string()>& work) {
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(fds[0]);
-#ifndef NSTOPO_OVSDB_TEST_ASAN
+#ifndef NSTOPO_UNDER_ASAN
     constexpr rlim_t kMemoryBytes = rlim_t{1} << 30;
     const rlimit memory{kMemoryBytes, kMemoryBytes};
     ::setrlimit(RLIMIT_AS, &memory);
@@ -332,7 +325,7 @@ TEST(OvsdbHostileServer, EndlessMessageStopsAtTheSizeCapWithBoundedMemory) {
                               "reading it");
   // The buffer may double once past the cap; the rest is the test binary itself (AddressSanitizer
   // keeps freed blocks in quarantine, up to 256 MiB).
-#ifdef NSTOPO_OVSDB_TEST_ASAN
+#ifdef NSTOPO_UNDER_ASAN
   constexpr long kPeakMb = 1024;
 #else
   constexpr long kPeakMb = 400;

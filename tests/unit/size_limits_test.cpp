@@ -24,13 +24,7 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
-#if defined(__SANITIZE_ADDRESS__)
-#define NSTOPO_LIMITS_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define NSTOPO_LIMITS_ASAN 1
-#endif
-#endif
+#include "unit/under_asan.h"
 
 namespace nstopo {
 namespace {
@@ -242,7 +236,7 @@ std::string runBounded(const std::function<std::string()>& work, double& seconds
     ::close(fds[0]);
     const rlimit cpu{10, 11};
     ::setrlimit(RLIMIT_CPU, &cpu);
-#ifndef NSTOPO_LIMITS_ASAN  // AddressSanitizer reserves terabytes of address space up front
+#ifndef NSTOPO_UNDER_ASAN  // AddressSanitizer reserves terabytes of address space up front
     constexpr rlim_t kMemoryBytes = 512ULL << 20;
     const rlimit memory{kMemoryBytes, kMemoryBytes};
     ::setrlimit(RLIMIT_AS, &memory);
