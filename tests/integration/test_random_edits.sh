@@ -25,4 +25,4 @@ if ! python3 -c 'import yaml' 2>/dev/null; then
 fi
 trap '"$NSTOPO" ovs stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
 expect_rc 0 "nstopo ovs start" -- "$NSTOPO" ovs start
-python3 "$SRC/tests/property/run_pairs.py"
+PYTHONDONTWRITEBYTECODE=1 python3 "$SRC/tests/property/run_pairs.py"

@@ -124,7 +124,8 @@ def read_view(sysctl_keys=None):
                 continue
             info = l.get("linkinfo", {})
             rec = {"kind": info.get("info_kind", ""), "up": "UP" in l["flags"],
-                   "master": l.get("master", ""), "mtu": l["mtu"], "mac": l.get("address", "")}
+                   "master": l.get("master", ""), "mtu": l["mtu"], "mac": l.get("address", ""),
+                   "ifindex": l["ifindex"]}
             if "link_index" in l or "link" in l:
                 other_ns = nsids.get((ns, l["link_netnsid"]), "?") if "link_netnsid" in l else ns
                 other = by_index.get((other_ns, l.get("link_index")), l.get("link", "?"))
@@ -219,13 +220,41 @@ def compare(want, got, strict=False):
     return diffs
 
 
-def snapshot_for_rollback(view, macs_named):
+def snapshot_for_rollback(view, macs_named, untouched):
     """A read with the MACs nobody named dropped (an undo that recreates a link may give it a
-    new one, as lib.sh's snapshot() allows)."""
+    new one, as lib.sh's snapshot() allows), and the ifindexes of all but the links the edit
+    does not touch."""
     import copy
     v = copy.deepcopy(view)
     for ns, d in v["ns"].items():
         for name, rec in d["links"].items():
             if (ns, name) not in macs_named:
                 rec.pop("mac", None)
+            if (ns, name) not in untouched:
+                rec.pop("ifindex", None)
     return v
+
+
+def untouched_links(a, b):
+    """(ns, ifname) of the links that A and B describe alike, with their addresses, their peer
+    or parent alike too: an edit from A to B has no reason to touch them."""
+    va, vb = expected_view(a), expected_view(b)
+    same = set()
+    for ns in set(va["ns"]) & set(vb["ns"]):
+        for name, rec in va["ns"][ns]["links"].items():
+            if name == "lo":
+                continue
+            if vb["ns"][ns]["links"].get(name) == rec and \
+                    va["ns"][ns]["addrs"].get(name) == vb["ns"][ns]["addrs"].get(name):
+                same.add((ns, name))
+    changed = True
+    while changed:  # a link whose peer or parent is touched counts as touched
+        changed = False
+        for ns, name in list(same):
+            rec = va["ns"][ns]["links"][name]
+            other = rec.get("peer") or rec.get("parent")
+            if other and tuple(other.split(":", 1)) not in same and \
+                    other.split(":", 1)[1] != "lo":
+                same.discard((ns, name))
+                changed = True
+    return same
