@@ -8,9 +8,9 @@ also get the rollback sweep (NSTOPO_FAULT_INJECT_AT=N for every N) and some the 
 (SIGKILL of apply B at evenly spread delays). Environment:
 
   NSTOPO_PROPERTY_SEED        base seed (default: random, printed); pair i uses seed+i
-  NSTOPO_PROPERTY_PAIRS       plain pairs (default 120)
-  NSTOPO_PROPERTY_ROLLBACK    of those, how many (the first ones) get the rollback sweep (12)
-  NSTOPO_PROPERTY_CRASH       how many of the next ones get the crash sweep (6)
+  NSTOPO_PROPERTY_PAIRS       plain pairs (default 100)
+  NSTOPO_PROPERTY_ROLLBACK    of those, how many (the first ones) get the rollback sweep (10)
+  NSTOPO_PROPERTY_CRASH       how many of the next ones get the crash sweep (5)
   NSTOPO_PROPERTY_KILLS       kill points per crash sweep (10)
   NSTOPO_PROPERTY_ALL_EDITS=1 also the edit kinds in random_labs.KNOWN_FAILING
 """
@@ -205,9 +205,9 @@ def run_pair(seed, kinds, rollback, crash, kills):
 def main():
     global PASSES, FAILURES
     base = int(os.environ.get("NSTOPO_PROPERTY_SEED") or random.SystemRandom().randint(1, 10**9))
-    pairs = env_int("NSTOPO_PROPERTY_PAIRS", 120)
-    n_rollback = min(pairs, env_int("NSTOPO_PROPERTY_ROLLBACK", 12))
-    n_crash = min(pairs - n_rollback, env_int("NSTOPO_PROPERTY_CRASH", 6))
+    pairs = env_int("NSTOPO_PROPERTY_PAIRS", 100)
+    n_rollback = min(pairs, env_int("NSTOPO_PROPERTY_ROLLBACK", 10))
+    n_crash = min(pairs - n_rollback, env_int("NSTOPO_PROPERTY_CRASH", 5))
     kills = env_int("NSTOPO_PROPERTY_KILLS", 10)
     all_edits = os.environ.get("NSTOPO_PROPERTY_ALL_EDITS") == "1"
     known = {} if all_edits else rl.KNOWN_FAILING
