@@ -26,17 +26,19 @@ EDIT_KINDS = [
     "rename-interface", "readdress-same-subnet", "readdress-other-subnet",
     "readdress-primary-beside-secondary", "add-address", "remove-address", "retag-ovs-port",
     "move-port-linux-ovs", "macvlan-mode", "mtu", "mac", "up", "routes", "sysctls",
-    "remove-macvlan-parent",
+    "remove-macvlan-parent", "add-ovs-internal",
 ]
 
 # Edit kinds that still fail with a known, reported defect. The default run leaves them out of
-# the pairs named by the scope ("all" pairs, or only the "rollback" sweep);
+# the pairs named by the scope ("all" pairs, or only those of the "rollback" or "crash" sweep);
 # NSTOPO_PROPERTY_ALL_EDITS=1 puts them back. Each entry: kind -> (scope, one-line reason).
 KNOWN_FAILING = {
     "rename-interface": ("all", "issue 10 item 5: a rename deletes and recreates the veth pair "
                          "(new ifindex) instead of renaming it in place"),
     "remove-node": ("rollback", "issue 10 item 2: a failed run that removes a node recreates "
                     "the node's links without the routes through them"),
+    "add-ovs-internal": ("crash", "issue 10 item 3: a SIGKILL while an ovs-internal port is "
+                         "added leaves its device in the node without the mark: foreign forever"),
     "remove-macvlan-parent": ("rollback", "issue 10 item 2: a failed run that removes a veth "
                               "with a macvlan on it recreates the veth without the macvlan"),
 }
@@ -532,6 +534,15 @@ def edit(rng, lab, kind):
             return False
         del lab["nodes"][rng.choice(nodes)]
         return True
+    if kind == "add-ovs-internal":
+        ovs = [b for b in bridges if bridges[b]["kind"] == "ovs"] or [add_bridge(rng, lab, "ovs")]
+        br = rng.choice(ovs)
+        name = fresh(lab, "t")
+        target = rng.choice(nodes)
+        lab["links"].append({"kind": "ovs-internal", "bridge": br, "endpoint": f"{target}:{name}"})
+        give_addresses(rng, lab, target, name, bridge_subnet(rng, lab, br))
+        ovs_port_settings(rng, lab, br, name)
+        return True
     if kind == "add-link":
         before = len(lab["links"])
         add_random_link(rng, lab)
@@ -720,6 +731,12 @@ def gen_edit(rng, lab, kinds):
             gone = [p for p in macvlan_parents(lab) if p not in node_interfaces(b)]
             if gone and kind not in ("remove-node", "rename-interface"):
                 kind = "remove-macvlan-parent"
+                if kind not in kinds:
+                    continue
+            # and one that adds an ovs-internal port is that kind
+            if any(l["kind"] == "ovs-internal" and l not in lab["links"] for l in b["links"]) \
+                    and kind not in ("rename-interface", "remove-macvlan-parent"):
+                kind = "add-ovs-internal"
                 if kind not in kinds:
                     continue
             if b != lab and b["links"]:

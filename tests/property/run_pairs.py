@@ -211,8 +211,8 @@ def main():
     kills = env_int("NSTOPO_PROPERTY_KILLS", 10)
     all_edits = os.environ.get("NSTOPO_PROPERTY_ALL_EDITS") == "1"
     known = {} if all_edits else rl.KNOWN_FAILING
-    kinds = [k for k in rl.EDIT_KINDS if known.get(k, ("",))[0] != "all"]
-    rollback_kinds = [k for k in rl.EDIT_KINDS if k not in known]
+    def kinds_for(pair_type):
+        return [k for k in rl.EDIT_KINDS if known.get(k, ("",))[0] not in ("all", pair_type)]
     print(f"seed {base}: {pairs} pairs ({n_rollback} with the rollback sweep, {n_crash} with "
           f"the crash sweep of {kills} kills); replay one pair with NSTOPO_PROPERTY_SEED=<its "
           f"seed> NSTOPO_PROPERTY_PAIRS=1")
@@ -228,8 +228,8 @@ def main():
         rollback = i < n_rollback
         crash = n_rollback <= i < n_rollback + n_crash
         t0 = time.monotonic()
-        kind, failure, extra = run_pair(seed, rollback_kinds if rollback else kinds,
-                                        rollback, crash, kills)
+        kinds = kinds_for("rollback" if rollback else "crash" if crash else "plain")
+        kind, failure, extra = run_pair(seed, kinds, rollback, crash, kills)
         counts[kind] = counts.get(kind, 0) + 1
         mode = (" NSTOPO_PROPERTY_ROLLBACK=1" if rollback else " NSTOPO_PROPERTY_ROLLBACK=0") + \
                (" NSTOPO_PROPERTY_CRASH=1" if crash else " NSTOPO_PROPERTY_CRASH=0")
