@@ -23,11 +23,15 @@ Error noDriver(const plan::Action& action) {
   return Error{ErrorKind::kBug, "no driver handles '" + plan::describe(action) + "'", {}, 0};
 }
 
-/// A deletion of an address or route that failed may have happened all the same: the kernel
-/// deletes the secondaries of a primary address and the routes through a subnet with the step
-/// beside it in the same batch. The rollback undoes it too, and an undo that finds the object
-/// already there (EEXIST) means it never went.
+/// A deletion of an address, a route or a stacked link that failed may have happened all the
+/// same: the kernel deletes the secondaries of a primary address, the routes through a subnet
+/// and the links stacked on a parent with the step beside it in the same batch. The rollback undoes
+/// it too, and an undo that finds the object already there (EEXIST) means it never went.
 bool mayHaveHappened(const plan::Action& action) {
+  if (const auto* link = std::get_if<plan::DeleteLink>(&action)) {
+    // A macvlan, ipvlan or VLAN link goes with its parent.
+    return state::isStacked(link->before.kind);
+  }
   return std::holds_alternative<plan::DeleteAddress>(action) ||
          std::holds_alternative<plan::DeleteRoute>(action);
 }

@@ -352,13 +352,11 @@ class Planner {
   }
 
   /// The routes through a link that goes: the kernel deletes them with it, so they get no step
-  /// of their own; the deletion keeps them for its inverse, and planRoutes adds back those the
-  /// file still wants.
+  /// of their own; the deletion keeps them for its inverse (also in a namespace that goes: a
+  /// failed run may have to rebuild the link there), and planRoutes adds back those the file
+  /// still wants.
   [[nodiscard]] std::vector<RouteIn> routesGoingWith(const IfRef& ref) {
     std::vector<RouteIn> routes;
-    if (removed_netns_.count(ref.netns) > 0) {
-      return routes;  // the whole namespace goes
-    }
     const auto* netns = actualNetns(ref.netns);
     if (netns == nullptr) {
       return routes;

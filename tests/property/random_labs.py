@@ -35,12 +35,8 @@ EDIT_KINDS = [
 KNOWN_FAILING = {
     "rename-interface": ("all", "issue 10 item 5: a rename deletes and recreates the veth pair "
                          "(new ifindex) instead of renaming it in place"),
-    "remove-node": ("rollback", "issue 10 item 2: a failed run that removes a node recreates "
-                    "the node's links without the routes through them"),
     "add-ovs-internal": ("crash", "issue 10 item 3: a SIGKILL while an ovs-internal port is "
                          "added leaves its device in the node without the mark: foreign forever"),
-    "remove-macvlan-parent": ("rollback", "issue 10 item 2: a failed run that removes a veth "
-                              "with a macvlan on it recreates the veth without the macvlan"),
 }
 
 

@@ -804,13 +804,15 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   runRequests(then, results);
   cleanUpFailedCreations(first, results);
   setOffloads(offloads, results);
-  // Names deleted or created in this batch change the index cache.
-  for (const auto* action : batch) {
-    if (const auto* deleted = std::get_if<plan::DeleteLink>(action)) {
-      handles_.at(deleted->ref.netns).ifindex.erase(deleted->ref.name);
-      if (deleted->before.peer && handles_.count(deleted->before.peer->netns) > 0) {
-        handles_.at(deleted->before.peer->netns).ifindex.erase(deleted->before.peer->name);
-      }
+  // Deletions change the index cache beyond the names they list: the kernel takes the links
+  // stacked on a deleted parent with it, in whatever namespace they live, and a deletion that
+  // failed may have happened through another one's side effect. Names are looked up again.
+  const bool deleted_links = std::any_of(
+      batch.begin(), batch.end(),
+      [](const plan::Action* action) { return std::holds_alternative<plan::DeleteLink>(*action); });
+  if (deleted_links) {
+    for (auto& [name, handle] : handles_) {
+      handle.ifindex.clear();
     }
   }
 }
