@@ -14,6 +14,7 @@
 #include "nstopo/model/topology.h"
 #include "nstopo/plan/planner.h"
 #include "nstopo/state/desired.h"
+#include "nstopo/state/state_diff.h"
 
 namespace nstopo::app {
 namespace {
@@ -128,6 +129,8 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
   if (auto ok = readAll(scope, session, outcome.actual); !ok) {
     return tl::unexpected(ok.error());
   }
+  outcome.scope = scope;
+  outcome.read = outcome.actual;
   spdlog::debug("read {} namespace(s); planning", outcome.actual.netns.size());
   if (auto missing = missingKernelSupport(desired, outcome.actual); !missing) {
     return tl::unexpected(missing.error());
@@ -242,6 +245,42 @@ Result<PlanOutcome> planDestroy(const std::string& lab, Session& session) {
   return planAgainst(std::move(nothing), session);
 }
 
+namespace {
+
+/// A rollback said it undid every step: read the machine again and compare it with the read
+/// before the run, object for object. Only then is the machine as it was; every difference
+/// becomes a leftover (exit 3). Bounded retries let the kernel finish what the undo started.
+void checkRollback(ApplyOutcome& outcome, Session& session) {
+  if (!outcome.report.rolled_back) {
+    return;
+  }
+  std::vector<std::string> differences;
+  for (int attempt = 1; attempt <= kVerifyAttempts; ++attempt) {
+    state::State after;
+    if (auto ok = readAll(outcome.planned.scope, session, after); !ok) {
+      differences = {"the machine could not be read after the rollback: " + ok.error().message};
+      continue;
+    }
+    differences = state::differences(outcome.planned.read, after);
+    if (differences.empty()) {
+      return;
+    }
+    if (attempt < kVerifyAttempts) {
+      std::this_thread::sleep_for(kVerifyPause);
+    }
+  }
+  outcome.report.rolled_back = false;
+  for (const auto& difference : differences) {
+    outcome.report.leftovers.push_back(
+        Error{ErrorKind::kKernel,
+              "after the rollback the machine differs from before: " + difference,
+              {},
+              0});
+  }
+}
+
+}  // namespace
+
 Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, Session& session) {
   ApplyOutcome outcome;
   apply::ApplyOptions options;
@@ -256,6 +295,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   outcome.report = apply::applyPlan(planned.plan, session.drivers, options);
   outcome.planned = std::move(planned);
   if (!outcome.report.ok()) {
+    checkRollback(outcome, session);
     if (session.records != nullptr && outcome.report.leftovers.empty()) {
       session.records->clearJournal(lab);
     }
@@ -268,6 +308,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       outcome.report.failure = verified.error();
       outcome.report.leftovers = apply::undoPlan(outcome.planned.plan, session.drivers);
       outcome.report.rolled_back = outcome.report.leftovers.empty();
+      checkRollback(outcome, session);
       if (session.records != nullptr && outcome.report.rolled_back) {
         session.records->clearJournal(lab);
       }

@@ -13,6 +13,8 @@ std::vector<Status> FaultInjectingDriver::apply(std::span<const plan::Action* co
     if (++seen_ == fail_at_) {
       results[i] = fail(ErrorKind::kKernel, fmt::format("injected failure of operation {} ({})",
                                                         fail_at_, plan::describe(*batch[i])));
+    } else if (seen_ == drop_at_) {
+      results[i] = {};  // reported done, never done
     } else {
       passed.push_back(batch[i]);
       where.push_back(i);

@@ -100,12 +100,18 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   runtime->netlink = std::move(*netlink);
   runtime->ovs = std::make_unique<ovsdb::OvsdbDriver>(ovsdb::defaultTarget(global.ovsdb));
   runtime->session.drivers = {runtime->netlink.get(), runtime->ovs.get()};
-  // Test hook: fail the Nth kernel or OVSDB operation of this run (docs/reliability.md).
-  if (const char* at = std::getenv("NSTOPO_FAULT_INJECT_AT"); at != nullptr && *at != '\0') {
-    const auto n = static_cast<std::size_t>(std::strtoul(at, nullptr, 10));
+  // Test hooks: fail the Nth kernel or OVSDB operation of this run, or drop the Mth silently
+  // (docs/reliability.md).
+  const auto hook = [](const char* name) {
+    const char* value = std::getenv(name);
+    return value == nullptr ? std::size_t{0}
+                            : static_cast<std::size_t>(std::strtoul(value, nullptr, 10));
+  };
+  if (const auto fail_at = hook("NSTOPO_FAULT_INJECT_AT"), drop_at = hook("NSTOPO_FAULT_DROP_AT");
+      fail_at != 0 || drop_at != 0) {
     for (auto*& driver : runtime->session.drivers) {
-      runtime->faults.push_back(
-          std::make_unique<apply::FaultInjectingDriver>(*driver, n, runtime->operations));
+      runtime->faults.push_back(std::make_unique<apply::FaultInjectingDriver>(
+          *driver, fail_at, drop_at, runtime->operations));
       driver = runtime->faults.back().get();
     }
   }

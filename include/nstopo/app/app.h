@@ -27,6 +27,8 @@ struct PlanOutcome {
   state::State desired;
   state::State actual;
   plan::Plan plan;
+  state::ReadScope scope;  ///< what was read to plan: a rollback is checked against the same
+  state::State read;       ///< the machine as read, before journalled objects were adopted
 };
 
 struct ApplyOutcome {

@@ -7,14 +7,16 @@
 
 namespace nstopo::apply {
 
-/// Wraps a driver and makes its Nth action (1-based, counted over the whole run) fail before it
-/// reaches the inner driver. Used by the fault-injection tests through NSTOPO_FAULT_INJECT_AT;
-/// every other action, including the rollback's, goes through untouched.
+/// Wraps a driver and makes its Nth action (1-based, counted over the whole run, the rollback's
+/// actions included) fail before it reaches the inner driver, and its Mth action report success
+/// without reaching it (a silent loss, as a driver with a bug would cause). Used by the
+/// fault-injection tests through NSTOPO_FAULT_INJECT_AT and NSTOPO_FAULT_DROP_AT; every other
+/// action goes through untouched.
 class FaultInjectingDriver final : public Driver {
  public:
-  /// Drivers wrapped for one run share `seen`, so N counts across all of them.
-  FaultInjectingDriver(Driver& inner, std::size_t fail_at, std::size_t& seen)
-      : inner_(inner), fail_at_(fail_at), seen_(seen) {}
+  /// Drivers wrapped for one run share `seen`, so N and M count across all of them. 0 is never.
+  FaultInjectingDriver(Driver& inner, std::size_t fail_at, std::size_t drop_at, std::size_t& seen)
+      : inner_(inner), fail_at_(fail_at), drop_at_(drop_at), seen_(seen) {}
 
   [[nodiscard]] bool handles(const plan::Action& action) const override {
     return inner_.handles(action);
@@ -29,6 +31,7 @@ class FaultInjectingDriver final : public Driver {
  private:
   Driver& inner_;
   std::size_t fail_at_;
+  std::size_t drop_at_;
   std::size_t& seen_;
 };
 
