@@ -369,6 +369,25 @@ class Planner {
     return routes;
   }
 
+  /// Whether a doomed link goes only because its namespace does. A veth with an end outside
+  /// must go explicitly, or that end would linger until the namespace is cleaned up; and so
+  /// must a macvlan, ipvlan or VLAN link whose parent goes explicitly, because the kernel takes
+  /// it along with that parent before the namespace goes, and a rollback must rebuild it.
+  [[nodiscard]] bool goesWithItsNamespace(const IfRef& ref) const {
+    const auto* link = actualLink(ref);
+    if (link == nullptr || removed_netns_.count(ref.netns) == 0) {
+      return false;
+    }
+    if (link->peer && removed_netns_.count(link->peer->netns) == 0) {
+      return false;
+    }
+    // The kernel keeps stacks acyclic, so following parents ends.
+    if (state::isStacked(link->kind) && link->lower && actualLink(*link->lower) != nullptr) {
+      return goesWithItsNamespace(*link->lower);
+    }
+    return true;
+  }
+
   void planLinkDeletions() {
     // Which owned links go: undesired, in need of a rebuild, or in a namespace that goes.
     std::vector<IfRef> doomed;
@@ -423,11 +442,8 @@ class Planner {
       }
       // Links that live and die with removed namespaces need no request of their own: the
       // kernel unregisters a whole namespace's devices in one batch (one RCU grace period),
-      // while deleting them first costs one per namespace. Only a veth with an end outside must
-      // go explicitly, or that end would linger until the namespace is cleaned up.
-      const bool here_removed = removed_netns_.count(ref.netns) > 0;
-      const bool peer_removed = have.peer && removed_netns_.count(have.peer->netns) > 0;
-      if (here_removed && (!have.peer || peer_removed)) {
+      // while deleting them first costs one per namespace.
+      if (goesWithItsNamespace(ref)) {
         emitted.insert(ref);
         if (have.peer) {
           emitted.insert(*have.peer);

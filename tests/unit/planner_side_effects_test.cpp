@@ -88,6 +88,26 @@ links:
                                    }));
 }
 
+TEST(PlannerSideEffects, MacvlanInARemovedNodeOnAVethToAStayingNodeGoesExplicitly) {
+  // The veth goes explicitly (its other end stays), and the kernel takes the macvlan with it
+  // before the namespace goes: the plan says so, so a failed run can rebuild the macvlan.
+  constexpr const char* kLab = R"(name: lab
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.0.0.1/24]}}
+  b:
+    interfaces: {e1: {addresses: [10.0.0.2/24]}, m1: {addresses: [10.0.0.3/24]}}
+links:
+  - {kind: veth, endpoints: [a:e0, b:e1]}
+  - {kind: macvlan, parent: b:e1, endpoint: b:m1, mode: bridge}
+)";
+  EXPECT_EQ(editLines(kLab, "name: lab\nnodes: {a: {}}\n"), (std::vector<std::string>{
+                                                                "- macvlan b:m1 on b:e1",
+                                                                "- veth a:e0 <-> b:e1",
+                                                                "- netns b",
+                                                            }));
+}
+
 TEST(PlannerSideEffects, ReaddedStateConvergesThroughTheFakeKernel) {
   FakeDriver kernel;
   converge(desiredOf(kRoutedLab), kernel);
