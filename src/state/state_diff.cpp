@@ -76,7 +76,12 @@ class Differ {
     field(path, "parent", a.lower, b.lower);
     field(path, "master", a.master, b.master);
     field(path, "mtu", a.mtu, b.mtu);
-    field(path, "mac", a.mac, b.mac);
+    // A bridge takes its MAC from its ports unless one is set, and a device of someone else's
+    // (Open vSwitch's own, say) gets whatever its maker gives it: only the lab's devices keep
+    // theirs through a rollback.
+    if (a.kind != LinkKind::kBridge && !a.owner.empty()) {
+      field(path, "mac", a.mac, b.mac);
+    }
     field(path, "state", a.up, b.up);
     field(path, "addresses", a.addresses, b.addresses);
     field(path, "owner", a.owner, b.owner);

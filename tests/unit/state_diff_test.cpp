@@ -57,6 +57,25 @@ TEST(StateDiff, EveryKindOfDifferenceIsOneLine) {
             }));
 }
 
+TEST(StateDiff, MacsOfBridgesAndForeignDevicesAreTheirMakersBusiness) {
+  auto before = twoNamespaces();
+  auto& bridge = before.netns["a"].links["br0"];
+  bridge.name = "br0";
+  bridge.kind = state::LinkKind::kBridge;
+  bridge.owner = "lab";
+  bridge.mac = "02:00:00:00:00:10";
+  auto& foreign = before.netns["a"].links["ovs-netdev"];
+  foreign.name = "ovs-netdev";
+  foreign.mac = "02:00:00:00:00:11";
+  auto after = before;
+  after.netns["a"].links["br0"].mac = "00:00:00:00:00:00";  // its last port went
+  after.netns["a"].links["ovs-netdev"].mac = "02:00:00:00:00:12";
+  EXPECT_TRUE(state::differences(before, after).empty());
+  after.netns["a"].links["e0"].mac = "02:00:00:00:00:99";
+  EXPECT_EQ(state::differences(before, after),
+            (std::vector<std::string>{"~ a:e0 mac 02:00:00:00:00:01 -> 02:00:00:00:00:99"}));
+}
+
 TEST(StateDiff, OvsPortsCompareByTagAndOwner) {
   auto before = twoNamespaces();
   auto& port = before.ovs_bridges["ob1"].ports["p0"];
