@@ -546,6 +546,12 @@ def edit(rng, lab, kind):
         before = len(lab["links"])
         add_random_link(rng, lab)
         return len(lab["links"]) > before
+    if kind == "remove-ovs-internal":
+        cands = [l for l in lab["links"] if l["kind"] == "ovs-internal"]
+        if len(lab["links"]) < 2 or not cands:
+            return False
+        lab["links"].remove(rng.choice(cands))
+        return True
     if kind in ("remove-link", "remove-macvlan-parent"):
         cands = lab["links"]
         if kind == "remove-macvlan-parent":
