@@ -12,6 +12,7 @@
 #include <spdlog/spdlog.h>
 
 #include "nstopo/core/overloaded.h"
+#include "nstopo/state/ownership.h"
 
 namespace nstopo::ovsdb {
 namespace {
@@ -265,7 +266,10 @@ Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
       bridge.protocols.push_back(protocol.get<std::string>());
     }
     bridge.external_ids = mapOf(row.value("external_ids", json()));
-    bridge.owner = bridge.external_ids.count(kLabKey) > 0 ? bridge.external_ids.at(kLabKey) : "";
+    // Whoever can write this OVSDB can write the mark: a value that is no lab name is foreign.
+    bridge.owner = bridge.external_ids.count(kLabKey) > 0
+                       ? state::ownerFrom(bridge.external_ids.at(kLabKey))
+                       : "";
     bridge.external_ids.erase(kLabKey);
     for (const auto& port_ref : setOf(row.value("ports", json()))) {
       const auto port_row = ports.find(uuidOf(port_ref));
@@ -293,7 +297,9 @@ Status OvsdbDriver::read(const state::ReadScope& scope, state::State& into) {
           port.error = error.empty() ? "" : error[0].get<std::string>();
         }
       }
-      port.owner = port.external_ids.count(kLabKey) > 0 ? port.external_ids.at(kLabKey) : "";
+      port.owner = port.external_ids.count(kLabKey) > 0
+                       ? state::ownerFrom(port.external_ids.at(kLabKey))
+                       : "";
       port.external_ids.erase(kLabKey);
       if (port.name == bridge.name && port.internal) {
         continue;  // the bridge's own port comes and goes with the bridge
