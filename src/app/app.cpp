@@ -75,24 +75,6 @@ Status missingKernelSupport(const state::State& desired, const state::State& act
   return {};
 }
 
-/// Objects a killed run created but never marked carry no owner; the journal names them.
-void adoptJournaled(state::State& actual, const Journal& journal) {
-  const std::set<std::string> netns(journal.netns.begin(), journal.netns.end());
-  const std::set<std::string> links(journal.links.begin(), journal.links.end());
-  for (auto& [name, ns] : actual.netns) {
-    if (ns.owner.empty() && netns.count(name) > 0) {
-      spdlog::info("adopting namespace '{}' left unmarked by an interrupted run", name);
-      ns.owner = actual.lab;
-    }
-    for (auto& [ifname, link] : ns.links) {
-      if (link.owner.empty() && links.count(name + ":" + ifname) > 0) {
-        spdlog::info("adopting interface {}:{} left unmarked by an interrupted run", name, ifname);
-        link.owner = actual.lab;
-      }
-    }
-  }
-}
-
 /// Every object the plan creates or deletes (a rollback may recreate deleted ones).
 Journal journalOf(const plan::Plan& plan) {
   Journal journal;
@@ -114,6 +96,8 @@ Journal journalOf(const plan::Plan& plan) {
           } else if constexpr (std::is_same_v<T, plan::CreateVeth>) {
             journal.links.push_back(action.a.ref.str());
             journal.links.push_back(action.b.ref.str());
+          } else if constexpr (std::is_same_v<T, plan::CreateStacked>) {
+            journal.links.push_back(action.ref.str());
           }
         },
         step.action);
@@ -143,7 +127,11 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
                 desired.ovs_bridges.begin()->second.origin);
   }
   if (session.records != nullptr) {
-    adoptJournaled(outcome.actual, session.records->loadJournal(desired.lab));
+    auto journal = session.records->loadJournal(desired.lab);
+    if (!journal) {
+      return tl::unexpected(journal.error());
+    }
+    adoptJournaled(outcome.actual, *journal);
   }
   auto result = plan::makePlan(desired, outcome.actual);
   if (!result.conflicts.empty()) {
@@ -235,6 +223,23 @@ Result<state::State> verify(const PlanOutcome& planned, Session& session) {
 
 }  // namespace
 
+void adoptJournaled(state::State& actual, const Journal& journal) {
+  if (journal.creation_group == 0) {
+    return;  // a journal that names links without saying how to recognise them adopts nothing
+  }
+  const std::set<std::string> links(journal.links.begin(), journal.links.end());
+  for (auto& [name, ns] : actual.netns) {
+    for (auto& [ifname, link] : ns.links) {
+      if (link.owner.empty() && link.group == journal.creation_group &&
+          links.count(name + ":" + ifname) > 0) {
+        spdlog::info("adopting interface {}:{} left unmarked by an interrupted run", name, ifname);
+        link.owner = actual.lab;
+        link.adopted = true;
+      }
+    }
+  }
+}
+
 Result<PlanOutcome> planLab(const model::Topology& topology, Session& session) {
   return planAgainst(state::desiredState(topology), session);
 }
@@ -288,7 +293,13 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   options.progress = session.progress;
   const std::string lab = planned.desired.lab;  // a copy: `planned` is moved below
   if (session.records != nullptr && !planned.plan.empty()) {
-    if (auto ok = session.records->saveJournal(lab, journalOf(planned.plan)); !ok) {
+    Journal journal = journalOf(planned.plan);
+    for (const auto* driver : session.drivers) {
+      if (journal.creation_group == 0) {
+        journal.creation_group = driver->creationGroup();
+      }
+    }
+    if (auto ok = session.records->saveJournal(lab, journal); !ok) {
       return tl::unexpected(withContext(ok.error(), "writing the run's journal (nothing changed)"));
     }
   }
@@ -297,7 +308,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   if (!outcome.report.ok()) {
     checkRollback(outcome, session);
     if (session.records != nullptr && outcome.report.leftovers.empty()) {
-      session.records->clearJournal(lab);
+      (void)session.records->clearJournal(lab);
     }
     return outcome;  // the caller reports the failure and what the rollback left
   }
@@ -310,7 +321,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       outcome.report.rolled_back = outcome.report.leftovers.empty();
       checkRollback(outcome, session);
       if (session.records != nullptr && outcome.report.rolled_back) {
-        session.records->clearJournal(lab);
+        (void)session.records->clearJournal(lab);
       }
       return outcome;
     }
@@ -330,7 +341,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       spdlog::warn("the lab was applied but its record could not be written: {}",
                    saved.error().message);
     }
-    session.records->clearJournal(lab);
+    (void)session.records->clearJournal(lab);
   }
   return outcome;
 }
@@ -391,7 +402,11 @@ Result<state::State> readLab(const std::string& lab, Session& session) {
 Result<std::vector<LabSummary>> listLabs(Session& session) {
   std::map<std::string, LabSummary> labs;
   if (session.records != nullptr) {
-    for (const auto& record : session.records->all()) {
+    auto records = session.records->all();
+    if (!records) {
+      return tl::unexpected(records.error());
+    }
+    for (const auto& record : *records) {
       auto& summary = labs[record.lab];
       summary.lab = record.lab;
       summary.file = record.file;

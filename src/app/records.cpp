@@ -3,172 +3,309 @@
 
 #include <dirent.h>
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "nstopo/app/state_dir.h"
 #include "nstopo/core/names.h"
 
 namespace nstopo::app {
 namespace {
 
 constexpr const char* kRecordFile = "lab.json";
+constexpr const char* kRecordTemp = ".lab.json.tmp";
 constexpr const char* kJournalFile = "journal.json";
+constexpr const char* kJournalTemp = ".journal.json.tmp";
+// Far above what nstopo writes for the largest lab it accepts; a bigger file was not written by
+// it, and reading it whole would only cost memory.
+// (20 000 namespaces and 50 000 veths, both ends, of the longest names: under 10 MiB of journal.)
+constexpr std::size_t kMaxRecordBytes = std::size_t{4} << 20;
+constexpr std::size_t kMaxJournalBytes = std::size_t{16} << 20;
+
+/// A lab name becomes a path under the root: check it again here, whoever the caller is.
+Status checkLabName(const std::string& lab) {
+  if (auto problem = labNameProblem(lab)) {
+    return fail(ErrorKind::kInvalidTopology,
+                fmt::format("refusing lab name '{}' for a path under /run/nstopo: {}",
+                            printable(lab), *problem));
+  }
+  return {};
+}
 
 tl::unexpected<Error> ioError(const std::string& what) {
   const int error = errno;
   return fail(ErrorKind::kKernel, fmt::format("{}: {}", what, std::strerror(error)), {}, error);
 }
 
-/// Creates `path` as a 0700 directory, refusing anything that is not a real directory.
-Status ensurePrivateDir(const std::string& path) {
-  if (::mkdir(path.c_str(), 0700) != 0 && errno != EEXIST) {
-    return ioError("creating " + path);
-  }
+/// A record or journal that nstopo cannot have written: refused, never half-used.
+tl::unexpected<Error> notOurs(const std::string& path, const char* kind,
+                              const std::string& detail = {}) {
+  return fail(ErrorKind::kConflict,
+              fmt::format("{} is not a {} nstopo wrote{}; check it and remove it", path, kind,
+                          detail.empty() ? "" : " (" + detail + ")"));
+}
 
-  struct stat st {};
-
-  if (::lstat(path.c_str(), &st) != 0) {
-    return ioError("checking " + path);
+/// The strings of a JSON array, or nothing when `value` is not an array of strings.
+std::optional<std::vector<std::string>> stringsOf(const nlohmann::json& object, const char* key) {
+  std::vector<std::string> out;
+  const auto it = object.find(key);
+  if (it == object.end()) {
+    return out;
   }
-  if (!S_ISDIR(st.st_mode)) {
-    return fail(ErrorKind::kConflict,
-                fmt::format("{} is not a directory (a symlink or file is in its place); nstopo "
-                            "will not write through it",
-                            path));
+  if (!it->is_array()) {
+    return std::nullopt;
+  }
+  for (const auto& item : *it) {
+    if (!item.is_string()) {
+      return std::nullopt;
+    }
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+/// Writes `text` to `name` in `dir` through a temporary file and a rename, so a reader (or a run
+/// killed half-way) never sees half a file.
+Status replaceFile(int dir, const std::string& dir_path, const char* name, const char* temp,
+                   const std::string& text) {
+  const std::string temp_path = dir_path + "/" + temp;
+  if (::unlinkat(dir, temp, 0) != 0 && errno != ENOENT) {
+    return ioError("removing " + temp_path);
+  }
+  {
+    auto fd = openTrustedFile(dir, temp, temp_path, O_WRONLY | O_CREAT | O_EXCL);
+    if (!fd) {
+      return tl::unexpected(fd.error());
+    }
+    if (auto ok = writeAll(fd->get(), text, temp_path); !ok) {
+      return ok;
+    }
+  }
+  if (::renameat(dir, temp, dir, name) != 0) {
+    return ioError("writing " + dir_path + "/" + name);
   }
   return {};
+}
+
+/// The state root and one lab's directory in it, both checked; with `create` they are made.
+struct LabDir {
+  UniqueFd root;
+  UniqueFd dir;
+  std::string path;
+};
+
+/// Nothing (an empty optional) when the root or the lab's directory is absent, or a symlink or
+/// file stands in its place; an error when either cannot be trusted.
+Result<std::optional<LabDir>> openLab(const std::string& root, const std::string& lab,
+                                      bool create) {
+  auto root_fd = openTrustedDir(AT_FDCWD, root, root, create);
+  if (!root_fd) {
+    if (!create && isAbsent(root_fd.error())) {
+      return std::optional<LabDir>{};
+    }
+    return tl::unexpected(root_fd.error());
+  }
+  const std::string path = root + "/" + lab;
+  auto dir = openTrustedDir(root_fd->get(), lab, path, create);
+  if (!dir) {
+    if (!create && isAbsent(dir.error())) {
+      return std::optional<LabDir>{};
+    }
+    return tl::unexpected(dir.error());
+  }
+  return std::optional<LabDir>{LabDir{std::move(*root_fd), std::move(*dir), path}};
 }
 
 }  // namespace
 
 Result<std::optional<LabRecord>> RecordStore::load(const std::string& lab) const {
-  if (labNameProblem(lab)) {
+  if (auto ok = checkLabName(lab); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  auto dir = openLab(root_, lab, false);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  if (!*dir) {
     return std::optional<LabRecord>{};
   }
-
-  struct stat dir {};
-
-  if (::lstat((root_ + "/" + lab).c_str(), &dir) != 0 || !S_ISDIR(dir.st_mode)) {
-    return std::optional<LabRecord>{};  // nothing, or a symlink nstopo did not make
-  }
-  const std::string path = root_ + "/" + lab + "/" + kRecordFile;
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-  if (fd < 0) {
-    if (errno == ENOENT) {
+  const std::string path = (*dir)->path + "/" + kRecordFile;
+  auto fd = openTrustedFile((*dir)->dir.get(), kRecordFile, path, O_RDONLY);
+  if (!fd) {
+    if (fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT) {
       return std::optional<LabRecord>{};
     }
-    return ioError("reading " + path);
+    return tl::unexpected(fd.error());
   }
-  std::string text;
-  char buffer[4096];
-  for (ssize_t got = 0; (got = ::read(fd, buffer, sizeof buffer)) > 0;) {
-    text.append(buffer, static_cast<std::size_t>(got));
+  auto text = readBounded(fd->get(), kMaxRecordBytes, path);
+  if (!text) {
+    return tl::unexpected(text.error());
   }
-  ::close(fd);
-  const auto json = nlohmann::json::parse(text, nullptr, false);
+  const auto json = nlohmann::json::parse(*text, nullptr, false);
   if (json.is_discarded() || !json.is_object()) {
-    return fail(ErrorKind::kConflict, fmt::format("{} is not a record nstopo wrote", path));
+    return notOurs(path, "record");
   }
   LabRecord record;
-  record.lab = json.value("lab", lab);
-  record.file = json.value("file", "");
-  record.netns = json.value("netns", std::vector<std::string>{});
+  record.lab = lab;
+  const auto named = json.find("lab");
+  if (named != json.end() && (!named->is_string() || named->get<std::string>() != lab)) {
+    return notOurs(path, "record", "it names another lab");
+  }
+  const auto file = json.find("file");
+  if (file != json.end()) {
+    if (!file->is_string()) {
+      return notOurs(path, "record", "its file is not a string");
+    }
+    record.file = file->get<std::string>();
+  }
+  auto netns = stringsOf(json, "netns");
+  if (!netns) {
+    return notOurs(path, "record", "its netns is not a list of names");
+  }
+  for (const auto& name : *netns) {
+    if (netnsNameProblem(name)) {
+      return notOurs(path, "record",
+                     fmt::format("it lists '{}', which is no namespace name", printable(name)));
+    }
+  }
+  record.netns = std::move(*netns);
   return std::optional<LabRecord>{std::move(record)};
 }
 
 Status RecordStore::save(const LabRecord& record) const {
-  if (auto ok = ensurePrivateDir(root_); !ok) {
+  if (auto ok = checkLabName(record.lab); !ok) {
     return ok;
   }
-  const std::string dir = root_ + "/" + record.lab;
-  if (auto ok = ensurePrivateDir(dir); !ok) {
-    return ok;
+  auto dir = openLab(root_, record.lab, true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
   }
   const nlohmann::json json = {{"lab", record.lab}, {"file", record.file}, {"netns", record.netns}};
   // The file's path is informational here; a path that is not UTF-8 must not abort the apply.
   const std::string text =
       json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-  const std::string temp = dir + "/.lab.json.tmp";
-  const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return ioError("writing " + temp);
-  }
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written || ::rename(temp.c_str(), (dir + "/" + kRecordFile).c_str()) != 0) {
-    return ioError("writing " + dir + "/" + kRecordFile);
-  }
-  return {};
+  return replaceFile((*dir)->dir.get(), (*dir)->path, kRecordFile, kRecordTemp, text);
 }
 
 Status RecordStore::saveJournal(const std::string& lab, const Journal& journal) const {
-  if (auto ok = ensurePrivateDir(root_); !ok) {
+  if (auto ok = checkLabName(lab); !ok) {
     return ok;
   }
-  const std::string dir = root_ + "/" + lab;
-  if (auto ok = ensurePrivateDir(dir); !ok) {
-    return ok;
+  auto dir = openLab(root_, lab, true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  nlohmann::json json = {{"netns", journal.netns}, {"links", journal.links}};
+  if (journal.creation_group != 0) {
+    json["creation_group"] = journal.creation_group;
   }
   const std::string text =
-      nlohmann::json{{"netns", journal.netns}, {"links", journal.links}}.dump() + "\n";
-  const std::string path = dir + "/" + kJournalFile;
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
-  if (fd < 0) {
-    return ioError("writing " + path);
-  }
-  const bool written = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  ::close(fd);
-  if (!written) {
-    return ioError("writing " + path);
-  }
-  return {};
+      json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+  return replaceFile((*dir)->dir.get(), (*dir)->path, kJournalFile, kJournalTemp, text);
 }
 
-Journal RecordStore::loadJournal(const std::string& lab) const {
+Result<Journal> RecordStore::loadJournal(const std::string& lab) const {
   Journal journal;
-  if (labNameProblem(lab)) {
+  if (auto ok = checkLabName(lab); !ok) {
+    return tl::unexpected(ok.error());
+  }
+  auto dir = openLab(root_, lab, false);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  if (!*dir) {
     return journal;
   }
-  std::ifstream in(root_ + "/" + lab + "/" + kJournalFile);
-  std::stringstream text;
-  text << in.rdbuf();
-  const auto json = nlohmann::json::parse(text.str(), nullptr, false);
-  if (json.is_object()) {
-    journal.netns = json.value("netns", std::vector<std::string>{});
-    journal.links = json.value("links", std::vector<std::string>{});
+  const std::string path = (*dir)->path + "/" + kJournalFile;
+  auto fd = openTrustedFile((*dir)->dir.get(), kJournalFile, path, O_RDONLY);
+  if (!fd) {
+    if (fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT) {
+      return journal;
+    }
+    return tl::unexpected(fd.error());
+  }
+  auto text = readBounded(fd->get(), kMaxJournalBytes, path);
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
+  const auto json = nlohmann::json::parse(*text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return notOurs(path, "journal");
+  }
+  auto netns = stringsOf(json, "netns");
+  auto links = stringsOf(json, "links");
+  if (!netns || !links) {
+    return notOurs(path, "journal", "its lists are not lists of names");
+  }
+  journal.netns = std::move(*netns);
+  journal.links = std::move(*links);
+  const auto group = json.find("creation_group");
+  if (group != json.end()) {
+    if (!group->is_number_unsigned() || group->get<std::uint64_t>() > UINT32_MAX) {
+      return notOurs(path, "journal", "its creation_group is not an interface group");
+    }
+    journal.creation_group = group->get<std::uint32_t>();
   }
   return journal;
 }
 
-void RecordStore::clearJournal(const std::string& lab) const {
-  ::unlink((root_ + "/" + lab + "/" + kJournalFile).c_str());
-}
-
-Status RecordStore::remove(const std::string& lab) const {
-  const std::string dir = root_ + "/" + lab;
-  clearJournal(lab);
-  if (::unlink((dir + "/" + kRecordFile).c_str()) != 0 && errno != ENOENT) {
-    return ioError("removing the record of lab " + lab);
+Status RecordStore::clearJournal(const std::string& lab) const {
+  if (auto ok = checkLabName(lab); !ok) {
+    return ok;
   }
-  if (::rmdir(dir.c_str()) != 0 && errno != ENOENT) {
-    return ioError("removing " + dir);
+  auto dir = openLab(root_, lab, false);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  if (*dir && ::unlinkat((*dir)->dir.get(), kJournalFile, 0) != 0 && errno != ENOENT) {
+    return ioError("removing " + (*dir)->path + "/" + kJournalFile);
   }
   return {};
 }
 
-std::vector<LabRecord> RecordStore::all() const {
+Status RecordStore::remove(const std::string& lab) const {
+  if (auto ok = checkLabName(lab); !ok) {
+    return ok;
+  }
+  auto root = openTrustedDir(AT_FDCWD, root_, root_, false);
+  if (!root) {
+    return root.error().sys_errno == ENOENT ? Status{} : tl::unexpected(root.error());
+  }
+  const std::string path = root_ + "/" + lab;
+  auto dir = openTrustedDir(root->get(), lab, path, false);
+  if (!dir) {
+    // Nothing to remove; a symlink or file in the directory's place is refused, not followed.
+    return dir.error().sys_errno == ENOENT ? Status{} : tl::unexpected(dir.error());
+  }
+  for (const char* name : {kJournalFile, kJournalTemp, kRecordTemp, kRecordFile}) {
+    if (::unlinkat(dir->get(), name, 0) != 0 && errno != ENOENT) {
+      return ioError(fmt::format("removing {}/{}", path, name));
+    }
+  }
+  if (::unlinkat(root->get(), lab.c_str(), AT_REMOVEDIR) != 0 && errno != ENOENT) {
+    return ioError("removing " + path);
+  }
+  return {};
+}
+
+Result<std::vector<LabRecord>> RecordStore::all() const {
   std::vector<LabRecord> records;
-  DIR* dir = ::opendir(root_.c_str());
+  auto root = openTrustedDir(AT_FDCWD, root_, root_, false);
+  if (!root) {
+    if (isAbsent(root.error())) {
+      return records;
+    }
+    return tl::unexpected(root.error());
+  }
+  // fdopendir takes the descriptor over: hand it a copy of the checked one.
+  DIR* dir = ::fdopendir(::fcntl(root->get(), F_DUPFD_CLOEXEC, 0));
   if (dir == nullptr) {
-    return records;
+    return ioError("listing " + root_);
   }
   std::vector<std::string> names;
   while (const dirent* entry = ::readdir(dir)) {
@@ -177,10 +314,14 @@ std::vector<LabRecord> RecordStore::all() const {
   ::closedir(dir);
   std::sort(names.begin(), names.end());
   for (const auto& name : names) {
-    if (name.empty() || name[0] == '.') {
-      continue;
+    if (name.empty() || name[0] == '.' || labNameProblem(name)) {
+      continue;  // no lab of nstopo's can have this name
     }
-    if (auto record = load(name); record && *record) {
+    auto record = load(name);
+    if (!record) {
+      return tl::unexpected(record.error());
+    }
+    if (*record) {
       records.push_back(std::move(**record));
     }
   }

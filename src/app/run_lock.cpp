@@ -11,6 +11,8 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/app/state_dir.h"
+
 namespace nstopo::app {
 namespace {
 
@@ -33,16 +35,18 @@ std::string holderOf(int fd) {
 
 Result<RunLock> RunLock::acquire(const std::string& dir, const std::string& lab,
                                  std::chrono::milliseconds timeout) {
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return fail(ErrorKind::kKernel, fmt::format("creating {}: {}", dir, std::strerror(errno)), {},
-                errno);
+  // Every kernel-touching command comes here first: a state directory another user could write
+  // (or one that is not ours) stops it before it reads anything there.
+  auto dir_fd = openTrustedDir(AT_FDCWD, dir, dir, true);
+  if (!dir_fd) {
+    return tl::unexpected(dir_fd.error());
   }
   const std::string path = dir + "/lock";
-  UniqueFd fd(::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
-  if (!fd.valid()) {
-    return fail(ErrorKind::kKernel, fmt::format("opening {}: {}", path, std::strerror(errno)), {},
-                errno);
+  auto opened = openTrustedFile(dir_fd->get(), "lock", path, O_RDWR | O_CREAT);
+  if (!opened) {
+    return tl::unexpected(opened.error());
   }
+  UniqueFd fd = std::move(*opened);
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   while (::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) {
     if (errno != EWOULDBLOCK && errno != EINTR) {

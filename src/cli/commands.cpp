@@ -355,8 +355,9 @@ int runList(const GlobalOptions& global) {
   }
   printText(fmt::format("{:<20} {:>10} {:>10}  {}\n", "LAB", "NAMESPACES", "INTERFACES", "FILE"));
   for (const auto& lab : *labs) {
-    printText(fmt::format("{:<20} {:>10} {:>10}  {}\n", lab.lab, lab.netns.size(), lab.interfaces,
-                          lab.file.empty() ? "-" : lab.file));
+    // Both come from the machine (a mark, a record): a terminal must get text, not commands.
+    printText(fmt::format("{:<20} {:>10} {:>10}  {}\n", printable(lab.lab), lab.netns.size(),
+                          lab.interfaces, lab.file.empty() ? "-" : printable(lab.file)));
   }
   return kExitOk;
 }
@@ -380,11 +381,15 @@ int runGc(const GlobalOptions& global, bool dry_run) {
     }
     if (!has_objects) {
       if (!dry_run) {
-        (void)runtime->records.remove(lab.lab);
+        if (auto removed = runtime->records.remove(lab.lab); !removed) {
+          printError(removed.error());
+          exit_code = kExitError;
+          continue;
+        }
       }
       report.push_back({{"lab", lab.lab}, {"action", "forget-record"}});
       if (!global.json) {
-        printText(fmt::format("lab '{}': record without objects{}\n", lab.lab,
+        printText(fmt::format("lab '{}': record without objects{}\n", printable(lab.lab),
                               dry_run ? " (would forget it)" : " forgotten"));
       }
       continue;
@@ -398,7 +403,7 @@ int runGc(const GlobalOptions& global, bool dry_run) {
     report.push_back(
         {{"lab", lab.lab}, {"action", "destroy"}, {"plan", plan::toJson(planned->plan)}});
     if (!global.json) {
-      printText(fmt::format("lab '{}': objects without a record{}\n", lab.lab,
+      printText(fmt::format("lab '{}': objects without a record{}\n", printable(lab.lab),
                             dry_run ? " (would remove them)" : ""));
       printText(plan::renderHuman(planned->plan, {global.color}));
     }
@@ -424,6 +429,9 @@ int runOvs(const GlobalOptions& global, const std::string& action) {
     return fail(ok.error());
   }
   const std::string dir = ovsdb::kServiceDir;
+  if (auto ok = ovsdb::checkServiceDir(dir); !ok) {
+    return fail(ok.error());
+  }
   if (action == "start") {
     if (auto ok = ovsdb::startService(dir); !ok) {
       return fail(ok.error());

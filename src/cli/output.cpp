@@ -117,25 +117,28 @@ nlohmann::json stateJson(const state::State& state) {
 }
 
 std::string renderState(const state::State& state) {
+  // Every name here was read from the machine, where anyone with CAP_NET_ADMIN in a namespace
+  // can pick it: print it through printable(), so a terminal gets text, never a command.
+  const auto p = [](std::string_view text) { return printable(text); };
   std::string out;
   for (const auto& [name, netns] : state.netns) {
-    out += fmt::format("{}{}\n", name, name == "host" ? " (the namespace nstopo runs in)" : "");
+    out += fmt::format("{}{}\n", p(name), name == "host" ? " (the namespace nstopo runs in)" : "");
     for (const auto& address : netns.loopback_addresses) {
       out += fmt::format("  lo {}\n", address.cidr());
     }
     for (const auto& [ifname, link] : netns.links) {
       std::string line =
-          fmt::format("  {:<15} {:<7} {:<4}", ifname,
-                      link.kind_name.empty() ? state::toString(link.kind) : link.kind_name,
+          fmt::format("  {:<15} {:<7} {:<4}", p(ifname),
+                      p(link.kind_name.empty() ? state::toString(link.kind) : link.kind_name),
                       link.up ? "up" : "down");
       if (link.mtu) {
         line += fmt::format(" mtu {}", *link.mtu);
       }
       if (link.peer) {
-        line += fmt::format(" peer {}", link.peer->str());
+        line += fmt::format(" peer {}", p(link.peer->str()));
       }
       if (!link.master.empty()) {
-        line += fmt::format(" master {}", link.master);
+        line += fmt::format(" master {}", p(link.master));
       }
       if (link.kind == state::LinkKind::kBridge) {
         line += fmt::format(" stp {}", link.stp ? "on" : "off");
@@ -149,18 +152,18 @@ std::string renderState(const state::State& state) {
       out += line + "\n";
     }
     for (const auto& [key, route] : netns.routes) {
-      out += fmt::format("  route {}\n", route.str());
+      out += fmt::format("  route {}\n", p(route.str()));
     }
     for (const auto& [key, value] : netns.sysctls) {
-      out += fmt::format("  sysctl {} = {}\n", key, value);
+      out += fmt::format("  sysctl {} = {}\n", p(key), p(value));
     }
   }
   for (const auto& [name, bridge] : state.ovs_bridges) {
-    out += fmt::format("ovs bridge {} (datapath {}{})\n", name, bridge.datapath,
-                       bridge.fail_mode.empty() ? "" : ", fail_mode " + bridge.fail_mode);
+    out += fmt::format("ovs bridge {} (datapath {}{})\n", p(name), p(bridge.datapath),
+                       bridge.fail_mode.empty() ? "" : ", fail_mode " + p(bridge.fail_mode));
     for (const auto& [port_name, port] : bridge.ports) {
       std::string line =
-          fmt::format("  port {:<15} {}", port_name, port.internal ? "internal" : "system");
+          fmt::format("  port {:<15} {}", p(port_name), port.internal ? "internal" : "system");
       if (port.tag) {
         line += fmt::format(" tag {}", *port.tag);
       }
@@ -169,7 +172,7 @@ std::string renderState(const state::State& state) {
       }
       line += fmt::format(" ofport {}", port.ofport);
       if (!port.error.empty()) {
-        line += " error: " + port.error;
+        line += " error: " + p(port.error);
       }
       out += line + "\n";
     }

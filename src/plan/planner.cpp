@@ -404,7 +404,9 @@ class Planner {
         if (have.kind == LinkKind::kOvsInternal && want == nullptr) {
           continue;  // deleting its OVS port removes it
         }
-        if (want != nullptr && !needsReplace(*want, have) && !staleInternalPort(ref, *want)) {
+        // A link adopted from the journal carries no mark yet: rebuilding it is what marks it.
+        if (want != nullptr && !have.adopted && !needsReplace(*want, have) &&
+            !staleInternalPort(ref, *want)) {
           continue;
         }
         doomed.push_back(ref);

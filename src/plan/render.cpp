@@ -4,6 +4,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "nstopo/core/names.h"
+
 namespace nstopo::plan {
 namespace {
 
@@ -44,11 +46,13 @@ std::string summaryLine(const Plan& plan) {
 std::string renderHuman(const Plan& plan, const RenderOptions& options) {
   std::string out;
   for (const auto& step : plan.steps) {
+    // A step names objects read from the machine (gc and destroy plan from marks alone): the
+    // terminal gets their names as text, and only nstopo's own colours as escape sequences.
+    const std::string what = printable(describe(step.action));
     if (options.color) {
-      out += fmt::format("{}{}\033[0m {}\n", colorOf(step.change), glyph(step.change),
-                         describe(step.action));
+      out += fmt::format("{}{}\033[0m {}\n", colorOf(step.change), glyph(step.change), what);
     } else {
-      out += fmt::format("{} {}\n", glyph(step.change), describe(step.action));
+      out += fmt::format("{} {}\n", glyph(step.change), what);
     }
   }
   out += summaryLine(plan) + "\n";

@@ -106,7 +106,9 @@ expect_rc 0 "apply it" -- "$NSTOPO" apply "$LAB"
 expect_reach ns1 10.1.1.4
 
 step "vswitchd restart: internal ports come back in the host"
-"$NSTOPO" ovs stop >/dev/null
+expect_rc 0 "ovs stop signals the daemons it started" -- "$NSTOPO" ovs stop
+grep -q "ovsdb-server: not running" "$WORK/out" && grep -q "ovs-vswitchd: not running" "$WORK/out" \
+  && pass "both are gone" || fail "after stop: $(cat "$WORK/out")"
 "$NSTOPO" ovs start >/dev/null
 for _ in $(seq 1 50); do ip link show tap1 >/dev/null 2>&1 && break; sleep 0.1; done
 expect_rc 2 "plan reports the drift" -- "$NSTOPO" plan --detailed-exitcode "$LAB"

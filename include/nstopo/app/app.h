@@ -36,6 +36,12 @@ struct ApplyOutcome {
   apply::ApplyReport report;
 };
 
+/// Gives `actual.lab` the unmarked links a killed run of that lab created: those the journal
+/// names that still sit in the journal's creation group (app::Journal). A link of the same name
+/// in any other group, a marked one, and every namespace are left as they are; so is everything
+/// when the journal records no creation group.
+void adoptJournaled(state::State& actual, const Journal& journal);
+
 /// Reads what the lab touches and diffs it against `topology`. Conflicts are an error.
 [[nodiscard]] Result<PlanOutcome> planLab(const model::Topology& topology, Session& session);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -17,26 +18,37 @@ struct LabRecord {
   std::vector<std::string> netns;
 };
 
-/// What a run is about to create or delete, written before it starts. An object a killed run
-/// created but had not yet marked is adopted by the next run when its name is in the journal.
+/// What a run is about to create or delete, written before it starts. A link a killed run
+/// created but had not yet marked is adopted by the next run when its name is listed here and it
+/// still sits in `creation_group`, the random interface group the run created links in until it
+/// marked them: a link of the same name made by someone else is never adopted by its name alone.
+/// Namespaces are marked before they appear under /run/netns, so none is ever adopted.
 struct Journal {
-  std::vector<std::string> netns;
-  std::vector<std::string> links;  ///< "netns:ifname"
+  std::vector<std::string> netns;    ///< what the run creates or deletes, for a person reading it
+  std::vector<std::string> links;    ///< "netns:ifname"
+  std::uint32_t creation_group = 0;  ///< 0: none recorded (an older journal); adopts nothing
 };
 
+/// Records and journals under `root` (/run/nstopo), one 0700 directory per lab. Every method
+/// checks the lab name again (it becomes a path) and refuses one that is not a valid lab name;
+/// directories and files are opened relative to their parent's descriptor, never through a
+/// symlink, and refused when they belong to another user or others can write them.
 class RecordStore {
  public:
   explicit RecordStore(std::string root = "/run/nstopo") : root_(std::move(root)) {}
 
+  /// Nothing when the lab has no record (or a symlink stands where its directory would be).
   [[nodiscard]] Result<std::optional<LabRecord>> load(const std::string& lab) const;
   /// Writes atomically (temporary file + rename) into a 0700 directory, never through symlinks.
   [[nodiscard]] Status save(const LabRecord& record) const;
   [[nodiscard]] Status remove(const std::string& lab) const;
-  [[nodiscard]] std::vector<LabRecord> all() const;
+  /// Every lab with a record. An untrusted state directory is an error.
+  [[nodiscard]] Result<std::vector<LabRecord>> all() const;
 
   [[nodiscard]] Status saveJournal(const std::string& lab, const Journal& journal) const;
-  [[nodiscard]] Journal loadJournal(const std::string& lab) const;
-  void clearJournal(const std::string& lab) const;
+  /// An empty journal when there is none; an error when it cannot be trusted.
+  [[nodiscard]] Result<Journal> loadJournal(const std::string& lab) const;
+  [[nodiscard]] Status clearJournal(const std::string& lab) const;
 
   [[nodiscard]] const std::string& root() const { return root_; }
 

@@ -14,7 +14,8 @@ namespace nstopo::app {
 /// and apply). Released when the object dies, also when the process is killed.
 class RunLock {
  public:
-  /// Waits up to `timeout` for the lock under `dir` (created 0700 if missing). The error names
+  /// Waits up to `timeout` for the lock under `dir` (created 0700 if missing). A `dir` or lock
+  /// file that another user owns or others can write is refused (state_dir.h). The error names
   /// the holder when it can.
   [[nodiscard]] static Result<RunLock> acquire(const std::string& dir, const std::string& lab,
                                                std::chrono::milliseconds timeout);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <vector>
@@ -26,6 +27,12 @@ class Driver {
   /// Carries out independent actions (all of one phase) and returns one Status per action, in
   /// order. A driver may pipeline them; a failed action must leave nothing of itself behind.
   [[nodiscard]] virtual std::vector<Status> apply(std::span<const plan::Action* const> batch) = 0;
+
+  /// The interface group this driver creates links in until it has marked them, or 0 when it
+  /// creates none that way. A run writes it into its journal before it changes anything: after
+  /// a kill between a creation and its mark, the next run adopts an unmarked link only when it
+  /// is still in this group (see app::Journal).
+  [[nodiscard]] virtual std::uint32_t creationGroup() const { return 0; }
 };
 
 using DriverPtr = std::unique_ptr<Driver>;

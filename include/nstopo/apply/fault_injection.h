@@ -28,6 +28,8 @@ class FaultInjectingDriver final : public Driver {
 
   [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
 
+  [[nodiscard]] std::uint32_t creationGroup() const override { return inner_.creationGroup(); }
+
  private:
   Driver& inner_;
   std::size_t fail_at_;

@@ -25,6 +25,14 @@ struct Mark {
 
 [[nodiscard]] std::string makeMark(const std::string& lab);
 [[nodiscard]] std::string makeVethMark(const std::string& lab, const IfRef& peer);
+/// The mark in an interface alias, or nothing when the alias is not a mark nstopo could have
+/// written. Anyone with CAP_NET_ADMIN in a namespace can set an alias, and the lab name becomes a
+/// path under /run/nstopo: a lab that fails the lab-name rules (names.h) makes the object
+/// foreign, and so does a peer whose namespace or interface name nstopo would never use.
 [[nodiscard]] std::optional<Mark> parseMark(std::string_view alias);
+
+/// `lab` when it is a valid lab name, else "" (foreign): for owners read from anywhere else,
+/// such as an OVSDB row's external_ids:nstopo-lab.
+[[nodiscard]] std::string ownerFrom(std::string_view lab);
 
 }  // namespace nstopo::state

@@ -52,6 +52,8 @@ struct LinkState {
   std::set<IpAddress> secondary_addresses;
   int ifindex = 0;                    ///< actual only
   int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
+  std::uint32_t group = 0;            ///< actual only: IFLA_GROUP (0 is the kernel's default)
+  bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
   SourceLoc origin;                   ///< desired only: where the file asked for it
 };

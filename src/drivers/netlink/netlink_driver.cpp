@@ -53,6 +53,28 @@ std::uint32_t deleteGroup() {
   return group;
 }
 
+/// The interface group new links sit in from their creation until their mark is set, drawn at
+/// random once per process like deleteGroup() (and never equal to it). The run writes it into
+/// its journal first: if it is killed in between, the next run adopts an unmarked link of a
+/// journalled name only when it is still in this group, never one made by someone else.
+std::uint32_t linkCreationGroup() {
+  static const std::uint32_t group = [] {
+    std::random_device random;
+    std::uint32_t drawn = 0x80000000U | (random() & 0x7fffffffU);
+    return drawn == deleteGroup() ? drawn ^ 1U : drawn;
+  }();
+  return group;
+}
+
+/// The attributes of a mark request: the alias, and the default group the link leaves its
+/// creation group for.
+LinkAttrs markAttrs(std::string alias) {
+  LinkAttrs mark;
+  mark.alias = std::move(alias);
+  mark.group = 0;
+  return mark;
+}
+
 LinkAttrs attrsOf(const plan::VethEnd& end) {
   LinkAttrs attrs;
   attrs.mtu = end.mtu;
@@ -118,6 +140,10 @@ Result<std::unique_ptr<NetlinkDriver>> NetlinkDriver::create() {
   host.netns_fd = std::move(*own);
   host.socket.emplace(std::move(*socket));
   return driver;
+}
+
+std::uint32_t NetlinkDriver::creationGroup() const {
+  return linkCreationGroup();
 }
 
 bool NetlinkDriver::handles(const Action& action) const {
@@ -449,36 +475,40 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
   std::vector<Handle> created(batch.size());
   forEachOnWorkers(batch.size(), [&](std::size_t i) {
     const auto& action = std::get<plan::CreateNetns>(*batch[i]);
-    auto fd = createNamedNetnsInThisThread(action.netns);
+    std::optional<RtnlSocket> socket;
+    auto fd = createNamedNetnsInThisThread(action.netns, [&]() -> Status {
+      // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
+      // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
+      // own sysctls are written later and win. Kernels without IPv6 have no such file.
+      (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
+      (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
+      auto opened = RtnlSocket::open();
+      if (!opened) {
+        return tl::unexpected(opened.error());
+      }
+      // The loopback carries the lab's mark: it is how the namespace is known to be ours. It is
+      // set before the namespace gets its name, so a run killed at any point never leaves an
+      // unmarked namespace of its own behind (and none is ever adopted by its name).
+      LinkAttrs lo;
+      lo.up = action.loopback_up;
+      lo.alias = state::makeMark(action.lab);
+      auto request = setLinkRequest("lo", lo);
+      auto replies = opened->transact({request.get()});
+      if (!replies) {
+        return tl::unexpected(replies.error());
+      }
+      if ((*replies)[0].error != 0) {
+        return tl::unexpected(kernelError("marking lo", action.netns, (*replies)[0]));
+      }
+      socket.emplace(std::move(*opened));
+      return {};
+    });
     if (!fd) {
       results[i] = tl::unexpected(fd.error());
       return;
     }
-    // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
-    // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
-    // own sysctls are written later and win. Kernels without IPv6 have no such file.
-    (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
-    (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
-    auto socket = RtnlSocket::open();
-    if (!socket) {
-      results[i] = tl::unexpected(socket.error());
-      (void)deleteNamedNetns(action.netns);
-      return;
-    }
-    // The loopback carries the lab's mark: it is how the namespace is known to be ours.
-    LinkAttrs lo;
-    lo.up = action.loopback_up;
-    lo.alias = state::makeMark(action.lab);
-    auto request = setLinkRequest("lo", lo);
-    auto replies = socket->transact({request.get()});
-    if (!replies || (*replies)[0].error != 0) {
-      results[i] = replies ? tl::unexpected(kernelError("marking lo", action.netns, (*replies)[0]))
-                           : tl::unexpected(replies.error());
-      (void)deleteNamedNetns(action.netns);
-      return;
-    }
     created[i].netns_fd = std::move(*fd);
-    created[i].socket.emplace(std::move(*socket));
+    created[i].socket = std::move(socket);
   });
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i]) {
@@ -560,6 +590,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               LinkAttrs attrs;
               attrs.mac = a.mac;
               attrs.up = a.up;
+              attrs.group = linkCreationGroup();
               // Only non-default options are sent: kernels built without VLAN filtering
               // refuse even "vlan_filtering 0" with EOPNOTSUPP.
               BridgeOptions options;
@@ -573,8 +604,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                                "creating " + what, false, true});
               // The MTU goes with the mark: set through a change, the kernel records it as
               // chosen by the user and stops lowering it to the smallest port's MTU.
-              LinkAttrs mark;
-              mark.alias = state::makeMark(a.lab);
+              LinkAttrs mark = markAttrs(state::makeMark(a.lab));
               mark.mtu = a.mtu;
               then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
                               "marking bridge " + a.ref.str()});
@@ -591,6 +621,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               LinkAttrs attrs = attrsOf(a.a);
               LinkAttrs peer_attrs = attrsOf(a.b);
               peer_attrs.up.reset();
+              attrs.group = linkCreationGroup();
+              peer_attrs.group = linkCreationGroup();
               if (!a.a.master.empty()) {
                 const auto master = index(i, IfRef{a.a.ref.netns, a.a.master});
                 if (!master) {
@@ -602,12 +634,10 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
                                newVethRequest(a.a.ref.name, attrs, a.b.ref.name, peer_attrs,
                                               (*peer)->netns_fd.get()),
                                i, "creating " + what, false, true});
-              LinkAttrs mark_a;
-              mark_a.alias = state::makeVethMark(a.lab, a.b.ref);
+              LinkAttrs mark_a = markAttrs(state::makeVethMark(a.lab, a.b.ref));
               then.push_back({a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), i,
                               "marking " + a.a.ref.str()});
-              LinkAttrs mark_b;
-              mark_b.alias = state::makeVethMark(a.lab, a.a.ref);
+              LinkAttrs mark_b = markAttrs(state::makeVethMark(a.lab, a.a.ref));
               mark_b.up = a.b.up;
               if (!a.b.master.empty()) {
                 const auto master = index(i, IfRef{a.b.ref.netns, a.b.master});
@@ -634,8 +664,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               LinkAttrs attrs;
               attrs.mtu = a.mtu;
               attrs.mac = a.mac;
-              LinkAttrs mark;
-              mark.alias = state::makeVethMark(a.lab, a.lower);
+              attrs.group = linkCreationGroup();
+              LinkAttrs mark = markAttrs(state::makeVethMark(a.lab, a.lower));
               mark.up = a.up;
               if (a.lower.netns == a.ref.netns) {
                 first.push_back({a.lower.netns, newStackedRequest(a.ref.name, options, attrs, -1),

@@ -93,7 +93,8 @@ Result<UniqueFd> openOwnNetns() {
   return fd;
 }
 
-Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name) {
+Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name,
+                                              const std::function<Status()>& prepare) {
   // The mount point only has to be prepared once per process, not once per namespace (with a
   // thousand namespaces the repeated recursive remount costs as much as creating them).
   static std::mutex run_dir_mutex;
@@ -128,6 +129,12 @@ Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name) {
     const int error = errno;
     ::unlink(path.c_str());
     return sysError(fmt::format("creating network namespace '{}'", name), error);
+  }
+  // Nobody else can see the namespace yet: what `prepare` sets up (the lab's mark) is in place
+  // before it has a name. A failure leaves only this thread holding it, and it dies with it.
+  if (auto ok = prepare(); !ok) {
+    ::unlink(path.c_str());
+    return tl::unexpected(ok.error());
   }
   if (::mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
     const int error = errno;

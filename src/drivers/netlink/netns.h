@@ -24,7 +24,11 @@ inline constexpr const char* kNetnsRunDir = "/run/netns";
 
 /// Creates a namespace exactly as `ip netns add NAME` does, so `ip netns exec` and `ip -n` work.
 /// Runs in the calling thread, which must be a helper thread: it is left inside the new netns.
-[[nodiscard]] Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name);
+/// `prepare` runs in there before the namespace is bind-mounted under /run/netns, so what it sets
+/// up is there before any other process, or a later run, can see the namespace by its name.
+/// When `prepare` fails, nothing is left.
+[[nodiscard]] Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name,
+                                                            const std::function<Status()>& prepare);
 
 /// Unmounts and unlinks /run/netns/NAME as `ip netns delete` does.
 [[nodiscard]] Status deleteNamedNetns(const std::string& name);

@@ -112,6 +112,9 @@ RawLink parseLink(const nlmsghdr& header) {
   if (tb[IFLA_LINK] != nullptr) {
     link.link_ifindex = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
   }
+  if (tb[IFLA_GROUP] != nullptr) {
+    link.group = nla_get_u32(tb[IFLA_GROUP]);
+  }
   if (tb[IFLA_IFALIAS] != nullptr) {
     if (auto mark = state::parseMark(nla_get_string(tb[IFLA_IFALIAS]))) {
       link.owner = mark->lab;

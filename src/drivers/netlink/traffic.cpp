@@ -30,6 +30,7 @@ using Clock = std::chrono::steady_clock;
 using Millis = std::chrono::milliseconds;
 
 constexpr int kPollMs = 100;
+constexpr const char* kIperf3 = "/usr/bin/iperf3";
 
 bool waitFor(int fd, short events) {
   pollfd waiter{fd, events, 0};
@@ -185,11 +186,13 @@ Result<RrResult> requestResponse(RrKind kind, int from_netns_fd, int to_netns_fd
 
 Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress& to,
                             std::uint16_t port, std::chrono::seconds duration) {
-  if (::access("/usr/bin/iperf3", X_OK) != 0) {
+  // The program that was checked is the one that runs: never whatever `iperf3` the caller's
+  // PATH finds first (nstopo runs as root).
+  if (::access(kIperf3, X_OK) != 0) {
     return fail(ErrorKind::kUnsupported, "iperf3 is not installed (apt-get install iperf3)");
   }
   const std::string port_text = std::to_string(port);
-  const pid_t server = spawnIn(to_netns_fd, {"iperf3", "-s", "-1", "-p", port_text}, -1);
+  const pid_t server = spawnIn(to_netns_fd, {kIperf3, "-s", "-1", "-p", port_text}, -1);
   std::this_thread::sleep_for(Millis(300));  // let it listen
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
@@ -199,7 +202,7 @@ Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress&
   }
   const pid_t client =
       spawnIn(from_netns_fd,
-              {"iperf3", "-c", to.str(), "-p", port_text, "-t", std::to_string(duration.count()),
+              {kIperf3, "-c", to.str(), "-p", port_text, "-t", std::to_string(duration.count()),
                "-J", "--connect-timeout", "2000"},
               out[1]);
   ::close(out[1]);

@@ -1,18 +1,27 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "ovs_service.h"
 
+#include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <charconv>
 #include <chrono>
+#include <climits>
+#include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "nstopo/app/state_dir.h"
+#include "nstopo/core/unique_fd.h"
 
 #include "../netlink/process.h"
 #include "ovsdb_reply.h"
@@ -23,11 +32,93 @@ namespace {
 
 constexpr const char* kSchema = "/usr/share/openvswitch/vswitch.ovsschema";
 
-int pidFrom(const std::string& path) {
-  std::ifstream in(path);
+/// /run/nstopo and the service directory in it, both checked like every state directory of
+/// nstopo (state_dir.h); with `create` they are made 0700 when missing.
+Result<UniqueFd> openServiceDir(const std::string& dir, bool create) {
+  const auto slash = dir.rfind('/');
+  const std::string parent = slash == 0 || slash == std::string::npos ? "/" : dir.substr(0, slash);
+  auto parent_fd = app::openTrustedDir(AT_FDCWD, parent, parent, create);
+  if (!parent_fd) {
+    return tl::unexpected(parent_fd.error());
+  }
+  return app::openTrustedDir(parent_fd->get(), dir.substr(slash + 1), dir, create);
+}
+
+constexpr const char* kNoSignal =
+    "; nstopo signals only the daemons it started, so it signalled nothing";
+
+/// One daemon as its pidfile names it.
+struct Daemon {
+  int pid = 0;          ///< 0: not running (no pidfile, or the pid is gone)
+  UniqueFd pidfd;       ///< pins the process, so a signal cannot reach a successor of the pid
+  std::string problem;  ///< why the pid must not be signalled, when the pidfile names one
+};
+
+/// The daemon `name` (ovsdb-server or ovs-vswitchd) that the pidfile in `dir_fd` names, when the
+/// process is that daemon: its /proc/PID/exe is the binary nstopo starts. A pidfile that is not
+/// ours (a symlink, another user's, writable by others) or that names another program leaves
+/// pid 0 and says why in `problem`: nstopo signals only the daemons it started.
+Daemon daemonOf(int dir_fd, const std::string& dir, const std::string& name) {
+  Daemon daemon;
+  const std::string pidfile = dir + "/" + name + ".pid";
+  auto fd = app::openTrustedFile(dir_fd, name + ".pid", pidfile, O_RDONLY);
+  if (!fd) {
+    if (!(fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT)) {
+      daemon.problem = fd.error().message;
+    }
+    return daemon;
+  }
+  auto text = app::readBounded(fd->get(), 64, pidfile);
   int pid = 0;
-  in >> pid;
-  return pid > 0 && ::kill(pid, 0) == 0 ? pid : 0;
+  if (text) {
+    const char* begin = text->data();
+    const char* end = begin + text->size();
+    const auto parsed = std::from_chars(begin, end, pid);
+    const bool rest_blank = std::all_of(parsed.ptr, end, [](char c) { return c == '\n'; });
+    if (parsed.ec != std::errc() || !rest_blank || pid <= 1) {
+      pid = 0;
+    }
+  }
+  if (pid == 0) {
+    daemon.problem = fmt::format("{} does not hold a process id{}", pidfile, kNoSignal);
+    return daemon;
+  }
+  daemon.pidfd.reset(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!daemon.pidfd.valid() && errno == ESRCH) {
+    return daemon;  // a stale pidfile: the daemon is gone
+  }
+  // With the pidfd open the pid cannot pass to another process unnoticed: if the daemon exits
+  // after this check, a signal through the pidfd fails instead of reaching a successor.
+  const std::string binary = "/usr/sbin/" + name;
+  char resolved[PATH_MAX] = {};
+  const std::string expected = ::realpath(binary.c_str(), resolved) != nullptr ? resolved : binary;
+  char exe[PATH_MAX] = {};
+  const ssize_t length = ::readlink(fmt::format("/proc/{}/exe", pid).c_str(), exe, sizeof exe - 1);
+  if (length < 0) {
+    if (errno == ENOENT) {
+      return daemon;  // it exited meanwhile
+    }
+    daemon.problem = fmt::format("{} names pid {}, whose program cannot be checked ({}){}", pidfile,
+                                 pid, std::strerror(errno), kNoSignal);
+    return daemon;
+  }
+  const std::string running(exe, static_cast<std::size_t>(length));
+  // An upgraded package leaves the running daemon's binary unlinked: " (deleted)".
+  if (running != expected && running != expected + " (deleted)") {
+    daemon.problem = fmt::format("{} names pid {}, which runs {}, not {}{}", pidfile, pid, running,
+                                 expected, kNoSignal);
+    return daemon;
+  }
+  daemon.pid = pid;
+  return daemon;
+}
+
+/// kill() through the pidfd when the kernel has pidfds (5.3 and later).
+bool sendSignal(const Daemon& daemon, int sig) {
+  if (daemon.pidfd.valid()) {
+    return ::syscall(SYS_pidfd_send_signal, daemon.pidfd.get(), sig, nullptr, 0) == 0;
+  }
+  return ::kill(daemon.pid, sig) == 0;
 }
 
 /// Runs a program with an argument vector (no shell), with OVS's default paths pointed at
@@ -63,11 +154,23 @@ bool exists(const std::string& path) {
 
 }  // namespace
 
+Status checkServiceDir(const std::string& dir) {
+  auto dir_fd = openServiceDir(dir, false);
+  if (!dir_fd && !app::isAbsent(dir_fd.error())) {
+    return tl::unexpected(dir_fd.error());
+  }
+  return {};
+}
+
 ServiceStatus serviceStatus(const std::string& dir) {
   ServiceStatus status;
   status.socket = "unix:" + dir + "/db.sock";
-  status.ovsdb_server_pid = pidFrom(dir + "/ovsdb-server.pid");
-  status.ovs_vswitchd_pid = pidFrom(dir + "/ovs-vswitchd.pid");
+  auto dir_fd = openServiceDir(dir, false);
+  if (!dir_fd) {
+    return status;
+  }
+  status.ovsdb_server_pid = daemonOf(dir_fd->get(), dir, "ovsdb-server").pid;
+  status.ovs_vswitchd_pid = daemonOf(dir_fd->get(), dir, "ovs-vswitchd").pid;
   status.answers = status.ovsdb_server_pid != 0 &&
                    Connection::open(status.socket, std::chrono::milliseconds(1000)).has_value();
   return status;
@@ -81,9 +184,8 @@ Status startService(const std::string& dir) {
                   fmt::format("{} is missing: install Debian's openvswitch-switch", binary));
     }
   }
-  ::mkdir("/run/nstopo", 0700);
-  if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-    return fail(ErrorKind::kKernel, fmt::format("creating {}: {}", dir, std::strerror(errno)));
+  if (auto dir_fd = openServiceDir(dir, true); !dir_fd) {
+    return tl::unexpected(dir_fd.error());
   }
   const auto before = serviceStatus(dir);
   const std::string db = dir + "/conf.db";
@@ -147,20 +249,32 @@ Status startService(const std::string& dir) {
 }
 
 Status stopService(const std::string& dir) {
-  // Only the daemons this directory's pidfiles name: never any other Open vSwitch.
+  auto dir_fd = openServiceDir(dir, false);
+  if (!dir_fd) {
+    return app::isAbsent(dir_fd.error()) ? Status{} : tl::unexpected(dir_fd.error());
+  }
+  // Only the daemons this directory's pidfiles name, and only when they are the Open vSwitch
+  // programs nstopo starts: never any other Open vSwitch, never another process that took a
+  // pid over or that a planted pidfile names. Both are checked before either is signalled.
+  std::vector<std::pair<std::string, Daemon>> daemons;
   for (const char* name : {"ovs-vswitchd", "ovsdb-server"}) {
-    const std::string pidfile = dir + "/" + name + ".pid";
-    const int pid = pidFrom(pidfile);
-    if (pid == 0) {
+    auto daemon = daemonOf(dir_fd->get(), dir, name);
+    if (!daemon.problem.empty()) {
+      return fail(ErrorKind::kConflict, daemon.problem);
+    }
+    daemons.emplace_back(name, std::move(daemon));
+  }
+  for (const auto& [name, daemon] : daemons) {
+    if (daemon.pid == 0) {
       continue;
     }
-    ::kill(pid, SIGTERM);
-    for (int i = 0; i < 100 && ::kill(pid, 0) == 0; ++i) {
+    (void)sendSignal(daemon, SIGTERM);
+    for (int i = 0; i < 100 && sendSignal(daemon, 0); ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    if (::kill(pid, 0) == 0) {
+    if (sendSignal(daemon, 0)) {
       return fail(ErrorKind::kKernel,
-                  fmt::format("{} (pid {}) did not stop within 5 s", name, pid));
+                  fmt::format("{} (pid {}) did not stop within 5 s", name, daemon.pid));
     }
   }
   return {};

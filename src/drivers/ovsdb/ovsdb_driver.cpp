@@ -13,6 +13,7 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/overloaded.h"
+#include "nstopo/state/ownership.h"
 
 #include "ovsdb_reply.h"
 #include "ovsdb_tables.h"

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nstopo/core/names.h"
+#include "nstopo/state/ownership.h"
 
 #include "ovsdb_driver.h"
 #include "ovsdb_reply.h"
@@ -37,7 +38,10 @@ void decodeTables(const json& result, state::State& into) {
     }
     bridge.external_ids =
         stringMap(optionalMember(row, "external_ids", what), what + " external_ids");
-    bridge.owner = bridge.external_ids.count(kLabKey) > 0 ? bridge.external_ids.at(kLabKey) : "";
+    // Whoever can write this OVSDB can write the mark: a value that is no lab name is foreign.
+    bridge.owner = bridge.external_ids.count(kLabKey) > 0
+                       ? state::ownerFrom(bridge.external_ids.at(kLabKey))
+                       : "";
     bridge.external_ids.erase(kLabKey);
     for (const auto& port_ref : setOf(optionalMember(row, "ports", what), what + " ports")) {
       const auto port_row = ports.find(uuid(port_ref, what + " ports"));
@@ -73,7 +77,9 @@ void decodeTables(const json& result, state::State& into) {
           port.error = optionalSetText(irow, "error", iface_what);
         }
       }
-      port.owner = port.external_ids.count(kLabKey) > 0 ? port.external_ids.at(kLabKey) : "";
+      port.owner = port.external_ids.count(kLabKey) > 0
+                       ? state::ownerFrom(port.external_ids.at(kLabKey))
+                       : "";
       port.external_ids.erase(kLabKey);
       if (port.name == bridge.name && port.internal) {
         continue;  // the bridge's own port comes and goes with the bridge
