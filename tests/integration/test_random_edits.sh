@@ -11,14 +11,7 @@
 # _CRASH, _KILLS and _ALL_EDITS tune a run (tests/property/run_pairs.py, docs/reliability.md).
 source "$(dirname "$0")/lib.sh"
 require_link_kinds macvlan
-if [[ ! -x /usr/sbin/ovs-vswitchd ]]; then
-  echo "SKIP: openvswitch-switch is not installed (bash .ci/install-deps installs it)"
-  exit 77
-fi
-if [[ ! -c /dev/net/tun ]]; then
-  echo "SKIP: no /dev/net/tun, so Open vSwitch's userspace datapath cannot create internal ports"
-  exit 77
-fi
+require_ovs
 if ! python3 -c 'import yaml' 2>/dev/null; then
   echo "SKIP: python3-yaml is not installed"
   exit 77
