@@ -56,7 +56,7 @@ for mode in deep wrong-type no-name flood; do
   socket=$WORK/fake-$mode.sock
   python3 "$SRC/tests/integration/fake_ovsdb_server.py" "$socket" "$mode" &
   FAKE_PID=$!
-  for _ in $(seq 100); do [[ -S $socket ]] && break; sleep 0.05; done
+  for _ in $(seq 600); do [[ -S $socket ]] && break; sleep 0.05; done
   [[ -S $socket ]] || fail "$mode: the fake server did not come up"
   # ulimit -v: an unbounded client runs into the limit instead of the machine's memory.
   expect_rc 1 "$mode: plan fails cleanly" -- \

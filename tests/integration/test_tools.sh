@@ -26,7 +26,7 @@ if grep -q "veth" "$WORK/out"; then fail "host sees a lab interface: $(cat "$WOR
 # A SIGTERM to nstopo reaches the command: nothing keeps running in the node.
 "$NSTOPO" exec ns1 --lab veth-pair -- sleep 30 &
 exec_pid=$!
-for _ in $(seq 50); do [[ -n $(ip netns pids ns1) ]] && break; sleep 0.1; done
+for _ in $(seq 300); do [[ -n $(ip netns pids ns1) ]] && break; sleep 0.1; done
 start=$(date +%s)
 kill -TERM "$exec_pid"
 rc=0; wait "$exec_pid" || rc=$?
@@ -55,7 +55,7 @@ import socket, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 5201)); s.listen(16); time.sleep(30)' &
 listener=$!
-for _ in $(seq 100); do
+for _ in $(seq 300); do
   ip netns exec ns2 ss -Hltn 'sport = :5201' | grep -q . && break
   sleep 0.1
 done
