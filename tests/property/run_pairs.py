@@ -13,6 +13,7 @@ also get the rollback sweep (NSTOPO_FAULT_INJECT_AT=N for every N) and some the 
   NSTOPO_PROPERTY_CRASH       how many of the next ones get the crash sweep (5)
   NSTOPO_PROPERTY_KILLS       kill points per crash sweep (10)
   NSTOPO_PROPERTY_ALL_EDITS=1 also the edit kinds in random_labs.KNOWN_FAILING
+  NSTOPO_PROPERTY_KINDS       only these edit kinds (comma-separated), to chase one defect
 """
 import os
 import random
@@ -211,8 +212,16 @@ def main():
     kills = env_int("NSTOPO_PROPERTY_KILLS", 10)
     all_edits = os.environ.get("NSTOPO_PROPERTY_ALL_EDITS") == "1"
     known = {} if all_edits else rl.KNOWN_FAILING
+    only = [k for k in os.environ.get("NSTOPO_PROPERTY_KINDS", "").split(",") if k]
+    unknown = [k for k in only if k not in rl.EDIT_KINDS]
+    if unknown:
+        print(f"NSTOPO_PROPERTY_KINDS: unknown edit kind(s) {unknown}; known: {rl.EDIT_KINDS}",
+              file=sys.stderr)
+        return 2
+
     def kinds_for(pair_type):
-        return [k for k in rl.EDIT_KINDS if known.get(k, ("",))[0] not in ("all", pair_type)]
+        return [k for k in rl.EDIT_KINDS if known.get(k, ("",))[0] not in ("all", pair_type)
+                and (not only or k in only)]
     print(f"seed {base}: {pairs} pairs ({n_rollback} with the rollback sweep, {n_crash} with "
           f"the crash sweep of {kills} kills); replay one pair with NSTOPO_PROPERTY_SEED=<its "
           f"seed> NSTOPO_PROPERTY_PAIRS=1")
