@@ -25,12 +25,19 @@ Error noDriver(const plan::Action& action) {
 
 /// A deletion of an address, a route or a stacked link that failed may have happened all the
 /// same: the kernel deletes the secondaries of a primary address, the routes through a subnet
-/// and the links stacked on a parent with the step beside it in the same batch. The rollback undoes
+/// and the links stacked on a parent with the step beside it in the same batch; and so may a
+/// lower MTU. The rollback undoes
 /// it too, and an undo that finds the object already there (EEXIST) means it never went.
 bool mayHaveHappened(const plan::Action& action) {
   if (const auto* link = std::get_if<plan::DeleteLink>(&action)) {
     // A macvlan, ipvlan or VLAN link goes with its parent.
     return state::isStacked(link->before.kind);
+  }
+  if (const auto* set = std::get_if<plan::SetLink>(&action)) {
+    // A lower MTU: the kernel lowers a macvlan, ipvlan or VLAN link's MTU with its parent's,
+    // which may be the step beside it (planClampedUppers). Undoing one that never happened
+    // sets the values it already has.
+    return set->change.mtu && set->before.mtu && *set->change.mtu < *set->before.mtu;
   }
   return std::holds_alternative<plan::DeleteAddress>(action) ||
          std::holds_alternative<plan::DeleteRoute>(action);

@@ -191,6 +191,7 @@ std::string describe(const Action& action) {
           [](const MoveLink& a) {
             return fmt::format("move {} into {}", a.from.str(), a.to_netns);
           },
+          [](const RenameLink& a) { return fmt::format("rename {} to {}", a.from.str(), a.to); },
           [](const SetSysctl& a) {
             return a.before.empty() ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
                                     : fmt::format("sysctl {}: {} = {} (was {})", a.netns, a.key,
@@ -215,6 +216,7 @@ std::string netnsOf(const Action& action) {
                         [](const DeleteRoute& a) { return a.netns; },
                         [](const SetSysctl& a) { return a.netns; },
                         [](const MoveLink& a) { return a.from.netns; },
+                        [](const RenameLink& a) { return a.from.netns; },
                         [](const auto&) { return std::string("ovsdb"); },
                     },
                     action);
@@ -331,6 +333,12 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const MoveLink& a) -> std::vector<Action> {
             return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.lab, false}};
+          },
+          [](const RenameLink& a) -> std::vector<Action> {
+            RenameLink back = a;
+            back.from = IfRef{a.from.netns, a.to};
+            back.to = a.from.name;
+            return {std::move(back)};
           },
           [](const SetSysctl& a) -> std::vector<Action> {
             if (a.before.empty()) {

@@ -12,6 +12,8 @@ std::size_t Plan::count(Change change) const {
 
 const char* toString(Phase phase) {
   switch (phase) {
+    case Phase::kRenameLinks:
+      return "rename-links";
     case Phase::kDeleteRoutes:
       return "delete-routes";
     case Phase::kDeleteAddresses:

@@ -10,6 +10,8 @@
 
 #include "nstopo/model/topology.h"
 
+#include "renames.h"
+
 namespace nstopo::plan {
 namespace {
 
@@ -91,9 +93,14 @@ class Planner {
   Planner(const State& desired, const State& actual)
       : desired_(desired), actual_storage_(normalized(actual)), actual_(actual_storage_) {
     result_.plan.lab = desired.lab;
+    // Everything after the renames sees the machine as it is once they ran.
+    renames_ = renameInPlace(desired_, actual_storage_);
   }
 
   PlanResult run() {
+    for (auto& rename : renames_) {
+      add(Phase::kRenameLinks, Change::kUpdate, std::move(rename.action), rename.origin);
+    }
     planOvs();
     planNamespaces();
     planLinkDeletions();
@@ -672,6 +679,9 @@ class Planner {
         if (want.mtu && want.mtu != have->mtu) {
           set.change.mtu = want.mtu;
           set.before.mtu = have->mtu;
+          if (have->mtu && *want.mtu < *have->mtu) {
+            planClampedUppers(ref, *want.mtu);
+          }
         }
         if (want.mac && want.mac != have->mac) {
           set.change.mac = want.mac;
@@ -719,6 +729,32 @@ class Planner {
         }
         diffAddresses(ref, want.addresses, have->addresses, want.origin, downed_.count(ref) > 0,
                       have->secondary_addresses);
+      }
+    }
+  }
+
+  /// Lowering a link's MTU below that of a macvlan, ipvlan or VLAN link on it makes the kernel
+  /// lower theirs too, and raising it again does not raise them back. For uppers whose MTU the
+  /// file leaves to the kernel, the plan says so with a step of its own, placed before the
+  /// parent's: a rollback, which runs backwards, then raises the parent first and the upper
+  /// after it, as the kernel requires.
+  void planClampedUppers(const IfRef& parent, std::uint32_t mtu) {
+    for (const auto& [netns_name, other] : actual_.netns) {
+      for (const auto& [name, upper] : other.links) {
+        const IfRef ref{netns_name, name};
+        if (!state::isStacked(upper.kind) || upper.lower != parent || !ours(upper) ||
+            deleted_.count(ref) > 0 || !upper.mtu || *upper.mtu <= mtu) {
+          continue;
+        }
+        const auto* want = desiredLink(ref);
+        if (want == nullptr || want->mtu) {
+          continue;  // going, or its own MTU step covers it
+        }
+        planClampedUppers(ref, mtu);
+        SetLink clamp{ref, {}, {}};
+        clamp.change.mtu = mtu;
+        clamp.before.mtu = upper.mtu;
+        add(Phase::kChangeLinks, Change::kUpdate, std::move(clamp), want->origin);
       }
     }
   }
@@ -852,6 +888,7 @@ class Planner {
   const State& desired_;
   State actual_storage_;
   const State& actual_;
+  std::vector<PlannedRename> renames_;
   PlanResult result_;
   std::set<std::string> new_netns_;
   std::set<std::string> removed_netns_;

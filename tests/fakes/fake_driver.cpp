@@ -11,6 +11,8 @@
 #include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 
+#include "plan/renames.h"
+
 namespace nstopo::testing {
 namespace {
 
@@ -358,6 +360,16 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             moved.owner = a.lab;
             moved.up = a.up;
             world.netns[a.to_netns].links[a.from.name] = moved;
+            return {};
+          },
+          [&](const plan::RenameLink& a) -> Status {
+            if (link_of(a.from) == nullptr) {
+              return missing(a.from.str());
+            }
+            if (link_of(state::IfRef{a.from.netns, a.to}) != nullptr) {
+              return fail(ErrorKind::kKernel, a.to + " exists", {}, 17);
+            }
+            (void)plan::renameInState(world, a.from, a.to);
             return {};
           },
       },

@@ -108,6 +108,26 @@ links:
                                                             }));
 }
 
+TEST(PlannerSideEffects, ParentMtuLoweredUnderAMacvlanClampsItFirst) {
+  // The kernel lowers the macvlan with its parent and never raises it back: the plan changes it
+  // first, so a rollback raises the parent before the macvlan.
+  constexpr const char* kLab = R"(name: lab
+nodes:
+  a:
+    interfaces: {e0: {}}
+  b:
+    interfaces: {e1: {}, m1: {}}
+links:
+  - {kind: veth, endpoints: [a:e0, b:e1]}
+  - {kind: macvlan, parent: b:e1, endpoint: b:m1, mode: bridge}
+)";
+  EXPECT_EQ(editLines(kLab, replaced(kLab, "e1: {}", "e1: {mtu: 1400}")),
+            (std::vector<std::string>{
+                "~ link b:m1: mtu 1500 -> 1400",
+                "~ link b:e1: mtu 1500 -> 1400",
+            }));
+}
+
 TEST(PlannerSideEffects, ReaddedStateConvergesThroughTheFakeKernel) {
   FakeDriver kernel;
   converge(desiredOf(kRoutedLab), kernel);

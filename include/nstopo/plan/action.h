@@ -111,6 +111,22 @@ struct MoveLink {
   bool up = true;
 };
 
+/// Renames an interface in place: it keeps its ifindex, its peer, its bridge port, its
+/// addresses and the routes through it. The links whose mark names it (a veth's other end, the
+/// macvlan, ipvlan and VLAN links on it) get their mark rewritten. Kernels before 6.2 rename
+/// only a link that is down: there the driver sets it down for the rename, brings it back up
+/// and puts back what the kernel drops on the way (its IPv6 addresses and the routes through
+/// it), which is why the action carries them.
+struct RenameLink {
+  IfRef from;
+  std::string to;
+  std::string lab;
+  bool up = true;
+  std::vector<IfRef> marked_by;
+  std::vector<IpAddress> ipv6_addresses;
+  std::vector<state::RouteState> routes;  ///< of from.netns, through the link
+};
+
 /// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
 /// A route of namespace `netns`, for the inverse of a link deletion.
 struct RouteIn {
@@ -180,7 +196,7 @@ struct SetSysctl {
 using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked,
                             DeleteLink, SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute,
                             SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
-                            DeleteOvsPort, SetOvsPort, MoveLink>;
+                            DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
 
 /// True for the actions the OVSDB driver carries out.
 [[nodiscard]] bool isOvsAction(const Action& action);

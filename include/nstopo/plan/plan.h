@@ -13,6 +13,7 @@ namespace nstopo::plan {
 /// Steps run phase by phase; inside a phase they are independent and sorted by name, so the same
 /// input always gives the same plan and a driver may pipeline a whole phase.
 enum class Phase {
+  kRenameLinks,  ///< first: every later step names links by their new names
   kDeleteRoutes,
   kDeleteAddresses,
   kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction
@@ -27,8 +28,8 @@ enum class Phase {
   kCreateStacked2,  ///< ... on one created in kCreateStacked1
   kCreateStacked3,
   kReleasePorts,  ///< ports that leave a Linux bridge to become OVS ports: before OVS takes them
-  kOvs,        ///< OVS bridges and ports that come or change: one OVSDB transaction
-  kMoveLinks,  ///< OVS internal ports into their namespaces
+  kOvs,           ///< OVS bridges and ports that come or change: one OVSDB transaction
+  kMoveLinks,     ///< OVS internal ports into their namespaces
   kChangeLinks,
   kAddAddresses,
   kAddDirectRoutes,

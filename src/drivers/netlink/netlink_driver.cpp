@@ -114,6 +114,7 @@ std::set<IfRef> devicesNeeded(std::span<const Action* const> batch) {
                      }
                    },
                    [&](const plan::CreateStacked& a) { refs.insert(a.lower); },
+                   [&](const plan::RenameLink& a) { refs.insert(a.from); },
                    [](const auto&) {},
                },
                *action);
@@ -482,6 +483,14 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
       // own sysctls are written later and win. Kernels without IPv6 have no such file.
       (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
       (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
+      // Nodes announce themselves when a link comes up or changes its MAC (gratuitous ARP,
+      // unsolicited neighbour advertisements), so an interface an edit rebuilt is reachable
+      // again at once instead of when the neighbours' entries expire.
+      for (const char* key :
+           {"net.ipv4.conf.default.arp_notify", "net.ipv4.conf.all.arp_notify",
+            "net.ipv6.conf.default.ndisc_notify", "net.ipv6.conf.all.ndisc_notify"}) {
+        (void)writeSysctl(key, "1");
+      }
       auto opened = RtnlSocket::open();
       if (!opened) {
         return tl::unexpected(opened.error());
@@ -573,6 +582,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   };
 
   std::vector<Rename> renames;
+  std::vector<std::pair<std::size_t, int>> renamed;  // RenameLink action, ifindex
   std::vector<Offload> offloads;
   auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
     auto found = ifindexOf(ref);
@@ -706,6 +716,22 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               then.push_back({a.to_netns, setLinkRequest(a.from.name, mark), i,
                               "marking " + a.to_netns + ":" + a.from.name});
             },
+            [&](const plan::RenameLink& a) {
+              const auto device = index(i, a.from);
+              if (!device) {
+                return;
+              }
+              first.push_back({a.from.netns, renameLinkRequest(*device, a.to, LinkAttrs{}), i,
+                               "renaming " + what});
+              renamed.push_back({i, *device});
+              const IfRef now{a.from.netns, a.to};
+              for (const auto& ref : a.marked_by) {
+                then.push_back(
+                    {ref.netns,
+                     setLinkRequest(ref.name, markAttrs(state::makeVethMark(a.lab, now))), i,
+                     "marking " + ref.str() + " for " + what});
+              }
+            },
             [&](const plan::DeleteLink& a) {
               // Tag now, delete the whole tag per namespace below: one batch in the kernel.
               LinkAttrs tag;
@@ -787,6 +813,17 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
         *batch[i]);
   }
   runRequests(first, results);
+  for (const auto& [action, ifindex] : renamed) {
+    const auto& rename = std::get<plan::RenameLink>(*batch[action]);
+    if (!results[action] && results[action].error().sys_errno == EBUSY) {
+      results[action] = renameWhileDown(rename, ifindex);
+    }
+    if (results[action]) {
+      auto& cache = handles_.at(rename.from.netns).ifindex;
+      cache.erase(rename.from.name);
+      cache[rename.to] = ifindex;
+    }
+  }
   // Every tagged link of a namespace goes in one request; its outcome is each action's.
   std::map<std::string, std::vector<std::size_t>> doomed;
   for (const auto& [netns, action] : deletions) {
@@ -845,6 +882,59 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       handle.ifindex.clear();
     }
   }
+}
+
+Status NetlinkDriver::renameWhileDown(const plan::RenameLink& rename, int ifindex) {
+  const std::string what = plan::describe(rename);
+  std::vector<Status> status(1);
+  auto run = [&](NlMsgPtr message, const std::string& doing) {
+    std::vector<Request> one;
+    one.push_back({rename.from.netns, std::move(message), 0, doing + " (" + what + ")"});
+    runRequests(one, status);
+    return status[0];
+  };
+  LinkAttrs down;
+  down.up = false;
+  // Looked up by name: a request by index that names the link renames it, even to its own name,
+  // which these kernels refuse while it is up.
+  if (auto ok = run(setLinkRequest(rename.from.name, down), "setting it down"); !ok) {
+    return ok;
+  }
+  // The kernel dropped the link's IPv6 addresses and the routes through it on the way down: put
+  // them back whether the rename worked or not (by index, which the rename keeps).
+  const Status renamed = run(renameLinkRequest(ifindex, rename.to, LinkAttrs{}), "renaming");
+  status[0] = {};
+  LinkAttrs up;
+  up.up = rename.up;
+  if (auto ok =
+          run(setLinkRequest(renamed ? rename.to : rename.from.name, up), "setting it up again");
+      !ok) {
+    return ok;
+  }
+  for (const auto& address : rename.ipv6_addresses) {
+    auto message = addressRequest(true, ifindex, address);
+    if (!message) {
+      return tl::unexpected(message.error());
+    }
+    if (auto ok = run(std::move(*message), "adding back " + address.cidr()); !ok) {
+      return ok;
+    }
+  }
+  for (const bool gateway : {false, true}) {  // a gateway may be reachable only through the rest
+    for (const auto& route : rename.routes) {
+      if (route.via.has_value() != gateway) {
+        continue;
+      }
+      auto message = routeRequest(true, route, ifindex);
+      if (!message) {
+        return tl::unexpected(message.error());
+      }
+      if (auto ok = run(std::move(*message), "adding back route " + route.str()); !ok) {
+        return ok;
+      }
+    }
+  }
+  return renamed;
 }
 
 void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads,

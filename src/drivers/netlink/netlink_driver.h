@@ -56,6 +56,9 @@ class NetlinkDriver final : public apply::Driver {
   NetlinkDriver() = default;
 
   /// TX checksum offload changes go through ethtool, from a thread inside each namespace.
+  /// A rename on kernels before 6.2, which rename only links that are down (EBUSY): down,
+  /// rename, up again, then the IPv6 addresses and routes the kernel dropped on the way down.
+  Status renameWhileDown(const plan::RenameLink& rename, int ifindex);
   void setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results);
 
   [[nodiscard]] Status openHandles(const std::vector<std::string>& names);

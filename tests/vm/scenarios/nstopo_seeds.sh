@@ -75,6 +75,58 @@ seed ipvlan-l3 's/mode: l3}/mode: l3s}/' 'only:ipvlan \|^[-+] address \|^[-+] ro
 seed macvlan-vlan 's/endpoint: underlay:eth0.20, id: 20}/endpoint: underlay:eth0.20, id: 21}/' \
   '- macvlan net3:eth0 on underlay:eth0.20|- macvlan net4:eth0 on underlay:eth0.20|- vlan underlay:eth0.20 on underlay:eth0|+ vlan underlay:eth0.20 on underlay:eth0 (id 21, 802.1Q)|+ macvlan net3:eth0 on underlay:eth0.20 (mode bridge)|+ macvlan net4:eth0 on underlay:eth0.20 (mode bridge)|+ address 172.28.248.2/24 on net3:eth0|+ address 172.28.248.3/24 on net4:eth0|+ address 172.28.248.1/24 on underlay:eth0.20|'
 
+# A rename in place on Debian 12's kernel (6.1), which renames only links that are down: the
+# link goes down and up for it, and nstopo puts back the IPv6 address and the routes the kernel
+# drops on the way (issue 10, item 5). Same ifindex, the macvlan stays on it, the plan is empty.
+lab=$work/rename.yaml
+cat >"$lab" <<'YAML'
+name: rename
+nodes:
+  a:
+    interfaces:
+      e0: {addresses: [10.0.0.1/24, 2001:db8::1/64]}
+      mv0: {addresses: [10.5.0.1/24]}
+    routes:
+      - {to: 10.9.0.0/16, via: 10.0.0.2}
+      - {to: 10.8.0.0/16, dev: e0}
+      - {to: 2001:db8:9::/48, via: 2001:db8::2}
+  b:
+    interfaces: {e1: {addresses: [10.0.0.2/24, 2001:db8::2/64]}}
+links:
+  - {kind: veth, endpoints: [a:e0, b:e1]}
+  - {kind: macvlan, endpoint: a:mv0, parent: a:e0, mode: bridge}
+YAML
+check rename.apply nstopo apply "$lab"
+index_before=$(ip -n a -o link show e0 | cut -d: -f1)
+sed -i 's/e0/e5/g' "$lab"
+got=$(plan_lines "$lab")
+if [ "$got" = "~ rename a:e0 to e5|" ]; then
+  vmtest_pass rename.plan "$got"
+else
+  vmtest_fail rename.plan "got [$got] wanted [~ rename a:e0 to e5|]"
+fi
+check rename.apply_change nstopo apply "$lab"
+index_after=$(ip -n a -o link show e5 | cut -d: -f1)
+check rename.same_ifindex test -n "$index_before" -a "$index_before" = "$index_after"
+# Functions, not `sh -c`: a nested busybox sh runs its own `ip` applet, which lacks -n.
+ipv6_address_back() { ip -n a -6 -o addr show dev e5 | grep -q "2001:db8::1/64"; }
+routes_back() {
+  [ "$(ip -n a route show proto 152 | grep -c "dev e5")" = 2 ] &&
+    ip -n a -6 route show proto 152 | grep -q "2001:db8:9::/48 via 2001:db8::2 dev e5"
+}
+macvlan_on_it() { ip -n a -o link show mv0 | grep -q "mv0@e5"; }
+check rename.ipv6_address_back ipv6_address_back
+check rename.routes_back routes_back
+check rename.macvlan_on_it macvlan_on_it
+check rename.converged nstopo plan --detailed-exitcode "$lab"
+reaches_soon() {  # up to 5 pings of 2 s: the link was down for the rename
+  for _ in 1 2 3 4 5; do vmtest_ping "$1" "$2" && return 0; done
+  return 1
+}
+check rename.reaches reaches_soon b 10.0.0.1
+check rename.destroy nstopo destroy "$lab"
+check rename.nothing_left nothing_left
+
 # Open vSwitch on the kernel datapath: `datapath: auto` must pick system here.
 if check ovs.start nstopo ovs start; then
   lab=$work/ovs-veth.yaml
