@@ -140,7 +140,10 @@ std::string describe(const Action& action) {
   return std::visit(
       Overloaded{
           [](const CreateNetns& a) { return fmt::format("netns {}", a.netns); },
-          [](const DeleteNetns& a) { return fmt::format("netns {}", a.netns); },
+          [](const DeleteNetns& a) {
+            return a.only_file ? fmt::format("netns {} (the empty file a killed run left)", a.netns)
+                               : fmt::format("netns {}", a.netns);
+          },
           [](const CreateBridge& a) {
             return fmt::format("bridge {} (stp {})", a.ref.str(), onOff(a.stp));
           },
@@ -229,6 +232,9 @@ std::vector<Action> inverseOf(const Action& action) {
             return {DeleteNetns{a.netns, a.lab, a.loopback_up}};
           },
           [](const DeleteNetns& a) -> std::vector<Action> {
+            if (a.only_file) {
+              return {};
+            }
             return {CreateNetns{a.netns, a.lab, a.loopback_up}};
           },
           [](const CreateBridge& a) -> std::vector<Action> {

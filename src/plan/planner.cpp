@@ -349,6 +349,13 @@ class Planner {
                                           name, ownerText(have->owner)));
       }
     }
+    // A file the lab's record names and a killed run emptied: creating the namespace takes it
+    // over; otherwise it goes.
+    for (const auto& name : actual_.leftover_netns_files) {
+      if (desired_.netns.count(name) == 0) {
+        add(Phase::kDeleteNetns, Change::kDelete, DeleteNetns{name, desired_.lab, true, true});
+      }
+    }
     for (const auto& [name, have] : actual_.netns) {
       if (name != kHost && have.owner == desired_.lab && desired_.netns.count(name) == 0) {
         removed_netns_.insert(name);

@@ -51,6 +51,11 @@ if [[ -x /usr/sbin/ovs-vswitchd ]]; then
 fi
 
 step "a hostile ovsdb-server"
+export limit=yes
+if ldd "$NSTOPO" 2>/dev/null | grep -q libasan; then
+  limit=no
+  echo "note: $NSTOPO is built with AddressSanitizer: no ulimit -v on it"
+fi
 sed 's/PLACEHOLDER/me/' "$WORK/seed.yaml" >"$WORK/good.yaml"
 for mode in deep wrong-type no-name flood; do
   socket=$WORK/fake-$mode.sock
@@ -58,9 +63,13 @@ for mode in deep wrong-type no-name flood; do
   FAKE_PID=$!
   for _ in $(seq 600); do [[ -S $socket ]] && break; sleep 0.05; done
   [[ -S $socket ]] || fail "$mode: the fake server did not come up"
-  # ulimit -v: an unbounded client runs into the limit instead of the machine's memory.
+  # ulimit -v: an unbounded client runs into the limit instead of the machine's memory. Not
+  # under AddressSanitizer, which reserves terabytes of address space for its shadow at start;
+  # the unit test OvsdbHostileServer.EndlessMessageStopsAtTheSizeCapWithBoundedMemory measures
+  # the client's peak memory there.
   expect_rc 1 "$mode: plan fails cleanly" -- \
-    bash -c 'ulimit -v 1048576; exec "$@"' - "$NSTOPO" --ovsdb "unix:$socket" plan "$WORK/good.yaml"
+    bash -c '[[ $limit == yes ]] && ulimit -v 1048576; exec "$@"' - \
+    "$NSTOPO" --ovsdb "unix:$socket" plan "$WORK/good.yaml"
   expect_eq "$(wc -l <"$WORK/err")" "1" "$mode: one line"
   grep -q "error: OVSDB at unix:$socket: " "$WORK/err" && pass "$mode: names the OVSDB socket" \
     || fail "$mode: message: $(head -c 500 "$WORK/err")"

@@ -198,5 +198,27 @@ links:
   EXPECT_TRUE(has("~ link host:p1: master none -> br-ci")) << ::testing::PrintToString(got);
 }
 
+TEST(LeftoverNetnsFile, IsRemovedUnlessTheFileWantsTheNamespaceAndHasNoUndo) {
+  // A run killed between unmounting and unlinking a namespace leaves an empty file: the lab's
+  // next run removes it (destroy used to exit 0 and leave it listed by `ip netns list`).
+  state::State nothing;
+  nothing.lab = "lab";
+  state::State actual;
+  actual.lab = "lab";
+  actual.leftover_netns_files = {"n21"};
+  const auto plan = plan::makePlan(nothing, actual).plan;
+  ASSERT_EQ(plan.steps.size(), 1U);
+  EXPECT_EQ(plan::describe(plan.steps.front().action),
+            "netns n21 (the empty file a killed run left)");
+  EXPECT_TRUE(plan::inverseOf(plan.steps.front().action).empty());
+  // When the file wants that namespace, creating it takes the file over.
+  state::State wanted = nothing;
+  wanted.netns["n21"].name = "n21";
+  const auto create = plan::makePlan(wanted, actual).plan;
+  ASSERT_EQ(create.steps.size(), 1U);
+  EXPECT_EQ(plan::describe(create.steps.front().action), "netns n21");
+  EXPECT_EQ(create.steps.front().change, plan::Change::kCreate);
+}
+
 }  // namespace
 }  // namespace nstopo

@@ -26,6 +26,7 @@ struct DeleteNetns {
   std::string netns;
   std::string lab;
   bool loopback_up = true;  ///< for the inverse
+  bool only_file = false;   ///< an empty file a killed run left, no namespace: nothing to undo
 };
 
 struct CreateBridge {

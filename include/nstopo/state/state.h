@@ -117,6 +117,9 @@ struct State {
   std::string ovs_auto_datapath = "netdev";
   /// actual only: set when OVS was needed and no OVSDB answered (the reason, with the socket).
   std::optional<std::string> ovs_unavailable;
+  /// actual only: names of the scope whose /run/netns file is empty and unmounted, left by a run
+  /// killed while it created or deleted that namespace
+  std::set<std::string> leftover_netns_files;
 };
 
 /// Which namespaces and sysctls a read covers.

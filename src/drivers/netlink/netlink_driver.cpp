@@ -222,6 +222,10 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
   std::vector<Slot> slots;
   for (const auto& name : wanted) {
     if (name != kHost && !namedNetnsExists(name)) {
+      // Only for the lab's own names (its record, its file): /run/netns is root's.
+      if (scope.netns.count(name) > 0 && leftoverNetnsFile(name)) {
+        into.leftover_netns_files.insert(name);
+      }
       continue;
     }
     Slot slot;

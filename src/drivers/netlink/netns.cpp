@@ -85,6 +85,13 @@ bool namedNetnsExists(const std::string& name) {
   return fd.valid() && ::fstatfs(fd.get(), &fs) == 0 && fs.f_type == NSFS_MAGIC;
 }
 
+bool leftoverNetnsFile(const std::string& name) {
+  struct stat st {};
+
+  return ::lstat(netnsPath(name).c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
+         !namedNetnsExists(name);
+}
+
 Result<UniqueFd> openOwnNetns() {
   UniqueFd fd(::open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC));
   if (!fd.valid()) {
@@ -112,10 +119,7 @@ Result<UniqueFd> createNamedNetnsInThisThread(const std::string& name,
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0));
   if (!file.valid() && errno == EEXIST) {
     // An empty, unmounted file is what a creation killed half-way leaves; take it over.
-    struct stat st {};
-
-    if (::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_size == 0 &&
-        !namedNetnsExists(name)) {
+    if (leftoverNetnsFile(name)) {
       file.reset(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
     } else {
       errno = EEXIST;

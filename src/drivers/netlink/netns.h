@@ -19,6 +19,10 @@ inline constexpr const char* kNetnsRunDir = "/run/netns";
 /// True when /run/netns/NAME is a mounted namespace (not debris of an interrupted creation).
 [[nodiscard]] bool namedNetnsExists(const std::string& name);
 
+/// True when /run/netns/NAME is an empty, unmounted regular file: what a run killed between
+/// creating the file and mounting the namespace, or between unmounting and unlinking it, leaves.
+[[nodiscard]] bool leftoverNetnsFile(const std::string& name);
+
 /// The namespace this process started in (the "host" node).
 [[nodiscard]] Result<UniqueFd> openOwnNetns();
 
