@@ -222,6 +222,30 @@ class Planner {
     return in_host != nullptr && in_host->owner.empty();
   }
 
+  /// The device of one of the lab's internal ports, wherever it was moved, with the routes the
+  /// kernel deletes with it: a deletion of the port carries them so that its inverse can put the
+  /// device back where it was (vswitchd recreates it in the host). A device that is not the
+  /// lab's (say, one vswitchd just recreated in the host) is left to the port alone.
+  [[nodiscard]] std::optional<InternalDevice> internalDevice(const state::OvsPortState& port) {
+    if (!port.internal) {
+      return std::nullopt;
+    }
+    for (const auto& [netns_name, netns] : actual_.netns) {
+      const auto it = netns.links.find(port.name);
+      if (it != netns.links.end() && it->second.kind == LinkKind::kOvsInternal &&
+          ours(it->second)) {
+        return InternalDevice{netns_name, it->second,
+                              routesGoingWith(IfRef{netns_name, port.name})};
+      }
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] DeleteOvsPort portDeletion(const std::string& bridge,
+                                           const state::OvsPortState& port) {
+    return DeleteOvsPort{bridge, port, desired_.lab, internalDevice(port)};
+  }
+
   void planOvs() {
     // Port names are global in OVSDB: find who holds each one.
     std::map<std::string, std::pair<std::string, std::string>> holder;  // port -> bridge, owner
@@ -273,7 +297,7 @@ class Planner {
       }
       for (const auto& [port_name, port] : current.ports) {
         if (port.owner == desired_.lab && want.ports.count(port_name) == 0) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, port, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, port));
         }
       }
       for (const auto& [port_name, port] : want.ports) {
@@ -288,7 +312,7 @@ class Planner {
           continue;  // reported as a conflict above
         }
         if (got->second.internal != port.internal) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, got->second));
           add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
           continue;
         }
@@ -300,7 +324,13 @@ class Planner {
     }
     for (const auto& [name, have] : actual_.ovs_bridges) {
       if (have.owner == desired_.lab && desired_.ovs_bridges.count(name) == 0) {
-        add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsBridge{have, desired_.lab});
+        DeleteOvsBridge deletion{have, desired_.lab, {}};
+        for (const auto& [port_name, port] : have.ports) {
+          if (auto device = internalDevice(port)) {
+            deletion.devices.push_back(std::move(*device));
+          }
+        }
+        add(Phase::kOvsRemovals, Change::kDelete, std::move(deletion));
       }
     }
   }
@@ -318,7 +348,7 @@ class Planner {
         const IfRef device{kHost, port_name};
         if (!port.internal && got != have->second.ports.end() &&
             got->second.owner == desired_.lab && created_.count(device) > 0) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, got->second));
           add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
         }
       }

@@ -35,9 +35,6 @@ EDIT_KINDS = [
 KNOWN_FAILING = {
     "rename-interface": ("all", "issue 10 item 5: a rename deletes and recreates the veth pair "
                          "(new ifindex) instead of renaming it in place"),
-    "remove-ovs-internal": ("rollback", "issue 10 item 2: a failed run that removes an OVS "
-                            "internal port (or its bridge) recreates the port, but vswitchd makes "
-                            "its device in the host and the rollback does not move it back"),
     "add-ovs-internal": ("crash", "issue 10 item 3: a SIGKILL while an ovs-internal port is "
                          "added leaves its device in the node without the mark: foreign forever"),
 }

@@ -13,6 +13,7 @@
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/planner.h"
 #include "nstopo/state/desired.h"
+#include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
 
@@ -200,6 +201,145 @@ TEST(PlannerOvs, FailureAtAnyStepRollsBackOvsRowsToo) {
     EXPECT_TRUE(kernel.world.ovs_bridges.empty()) << "step " << n;
     for (const auto& [name, netns] : kernel.world.netns) {
       EXPECT_TRUE(netns.links.empty()) << "step " << n << " left links in " << name;
+    }
+  }
+}
+
+// An internal port in a node, with two IPv4 addresses (one a secondary), an IPv6 address, an
+// MTU, a MAC and routes through it; another enslaved to a Linux bridge in that node.
+const char* const kInternalLab = R"(
+name: oi
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.60.0.1/24]}}
+  b:
+    interfaces:
+      t1: {addresses: [10.60.0.2/24, 10.60.0.3/24, "2001:db8:60::2/64"], mtu: 1400,
+           mac: "02:00:00:00:60:02"}
+    routes: [{to: 10.9.0.0/16, via: 10.60.0.9}, {to: 10.8.0.0/16, dev: t1}]
+bridges:
+  lb1: {kind: linux, node: b}
+  ob1: {kind: ovs, datapath: netdev}
+  ob2: {kind: ovs, datapath: netdev}
+links:
+  - {kind: veth, endpoints: [a:e0, ob1:p0]}
+  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}
+  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}
+)";
+
+// The edits that remove an internal port: the port, its bridge, its node. The first two also
+// add an address after the OVS transaction, so that a failure there has a removed port to put
+// back; in the third the namespace's deletion comes after it. (Not both: a namespace deleted
+// before a failure comes back empty, see "Crash safety" in docs/reliability.md.)
+std::vector<std::pair<std::string, std::string>> internalPortRemovals() {
+  const std::string lab = kInternalLab;
+  std::string port = lab;
+  port = port.replace(port.find("    interfaces:\n      t1:"),
+                      std::string("    interfaces:\n      t1: {addresses: [10.60.0.2/24, "
+                                  "10.60.0.3/24, \"2001:db8:60::2/64\"], mtu: 1400,\n           "
+                                  "mac: \"02:00:00:00:60:02\"}\n    routes: [{to: 10.9.0.0/16, "
+                                  "via: 10.60.0.9}, {to: 10.8.0.0/16, dev: t1}]\n")
+                          .size(),
+                      "    interfaces: {}\n");
+  port = port.replace(port.find("  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}\n"),
+                      std::string("  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}\n").size(),
+                      "");
+  std::string bridge = lab;
+  bridge = bridge.replace(bridge.find("  ob2: {kind: ovs, datapath: netdev}\n"),
+                          std::string("  ob2: {kind: ovs, datapath: netdev}\n").size(), "");
+  bridge = bridge.replace(
+      bridge.find("  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}\n"),
+      std::string("  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}\n").size(), "");
+  const std::string node = R"(
+name: oi
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.60.0.1/24]}}
+bridges:
+  ob1: {kind: ovs, datapath: netdev}
+  ob2: {kind: ovs, datapath: netdev}
+links:
+  - {kind: veth, endpoints: [a:e0, ob1:p0]}
+)";
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, text] :
+       {std::pair{"port", port}, std::pair{"bridge", bridge}, std::pair{"node", node}}) {
+    std::string edited = text;
+    if (std::string(name) != "node") {
+      edited.replace(edited.find("[10.60.0.1/24]"), 14, "[10.60.0.1/24, 10.60.0.5/24]");
+    }
+    out.emplace_back(name, edited);
+  }
+  return out;
+}
+
+TEST(PlannerOvs, RemovingAnInternalPortCarriesItsDeviceForTheInverse) {
+  FakeDriver kernel;
+  converge(desiredOf(kInternalLab), kernel);
+  const auto edits = internalPortRemovals();
+  const auto plan = planOf(desiredOf(edits[0].second), kernel).plan;
+  // The kernel deletes the routes through the device with it: no step of their own.
+  EXPECT_EQ(lines(plan),
+            (std::vector<std::string>{"- ovs port t1 on ob1", "+ address 10.60.0.5/24 on a:e0"}));
+  std::vector<std::string> undo;
+  for (const auto& action : plan::inverseOf(plan.steps.at(0).action)) {
+    undo.push_back(plan::describe(action));
+  }
+  EXPECT_EQ(undo, (std::vector<std::string>{
+                      "ovs port internal t1 on ob1",
+                      "move host:t1 into b",
+                      "link b:t1: mtu unset -> 1400, mac unset -> 02:00:00:00:60:02",
+                      "address 10.60.0.2/24 on b:t1",
+                      "address 2001:db8:60::2/64 on b:t1",
+                      "address 10.60.0.3/24 on b:t1",
+                      "route b: 10.8.0.0/16 dev t1 metric 0",
+                      "route b: 10.9.0.0/16 via 10.60.0.9 dev t1 metric 0",
+                  }));
+  // One enslaved to a Linux bridge goes back to it; the bridge's deletion carries its ports'.
+  const auto bridge_plan = planOf(desiredOf(edits[1].second), kernel).plan;
+  ASSERT_FALSE(bridge_plan.steps.empty());
+  const auto* deletion = std::get_if<plan::DeleteOvsBridge>(&bridge_plan.steps[0].action);
+  ASSERT_NE(deletion, nullptr) << plan::describe(bridge_plan.steps[0].action);
+  ASSERT_EQ(deletion->devices.size(), 1U);
+  EXPECT_EQ(deletion->devices[0].netns, "b");
+  EXPECT_EQ(deletion->devices[0].before.master, "lb1");
+  undo.clear();
+  for (const auto& action : plan::inverseOf(bridge_plan.steps[0].action)) {
+    undo.push_back(plan::describe(action));
+  }
+  ASSERT_GE(undo.size(), 4U);
+  EXPECT_EQ(undo[1], "ovs port internal t3 on ob2");
+  EXPECT_EQ(undo[2], "move host:t3 into b");
+  EXPECT_NE(undo[3].find("master none -> lb1"), std::string::npos) << undo[3];
+}
+
+TEST(PlannerOvs, FailureAtAnyStepPutsARemovedInternalPortBack) {
+  for (const auto& [what, edited] : internalPortRemovals()) {
+    FakeDriver probe;
+    converge(desiredOf(kInternalLab), probe);
+    const std::size_t steps = planOf(desiredOf(edited), probe).plan.steps.size();
+    ASSERT_GE(steps, 2U) << what;
+    for (std::size_t n = 0; n < steps; ++n) {
+      FakeDriver kernel;
+      converge(desiredOf(kInternalLab), kernel);
+      state::ReadScope scope;
+      scope.all_named_netns = true;
+      state::State before;
+      ASSERT_TRUE(kernel.read(scope, before));
+      const auto plan = planOf(desiredOf(edited), kernel).plan;
+      kernel.fail_at = kernel.calls + n;
+      apply::Driver* drivers[] = {&kernel};
+      const auto report = apply::applyPlan(plan, drivers, {});
+      ASSERT_FALSE(report.ok());
+      EXPECT_TRUE(report.rolled_back)
+          << what << " step " << n << ": "
+          << (report.leftovers.empty() ? std::string() : report.leftovers.front().message);
+      state::State after;
+      ASSERT_TRUE(kernel.read(scope, after));
+      EXPECT_EQ(state::differences(before, after), std::vector<std::string>{})
+          << "removing the " << what << ", failure at step " << n << " of "
+          << ::testing::PrintToString(lines(plan)) << "; applied "
+          << ::testing::PrintToString(kernel.log);
     }
   }
 }
