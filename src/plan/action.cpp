@@ -224,7 +224,9 @@ std::string describe(const Action& action) {
                                describePortChange(a.after, a.before));
           },
           [](const MoveLink& a) {
-            return fmt::format("move {} into {}", a.from.str(), a.to_netns);
+            return a.from.netns == a.to_netns
+                       ? fmt::format("mark {}", a.from.str())
+                       : fmt::format("move {} into {}", a.from.str(), a.to_netns);
           },
           [](const SetSysctl& a) {
             return a.before.empty() ? fmt::format("sysctl {}: {} = {}", a.netns, a.key, a.value)
@@ -374,6 +376,9 @@ std::vector<Action> inverseOf(const Action& action) {
             return {SetOvsPort{a.bridge, a.before, a.after}};
           },
           [](const MoveLink& a) -> std::vector<Action> {
+            if (a.from.netns == a.to_netns) {
+              return {};  // marked in place: the device keeps the mark it should have had
+            }
             return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.lab, false}};
           },
           [](const SetSysctl& a) -> std::vector<Action> {

@@ -35,8 +35,6 @@ EDIT_KINDS = [
 KNOWN_FAILING = {
     "rename-interface": ("all", "issue 10 item 5: a rename deletes and recreates the veth pair "
                          "(new ifindex) instead of renaming it in place"),
-    "add-ovs-internal": ("crash", "issue 10 item 3: a SIGKILL while an ovs-internal port is "
-                         "added leaves its device in the node without the mark: foreign forever"),
 }
 
 

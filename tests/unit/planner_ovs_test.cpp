@@ -344,5 +344,87 @@ TEST(PlannerOvs, FailureAtAnyStepPutsARemovedInternalPortBack) {
   }
 }
 
+// A run killed between moving an internal port's device into its node and marking it leaves it
+// there unmarked (issue 10, item 3). Its OVSDB row carries the lab's mark, so the next run knows
+// it and marks it in place; the rest of the plan treats it as the lab's.
+FakeDriver killedAfterTheMove() {
+  FakeDriver kernel;
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+  auto& moved = kernel.world.netns.at("ns1").links.at("tap1");
+  moved.owner.clear();
+  moved.up = false;  // moving a device sets it down and drops its addresses
+  moved.addresses.clear();
+  return kernel;
+}
+
+TEST(PlannerOvs, UnmarkedDeviceOfTheLabsInternalPortIsMarkedInPlace) {
+  auto kernel = killedAfterTheMove();
+  const auto result = planOf(desiredOf(seed("ovs-internal.yaml")), kernel);
+  EXPECT_TRUE(result.conflicts.empty())
+      << (result.conflicts.empty() ? "" : result.conflicts[0].message);
+  EXPECT_EQ(lines(result.plan), (std::vector<std::string>{
+                                    "~ mark ns1:tap1",
+                                    "~ link ns1:tap1: state down -> up",
+                                    "+ address 10.1.1.2/24 on ns1:tap1",
+                                }));
+  // Marking in place has no undo: the device keeps the mark it should have had.
+  EXPECT_TRUE(plan::inverseOf(result.plan.steps.at(0).action).empty());
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+  EXPECT_EQ(kernel.world.netns.at("ns1").links.at("tap1").owner, "ovs-internal");
+}
+
+TEST(PlannerOvs, AnUnmarkedDeviceIsAdoptedOnlyWhenTheLabsOvsRowVouchesForIt) {
+  const auto desired = desiredOf(seed("ovs-internal.yaml"));
+  const std::string foreign =
+      "interface 'tap1' already exists in namespace 'ns1' and it carries no nstopo mark "
+      "(created by someone else); nstopo will not change it";
+  auto conflicts = [&](FakeDriver& kernel) {
+    std::vector<std::string> out;
+    for (const auto& conflict : planOf(desired, kernel).conflicts) {
+      out.push_back(conflict.message);
+    }
+    return out;
+  };
+  {
+    // The port's device is still in the host: the one in the node is someone else's.
+    auto kernel = killedAfterTheMove();
+    auto& in_host = kernel.world.netns["host"].links["tap1"];
+    in_host.name = "tap1";
+    in_host.kind_name = "tun";
+    EXPECT_EQ(conflicts(kernel), std::vector<std::string>{foreign});
+  }
+  {
+    // Not a kind of device vswitchd makes.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns1").links.at("tap1").kind_name = "dummy";
+    EXPECT_EQ(conflicts(kernel), std::vector<std::string>{foreign});
+  }
+  {
+    // The OVSDB row is not the lab's: unmarked, or another lab's.
+    for (const std::string owner : {"", "other-lab"}) {
+      auto kernel = killedAfterTheMove();
+      kernel.world.ovs_bridges.at("ovs-br2").ports.at("tap1").owner = owner;
+      EXPECT_FALSE(conflicts(kernel).empty()) << "port owner '" << owner << "'";
+      EXPECT_EQ(kernel.world.netns.at("ns1").links.at("tap1").owner, "");
+    }
+  }
+  {
+    // In a namespace that is not the lab's.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns1").owner.clear();
+    EXPECT_FALSE(conflicts(kernel).empty());
+  }
+  {
+    // A same-named device in a namespace where the file does not put the port is never touched.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns2").links["tap1"] = kernel.world.netns.at("ns1").links.at("tap1");
+    kernel.world.netns.at("ns1").links.erase("tap1");
+    const auto result = planOf(desired, kernel);
+    for (const auto& line : lines(result.plan)) {
+      EXPECT_EQ(line.find("ns2:tap1"), std::string::npos) << line;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace nstopo
