@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "nstopo/core/overloaded.h"
+#include "nstopo/model/topology.h"
 
 namespace nstopo::plan {
 namespace {
@@ -134,6 +135,40 @@ VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
   return VethEnd{IfRef{netns, link.name}, link.master, link.mtu, link.mac, link.up};
 }
 
+/// What brings an internal port's device back once vswitchd has recreated it in the host: the
+/// move into its namespace with the mark and the up state, its MTU, MAC and master, then its
+/// addresses (primaries first, so the secondaries become secondaries again) and its routes
+/// (direct ones first: a gateway may be reachable only through one of them).
+void restoreDevice(const InternalDevice& device, const std::string& lab, std::vector<Action>& out) {
+  const auto& link = device.before;
+  const IfRef ref{device.netns, link.name};
+  out.emplace_back(MoveLink{IfRef{model::kHostNode, link.name}, device.netns, lab, link.up});
+  SetLink set{ref, {}, {}};
+  set.change.mtu = link.mtu;
+  set.change.mac = link.mac;
+  if (!link.master.empty()) {
+    set.change.master = link.master;
+    set.before.master = "";
+  }
+  if (!set.change.empty()) {
+    out.emplace_back(std::move(set));
+  }
+  for (const bool secondary : {false, true}) {
+    for (const auto& address : link.addresses) {
+      if ((link.secondary_addresses.count(address) > 0) == secondary) {
+        out.emplace_back(AddAddress{ref, address});
+      }
+    }
+  }
+  for (const bool gateway : {false, true}) {
+    for (const auto& [netns, route] : device.routes_before) {
+      if (route.via.has_value() == gateway) {
+        out.emplace_back(AddRoute{netns, route});
+      }
+    }
+  }
+}
+
 }  // namespace
 
 std::string describe(const Action& action) {
@@ -192,7 +227,9 @@ std::string describe(const Action& action) {
                                describePortChange(a.after, a.before));
           },
           [](const MoveLink& a) {
-            return fmt::format("move {} into {}", a.from.str(), a.to_netns);
+            return a.from.netns == a.to_netns
+                       ? fmt::format("mark {}", a.from.str())
+                       : fmt::format("move {} into {}", a.from.str(), a.to_netns);
           },
           [](const RenameLink& a) { return fmt::format("rename {} to {}", a.from.str(), a.to); },
           [](const SetSysctl& a) {
@@ -316,12 +353,17 @@ std::vector<Action> inverseOf(const Action& action) {
             return {AddRoute{a.netns, a.route}};
           },
           [](const CreateOvsBridge& a) -> std::vector<Action> {
-            return {DeleteOvsBridge{a.bridge, a.lab}};
+            return {DeleteOvsBridge{a.bridge, a.lab, {}}};
           },
           [](const DeleteOvsBridge& a) -> std::vector<Action> {
             std::vector<Action> undo{CreateOvsBridge{a.before, a.lab}};
             for (const auto& [name, port] : a.before.ports) {
               undo.emplace_back(AddOvsPort{a.before.name, port, a.lab});
+            }
+            // The engine hands each undo action to its own driver in turn, so the netlink
+            // steps run after vswitchd made the devices.
+            for (const auto& device : a.devices) {
+              restoreDevice(device, a.lab, undo);
             }
             return undo;
           },
@@ -329,15 +371,22 @@ std::vector<Action> inverseOf(const Action& action) {
             return {SetOvsBridge{a.before, a.after}};
           },
           [](const AddOvsPort& a) -> std::vector<Action> {
-            return {DeleteOvsPort{a.bridge, a.port, a.lab}};
+            return {DeleteOvsPort{a.bridge, a.port, a.lab, std::nullopt}};
           },
           [](const DeleteOvsPort& a) -> std::vector<Action> {
-            return {AddOvsPort{a.bridge, a.before, a.lab}};
+            std::vector<Action> undo{AddOvsPort{a.bridge, a.before, a.lab}};
+            if (a.device) {
+              restoreDevice(*a.device, a.lab, undo);
+            }
+            return undo;
           },
           [](const SetOvsPort& a) -> std::vector<Action> {
             return {SetOvsPort{a.bridge, a.before, a.after}};
           },
           [](const MoveLink& a) -> std::vector<Action> {
+            if (a.from.netns == a.to_netns) {
+              return {};  // marked in place: the device keeps the mark it should have had
+            }
             return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.lab, false}};
           },
           [](const RenameLink& a) -> std::vector<Action> {

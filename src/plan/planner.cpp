@@ -42,9 +42,47 @@ std::string normalizeSysctl(const std::string& value) {
   return out;
 }
 
+/// Whether an unmarked device is the one vswitchd made for one of the lab's internal ports, left
+/// without its mark by a run killed between moving it and marking it. Only the lab's own OVSDB
+/// row vouches for it (the mark of an internal port lives there too), and only a device of the
+/// kinds vswitchd creates, in the namespace where the file wants that port (the lab's own, or
+/// the host), while no device of that name is left in the host: otherwise the port's device is
+/// that one, and a same-named device elsewhere is someone else's and stays foreign.
+bool unmarkedInternalDevice(const State& actual, const State& desired,
+                            const std::string& netns_name, const LinkState& link) {
+  if (!link.owner.empty() || (link.kind_name != "tun" && link.kind_name != "openvswitch")) {
+    return false;
+  }
+  const auto want_netns = desired.netns.find(netns_name);
+  if (want_netns == desired.netns.end()) {
+    return false;
+  }
+  const auto want = want_netns->second.links.find(link.name);
+  if (want == want_netns->second.links.end() || want->second.kind != LinkKind::kOvsInternal) {
+    return false;
+  }
+  const auto bridge = actual.ovs_bridges.find(want->second.ovs_bridge);
+  if (bridge == actual.ovs_bridges.end() || bridge->second.owner != desired.lab) {
+    return false;
+  }
+  const auto port = bridge->second.ports.find(link.name);
+  if (port == bridge->second.ports.end() || !port->second.internal ||
+      port->second.owner != desired.lab) {
+    return false;
+  }
+  if (netns_name == kHost) {
+    return true;
+  }
+  const auto netns = actual.netns.find(netns_name);
+  const auto host = actual.netns.find(kHost);
+  return netns != actual.netns.end() && netns->second.owner == desired.lab &&
+         (host == actual.netns.end() || host->second.links.count(link.name) == 0);
+}
+
 /// The kernel reports an OVS internal port as a "tun" or "openvswitch" device; give it the kind
-/// the file uses when OVSDB knows it as one of the lab's internal ports.
-State normalized(const State& actual) {
+/// the file uses when OVSDB knows it as one of the lab's internal ports. An unmarked device that
+/// is one of the lab's (see unmarkedInternalDevice) is adopted: the planner then only marks it.
+State normalized(const State& actual, const State& desired) {
   State out = actual;
   std::map<std::string, std::string> internal_ports;  // name -> bridge
   for (const auto& [name, bridge] : out.ovs_bridges) {
@@ -59,6 +97,10 @@ State normalized(const State& actual) {
       const auto it = internal_ports.find(name);
       if (it != internal_ports.end() && !state::isStacked(link.kind) &&
           link.kind != LinkKind::kVeth && link.kind != LinkKind::kBridge) {
+        if (unmarkedInternalDevice(actual, desired, netns_name, link)) {
+          link.owner = desired.lab;
+          link.adopted = true;
+        }
         link.kind = LinkKind::kOvsInternal;
         link.kind_name = "ovs-internal";
         link.ovs_bridge = it->second;
@@ -91,7 +133,7 @@ int ovsRank(const Action& action) {
 class Planner {
  public:
   Planner(const State& desired, const State& actual)
-      : desired_(desired), actual_storage_(normalized(actual)), actual_(actual_storage_) {
+      : desired_(desired), actual_storage_(normalized(actual, desired)), actual_(actual_storage_) {
     result_.plan.lab = desired.lab;
     // Everything after the renames sees the machine as it is once they ran.
     renames_ = renameInPlace(desired_, actual_storage_);
@@ -229,6 +271,30 @@ class Planner {
     return in_host != nullptr && in_host->owner.empty();
   }
 
+  /// The device of one of the lab's internal ports, wherever it was moved, with the routes the
+  /// kernel deletes with it: a deletion of the port carries them so that its inverse can put the
+  /// device back where it was (vswitchd recreates it in the host). A device that is not the
+  /// lab's (say, one vswitchd just recreated in the host) is left to the port alone.
+  [[nodiscard]] std::optional<InternalDevice> internalDevice(const state::OvsPortState& port) {
+    if (!port.internal) {
+      return std::nullopt;
+    }
+    for (const auto& [netns_name, netns] : actual_.netns) {
+      const auto it = netns.links.find(port.name);
+      if (it != netns.links.end() && it->second.kind == LinkKind::kOvsInternal &&
+          ours(it->second)) {
+        return InternalDevice{netns_name, it->second,
+                              routesGoingWith(IfRef{netns_name, port.name})};
+      }
+    }
+    return std::nullopt;
+  }
+
+  [[nodiscard]] DeleteOvsPort portDeletion(const std::string& bridge,
+                                           const state::OvsPortState& port) {
+    return DeleteOvsPort{bridge, port, desired_.lab, internalDevice(port)};
+  }
+
   void planOvs() {
     // Port names are global in OVSDB: find who holds each one.
     std::map<std::string, std::pair<std::string, std::string>> holder;  // port -> bridge, owner
@@ -280,7 +346,7 @@ class Planner {
       }
       for (const auto& [port_name, port] : current.ports) {
         if (port.owner == desired_.lab && want.ports.count(port_name) == 0) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, port, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, port));
         }
       }
       for (const auto& [port_name, port] : want.ports) {
@@ -295,7 +361,7 @@ class Planner {
           continue;  // reported as a conflict above
         }
         if (got->second.internal != port.internal) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, got->second));
           add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
           continue;
         }
@@ -307,7 +373,13 @@ class Planner {
     }
     for (const auto& [name, have] : actual_.ovs_bridges) {
       if (have.owner == desired_.lab && desired_.ovs_bridges.count(name) == 0) {
-        add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsBridge{have, desired_.lab});
+        DeleteOvsBridge deletion{have, desired_.lab, {}};
+        for (const auto& [port_name, port] : have.ports) {
+          if (auto device = internalDevice(port)) {
+            deletion.devices.push_back(std::move(*device));
+          }
+        }
+        add(Phase::kOvsRemovals, Change::kDelete, std::move(deletion));
       }
     }
   }
@@ -325,7 +397,7 @@ class Planner {
         const IfRef device{kHost, port_name};
         if (!port.internal && got != have->second.ports.end() &&
             got->second.owner == desired_.lab && created_.count(device) > 0) {
-          add(Phase::kOvsRemovals, Change::kDelete, DeleteOvsPort{name, got->second, desired_.lab});
+          add(Phase::kOvsRemovals, Change::kDelete, portDeletion(name, got->second));
           add(Phase::kOvs, Change::kCreate, AddOvsPort{name, port, desired_.lab}, port.origin);
         }
       }
@@ -419,7 +491,10 @@ class Planner {
           continue;  // deleting its OVS port removes it
         }
         // A link adopted from the journal carries no mark yet: rebuilding it is what marks it.
-        if (want != nullptr && !have.adopted && !needsReplace(*want, have) &&
+        // An adopted internal port's device cannot be rebuilt (vswitchd owns it): it is marked
+        // in place (planLinkCreations).
+        const bool rebuild_to_mark = have.adopted && have.kind != LinkKind::kOvsInternal;
+        if (want != nullptr && !rebuild_to_mark && !needsReplace(*want, have) &&
             !staleInternalPort(ref, *want)) {
           continue;
         }
@@ -500,6 +575,14 @@ class Planner {
           conflict(want.origin, fmt::format("interface '{}' already exists in namespace '{}' and "
                                             "{}; nstopo will not change it",
                                             link_name, netns_name, ownerText(have->owner)));
+          continue;
+        }
+        if (have != nullptr && have->adopted && want.kind == LinkKind::kOvsInternal &&
+            survives(ref)) {
+          // The mark alone is missing; planLinkChanges brings the rest in line as for any of
+          // the lab's links.
+          add(Phase::kMoveLinks, Change::kUpdate, MoveLink{ref, ref.netns, desired_.lab, have->up},
+              want.origin);
           continue;
         }
         if (survives(ref) || created_.count(ref) > 0) {
@@ -701,8 +784,10 @@ class Planner {
             downed_.insert(ref);
           }
         }
+        // An internal port's master is a Linux bridge (its OVS bridge is no kernel master).
         if (const auto master = effectiveMaster(ref, *have);
-            want.ovs_bridge.empty() && want.master != master) {
+            (want.ovs_bridge.empty() || want.kind == LinkKind::kOvsInternal) &&
+            want.master != master) {
           set.change.master = want.master;
           set.before.master = master;
         } else if (!want.ovs_bridge.empty() && want.master.empty() &&

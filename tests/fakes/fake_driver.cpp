@@ -277,6 +277,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
                 }
               }
             }
+            if (!route.dev.empty() && link_of(state::IfRef{a.netns, route.dev}) == nullptr) {
+              return missing(a.netns + ":" + route.dev);  // like the kernel: no such device
+            }
             if (!routes.emplace(route.key(), route).second) {
               return fail(ErrorKind::kKernel, "route exists (EEXIST)", {}, 17);
             }
@@ -301,10 +304,8 @@ Status FakeDriver::applyOne(const plan::Action& action) {
           [&](const plan::DeleteOvsBridge& a) -> Status {
             // Its internal ports' devices go with it, wherever they were moved.
             for (const auto& [name, port] : world.ovs_bridges[a.before.name].ports) {
-              for (auto& [netns_name, netns] : world.netns) {
-                if (port.internal) {
-                  netns.links.erase(name);
-                }
+              if (port.internal) {
+                dropInternalDevice(name);
               }
             }
             world.ovs_bridges.erase(a.before.name);
@@ -326,20 +327,20 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             auto port = a.port;
             port.owner = a.lab;
             bridge.ports[port.name] = port;
-            if (port.internal) {  // vswitchd makes the device in the host
+            if (port.internal) {  // vswitchd makes the device in the host, with a new MAC
               auto& link = world.netns["host"].links[port.name];
               link.name = port.name;
               link.kind = state::LinkKind::kOther;
               link.kind_name = "tun";
+              link.mtu = 1500;
+              link.mac = fmt::format("02:00:00:00:ff:{:02x}", ++internal_devices_made_ % 256);
             }
             return {};
           },
           [&](const plan::DeleteOvsPort& a) -> Status {
             world.ovs_bridges[a.bridge].ports.erase(a.before.name);
             if (a.before.internal) {
-              for (auto& [netns_name, netns] : world.netns) {
-                netns.links.erase(a.before.name);
-              }
+              dropInternalDevice(a.before.name);
             }
             return {};
           },
@@ -374,6 +375,19 @@ Status FakeDriver::applyOne(const plan::Action& action) {
           },
       },
       action);
+}
+
+void FakeDriver::dropInternalDevice(const std::string& name) {
+  for (auto& [netns_name, netns] : world.netns) {
+    if (netns.links.erase(name) > 0) {
+      std::erase_if(netns.routes, [&](const auto& route) { return route.second.dev == name; });
+      for (auto& [other_name, other] : netns.links) {
+        if (other.master == name) {
+          other.master.clear();
+        }
+      }
+    }
+  }
 }
 
 }  // namespace nstopo::testing

@@ -27,6 +27,10 @@ class FakeDriver final : public apply::Driver {
 
  private:
   Status applyOne(const plan::Action& action);
+  /// Like the kernel: an internal port's device goes wherever it was moved, with its routes.
+  void dropInternalDevice(const std::string& name);
+
+  unsigned internal_devices_made_ = 0;  ///< each new internal device gets a MAC of its own
 };
 
 }  // namespace nstopo::testing

@@ -13,6 +13,7 @@
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/planner.h"
 #include "nstopo/state/desired.h"
+#include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
 
@@ -200,6 +201,227 @@ TEST(PlannerOvs, FailureAtAnyStepRollsBackOvsRowsToo) {
     EXPECT_TRUE(kernel.world.ovs_bridges.empty()) << "step " << n;
     for (const auto& [name, netns] : kernel.world.netns) {
       EXPECT_TRUE(netns.links.empty()) << "step " << n << " left links in " << name;
+    }
+  }
+}
+
+// An internal port in a node, with two IPv4 addresses (one a secondary), an IPv6 address, an
+// MTU, a MAC and routes through it; another enslaved to a Linux bridge in that node.
+const char* const kInternalLab = R"(
+name: oi
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.60.0.1/24]}}
+  b:
+    interfaces:
+      t1: {addresses: [10.60.0.2/24, 10.60.0.3/24, "2001:db8:60::2/64"], mtu: 1400,
+           mac: "02:00:00:00:60:02"}
+    routes: [{to: 10.9.0.0/16, via: 10.60.0.9}, {to: 10.8.0.0/16, dev: t1}]
+bridges:
+  lb1: {kind: linux, node: b}
+  ob1: {kind: ovs, datapath: netdev}
+  ob2: {kind: ovs, datapath: netdev}
+links:
+  - {kind: veth, endpoints: [a:e0, ob1:p0]}
+  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}
+  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}
+)";
+
+// The edits that remove an internal port: the port, its bridge, its node. The first two also
+// add an address after the OVS transaction, so that a failure there has a removed port to put
+// back; in the third the namespace's deletion comes after it. (Not both: a namespace deleted
+// before a failure comes back empty, see "Crash safety" in docs/reliability.md.)
+std::vector<std::pair<std::string, std::string>> internalPortRemovals() {
+  const std::string lab = kInternalLab;
+  std::string port = lab;
+  port = port.replace(port.find("    interfaces:\n      t1:"),
+                      std::string("    interfaces:\n      t1: {addresses: [10.60.0.2/24, "
+                                  "10.60.0.3/24, \"2001:db8:60::2/64\"], mtu: 1400,\n           "
+                                  "mac: \"02:00:00:00:60:02\"}\n    routes: [{to: 10.9.0.0/16, "
+                                  "via: 10.60.0.9}, {to: 10.8.0.0/16, dev: t1}]\n")
+                          .size(),
+                      "    interfaces: {}\n");
+  port = port.replace(port.find("  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}\n"),
+                      std::string("  - {kind: ovs-internal, bridge: ob1, endpoint: b:t1}\n").size(),
+                      "");
+  std::string bridge = lab;
+  bridge = bridge.replace(bridge.find("  ob2: {kind: ovs, datapath: netdev}\n"),
+                          std::string("  ob2: {kind: ovs, datapath: netdev}\n").size(), "");
+  bridge = bridge.replace(
+      bridge.find("  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}\n"),
+      std::string("  - {kind: ovs-internal, bridge: ob2, endpoint: lb1:t3}\n").size(), "");
+  const std::string node = R"(
+name: oi
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.60.0.1/24]}}
+bridges:
+  ob1: {kind: ovs, datapath: netdev}
+  ob2: {kind: ovs, datapath: netdev}
+links:
+  - {kind: veth, endpoints: [a:e0, ob1:p0]}
+)";
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& [name, text] :
+       {std::pair{"port", port}, std::pair{"bridge", bridge}, std::pair{"node", node}}) {
+    std::string edited = text;
+    if (std::string(name) != "node") {
+      edited.replace(edited.find("[10.60.0.1/24]"), 14, "[10.60.0.1/24, 10.60.0.5/24]");
+    }
+    out.emplace_back(name, edited);
+  }
+  return out;
+}
+
+TEST(PlannerOvs, RemovingAnInternalPortCarriesItsDeviceForTheInverse) {
+  FakeDriver kernel;
+  converge(desiredOf(kInternalLab), kernel);
+  const auto edits = internalPortRemovals();
+  const auto plan = planOf(desiredOf(edits[0].second), kernel).plan;
+  // The kernel deletes the routes through the device with it: no step of their own.
+  EXPECT_EQ(lines(plan),
+            (std::vector<std::string>{"- ovs port t1 on ob1", "+ address 10.60.0.5/24 on a:e0"}));
+  std::vector<std::string> undo;
+  for (const auto& action : plan::inverseOf(plan.steps.at(0).action)) {
+    undo.push_back(plan::describe(action));
+  }
+  EXPECT_EQ(undo, (std::vector<std::string>{
+                      "ovs port internal t1 on ob1",
+                      "move host:t1 into b",
+                      "link b:t1: mtu unset -> 1400, mac unset -> 02:00:00:00:60:02",
+                      "address 10.60.0.2/24 on b:t1",
+                      "address 2001:db8:60::2/64 on b:t1",
+                      "address 10.60.0.3/24 on b:t1",
+                      "route b: 10.8.0.0/16 dev t1 metric 0",
+                      "route b: 10.9.0.0/16 via 10.60.0.9 dev t1 metric 0",
+                  }));
+  // One enslaved to a Linux bridge goes back to it; the bridge's deletion carries its ports'.
+  const auto bridge_plan = planOf(desiredOf(edits[1].second), kernel).plan;
+  ASSERT_FALSE(bridge_plan.steps.empty());
+  const auto* deletion = std::get_if<plan::DeleteOvsBridge>(&bridge_plan.steps[0].action);
+  ASSERT_NE(deletion, nullptr) << plan::describe(bridge_plan.steps[0].action);
+  ASSERT_EQ(deletion->devices.size(), 1U);
+  EXPECT_EQ(deletion->devices[0].netns, "b");
+  EXPECT_EQ(deletion->devices[0].before.master, "lb1");
+  undo.clear();
+  for (const auto& action : plan::inverseOf(bridge_plan.steps[0].action)) {
+    undo.push_back(plan::describe(action));
+  }
+  ASSERT_GE(undo.size(), 4U);
+  EXPECT_EQ(undo[1], "ovs port internal t3 on ob2");
+  EXPECT_EQ(undo[2], "move host:t3 into b");
+  EXPECT_NE(undo[3].find("master none -> lb1"), std::string::npos) << undo[3];
+}
+
+TEST(PlannerOvs, FailureAtAnyStepPutsARemovedInternalPortBack) {
+  for (const auto& [what, edited] : internalPortRemovals()) {
+    FakeDriver probe;
+    converge(desiredOf(kInternalLab), probe);
+    const std::size_t steps = planOf(desiredOf(edited), probe).plan.steps.size();
+    ASSERT_GE(steps, 2U) << what;
+    for (std::size_t n = 0; n < steps; ++n) {
+      FakeDriver kernel;
+      converge(desiredOf(kInternalLab), kernel);
+      state::ReadScope scope;
+      scope.all_named_netns = true;
+      state::State before;
+      ASSERT_TRUE(kernel.read(scope, before));
+      const auto plan = planOf(desiredOf(edited), kernel).plan;
+      kernel.fail_at = kernel.calls + n;
+      apply::Driver* drivers[] = {&kernel};
+      const auto report = apply::applyPlan(plan, drivers, {});
+      ASSERT_FALSE(report.ok());
+      EXPECT_TRUE(report.rolled_back)
+          << what << " step " << n << ": "
+          << (report.leftovers.empty() ? std::string() : report.leftovers.front().message);
+      state::State after;
+      ASSERT_TRUE(kernel.read(scope, after));
+      EXPECT_EQ(state::differences(before, after), std::vector<std::string>{})
+          << "removing the " << what << ", failure at step " << n << " of "
+          << ::testing::PrintToString(lines(plan)) << "; applied "
+          << ::testing::PrintToString(kernel.log);
+    }
+  }
+}
+
+// A run killed between moving an internal port's device into its node and marking it leaves it
+// there unmarked (issue 10, item 3). Its OVSDB row carries the lab's mark, so the next run knows
+// it and marks it in place; the rest of the plan treats it as the lab's.
+FakeDriver killedAfterTheMove() {
+  FakeDriver kernel;
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+  auto& moved = kernel.world.netns.at("ns1").links.at("tap1");
+  moved.owner.clear();
+  moved.up = false;  // moving a device sets it down and drops its addresses
+  moved.addresses.clear();
+  return kernel;
+}
+
+TEST(PlannerOvs, UnmarkedDeviceOfTheLabsInternalPortIsMarkedInPlace) {
+  auto kernel = killedAfterTheMove();
+  const auto result = planOf(desiredOf(seed("ovs-internal.yaml")), kernel);
+  EXPECT_TRUE(result.conflicts.empty())
+      << (result.conflicts.empty() ? "" : result.conflicts[0].message);
+  EXPECT_EQ(lines(result.plan), (std::vector<std::string>{
+                                    "~ mark ns1:tap1",
+                                    "~ link ns1:tap1: state down -> up",
+                                    "+ address 10.1.1.2/24 on ns1:tap1",
+                                }));
+  // Marking in place has no undo: the device keeps the mark it should have had.
+  EXPECT_TRUE(plan::inverseOf(result.plan.steps.at(0).action).empty());
+  converge(desiredOf(seed("ovs-internal.yaml")), kernel);
+  EXPECT_EQ(kernel.world.netns.at("ns1").links.at("tap1").owner, "ovs-internal");
+}
+
+TEST(PlannerOvs, AnUnmarkedDeviceIsAdoptedOnlyWhenTheLabsOvsRowVouchesForIt) {
+  const auto desired = desiredOf(seed("ovs-internal.yaml"));
+  const std::string foreign =
+      "interface 'tap1' already exists in namespace 'ns1' and it carries no nstopo mark "
+      "(created by someone else); nstopo will not change it";
+  auto conflicts = [&](FakeDriver& kernel) {
+    std::vector<std::string> out;
+    for (const auto& conflict : planOf(desired, kernel).conflicts) {
+      out.push_back(conflict.message);
+    }
+    return out;
+  };
+  {
+    // The port's device is still in the host: the one in the node is someone else's.
+    auto kernel = killedAfterTheMove();
+    auto& in_host = kernel.world.netns["host"].links["tap1"];
+    in_host.name = "tap1";
+    in_host.kind_name = "tun";
+    EXPECT_EQ(conflicts(kernel), std::vector<std::string>{foreign});
+  }
+  {
+    // Not a kind of device vswitchd makes.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns1").links.at("tap1").kind_name = "dummy";
+    EXPECT_EQ(conflicts(kernel), std::vector<std::string>{foreign});
+  }
+  {
+    // The OVSDB row is not the lab's: unmarked, or another lab's.
+    for (const std::string owner : {"", "other-lab"}) {
+      auto kernel = killedAfterTheMove();
+      kernel.world.ovs_bridges.at("ovs-br2").ports.at("tap1").owner = owner;
+      EXPECT_FALSE(conflicts(kernel).empty()) << "port owner '" << owner << "'";
+      EXPECT_EQ(kernel.world.netns.at("ns1").links.at("tap1").owner, "");
+    }
+  }
+  {
+    // In a namespace that is not the lab's.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns1").owner.clear();
+    EXPECT_FALSE(conflicts(kernel).empty());
+  }
+  {
+    // A same-named device in a namespace where the file does not put the port is never touched.
+    auto kernel = killedAfterTheMove();
+    kernel.world.netns.at("ns2").links["tap1"] = kernel.world.netns.at("ns1").links.at("tap1");
+    kernel.world.netns.at("ns1").links.erase("tap1");
+    const auto result = planOf(desired, kernel);
+    for (const auto& line : lines(result.plan)) {
+      EXPECT_EQ(line.find("ns2:tap1"), std::string::npos) << line;
     }
   }
 }

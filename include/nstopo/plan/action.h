@@ -69,6 +69,23 @@ struct CreateStacked {
   std::string lab;
 };
 
+/// A route of namespace `netns`, for the inverse of a link deletion.
+struct RouteIn {
+  std::string netns;
+  state::RouteState route;
+};
+
+/// The kernel device of one of the lab's OVS internal ports, as it was before the port (or its
+/// bridge) went. Re-adding the port makes vswitchd create a new device in the host with a new
+/// MAC, no address and no route: the inverse of the deletion moves that one back into `netns`
+/// and restores the rest from here.
+struct InternalDevice {
+  std::string netns;
+  state::LinkState before;
+  /// The routes through it, which the kernel deletes with the device.
+  std::vector<RouteIn> routes_before;
+};
+
 /// Open vSwitch rows (the OVSDB driver). Ports carry their Interface: one interface per port.
 struct CreateOvsBridge {
   state::OvsBridgeState bridge;  ///< datapath already resolved (never "auto")
@@ -78,6 +95,7 @@ struct CreateOvsBridge {
 struct DeleteOvsBridge {
   state::OvsBridgeState before;  ///< with its ports, for the inverse
   std::string lab;
+  std::vector<InternalDevice> devices;  ///< of its internal ports, for the inverse
 };
 
 struct SetOvsBridge {
@@ -95,6 +113,7 @@ struct DeleteOvsPort {
   std::string bridge;
   state::OvsPortState before;
   std::string lab;
+  std::optional<InternalDevice> device;  ///< an internal port's, for the inverse
 };
 
 struct SetOvsPort {
@@ -129,12 +148,6 @@ struct RenameLink {
 };
 
 /// Deleting one veth end deletes both; `before` and `peer_before` let the inverse rebuild them.
-/// A route of namespace `netns`, for the inverse of a link deletion.
-struct RouteIn {
-  std::string netns;
-  state::RouteState route;
-};
-
 struct DeleteLink {
   IfRef ref;
   std::string lab;

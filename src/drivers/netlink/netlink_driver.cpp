@@ -886,6 +886,18 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       handle.ifindex.clear();
     }
   }
+  // A moved device is known under its name in another namespace now, and the name it replaces
+  // there may be cached with the index of a device that is gone: an internal port that vswitchd
+  // recreated in the host for a rollback has a new index.
+  for (const auto* action : batch) {
+    if (const auto* move = std::get_if<plan::MoveLink>(action)) {
+      for (const auto& netns : {move->from.netns, move->to_netns}) {
+        if (const auto h = handles_.find(netns); h != handles_.end()) {
+          h->second.ifindex.erase(move->from.name);
+        }
+      }
+    }
+  }
 }
 
 Status NetlinkDriver::renameWhileDown(const plan::RenameLink& rename, int ifindex) {
