@@ -66,11 +66,18 @@ expect_eq "$(vsctl get Port ovs-veth1 tag)" "20" "the port's tag changed"
 expect_eq "$(vsctl get Port ovs-veth0 tag)" "10" "the other port kept its tag"
 expect_no_reach ns1 10.1.1.3
 sed -i 's/ovs-veth1: {tag: 20}/ovs-veth1: {tag: 10}/' "$LAB"
+# The node's end renamed: renamed in place, the OVS port is not touched.
 sed -i 's/ns1:veth0, ovs-br:ovs-veth0/ns1:eth9, ovs-br:ovs-veth0/; s/      veth0: {addresses/      eth9: {addresses/' "$LAB"
+expect_rc 0 "a renamed veth end" -- "$NSTOPO" apply "$LAB"
+grep -q '^~ rename ns1:veth0 to eth9$' "$WORK/out" && ! grep -q 'ovs port ovs-veth0' "$WORK/out" \
+  && pass "it is renamed in place and its OVS port is left alone" || fail "plan: $(cat "$WORK/out")"
+expect_reach ns1 10.1.1.3
+# The node's end moved to another node: the pair is rebuilt, and its OVS port re-added.
+sed -i 's/ns1/ns3/g' "$LAB"
 expect_rc 0 "rebuilding a veth re-adds its OVS port" -- "$NSTOPO" apply "$LAB"
 grep -q '^- ovs port ovs-veth0 on ovs-br$' "$WORK/out" && grep -q '^+ ovs port ovs-veth0 tag 10 on ovs-br$' "$WORK/out" \
   && pass "the port was removed and added again" || fail "plan: $(cat "$WORK/out")"
-expect_reach ns1 10.1.1.3
+expect_reach ns3 10.1.1.3
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(marked_rows ovs-veth)" "0" "no OVSDB row carries the lab's mark"
 

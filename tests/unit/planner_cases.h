@@ -14,6 +14,7 @@
 #include "nstopo/plan/planner.h"
 #include "nstopo/plan/render.h"
 #include "nstopo/state/desired.h"
+#include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
 
@@ -61,6 +62,37 @@ inline void converge(const state::State& desired, FakeDriver& kernel) {
   ASSERT_TRUE(report.ok()) << report.failure->message;
   EXPECT_TRUE(planFor(desired, kernel).empty())
       << ::testing::PrintToString(lines(planFor(desired, kernel)));
+}
+
+/// Applies `before`, then runs the edit to `after` failing at each of its steps in turn: every
+/// rollback must leave the fake machine as it was, object for object (state::differences).
+inline void expectExactRollbackAtEveryStep(const std::string& before, const std::string& after,
+                                           const std::string& what) {
+  FakeDriver probe;
+  converge(desiredOf(before), probe);
+  const std::size_t steps = planFor(desiredOf(after), probe).steps.size();
+  ASSERT_GE(steps, 2U) << what;
+  for (std::size_t n = 0; n < steps; ++n) {
+    FakeDriver kernel;
+    converge(desiredOf(before), kernel);
+    state::ReadScope scope;
+    scope.all_named_netns = true;
+    state::State read_before;
+    ASSERT_TRUE(kernel.read(scope, read_before));
+    const auto plan = planFor(desiredOf(after), kernel);
+    kernel.fail_at = kernel.calls + n;
+    apply::Driver* drivers[] = {&kernel};
+    const auto report = apply::applyPlan(plan, drivers, {});
+    ASSERT_FALSE(report.ok()) << what;
+    EXPECT_TRUE(report.rolled_back)
+        << what << ", step " << n << ": "
+        << (report.leftovers.empty() ? std::string() : report.leftovers.front().message);
+    state::State read_after;
+    ASSERT_TRUE(kernel.read(scope, read_after));
+    EXPECT_EQ(state::differences(read_before, read_after), std::vector<std::string>{})
+        << what << ", failure at step " << n << " of " << ::testing::PrintToString(lines(plan))
+        << "; applied " << ::testing::PrintToString(kernel.log);
+  }
 }
 
 }  // namespace nstopo::planner_cases

@@ -16,6 +16,7 @@
 #include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
+#include "unit/planner_cases.h"
 
 namespace nstopo {
 namespace {
@@ -315,32 +316,7 @@ TEST(PlannerOvs, RemovingAnInternalPortCarriesItsDeviceForTheInverse) {
 
 TEST(PlannerOvs, FailureAtAnyStepPutsARemovedInternalPortBack) {
   for (const auto& [what, edited] : internalPortRemovals()) {
-    FakeDriver probe;
-    converge(desiredOf(kInternalLab), probe);
-    const std::size_t steps = planOf(desiredOf(edited), probe).plan.steps.size();
-    ASSERT_GE(steps, 2U) << what;
-    for (std::size_t n = 0; n < steps; ++n) {
-      FakeDriver kernel;
-      converge(desiredOf(kInternalLab), kernel);
-      state::ReadScope scope;
-      scope.all_named_netns = true;
-      state::State before;
-      ASSERT_TRUE(kernel.read(scope, before));
-      const auto plan = planOf(desiredOf(edited), kernel).plan;
-      kernel.fail_at = kernel.calls + n;
-      apply::Driver* drivers[] = {&kernel};
-      const auto report = apply::applyPlan(plan, drivers, {});
-      ASSERT_FALSE(report.ok());
-      EXPECT_TRUE(report.rolled_back)
-          << what << " step " << n << ": "
-          << (report.leftovers.empty() ? std::string() : report.leftovers.front().message);
-      state::State after;
-      ASSERT_TRUE(kernel.read(scope, after));
-      EXPECT_EQ(state::differences(before, after), std::vector<std::string>{})
-          << "removing the " << what << ", failure at step " << n << " of "
-          << ::testing::PrintToString(lines(plan)) << "; applied "
-          << ::testing::PrintToString(kernel.log);
-    }
+    planner_cases::expectExactRollbackAtEveryStep(kInternalLab, edited, "removing the " + what);
   }
 }
 

@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include "nstopo/state/state_diff.h"
-
 #include "plan/renames.h"
 #include "unit/planner_cases.h"
 
@@ -125,27 +123,7 @@ TEST(PlannerRename, AFailureAtAnyStepRenamesItBack) {
   // With the MAC changed too, the plan has more than the rename: fail at each of its steps.
   const std::string after = everywhere(everywhere(kLab, "e0", "e5"), "e5: {addresses: [10.0.0.1/24",
                                        "e5: {mac: '02:00:00:00:00:77', addresses: [10.0.0.3/24");
-  FakeDriver probe;
-  converge(desiredOf(kLab), probe);
-  const std::size_t steps = planFor(desiredOf(after), probe).steps.size();
-  ASSERT_GE(steps, 3U);
-  for (std::size_t n = 0; n < steps; ++n) {
-    FakeDriver kernel;
-    converge(desiredOf(kLab), kernel);
-    state::ReadScope scope;
-    scope.all_named_netns = true;
-    state::State before;
-    ASSERT_TRUE(kernel.read(scope, before));
-    const auto plan = planFor(desiredOf(after), kernel);
-    kernel.fail_at = kernel.calls + n;
-    apply::Driver* drivers[] = {&kernel};
-    const auto report = apply::applyPlan(plan, drivers, {});
-    ASSERT_FALSE(report.ok());
-    EXPECT_TRUE(report.rolled_back) << "step " << n;
-    state::State now;
-    ASSERT_TRUE(kernel.read(scope, now));
-    EXPECT_EQ(state::differences(before, now), std::vector<std::string>{}) << "step " << n;
-  }
+  expectExactRollbackAtEveryStep(kLab, after, "a rename with a MAC and an address change");
 }
 
 }  // namespace
