@@ -165,16 +165,48 @@ class RealisableChecker {
     if (!parent && !createdByLab(parent_netns, link.parent->ifname)) {
       return;  // a device the lab does not create: its MTU is the machine's business
     }
-    const std::uint32_t parent_mtu = parent && parent->mtu ? *parent->mtu : kDefaultMtu;
-    if (*self->mtu > parent_mtu) {
-      problem(
-          self->loc,
-          fmt::format("{}:{}: mtu {} is larger than that of its parent '{}' ({}{}); the "
-                      "kernel refuses a {} link above its parent's MTU",
-                      printable(self->netns), printable(self->name), *self->mtu,
-                      printable(link.parent->ifname), parent_mtu,
-                      parent && parent->mtu ? "" : ", the kernel's default", toString(link.kind)));
+    std::uint32_t parent_mtu = parent && parent->mtu ? *parent->mtu : kDefaultMtu;
+    std::string why = parent && parent->mtu ? "" : ", the kernel's default";
+    if (const auto port = smallestPortMtu(parent_netns, link.parent->ifname);
+        !(parent && parent->mtu) && port && port->first < parent_mtu) {
+      // A bridge without an MTU of its own takes its smallest port's.
+      parent_mtu = port->first;
+      why = fmt::format(
+          ", the MTU of its port '{}': a bridge without its own mtu takes its "
+          "smallest port's",
+          printable(port->second));
     }
+    if (*self->mtu > parent_mtu) {
+      problem(self->loc,
+              fmt::format("{}:{}: mtu {} is larger than that of its parent '{}' ({}{}); the "
+                          "kernel refuses a {} link above its parent's MTU",
+                          printable(self->netns), printable(self->name), *self->mtu,
+                          printable(link.parent->ifname), parent_mtu, why, toString(link.kind)));
+    }
+  }
+
+  /// For a Linux bridge of the file, the smallest MTU the file gives one of its ports, with that
+  /// port's name; nothing for anything else or when no port has an MTU.
+  [[nodiscard]] std::optional<std::pair<std::uint32_t, std::string>> smallestPortMtu(
+      const std::string& netns, const std::string& bridge_name) const {
+    const auto bridge = topology_.bridges.find(bridge_name);
+    if (bridge == topology_.bridges.end() || bridge->second.kind != BridgeKind::kLinux ||
+        bridge->second.node != netns) {
+      return std::nullopt;
+    }
+    std::optional<std::pair<std::uint32_t, std::string>> smallest;
+    for (const auto& link : topology_.links) {
+      for (const auto& endpoint : link.endpoints) {
+        if (link.kind != LinkKind::kVeth || endpoint.owner != bridge_name) {
+          continue;
+        }
+        const auto port = settingsOf(netns, endpoint.ifname);
+        if (port && port->mtu && (!smallest || *port->mtu < smallest->first)) {
+          smallest = std::pair{*port->mtu, endpoint.ifname};
+        }
+      }
+    }
+    return smallest;
   }
 
   /// Whether NETNS:IFNAME is an endpoint of a veth or a Linux bridge of the file.

@@ -193,5 +193,28 @@ links:
             "default); the kernel refuses a macvlan link above its parent's MTU");
 }
 
+TEST(ValidateRealisable, MacvlanOnABridgeAboveItsSmallestPortsMtuIsRefused) {
+  // Item 7: a port's MTU lowers a bridge that has none of its own, under its macvlan's.
+  constexpr const char* kLab = R"(name: lab
+nodes:
+  a:
+    interfaces: {e0: {}}
+  b:
+    interfaces: {p0: {mtu: 1400}, m0: {mtu: 1500}}
+bridges:
+  br0: {node: b}
+links:
+  - {kind: veth, endpoints: [a:e0, br0:p0]}
+  - {kind: macvlan, endpoint: b:m0, parent: b:br0, mode: bridge}
+)";
+  EXPECT_EQ(onlyProblem(kLab),
+            "6:35: b:m0: mtu 1500 is larger than that of its parent 'br0' (1400, the MTU of its "
+            "port 'p0': a bridge without its own mtu takes its smallest port's); the kernel "
+            "refuses a macvlan link above its parent's MTU");
+  // A bridge MTU of its own stays, whatever its ports have.
+  EXPECT_TRUE(problemsOf(replaced(kLab, "br0: {node: b}", "br0: {node: b, mtu: 1500}")).empty());
+  EXPECT_TRUE(problemsOf(replaced(kLab, "m0: {mtu: 1500}", "m0: {mtu: 1400}")).empty());
+}
+
 }  // namespace
 }  // namespace nstopo
