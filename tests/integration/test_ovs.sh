@@ -39,6 +39,7 @@ expect_eq "$(netns_list)" "" "nothing created"
 
 step "private Open vSwitch"
 expect_rc 0 "nstopo ovs start" -- "$NSTOPO" ovs start
+expect_eq "$(cat "$WORK/err")" "" "the daemons' chatter stays in their log files (nothing on stderr)"
 expect_rc 0 "nstopo ovs status" -- "$NSTOPO" ovs status
 grep -q "datapath auto: netdev\|datapath auto: system" "$WORK/out" && pass "status names the datapath" || fail "status: $(cat "$WORK/out")"
 

@@ -176,6 +176,10 @@ ServiceStatus serviceStatus(const std::string& dir) {
   return status;
 }
 
+/// The daemons' chatter (INFO lines on stderr at every start) stays in their log files; a failed
+/// start says where those are.
+constexpr const char* kQuietConsole = "-vconsole:off";
+
 Status startService(const std::string& dir) {
   for (const char* binary :
        {"/usr/sbin/ovsdb-server", "/usr/sbin/ovs-vswitchd", "/usr/bin/ovsdb-tool"}) {
@@ -197,7 +201,7 @@ Status startService(const std::string& dir) {
     }
     if (auto ok = run(
             {"/usr/sbin/ovsdb-server", db, "--remote=punix:" + dir + "/db.sock",
-             "--pidfile=" + dir + "/ovsdb-server.pid", "--detach",
+             "--pidfile=" + dir + "/ovsdb-server.pid", "--detach", kQuietConsole,
              "--log-file=" + dir + "/ovsdb-server.log", "--unixctl=" + dir + "/ovsdb-server.ctl"},
             dir);
         !ok) {
@@ -238,7 +242,7 @@ Status startService(const std::string& dir) {
   if (before.ovs_vswitchd_pid == 0) {
     if (auto ok = run(
             {"/usr/sbin/ovs-vswitchd", "unix:" + dir + "/db.sock",
-             "--pidfile=" + dir + "/ovs-vswitchd.pid", "--detach",
+             "--pidfile=" + dir + "/ovs-vswitchd.pid", "--detach", kQuietConsole,
              "--log-file=" + dir + "/ovs-vswitchd.log", "--unixctl=" + dir + "/ovs-vswitchd.ctl"},
             dir);
         !ok) {
