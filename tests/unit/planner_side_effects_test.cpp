@@ -128,6 +128,31 @@ links:
             }));
 }
 
+TEST(PlannerSideEffects, ANodeRemovedBesideOtherChangesRollsBackWithEverythingInIt) {
+  // The links inside a removed namespace go with it, not one by one: a failure in any step after
+  // the namespace went used to leave it rebuilt empty. Namespace deletions are the last phase.
+  constexpr const char* kLab = R"(name: lab
+nodes:
+  a:
+    interfaces: {e0: {addresses: [10.0.0.1/24]}}
+  b:
+    interfaces: {e1: {addresses: [10.0.0.2/24]}}
+  c:
+    interfaces: {x0: {addresses: [10.3.0.1/24]}}
+bridges:
+  br0: {node: c}
+links:
+  - {kind: veth, endpoints: [a:e0, b:e1]}
+  - {kind: veth, endpoints: [c:x0, br0:p0]}
+)";
+  std::string after =
+      replaced(kLab, "  c:\n    interfaces: {x0: {addresses: [10.3.0.1/24]}}\n", "");
+  after = replaced(after, "bridges:\n  br0: {node: c}\n", "");
+  after = replaced(after, "  - {kind: veth, endpoints: [c:x0, br0:p0]}\n", "");
+  after = replaced(after, "10.0.0.1/24", "10.0.0.1/24, 10.0.0.7/24");
+  expectExactRollbackAtEveryStep(kLab, after, "removing node c and adding an address to a");
+}
+
 TEST(PlannerSideEffects, ReaddedStateConvergesThroughTheFakeKernel) {
   FakeDriver kernel;
   converge(desiredOf(kRoutedLab), kernel);

@@ -19,7 +19,6 @@ enum class Phase {
   kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction
   kDeleteLinks,
   kDeleteBridges,
-  kDeleteNetns,
   kCreateNetns,
   kSysctls,
   kCreateBridges,
@@ -34,6 +33,9 @@ enum class Phase {
   kAddAddresses,
   kAddDirectRoutes,
   kAddGatewayRoutes,
+  /// Last: the links that go with a namespace are not deleted one by one, so a failure in any
+  /// later phase could not rebuild them; after every other step, nothing can fail behind them.
+  kDeleteNetns,
 };
 
 enum class Change { kCreate, kUpdate, kDelete };
