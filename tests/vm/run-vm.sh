@@ -274,7 +274,11 @@ if [[ -n "$reason" ]]; then
   plain_console | tail -n 40 | sed 's/^/  console: /'
   failed=$((failed + 1))
 elif ((failed > 0)); then
-  echo "FAIL: $failed check(s) failed; the console log has the details: $console_log"
+  # CI keeps only this output, not the console log: show what the scenarios printed about their
+  # failures ("vmtest: " lines, printed only when a step fails), bounded.
+  echo "FAIL: $failed check(s) failed; what the guest printed about them:"
+  plain_console | grep -a -o 'vmtest: [^[:cntrl:]]*' | tail -n 80 | sed 's/^/  /'
+  echo "run-vm: the whole console log is $console_log"
 fi
 summary="$passed passed, $failed failed"
 ((skipped > 0)) && summary+=", $skipped skipped"

@@ -42,5 +42,18 @@ vmtest_run() {
 # vmtest_ping NAMESPACE ADDRESS: one bounded ping.
 vmtest_ping() { ip netns exec "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; }
 
+# vmtest_wait_ovs_cpu_count: returns once the guest has been up 11 s. Open vSwitch 3.1.0 (Debian
+# 12) counts the CPUs only when its monotonic clock reads 10 s or more ("ovs-thread: Fix cpus not
+# read for the first 10s", fixed after 3.1.0): an ovs-vswitchd configured earlier in a fresh VM
+# starts no upcall handler, and the kernel datapath loses every packet that misses its flow table
+# (seen as "lookups: ... lost:75" and no ping). Bounded by the 11 s it waits for.
+vmtest_wait_ovs_cpu_count() {
+  while :; do
+    up=$(cut -d. -f1 /proc/uptime)
+    [ "$up" -ge 11 ] && return 0
+    sleep 1
+  done
+}
+
 # vmtest_finish: the scenario's exit status.
 vmtest_finish() { [ "$VMTEST_FAILURES" -eq 0 ]; }

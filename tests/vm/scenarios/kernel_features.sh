@@ -138,6 +138,7 @@ test_openvswitch() {
     --pidfile="$ovs_dir/ovsdb-server.pid" --unixctl="$ovs_dir/ovsdb-server.ctl" \
     --log-file="$ovs_dir/ovsdb-server.log" --detach
   ovs-vsctl --db="$db" --timeout=30 --no-wait init
+  vmtest_wait_ovs_cpu_count
   ovs-vswitchd "$db" --pidfile="$ovs_dir/ovs-vswitchd.pid" \
     --unixctl="$ovs_dir/ovs-vswitchd.ctl" --log-file="$ovs_dir/ovs-vswitchd.log" --detach
   two_ns ovs1 ovs2
@@ -150,15 +151,59 @@ test_openvswitch() {
     addr_up "ovs$n" eth0 "10.0.5.$n/24"
   done
   [ -d /sys/module/openvswitch ]
-  # Every first packet of a flow is an upcall to ovs-vswitchd, which under software emulation on
-  # a loaded CI host has been seen to miss three 2 s pings (CI run of e755f70); allow ten, and
-  # show the datapath and the daemon's log when even that fails.
-  if ! ping_ok ovs1 10.0.5.2 10; then
-    ovs-appctl --target="$ovs_dir/ovs-vswitchd.ctl" dpctl/show 2>&1 | sed 's/^/dpctl: /'
-    tail -n 20 "$ovs_dir/ovs-vswitchd.log" 2>&1 | sed 's/^/vswitchd: /'
-    echo "ovs1 does not reach 10.0.5.2 in 10 pings"
+  # Bounded waits for what the ping needs (the kernel datapath's ports), then pings until a
+  # deadline; on failure, the datapath, its flows and the daemon's log say why.
+  wait_dp_ports 30 ovsp1 ovsp2
+  if ! ping_until ovs1 10.0.5.2 30; then
+    ovs_diagnostics
+    echo "ovs1 does not reach 10.0.5.2 within 30 s"
     return 1
   fi
+}
+# wait_dp_ports SECONDS PORT...: until `dpctl/show` of the kernel datapath lists every PORT.
+wait_dp_ports() {
+  limit=$1
+  shift
+  waited=0
+  while :; do
+    dp=$(ovs-appctl --target="$ovs_dir/ovs-vswitchd.ctl" dpctl/show 2>&1) || dp=""
+    missing=""
+    for port in "$@"; do
+      echo "$dp" | grep -qE ": $port( |\$)" || missing="$missing $port"
+    done
+    [ -z "$missing" ] && return 0
+    if [ "$waited" -ge "$limit" ]; then
+      ovs_diagnostics
+      echo "the kernel datapath lacks$missing after ${limit} s"
+      return 1
+    fi
+    sleep 1
+    waited=$((waited + 1))
+  done
+}
+# ping_until NS ADDR SECONDS: one 2 s ping after another until one answers or SECONDS pass.
+ping_until() {
+  start=$(date +%s)
+  tries=0
+  while :; do
+    tries=$((tries + 1))
+    if ip netns exec "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; then
+      echo "$1 reaches $2 (ping $tries, after $(($(date +%s) - start)) s)"
+      return 0
+    fi
+    [ $(($(date +%s) - start)) -ge "$3" ] && return 1
+  done
+}
+ovs_diagnostics() {
+  for cmd in dpctl/show dpctl/dump-flows; do
+    ovs-appctl --target="$ovs_dir/ovs-vswitchd.ctl" "$cmd" 2>&1 | sed "s|^|$cmd: |"
+  done
+  ovs-vsctl --db="unix:$ovs_dir/db.sock" --timeout=10 --columns=name,ofport,error list Interface \
+    2>&1 | sed 's/^/interface: /'
+  for arp_ns in ovs1 ovs2; do
+    ip -n "$arp_ns" neigh show 2>&1 | sed "s/^/neigh $arp_ns: /"
+  done
+  tail -n 30 "$ovs_dir/ovs-vswitchd.log" 2>&1 | sed 's/^/vswitchd: /'
 }
 stop_ovs() {
   for name in ovs-vswitchd ovsdb-server; do

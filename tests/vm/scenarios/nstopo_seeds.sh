@@ -128,6 +128,7 @@ check rename.destroy nstopo destroy "$lab"
 check rename.nothing_left nothing_left
 
 # Open vSwitch on the kernel datapath: `datapath: auto` must pick system here.
+vmtest_wait_ovs_cpu_count
 if check ovs.start nstopo ovs start; then
   lab=$work/ovs-veth.yaml
   cp "$seeds/ovs-veth.yaml" "$lab"
