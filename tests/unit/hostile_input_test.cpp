@@ -191,7 +191,8 @@ bool isOneLine(const std::string& line) {
 void expectRefusedAndLocated(const Outcome& outcome, const std::string& what) {
   ASSERT_TRUE(outcome.finished) << what << ": " << outcome.describe();
   ASSERT_GE(outcome.count, 1U) << what << " was accepted";
-  EXPECT_LT(outcome.seconds, kCpuSeconds) << what << ": " << outcome.describe();
+  // No wall-clock bound here: the child's CPU limit (kCpuSeconds) is the hang guard, and a run
+  // beside a busy build took 5.25 s of wall time for 8000 unknown endpoints within it.
   for (std::size_t i = 0; i < outcome.lines.size(); ++i) {
     EXPECT_TRUE(outcome.located[i]) << what << ": no file:line:column: " << outcome.lines[i];
     EXPECT_TRUE(isOneLine(outcome.lines[i]))
@@ -412,7 +413,6 @@ TEST(HostileInputLimits, UnreadableOrEndlessFilesAreRefusedWithoutReadingThemWho
   const auto zero = runGuarded([] { return parse::loadTopologyFile("/dev/zero").problems; });
   ASSERT_TRUE(zero.finished) << zero.describe();
   ASSERT_EQ(zero.lines.size(), 1U);
-  EXPECT_LT(zero.seconds, kCpuSeconds);
   EXPECT_NE(zero.lines[0].find("'/dev/zero' is a character device"), std::string::npos)
       << zero.lines[0];
   // A directory is named as one (it once read as "the file is empty").

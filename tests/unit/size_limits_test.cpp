@@ -6,7 +6,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -225,12 +224,11 @@ TEST(SizeLimits, TheProbeCountIsTheNumberVerifyBuilds) {
 }
 
 /// Runs `work` in a child under a memory and CPU limit; its output, or why it did not finish.
-std::string runBounded(const std::function<std::string()>& work, double& seconds) {
+std::string runBounded(const std::function<std::string()>& work) {
   int fds[2];
   if (::pipe(fds) != 0) {
     return "pipe failed";
   }
-  const auto start = std::chrono::steady_clock::now();
   const pid_t child = ::fork();
   if (child == 0) {
     ::close(fds[0]);
@@ -260,7 +258,6 @@ std::string runBounded(const std::function<std::string()>& work, double& seconds
   int status = 0;
   while (child > 0 && ::waitpid(child, &status, 0) < 0 && errno == EINTR) {
   }
-  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   if (child < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
     return fmt::format("child did not finish (status {:#x}): {}", status, out);
   }
@@ -282,23 +279,20 @@ TEST(SizeLimits, AnAllPairsFileOverTheProbeCapIsRefusedQuicklyWithMemoryBounded)
   ASSERT_GE(fd, 0);
   ASSERT_EQ(::write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   ::close(fd);
-  double seconds = 0;
   // What `nstopo verify` does: load and validate, then build the probes.
-  const auto out = runBounded(
-      [&] {
-        const auto loaded = parse::loadTopologyFile(path);
-        if (!loaded.problems.empty()) {
-          return formatError(loaded.problems.front());
-        }
-        return fmt::format("accepted: {} probes built", app::probesFor(loaded.topology).size());
-      },
-      seconds);
+  const auto out = runBounded([&] {
+    const auto loaded = parse::loadTopologyFile(path);
+    if (!loaded.problems.empty()) {
+      return formatError(loaded.problems.front());
+    }
+    return fmt::format("accepted: {} probes built", app::probesFor(loaded.topology).size());
+  });
   ::unlink(path);
   EXPECT_EQ(out, fmt::format("{}:{}:1: error: the file asks for 6247500 verify probes, more than "
                              "the limit of 1000000 (all_pairs probes every address from every "
                              "node); raise it with --max-probes if this lab really needs them",
                              path, 2503));
-  EXPECT_LT(seconds, 5.0);
+  // No wall-clock bound: the child's CPU limit is the guard (a busy machine stretches wall time).
 }
 
 }  // namespace
