@@ -142,7 +142,7 @@ VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
 void restoreDevice(const InternalDevice& device, const std::string& lab, std::vector<Action>& out) {
   const auto& link = device.before;
   const IfRef ref{device.netns, link.name};
-  out.emplace_back(MoveLink{IfRef{model::kHostNode, link.name}, device.netns, lab, link.up});
+  out.emplace_back(MoveLink{IfRef{model::kHostNode, link.name}, device.netns, lab, link.up, ""});
   SetLink set{ref, {}, {}};
   set.change.mtu = link.mtu;
   set.change.mac = link.mac;
@@ -227,9 +227,10 @@ std::string describe(const Action& action) {
                                describePortChange(a.after, a.before));
           },
           [](const MoveLink& a) {
+            const std::string mark = a.lab.empty() ? " (mark removed)" : "";
             return a.from.netns == a.to_netns
-                       ? fmt::format("mark {}", a.from.str())
-                       : fmt::format("move {} into {}", a.from.str(), a.to_netns);
+                       ? fmt::format("mark {}{}", a.from.str(), mark)
+                       : fmt::format("move {} into {}{}", a.from.str(), a.to_netns, mark);
           },
           [](const RenameLink& a) { return fmt::format("rename {} to {}", a.from.str(), a.to); },
           [](const SetSysctl& a) {
@@ -384,10 +385,11 @@ std::vector<Action> inverseOf(const Action& action) {
             return {SetOvsPort{a.bridge, a.before, a.after}};
           },
           [](const MoveLink& a) -> std::vector<Action> {
-            if (a.from.netns == a.to_netns) {
-              return {};  // marked in place: the device keeps the mark it should have had
+            if (a.from.netns == a.to_netns) {  // marked in place
+              return {MoveLink{a.from, a.to_netns, a.owner_before, a.up, a.lab}};
             }
-            return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.lab, false}};
+            return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.owner_before, false,
+                             a.lab}};
           },
           [](const RenameLink& a) -> std::vector<Action> {
             RenameLink back = a;

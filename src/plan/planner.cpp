@@ -581,8 +581,8 @@ class Planner {
             survives(ref)) {
           // The mark alone is missing; planLinkChanges brings the rest in line as for any of
           // the lab's links.
-          add(Phase::kMoveLinks, Change::kUpdate, MoveLink{ref, ref.netns, desired_.lab, have->up},
-              want.origin);
+          add(Phase::kMoveLinks, Change::kUpdate,
+              MoveLink{ref, ref.netns, desired_.lab, have->up, ""}, want.origin);
           continue;
         }
         if (survives(ref) || created_.count(ref) > 0) {
@@ -596,7 +596,7 @@ class Planner {
           // vswitchd makes the device in the host; nstopo moves (or just marks) it.
           created_.insert(ref);
           add(Phase::kMoveLinks, Change::kCreate,
-              MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up}, want.origin);
+              MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up, ""}, want.origin);
           continue;
         }
         if (want.kind == LinkKind::kBridge) {

@@ -6,6 +6,8 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#include "support/topology_text.h"
+
 #ifndef NSTOPO_SOURCE_DIR
 #error "NSTOPO_SOURCE_DIR must name the source tree (tests/CMakeLists.txt defines it)"
 #endif
@@ -14,10 +16,7 @@ namespace nstopo {
 namespace {
 
 model::Topology topologyOf(const std::string& yaml) {
-  auto loaded = parse::parseTopology(yaml, "lab.yaml");
-  EXPECT_TRUE(loaded.problems.empty());
-  EXPECT_TRUE(model::validate(loaded.topology).empty());
-  return loaded.topology;
+  return support::validTopology(yaml);
 }
 
 constexpr const char* kLab = R"(name: my.lab-1

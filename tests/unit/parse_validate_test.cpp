@@ -8,26 +8,16 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#include "support/topology_text.h"
+
 namespace nstopo {
 namespace {
 
-/// Every problem of `yaml` as the CLI prints it, parser first, then validator.
-std::vector<std::string> problemsOf(const std::string& yaml) {
-  auto loaded = parse::parseTopology(yaml, "lab.yaml");
-  if (loaded.problems.empty()) {
-    loaded.problems = model::validate(loaded.topology);
-  }
-  std::vector<std::string> out;
-  for (const auto& problem : loaded.problems) {
-    out.push_back(formatError(problem));
-  }
-  return out;
-}
+using support::onlyProblemOf;
+using support::problemsOf;
 
 std::string only(const std::string& yaml) {
-  const auto problems = problemsOf(yaml);
-  EXPECT_EQ(problems.size(), 1U) << ::testing::PrintToString(problems);
-  return problems.empty() ? "" : problems.front();
+  return onlyProblemOf(yaml);
 }
 
 constexpr const char* kPair = R"(name: lab

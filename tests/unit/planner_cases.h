@@ -17,18 +17,13 @@
 #include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
+#include "support/topology_text.h"
 
 namespace nstopo::planner_cases {
 
 using testing::FakeDriver;
 
-inline state::State desiredOf(const std::string& yaml) {
-  auto loaded = parse::parseTopology(yaml, "lab.yaml");
-  EXPECT_TRUE(loaded.problems.empty());
-  auto problems = model::validate(loaded.topology);
-  EXPECT_TRUE(problems.empty()) << (problems.empty() ? "" : formatError(problems.front()));
-  return state::desiredState(loaded.topology);
-}
+using support::desiredOf;
 
 inline std::vector<std::string> lines(const plan::Plan& plan) {
   std::vector<std::string> out;

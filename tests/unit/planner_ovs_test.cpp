@@ -16,6 +16,7 @@
 #include "nstopo/state/state_diff.h"
 
 #include "fakes/fake_driver.h"
+#include "support/topology_text.h"
 #include "unit/planner_cases.h"
 
 namespace nstopo {
@@ -30,13 +31,7 @@ std::string seed(const std::string& name) {
   return text.str();
 }
 
-state::State desiredOf(const std::string& yaml) {
-  auto loaded = parse::parseTopology(yaml, "lab.yaml");
-  EXPECT_TRUE(loaded.problems.empty()) << formatError(loaded.problems.front());
-  auto problems = model::validate(loaded.topology);
-  EXPECT_TRUE(problems.empty()) << (problems.empty() ? "" : formatError(problems.front()));
-  return state::desiredState(loaded.topology);
-}
+using support::desiredOf;
 
 plan::PlanResult planOf(const state::State& desired, FakeDriver& kernel) {
   state::ReadScope scope;
@@ -343,8 +338,11 @@ TEST(PlannerOvs, UnmarkedDeviceOfTheLabsInternalPortIsMarkedInPlace) {
                                     "~ link ns1:tap1: state down -> up",
                                     "+ address 10.1.1.2/24 on ns1:tap1",
                                 }));
-  // Marking in place has no undo: the device keeps the mark it should have had.
-  EXPECT_TRUE(plan::inverseOf(result.plan.steps.at(0).action).empty());
+  // A rollback is exact: its undo takes the mark off again (the next apply adopts the device
+  // again while the lab's OVSDB row vouches for it).
+  const auto undo = plan::inverseOf(result.plan.steps.at(0).action);
+  ASSERT_EQ(undo.size(), 1U);
+  EXPECT_EQ(plan::describe(undo.front()), "mark ns1:tap1 (mark removed)");
   converge(desiredOf(seed("ovs-internal.yaml")), kernel);
   EXPECT_EQ(kernel.world.netns.at("ns1").links.at("tap1").owner, "ovs-internal");
 }

@@ -9,21 +9,15 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#include "support/topology_text.h"
+
 namespace nstopo {
 namespace {
 
 std::vector<std::string> problemsOf(const std::string& yaml, bool untrusted) {
-  auto loaded = parse::parseTopology(yaml, "lab.yaml");
-  if (loaded.problems.empty()) {
-    model::ValidateOptions options;
-    options.untrusted = untrusted;
-    loaded.problems = model::validate(loaded.topology, options);
-  }
-  std::vector<std::string> out;
-  for (const auto& problem : loaded.problems) {
-    out.push_back(formatError(problem));
-  }
-  return out;
+  model::ValidateOptions options;
+  options.untrusted = untrusted;
+  return support::problemsOf(yaml, options);
 }
 
 /// Valid without --untrusted (so the file is the attack, not a mistake); with it, exactly

@@ -9,6 +9,8 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#include "support/topology_text.h"
+
 namespace nstopo {
 namespace {
 
@@ -31,29 +33,15 @@ links:
 
 /// Every problem of the lab plus `verify`, as the CLI prints them: parser first, then validator.
 std::vector<std::string> problemsOf(const std::string& verify) {
-  auto loaded = parse::parseTopology(std::string(kLab) + verify, "lab.yaml");
-  if (loaded.problems.empty()) {
-    loaded.problems = model::validate(loaded.topology);
-  }
-  std::vector<std::string> out;
-  for (const auto& problem : loaded.problems) {
-    out.push_back(formatError(problem));
-  }
-  return out;
+  return support::problemsOf(std::string(kLab) + verify);
 }
 
 std::string only(const std::string& verify) {
-  const auto problems = problemsOf(verify);
-  EXPECT_EQ(problems.size(), 1U) << ::testing::PrintToString(problems);
-  return problems.empty() ? "" : problems.front();
+  return support::onlyProblemOf(std::string(kLab) + verify);
 }
 
 model::Topology validLab(const std::string& verify) {
-  auto loaded = parse::parseTopology(std::string(kLab) + verify, "lab.yaml");
-  EXPECT_TRUE(loaded.problems.empty()) << ::testing::PrintToString(problemsOf(verify));
-  EXPECT_TRUE(model::validate(loaded.topology).empty())
-      << ::testing::PrintToString(problemsOf(verify));
-  return loaded.topology;
+  return support::validTopology(std::string(kLab) + verify);
 }
 
 TEST(VerifySection, ReadsEveryField) {

@@ -123,12 +123,13 @@ struct SetOvsPort {
 };
 
 /// Moves a device (an OVS internal port, which vswitchd creates in the host) into `to_netns`,
-/// marks it and brings it up there.
+/// marks it as `lab`'s ("" takes the mark off) and brings it up there.
 struct MoveLink {
   IfRef from;
   std::string to_netns;
   std::string lab;
   bool up = true;
+  std::string owner_before;  ///< the device's mark before ("" for none): the inverse restores it
 };
 
 /// Renames an interface in place: it keeps its ifindex, its peer, its bridge port, its

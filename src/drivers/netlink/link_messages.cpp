@@ -97,7 +97,9 @@ void putAttrs(nl_msg* msg, const std::string& name, const LinkAttrs& attrs) {
   if (attrs.master_ifindex) {
     nla_put_u32(msg, IFLA_MASTER, static_cast<std::uint32_t>(*attrs.master_ifindex));
   }
-  if (attrs.alias) {
+  if (attrs.alias && attrs.alias->empty()) {
+    nla_put(msg, IFLA_IFALIAS, 0, nullptr);  // an empty attribute removes the alias
+  } else if (attrs.alias) {
     nla_put_string(msg, IFLA_IFALIAS, attrs.alias->c_str());
   }
   if (attrs.group) {

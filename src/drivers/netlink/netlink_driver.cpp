@@ -705,7 +705,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
             },
             [&](const plan::MoveLink& a) {
               LinkAttrs mark;
-              mark.alias = state::makeMark(a.lab);
+              mark.alias = a.lab.empty() ? "" : state::makeMark(a.lab);  // "" takes it off
               mark.up = a.up;
               if (a.from.netns != a.to_netns) {
                 auto target = handle(a.to_netns);
