@@ -6,9 +6,9 @@
 #include "nstopo/app/verify.h"
 #include "nstopo/core/names.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netns.h"
-#include "../drivers/netlink/privileges.h"
 #include "../drivers/netlink/traffic.h"
 #include "commands.h"
 #include "lab_nodes.h"
@@ -21,7 +21,7 @@ constexpr std::uint16_t kIperfPort = 5201;
 constexpr std::uint16_t kRrPort = 12865;  // netperf's port, for familiarity
 
 Result<UniqueFd> netnsOf(const std::string& node) {
-  return node == model::kHostNode ? netlink::openOwnNetns() : netlink::openNamedNetns(node);
+  return node == model::kHostNode ? sys::openOwnNetns() : sys::openNamedNetns(node);
 }
 
 }  // namespace
@@ -32,7 +32,7 @@ int runBench(const GlobalOptions& global, const BenchOptions& options) {
     printError(loaded.problems.front());
     return 1;
   }
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }

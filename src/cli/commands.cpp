@@ -20,9 +20,9 @@
 #include "nstopo/core/names.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
+#include "nstopo/sys/privileges.h"
 
 #include "../drivers/netlink/netlink_driver.h"
-#include "../drivers/netlink/privileges.h"
 #include "../drivers/ovsdb/ovs_service.h"
 #include "../drivers/ovsdb/ovsdb_driver.h"
 #include "output.h"
@@ -425,7 +425,7 @@ int runGc(const GlobalOptions& global, bool dry_run) {
 }
 
 int runOvs(const GlobalOptions& global, const std::string& action) {
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     return fail(ok.error());
   }
   const std::string dir = ovsdb::kServiceDir;

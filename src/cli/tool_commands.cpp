@@ -20,9 +20,9 @@
 #include "nstopo/core/names.h"
 #include "nstopo/core/unique_fd.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/process.h"
 
-#include "../drivers/netlink/netns.h"
-#include "../drivers/netlink/process.h"
 #include "commands.h"
 #include "lab_nodes.h"
 #include "output.h"
@@ -88,7 +88,7 @@ int runProgram(const std::vector<std::string>& argv, const std::string& input,
   }
   UniqueFd out_parent(out[0]);
   UniqueFd out_child(out[1]);
-  auto args = netlink::execArguments(argv);
+  auto args = sys::execArguments(argv);
   const pid_t pid = ::fork();
   if (pid < 0) {
     return -1;
@@ -238,13 +238,13 @@ int runExec(const GlobalOptions& global, const ExecOptions& options) {
       return 1;
     }
   }
-  auto fd = host ? netlink::openOwnNetns() : netlink::openNamedNetns(options.node);
+  auto fd = host ? sys::openOwnNetns() : sys::openNamedNetns(options.node);
   if (!fd) {
     printError(fd.error());
     return 1;
   }
   const auto overlays = host ? decltype(etcOverlays("")){} : etcOverlays(options.node);
-  auto args = netlink::execArguments(options.command);
+  auto args = sys::execArguments(options.command);
   const pid_t child = ::fork();
   if (child < 0) {
     printError(Error{ErrorKind::kKernel, fmt::format("fork: {}", std::strerror(errno)), {}, errno});

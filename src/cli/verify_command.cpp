@@ -9,9 +9,9 @@
 
 #include "nstopo/app/verify.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netns.h"
-#include "../drivers/netlink/privileges.h"
 #include "../drivers/netlink/probe.h"
 #include "commands.h"
 #include "lab_nodes.h"
@@ -27,7 +27,7 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
     }
     return 1;
   }
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }
@@ -45,7 +45,7 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
     if (!checked.insert(probe.from).second || probe.from == model::kHostNode) {
       continue;
     }
-    if (!netlink::namedNetnsExists(probe.from)) {
+    if (!sys::namedNetnsExists(probe.from)) {
       printError(Error{ErrorKind::kConflict,
                        fmt::format("namespace '{}' does not exist: apply lab '{}' first",
                                    probe.from, topology.name),
@@ -65,8 +65,8 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
       probes,
       [&](const app::ProbeSpec& spec) {
         app::ProbeResult result{spec, false, 0, ""};
-        auto fd = spec.from == model::kHostNode ? netlink::openOwnNetns()
-                                                : netlink::openNamedNetns(spec.from);
+        auto fd =
+            spec.from == model::kHostNode ? sys::openOwnNetns() : sys::openNamedNetns(spec.from);
         if (!fd) {
           result.detail = fd.error().message;
           return result;

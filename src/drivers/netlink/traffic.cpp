@@ -20,8 +20,8 @@
 #include <nlohmann/json.hpp>
 
 #include "nstopo/core/unique_fd.h"
-
-#include "process.h"
+#include "nstopo/sys/process.h"
+#include "nstopo/sys/socket_address.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -84,7 +84,7 @@ bool transaction(int fd) {
 
 UniqueFd connectTo(int type, const IpAddress& to, std::uint16_t port) {
   socklen_t length = 0;
-  const auto address = socketAddress(to, port, length);
+  const auto address = sys::socketAddress(to, port, length);
   UniqueFd fd(::socket(to.family, type | SOCK_CLOEXEC, 0));
   if (!fd.valid() ||
       ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
@@ -107,7 +107,7 @@ pid_t spawnIn(int netns_fd, const std::vector<std::string>& argv, int stdout_fd)
     ::dup2(null, STDIN_FILENO);
     ::dup2(stdout_fd >= 0 ? stdout_fd : null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
-    auto args = execArguments(argv);
+    auto args = sys::execArguments(argv);
     ::execvp(args[0], args.data());
     ::_exit(127);
   }
@@ -128,7 +128,7 @@ Result<RrResult> requestResponse(RrKind kind, int from_netns_fd, int to_netns_fd
       return;
     }
     socklen_t length = 0;
-    auto address = socketAddress(to, port, length);
+    auto address = sys::socketAddress(to, port, length);
     UniqueFd fd(::socket(to.family, type | SOCK_CLOEXEC, 0));
     const int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "netns.h"
+#include "nstopo/sys/netns.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -19,9 +19,9 @@
 
 #include <fmt/format.h>
 
-#include "nl_error.h"
+#include "nstopo/sys/errno_text.h"
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 namespace {
 
 std::string netnsPath(const std::string& name) {
@@ -207,4 +207,4 @@ Status enterNetns(int netns_fd, const std::string& name) {
   return {};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys
