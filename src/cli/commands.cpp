@@ -18,13 +18,13 @@
 #include "nstopo/app/run_lock.h"
 #include "nstopo/apply/fault_injection.h"
 #include "nstopo/core/names.h"
+#include "nstopo/drivers/netlink.h"
+#include "nstopo/drivers/ovs_service.h"
+#include "nstopo/drivers/ovsdb.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
 #include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netlink_driver.h"
-#include "../drivers/ovsdb/ovs_service.h"
-#include "../drivers/ovsdb/ovsdb_driver.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -74,8 +74,8 @@ constexpr auto kLockTimeout = std::chrono::seconds(60);
 /// The drivers and the record store a kernel-touching command needs.
 struct Runtime {
   std::optional<app::RunLock> lock;
-  std::unique_ptr<netlink::NetlinkDriver> netlink;
-  std::unique_ptr<ovsdb::OvsdbDriver> ovs;
+  std::unique_ptr<apply::Driver> netlink;
+  std::unique_ptr<apply::Driver> ovs;
   std::vector<std::unique_ptr<apply::FaultInjectingDriver>> faults;
   std::size_t operations = 0;
   app::RecordStore records;
@@ -83,7 +83,7 @@ struct Runtime {
 };
 
 std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::string& lab) {
-  auto netlink = netlink::NetlinkDriver::create();
+  auto netlink = netlink::makeDriver();
   if (!netlink) {
     printError(netlink.error());
     return nullptr;
@@ -98,7 +98,7 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   }
   runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
-  runtime->ovs = std::make_unique<ovsdb::OvsdbDriver>(ovsdb::defaultTarget(global.ovsdb));
+  runtime->ovs = ovsdb::makeDriver(ovsdb::defaultTarget(global.ovsdb));
   runtime->session.drivers = {runtime->netlink.get(), runtime->ovs.get()};
   // Test hooks: fail the Nth kernel or OVSDB operation of this run, or drop the Mth silently
   // (docs/reliability.md).

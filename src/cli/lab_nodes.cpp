@@ -3,10 +3,9 @@
 
 #include <fmt/format.h>
 
+#include "nstopo/drivers/netlink.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/state/state.h"
-
-#include "../drivers/netlink/netlink_driver.h"
 
 namespace nstopo::cli {
 
@@ -14,7 +13,7 @@ Status checkNodeOfLab(const std::string& lab, const std::string& node) {
   if (node == model::kHostNode) {
     return {};
   }
-  auto driver = netlink::NetlinkDriver::create();
+  auto driver = netlink::makeDriver();
   if (!driver) {
     return tl::unexpected(driver.error());
   }

@@ -8,11 +8,11 @@
 #include <nlohmann/json.hpp>
 
 #include "nstopo/app/verify.h"
+#include "nstopo/drivers/probe.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/probe.h"
 #include "commands.h"
 #include "lab_nodes.h"
 #include "output.h"
@@ -72,7 +72,7 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
           return result;
         }
         const auto outcome =
-            netlink::probeFrom(fd->get(), spec.address, spec.tcp_port, options.count, timeout);
+            traffic::probeFrom(fd->get(), spec.address, spec.tcp_port, options.count, timeout);
         result.reachable = outcome.reachable;
         result.rtt_ms = outcome.rtt_ms;
         result.detail = outcome.detail;

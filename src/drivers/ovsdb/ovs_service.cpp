@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "ovs_service.h"
+#include "nstopo/drivers/ovs_service.h"
 
 #include <fcntl.h>
 #include <signal.h>

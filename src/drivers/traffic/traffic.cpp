@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "traffic.h"
+#include "nstopo/drivers/traffic.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -22,7 +22,7 @@
 #include "nstopo/sys/process.h"
 #include "nstopo/sys/socket_address.h"
 
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -225,4 +225,4 @@ Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress&
   return json["end"]["sum_received"]["bits_per_second"].get<double>();
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probe.h"
+#include "nstopo/drivers/probe.h"
 
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
@@ -18,7 +18,7 @@
 #include "nstopo/sys/process.h"
 #include "nstopo/sys/socket_address.h"
 
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -149,4 +149,4 @@ ProbeOutcome probeFrom(int netns_fd, const IpAddress& to, std::uint16_t tcp_port
   return {false, 0, "no echo reply"};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic
