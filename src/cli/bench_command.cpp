@@ -6,12 +6,12 @@
 #include "nstopo/app/verify.h"
 #include "nstopo/core/names.h"
 #include "nstopo/drivers/traffic.h"
-#include "nstopo/parse/yaml_loader.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
 
 #include "commands.h"
 #include "lab_nodes.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -27,16 +27,15 @@ Result<UniqueFd> netnsOf(const std::string& node) {
 }  // namespace
 
 int runBench(const GlobalOptions& global, const BenchOptions& options) {
-  auto loaded = parse::loadTopologyFile(options.file, global.load);
-  if (!loaded.problems.empty()) {
-    printError(loaded.problems.front());
+  const auto loaded = loadOrReport(global, options.file);
+  if (!loaded) {
     return 1;
   }
   if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }
-  const auto& topology = loaded.topology;
+  const auto& topology = *loaded;
   auto refuse = [&](const std::string& message) {
     printError(Error{ErrorKind::kInvalidTopology, message, {}, 0});
     return 1;

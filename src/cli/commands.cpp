@@ -21,10 +21,10 @@
 #include "nstopo/drivers/netlink.h"
 #include "nstopo/drivers/ovs_service.h"
 #include "nstopo/drivers/ovsdb.h"
-#include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
 #include "nstopo/sys/privileges.h"
 
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -49,24 +49,6 @@ void catchInterrupts() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
-}
-
-std::optional<model::Topology> load(const GlobalOptions& global, const std::string& file) {
-  auto loaded = parse::loadTopologyFile(file, global.load);
-  if (loaded.problems.empty()) {
-    return std::move(loaded.topology);
-  }
-  if (global.json) {
-    nlohmann::json problems = nlohmann::json::array();
-    for (const auto& problem : loaded.problems) {
-      problems.push_back(errorJson(problem));
-    }
-    printJson({{"file", file}, {"valid", false}, {"problems", std::move(problems)}});
-  }
-  for (const auto& problem : loaded.problems) {
-    printError(problem);
-  }
-  return std::nullopt;
 }
 
 constexpr auto kLockTimeout = std::chrono::seconds(60);
@@ -133,15 +115,6 @@ int fail(const Error& error) {
   return kExitError;
 }
 
-/// A lab name from the command line becomes a path under /run/nstopo: check it like the file's.
-bool labNameOk(const std::string& lab) {
-  if (auto problem = labNameProblem(lab)) {
-    printError(Error{ErrorKind::kInvalidTopology, "--lab: " + *problem, {}, 0});
-    return false;
-  }
-  return true;
-}
-
 /// Prints the result of an apply (or destroy) and picks the exit code.
 int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, const char* verb) {
   const auto& plan = outcome.planned.plan;
@@ -197,7 +170,7 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
 }  // namespace
 
 int runValidate(const GlobalOptions& global, const std::string& file) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -212,7 +185,7 @@ int runValidate(const GlobalOptions& global, const std::string& file) {
 }
 
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -233,7 +206,7 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
 }
 
 int runApply(const GlobalOptions& global, const std::string& file) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -254,16 +227,11 @@ int runApply(const GlobalOptions& global, const std::string& file) {
 }
 
 int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
-  std::string lab = target.lab;
-  if (!target.file.empty()) {
-    const auto topology = load(global, target.file);
-    if (!topology) {
-      return kExitError;
-    }
-    lab = topology->name;
-  } else if (!labNameOk(lab)) {
+  const auto resolved = resolveTarget(global, target);
+  if (!resolved) {
     return kExitError;
   }
+  const std::string& lab = resolved->lab;
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
@@ -281,17 +249,12 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
 }
 
 int runShow(const GlobalOptions& global, const TargetOptions& target) {
-  std::optional<model::Topology> topology;
-  std::string lab = target.lab;
-  if (!target.file.empty()) {
-    topology = load(global, target.file);
-    if (!topology) {
-      return kExitError;
-    }
-    lab = topology->name;
-  } else if (!labNameOk(lab)) {
+  const auto resolved = resolveTarget(global, target);
+  if (!resolved) {
     return kExitError;
   }
+  const std::string& lab = resolved->lab;
+  const auto& topology = resolved->topology;
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;

@@ -9,13 +9,13 @@
 
 #include "nstopo/app/graph.h"
 #include "nstopo/core/names.h"
-#include "nstopo/parse/yaml_loader.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/netns_exec.h"
 #include "nstopo/sys/process.h"
 
 #include "commands.h"
 #include "lab_nodes.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -46,15 +46,11 @@ std::optional<std::string> renderProblem(const Result<sys::ProgramRun>& run) {
 }  // namespace
 
 int runExec(const GlobalOptions& global, const ExecOptions& options) {
-  std::string lab = options.lab;
-  if (!options.file.empty()) {
-    auto loaded = parse::loadTopologyFile(options.file, global.load);
-    if (!loaded.problems.empty()) {
-      printError(loaded.problems.front());
-      return 1;
-    }
-    lab = loaded.topology.name;
+  const auto target = resolveTarget(global, {options.file, options.lab});
+  if (!target) {
+    return 1;
   }
+  const std::string& lab = target->lab;
   const bool host = options.node == model::kHostNode;
   if (auto problem = netnsNameProblem(options.node); problem && !host) {
     printError(Error{ErrorKind::kInvalidTopology, "node: " + *problem, {}, 0});
@@ -81,18 +77,15 @@ int runExec(const GlobalOptions& global, const ExecOptions& options) {
 }
 
 int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format) {
-  auto loaded = parse::loadTopologyFile(file, global.load);
-  if (!loaded.problems.empty()) {
-    for (const auto& problem : loaded.problems) {
-      printError(problem);
-    }
+  const auto topology = loadOrReport(global, file);
+  if (!topology) {
     return 1;
   }
   if (format == "mermaid") {
-    printText(app::toMermaid(loaded.topology));
+    printText(app::toMermaid(*topology));
     return 0;
   }
-  const std::string dot = app::toDot(loaded.topology);
+  const std::string dot = app::toDot(*topology);
   if (format == "dot") {
     printText(dot);
     return 0;

@@ -9,29 +9,26 @@
 
 #include "nstopo/app/verify.h"
 #include "nstopo/drivers/probe.h"
-#include "nstopo/parse/yaml_loader.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
 
 #include "commands.h"
 #include "lab_nodes.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
 
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options) {
-  auto loaded = parse::loadTopologyFile(file, global.load);
-  if (!loaded.problems.empty()) {
-    for (const auto& problem : loaded.problems) {
-      printError(problem);
-    }
+  const auto loaded = loadOrReport(global, file);
+  if (!loaded) {
     return 1;
   }
   if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }
-  const auto& topology = loaded.topology;
+  const auto& topology = *loaded;
   const auto probes = app::probesFor(topology);
   if (probes.empty()) {
     printError(Error{ErrorKind::kInvalidTopology,
