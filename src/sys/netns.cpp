@@ -13,6 +13,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
@@ -162,17 +163,16 @@ Status deleteNamedNetns(const std::string& name) {
 
 std::vector<std::string> listNamedNetns() {
   std::vector<std::string> names;
-  DIR* dir = ::opendir(kNetnsRunDir);
+  const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(kNetnsRunDir), ::closedir);
   if (dir == nullptr) {
     return names;
   }
-  while (const dirent* entry = ::readdir(dir)) {
+  while (const dirent* entry = ::readdir(dir.get())) {
     const std::string name = entry->d_name;
     if (name != "." && name != "..") {
       names.push_back(name);
     }
   }
-  ::closedir(dir);
   std::sort(names.begin(), names.end());
   return names;
 }

@@ -128,7 +128,7 @@ Result<ChildProcess> spawnQuiet(const std::vector<std::string>& argv, int netns_
     if (netns_fd >= 0 && ::setns(netns_fd, CLONE_NEWNET) != 0) {
       ::_exit(126);
     }
-    const int null = ::open("/dev/null", O_RDWR);
+    const int null = ::open("/dev/null", O_RDWR | O_CLOEXEC);  // dup2 keeps the copies open
     ::dup2(null, STDIN_FILENO);
     ::dup2(stdout_fd >= 0 ? stdout_fd : null, STDOUT_FILENO);
     ::dup2(null, STDERR_FILENO);
