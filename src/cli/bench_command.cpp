@@ -5,13 +5,13 @@
 
 #include "nstopo/app/verify.h"
 #include "nstopo/core/names.h"
-#include "nstopo/parse/yaml_loader.h"
+#include "nstopo/drivers/traffic.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netns.h"
-#include "../drivers/netlink/privileges.h"
-#include "../drivers/netlink/traffic.h"
 #include "commands.h"
 #include "lab_nodes.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -21,22 +21,21 @@ constexpr std::uint16_t kIperfPort = 5201;
 constexpr std::uint16_t kRrPort = 12865;  // netperf's port, for familiarity
 
 Result<UniqueFd> netnsOf(const std::string& node) {
-  return node == model::kHostNode ? netlink::openOwnNetns() : netlink::openNamedNetns(node);
+  return node == model::kHostNode ? sys::openOwnNetns() : sys::openNamedNetns(node);
 }
 
 }  // namespace
 
 int runBench(const GlobalOptions& global, const BenchOptions& options) {
-  auto loaded = parse::loadTopologyFile(options.file, global.load);
-  if (!loaded.problems.empty()) {
-    printError(loaded.problems.front());
+  const auto loaded = loadOrReport(global, options.file);
+  if (!loaded) {
     return 1;
   }
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }
-  const auto& topology = loaded.topology;
+  const auto& topology = *loaded;
   auto refuse = [&](const std::string& message) {
     printError(Error{ErrorKind::kInvalidTopology, message, {}, 0});
     return 1;
@@ -87,19 +86,19 @@ int runBench(const GlobalOptions& global, const BenchOptions& options) {
                            {"to", options.to},
                            {"address", address->str()},
                            {"duration_s", options.duration_s}};
-  auto stream = netlink::iperf3Stream(from_fd->get(), to_fd->get(), *address, kIperfPort, duration);
+  auto stream = traffic::iperf3Stream(from_fd->get(), to_fd->get(), *address, kIperfPort, duration);
   if (stream) {
     report["tcp_stream"] = {{"tool", "iperf3"}, {"bits_per_second", *stream}};
   } else {
     report["tcp_stream"] = {{"tool", "iperf3"}, {"skipped", stream.error().message}};
   }
-  const std::pair<const char*, netlink::RrKind> kinds[] = {{"tcp_rr", netlink::RrKind::kTcpRr},
-                                                           {"tcp_crr", netlink::RrKind::kTcpCrr},
-                                                           {"udp_rr", netlink::RrKind::kUdpRr}};
+  const std::pair<const char*, traffic::RrKind> kinds[] = {{"tcp_rr", traffic::RrKind::kTcpRr},
+                                                           {"tcp_crr", traffic::RrKind::kTcpCrr},
+                                                           {"udp_rr", traffic::RrKind::kUdpRr}};
   bool ok = true;
   for (const auto& [name, kind] : kinds) {
     auto rr =
-        netlink::requestResponse(kind, from_fd->get(), to_fd->get(), *address, kRrPort,
+        traffic::requestResponse(kind, from_fd->get(), to_fd->get(), *address, kRrPort,
                                  std::chrono::duration_cast<std::chrono::milliseconds>(duration));
     if (!rr) {
       report[name] = {{"error", rr.error().message}};

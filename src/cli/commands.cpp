@@ -18,13 +18,13 @@
 #include "nstopo/app/run_lock.h"
 #include "nstopo/apply/fault_injection.h"
 #include "nstopo/core/names.h"
-#include "nstopo/parse/yaml_loader.h"
+#include "nstopo/drivers/netlink.h"
+#include "nstopo/drivers/ovs_service.h"
+#include "nstopo/drivers/ovsdb.h"
 #include "nstopo/plan/render.h"
+#include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netlink_driver.h"
-#include "../drivers/netlink/privileges.h"
-#include "../drivers/ovsdb/ovs_service.h"
-#include "../drivers/ovsdb/ovsdb_driver.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
@@ -51,31 +51,13 @@ void catchInterrupts() {
   sigaction(SIGTERM, &action, nullptr);
 }
 
-std::optional<model::Topology> load(const GlobalOptions& global, const std::string& file) {
-  auto loaded = parse::loadTopologyFile(file, global.load);
-  if (loaded.problems.empty()) {
-    return std::move(loaded.topology);
-  }
-  if (global.json) {
-    nlohmann::json problems = nlohmann::json::array();
-    for (const auto& problem : loaded.problems) {
-      problems.push_back(errorJson(problem));
-    }
-    printJson({{"file", file}, {"valid", false}, {"problems", std::move(problems)}});
-  }
-  for (const auto& problem : loaded.problems) {
-    printError(problem);
-  }
-  return std::nullopt;
-}
-
 constexpr auto kLockTimeout = std::chrono::seconds(60);
 
 /// The drivers and the record store a kernel-touching command needs.
 struct Runtime {
   std::optional<app::RunLock> lock;
-  std::unique_ptr<netlink::NetlinkDriver> netlink;
-  std::unique_ptr<ovsdb::OvsdbDriver> ovs;
+  std::unique_ptr<apply::Driver> netlink;
+  std::unique_ptr<apply::Driver> ovs;
   std::vector<std::unique_ptr<apply::FaultInjectingDriver>> faults;
   std::size_t operations = 0;
   app::RecordStore records;
@@ -83,7 +65,7 @@ struct Runtime {
 };
 
 std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::string& lab) {
-  auto netlink = netlink::NetlinkDriver::create();
+  auto netlink = netlink::makeDriver();
   if (!netlink) {
     printError(netlink.error());
     return nullptr;
@@ -98,7 +80,7 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   }
   runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
-  runtime->ovs = std::make_unique<ovsdb::OvsdbDriver>(ovsdb::defaultTarget(global.ovsdb));
+  runtime->ovs = ovsdb::makeDriver(ovsdb::defaultTarget(global.ovsdb));
   runtime->session.drivers = {runtime->netlink.get(), runtime->ovs.get()};
   // Test hooks: fail the Nth kernel or OVSDB operation of this run, or drop the Mth silently
   // (docs/reliability.md).
@@ -131,15 +113,6 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
 int fail(const Error& error) {
   printError(error);
   return kExitError;
-}
-
-/// A lab name from the command line becomes a path under /run/nstopo: check it like the file's.
-bool labNameOk(const std::string& lab) {
-  if (auto problem = labNameProblem(lab)) {
-    printError(Error{ErrorKind::kInvalidTopology, "--lab: " + *problem, {}, 0});
-    return false;
-  }
-  return true;
 }
 
 /// Prints the result of an apply (or destroy) and picks the exit code.
@@ -197,7 +170,7 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
 }  // namespace
 
 int runValidate(const GlobalOptions& global, const std::string& file) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -212,7 +185,7 @@ int runValidate(const GlobalOptions& global, const std::string& file) {
 }
 
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -233,7 +206,7 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
 }
 
 int runApply(const GlobalOptions& global, const std::string& file) {
-  const auto topology = load(global, file);
+  const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -254,16 +227,11 @@ int runApply(const GlobalOptions& global, const std::string& file) {
 }
 
 int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
-  std::string lab = target.lab;
-  if (!target.file.empty()) {
-    const auto topology = load(global, target.file);
-    if (!topology) {
-      return kExitError;
-    }
-    lab = topology->name;
-  } else if (!labNameOk(lab)) {
+  const auto resolved = resolveTarget(global, target);
+  if (!resolved) {
     return kExitError;
   }
+  const std::string& lab = resolved->lab;
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
@@ -281,17 +249,12 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
 }
 
 int runShow(const GlobalOptions& global, const TargetOptions& target) {
-  std::optional<model::Topology> topology;
-  std::string lab = target.lab;
-  if (!target.file.empty()) {
-    topology = load(global, target.file);
-    if (!topology) {
-      return kExitError;
-    }
-    lab = topology->name;
-  } else if (!labNameOk(lab)) {
+  const auto resolved = resolveTarget(global, target);
+  if (!resolved) {
     return kExitError;
   }
+  const std::string& lab = resolved->lab;
+  const auto& topology = resolved->topology;
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
@@ -425,7 +388,7 @@ int runGc(const GlobalOptions& global, bool dry_run) {
 }
 
 int runOvs(const GlobalOptions& global, const std::string& action) {
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     return fail(ok.error());
   }
   const std::string dir = ovsdb::kServiceDir;

@@ -1,41 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "lab_nodes.h"
 
-#include <fmt/format.h>
-
+#include "nstopo/app/lab_nodes.h"
+#include "nstopo/drivers/netlink.h"
 #include "nstopo/model/topology.h"
-#include "nstopo/state/state.h"
-
-#include "../drivers/netlink/netlink_driver.h"
 
 namespace nstopo::cli {
 
 Status checkNodeOfLab(const std::string& lab, const std::string& node) {
   if (node == model::kHostNode) {
-    return {};
+    return {};  // without opening the kernel driver, which needs privileges
   }
-  auto driver = netlink::NetlinkDriver::create();
+  auto driver = netlink::makeDriver();
   if (!driver) {
     return tl::unexpected(driver.error());
   }
-  state::ReadScope scope;
-  scope.lab = lab;
-  scope.netns = {node};
-  state::State state;
-  if (auto ok = (*driver)->read(scope, state); !ok) {
-    return ok;
-  }
-  const auto netns = state.netns.find(node);
-  if (netns == state.netns.end()) {
-    return fail(
-        ErrorKind::kConflict,
-        fmt::format("lab '{}' has no node '{}' on this machine: apply the lab first", lab, node));
-  }
-  if (netns->second.owner != lab) {
-    return fail(ErrorKind::kConflict,
-                fmt::format("namespace '{}' does not belong to lab '{}'", node, lab));
-  }
-  return {};
+  return app::checkNodeOfLab(lab, node, **driver);
 }
 
 }  // namespace nstopo::cli

@@ -7,9 +7,8 @@
 
 namespace nstopo::cli {
 
-/// Refuses a namespace that is not the lab's: its loopback must carry the lab's mark, so that
-/// exec, verify and bench never act in a namespace of the same name that someone else made.
-/// `host` always passes.
+/// app::checkNodeOfLab through the kernel driver: exec, verify and bench never act in a
+/// namespace of the same name that someone else made. `host` always passes.
 [[nodiscard]] Status checkNodeOfLab(const std::string& lab, const std::string& node);
 
 }  // namespace nstopo::cli

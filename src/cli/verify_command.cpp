@@ -8,30 +8,27 @@
 #include <nlohmann/json.hpp>
 
 #include "nstopo/app/verify.h"
-#include "nstopo/parse/yaml_loader.h"
+#include "nstopo/drivers/probe.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/privileges.h"
 
-#include "../drivers/netlink/netns.h"
-#include "../drivers/netlink/privileges.h"
-#include "../drivers/netlink/probe.h"
 #include "commands.h"
 #include "lab_nodes.h"
+#include "load.h"
 #include "output.h"
 
 namespace nstopo::cli {
 
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options) {
-  auto loaded = parse::loadTopologyFile(file, global.load);
-  if (!loaded.problems.empty()) {
-    for (const auto& problem : loaded.problems) {
-      printError(problem);
-    }
+  const auto loaded = loadOrReport(global, file);
+  if (!loaded) {
     return 1;
   }
-  if (auto ok = netlink::checkPrivileges(); !ok) {
+  if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return 1;
   }
-  const auto& topology = loaded.topology;
+  const auto& topology = *loaded;
   const auto probes = app::probesFor(topology);
   if (probes.empty()) {
     printError(Error{ErrorKind::kInvalidTopology,
@@ -45,7 +42,7 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
     if (!checked.insert(probe.from).second || probe.from == model::kHostNode) {
       continue;
     }
-    if (!netlink::namedNetnsExists(probe.from)) {
+    if (!sys::namedNetnsExists(probe.from)) {
       printError(Error{ErrorKind::kConflict,
                        fmt::format("namespace '{}' does not exist: apply lab '{}' first",
                                    probe.from, topology.name),
@@ -65,14 +62,14 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
       probes,
       [&](const app::ProbeSpec& spec) {
         app::ProbeResult result{spec, false, 0, ""};
-        auto fd = spec.from == model::kHostNode ? netlink::openOwnNetns()
-                                                : netlink::openNamedNetns(spec.from);
+        auto fd =
+            spec.from == model::kHostNode ? sys::openOwnNetns() : sys::openNamedNetns(spec.from);
         if (!fd) {
           result.detail = fd.error().message;
           return result;
         }
         const auto outcome =
-            netlink::probeFrom(fd->get(), spec.address, spec.tcp_port, options.count, timeout);
+            traffic::probeFrom(fd->get(), spec.address, spec.tcp_port, options.count, timeout);
         result.reachable = outcome.reachable;
         result.rtt_ms = outcome.rtt_ms;
         result.detail = outcome.detail;

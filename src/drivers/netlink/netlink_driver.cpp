@@ -18,17 +18,35 @@
 #include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/state/ownership.h"
+#include "nstopo/sys/ethtool.h"
+#include "nstopo/sys/netns.h"
+#include "nstopo/sys/privileges.h"
+#include "nstopo/sys/sysctl.h"
 
 #include "addr_route_messages.h"
-#include "ethtool.h"
 #include "link_messages.h"
-#include "netns.h"
 #include "nl_error.h"
-#include "privileges.h"
 #include "state_reader.h"
-#include "sysctl.h"
 
 namespace nstopo::netlink {
+
+// The namespaces, sysctls and offloads the driver acts through (src/sys).
+using sys::checkPrivileges;
+using sys::createNamedNetnsInThisThread;
+using sys::deleteNamedNetns;
+using sys::enterNetns;
+using sys::forEachOnWorkers;
+using sys::leftoverNetnsFile;
+using sys::listNamedNetns;
+using sys::namedNetnsExists;
+using sys::openNamedNetns;
+using sys::openOwnNetns;
+using sys::readSysctl;
+using sys::runOnHelperThread;
+using sys::setTxChecksum;
+using sys::txChecksum;
+using sys::writeSysctl;
+
 namespace {
 
 using plan::Action;

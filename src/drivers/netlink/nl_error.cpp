@@ -1,16 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nl_error.h"
 
-#include <cstring>
-
 #include <fmt/format.h>
 
 namespace nstopo::netlink {
-
-std::string errnoText(int error) {
-  const char* name = strerrorname_np(error);
-  return fmt::format("{} ({})", std::strerror(error), name != nullptr ? name : "?");
-}
 
 Error kernelError(const std::string& what, const std::string& netns, const NlReply& reply) {
   std::string message =

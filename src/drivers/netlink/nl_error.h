@@ -4,13 +4,13 @@
 #include <string>
 
 #include "nstopo/core/error.h"
+#include "nstopo/sys/errno_text.h"
 
 #include "rtnl_socket.h"
 
 namespace nstopo::netlink {
 
-/// "File exists (EEXIST)".
-[[nodiscard]] std::string errnoText(int error);
+using sys::errnoText;
 
 /// An error for a refused operation: what was attempted, where, and the kernel's own words.
 [[nodiscard]] Error kernelError(const std::string& what, const std::string& netns,

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "ovs_service.h"
+#include "nstopo/drivers/ovs_service.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -22,8 +22,8 @@
 
 #include "nstopo/app/state_dir.h"
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/process.h"
 
-#include "../netlink/process.h"
 #include "ovsdb_reply.h"
 #include "ovsdb_wire.h"
 
@@ -132,7 +132,7 @@ Status run(const std::vector<std::string>& argv, const std::string& dir) {
     ::setenv("OVS_RUNDIR", dir.c_str(), 1);
     ::setenv("OVS_LOGDIR", dir.c_str(), 1);
     ::setenv("OVS_DBDIR", dir.c_str(), 1);
-    auto args = netlink::execArguments(argv);
+    auto args = sys::execArguments(argv);
     ::execv(args[0], args.data());
     ::_exit(127);
   }

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "nstopo/apply/driver.h"
+#include "nstopo/drivers/ovsdb.h"
 
 #include "ovsdb_wire.h"
 
@@ -38,12 +39,5 @@ class OvsdbDriver final : public apply::Driver {
   std::string target_;
   std::optional<Connection> connection_;
 };
-
-/// Where nstopo looks for ovsdb-server: --ovsdb, then $NSTOPO_OVSDB, then the system socket
-/// when it answers, then the private instance of `nstopo ovs start`.
-[[nodiscard]] std::string defaultTarget(const std::string& option);
-
-/// "system" when this kernel has the openvswitch datapath module, else "netdev".
-[[nodiscard]] std::string autoDatapath();
 
 }  // namespace nstopo::ovsdb

@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "process.h"
+#include "nstopo/sys/socket_address.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 
 sockaddr_storage socketAddress(const IpAddress& ip, std::uint16_t port, socklen_t& length) {
   sockaddr_storage storage{};
@@ -25,13 +25,4 @@ sockaddr_storage socketAddress(const IpAddress& ip, std::uint16_t port, socklen_
   return storage;
 }
 
-std::vector<char*> execArguments(const std::vector<std::string>& argv) {
-  std::vector<char*> args;
-  for (const auto& arg : argv) {
-    args.push_back(const_cast<char*>(arg.c_str()));
-  }
-  args.push_back(nullptr);
-  return args;
-}
-
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "privileges.h"
+#include "nstopo/sys/privileges.h"
 
 #include <linux/capability.h>
 
@@ -7,7 +7,7 @@
 #include <fstream>
 #include <string>
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 
 Status checkPrivileges() {
   std::ifstream status("/proc/self/status");
@@ -27,4 +27,4 @@ Status checkPrivileges() {
   return {};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "sysctl.h"
+#include "nstopo/sys/sysctl.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -9,10 +9,9 @@
 #include <fmt/format.h>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/errno_text.h"
 
-#include "nl_error.h"
-
-namespace nstopo::netlink {
+namespace nstopo::sys {
 namespace {
 
 std::string pathOf(const std::string& key) {
@@ -57,4 +56,4 @@ Status writeSysctl(const std::string& key, const std::string& value) {
   return {};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "netns.h"
+#include "nstopo/sys/netns.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -13,15 +13,16 @@
 
 #include <algorithm>
 #include <atomic>
+#include <memory>
 #include <mutex>
 #include <thread>
 #include <vector>
 
 #include <fmt/format.h>
 
-#include "nl_error.h"
+#include "nstopo/sys/errno_text.h"
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 namespace {
 
 std::string netnsPath(const std::string& name) {
@@ -162,17 +163,16 @@ Status deleteNamedNetns(const std::string& name) {
 
 std::vector<std::string> listNamedNetns() {
   std::vector<std::string> names;
-  DIR* dir = ::opendir(kNetnsRunDir);
+  const std::unique_ptr<DIR, int (*)(DIR*)> dir(::opendir(kNetnsRunDir), ::closedir);
   if (dir == nullptr) {
     return names;
   }
-  while (const dirent* entry = ::readdir(dir)) {
+  while (const dirent* entry = ::readdir(dir.get())) {
     const std::string name = entry->d_name;
     if (name != "." && name != "..") {
       names.push_back(name);
     }
   }
-  ::closedir(dir);
   std::sort(names.begin(), names.end());
   return names;
 }
@@ -207,4 +207,4 @@ Status enterNetns(int netns_fd, const std::string& name) {
   return {};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

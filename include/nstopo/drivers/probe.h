@@ -7,7 +7,7 @@
 
 #include "nstopo/core/cidr.h"
 
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 
 struct ProbeOutcome {
   bool reachable = false;
@@ -21,4 +21,4 @@ struct ProbeOutcome {
 [[nodiscard]] ProbeOutcome probeFrom(int netns_fd, const IpAddress& to, std::uint16_t tcp_port,
                                      int count, std::chrono::milliseconds timeout);
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic

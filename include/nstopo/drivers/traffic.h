@@ -8,7 +8,7 @@
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
 
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 
 /// Request/response rates in the spirit of netperf's TCP_RR, TCP_CRR and UDP_RR: a server
 /// thread inside the `to` namespace echoes one byte, a client thread inside `from` counts
@@ -30,4 +30,4 @@ struct RrResult {
 [[nodiscard]] Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress& to,
                                           std::uint16_t port, std::chrono::seconds duration);
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic

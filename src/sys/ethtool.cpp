@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "ethtool.h"
+#include "nstopo/sys/ethtool.h"
 
 #include <linux/ethtool.h>
 #include <linux/sockios.h>
@@ -12,10 +12,9 @@
 #include <fmt/format.h>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/errno_text.h"
 
-#include "nl_error.h"
-
-namespace nstopo::netlink {
+namespace nstopo::sys {
 namespace {
 
 Status ethtoolCall(const std::string& ifname, ethtool_value& value, const char* what) {
@@ -52,4 +51,4 @@ Status setTxChecksum(const std::string& ifname, bool on) {
   return ethtoolCall(ifname, value, "setting TX checksum offload");
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -5,11 +5,11 @@
 
 #include "nstopo/core/error.h"
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 
 /// TX checksum offload of `ifname` in the calling thread's network namespace (ethtool ioctl;
 /// call from a helper thread that entered the namespace).
 [[nodiscard]] Result<bool> txChecksum(const std::string& ifname);
 [[nodiscard]] Status setTxChecksum(const std::string& ifname, bool on);
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -3,9 +3,9 @@
 
 #include "nstopo/core/error.h"
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 
 /// Checks the effective capabilities nstopo needs to enter and change namespaces.
 [[nodiscard]] Status checkPrivileges();
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "traffic.h"
+#include "nstopo/drivers/traffic.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -9,7 +9,6 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/socket.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -20,10 +19,10 @@
 #include <nlohmann/json.hpp>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/process.h"
+#include "nstopo/sys/socket_address.h"
 
-#include "process.h"
-
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -84,7 +83,7 @@ bool transaction(int fd) {
 
 UniqueFd connectTo(int type, const IpAddress& to, std::uint16_t port) {
   socklen_t length = 0;
-  const auto address = socketAddress(to, port, length);
+  const auto address = sys::socketAddress(to, port, length);
   UniqueFd fd(::socket(to.family, type | SOCK_CLOEXEC, 0));
   if (!fd.valid() ||
       ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0) {
@@ -95,23 +94,6 @@ UniqueFd connectTo(int type, const IpAddress& to, std::uint16_t port) {
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
   }
   return fd;
-}
-
-pid_t spawnIn(int netns_fd, const std::vector<std::string>& argv, int stdout_fd) {
-  const pid_t child = ::fork();
-  if (child == 0) {
-    if (::setns(netns_fd, CLONE_NEWNET) != 0) {
-      ::_exit(126);
-    }
-    const int null = ::open("/dev/null", O_RDWR);
-    ::dup2(null, STDIN_FILENO);
-    ::dup2(stdout_fd >= 0 ? stdout_fd : null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
-    auto args = execArguments(argv);
-    ::execvp(args[0], args.data());
-    ::_exit(127);
-  }
-  return child;
 }
 
 }  // namespace
@@ -128,7 +110,7 @@ Result<RrResult> requestResponse(RrKind kind, int from_netns_fd, int to_netns_fd
       return;
     }
     socklen_t length = 0;
-    auto address = socketAddress(to, port, length);
+    auto address = sys::socketAddress(to, port, length);
     UniqueFd fd(::socket(to.family, type | SOCK_CLOEXEC, 0));
     const int one = 1;
     ::setsockopt(fd.get(), SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
@@ -192,41 +174,45 @@ Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress&
     return fail(ErrorKind::kUnsupported, "iperf3 is not installed (apt-get install iperf3)");
   }
   const std::string port_text = std::to_string(port);
-  const pid_t server = spawnIn(to_netns_fd, {kIperf3, "-s", "-1", "-p", port_text}, -1);
+  auto server = sys::spawnQuiet({kIperf3, "-s", "-1", "-p", port_text}, to_netns_fd, -1);
+  if (!server) {
+    return tl::unexpected(server.error());
+  }
   std::this_thread::sleep_for(Millis(300));  // let it listen
   int out[2];
   if (::pipe2(out, O_CLOEXEC) != 0) {
-    ::kill(server, SIGTERM);
-    ::waitpid(server, nullptr, 0);
-    return fail(ErrorKind::kKernel, std::strerror(errno));
+    return fail(ErrorKind::kKernel, std::strerror(errno));  // ~ChildProcess ends the server
   }
-  const pid_t client =
-      spawnIn(from_netns_fd,
-              {kIperf3, "-c", to.str(), "-p", port_text, "-t", std::to_string(duration.count()),
-               "-J", "--connect-timeout", "2000"},
-              out[1]);
-  ::close(out[1]);
+  UniqueFd out_read(out[0]);
+  UniqueFd out_write(out[1]);
+  auto client =
+      sys::spawnQuiet({kIperf3, "-c", to.str(), "-p", port_text, "-t",
+                       std::to_string(duration.count()), "-J", "--connect-timeout", "2000"},
+                      from_netns_fd, out_write.get());
+  if (!client) {
+    return tl::unexpected(client.error());
+  }
+  out_write.reset();
   std::string text;
   char buffer[65536];
   const auto deadline = Clock::now() + duration + std::chrono::seconds(10);
   for (;;) {
-    pollfd waiter{out[0], POLLIN, 0};
+    pollfd waiter{out_read.get(), POLLIN, 0};
     if (Clock::now() > deadline || ::poll(&waiter, 1, 500) < 0) {
       break;
     }
     if ((waiter.revents & (POLLIN | POLLHUP)) == 0) {
       continue;
     }
-    const ssize_t got = ::read(out[0], buffer, sizeof buffer);
+    const ssize_t got = ::read(out_read.get(), buffer, sizeof buffer);
     if (got <= 0) {
       break;
     }
     text.append(buffer, static_cast<std::size_t>(got));
   }
-  ::close(out[0]);
-  for (const pid_t pid : {client, server}) {
-    ::kill(pid, SIGTERM);  // both are ours; a finished one is simply reaped
-    ::waitpid(pid, nullptr, 0);
+  out_read.reset();
+  for (auto* child : {&*client, &*server}) {
+    (void)child->stop(SIGTERM);  // a finished one is simply reaped
   }
   const auto json = nlohmann::json::parse(text, nullptr, false);
   if (json.is_discarded() || !json.contains("end") || !json["end"].contains("sum_received")) {
@@ -239,4 +225,4 @@ Result<double> iperf3Stream(int from_netns_fd, int to_netns_fd, const IpAddress&
   return json["end"]["sum_received"]["bits_per_second"].get<double>();
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic

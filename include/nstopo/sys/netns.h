@@ -8,7 +8,7 @@
 #include "nstopo/core/error.h"
 #include "nstopo/core/unique_fd.h"
 
-namespace nstopo::netlink {
+namespace nstopo::sys {
 
 /// Where `ip netns` keeps its namespace files.
 inline constexpr const char* kNetnsRunDir = "/run/netns";
@@ -51,4 +51,4 @@ void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>&
 /// Moves the calling (helper) thread into the namespace `netns_fd` refers to.
 [[nodiscard]] Status enterNetns(int netns_fd, const std::string& name);
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::sys

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "probe.h"
+#include "nstopo/drivers/probe.h"
 
 #include <arpa/inet.h>
 #include <netinet/icmp6.h>
@@ -15,10 +15,10 @@
 #include <random>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/process.h"
+#include "nstopo/sys/socket_address.h"
 
-#include "process.h"
-
-namespace nstopo::netlink {
+namespace nstopo::traffic {
 namespace {
 
 using Clock = std::chrono::steady_clock;
@@ -43,7 +43,7 @@ ProbeOutcome probeTcp(const IpAddress& to, std::uint16_t port, std::chrono::mill
     return {false, 0, std::strerror(errno)};
   }
   socklen_t length = 0;
-  const auto address = socketAddress(to, port, length);
+  const auto address = sys::socketAddress(to, port, length);
   const auto start = Clock::now();
   if (::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), length) != 0 &&
       errno != EINPROGRESS) {
@@ -77,7 +77,7 @@ bool echoOnce(int fd, const IpAddress& to, std::uint16_t id, std::uint16_t seq,
     std::memcpy(packet + 2, &sum, 2);
   }
   socklen_t length = 0;
-  const auto address = socketAddress(to, 0, length);
+  const auto address = sys::socketAddress(to, 0, length);
   if (::sendto(fd, packet, sizeof packet, 0, reinterpret_cast<const sockaddr*>(&address), length) <
       0) {
     return false;
@@ -149,4 +149,4 @@ ProbeOutcome probeFrom(int netns_fd, const IpAddress& to, std::uint16_t tcp_port
   return {false, 0, "no echo reply"};
 }
 
-}  // namespace nstopo::netlink
+}  // namespace nstopo::traffic

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "nstopo/model/topology.h"
+
+#include "commands.h"
+
+namespace nstopo::cli {
+
+/// Reads and checks a topology file, the same way for every command. On problems, prints each
+/// one to stderr and, with --json, one document {"file", "valid": false, "problems": [...]} on
+/// stdout; then there is no topology.
+[[nodiscard]] std::optional<model::Topology> loadOrReport(const GlobalOptions& global,
+                                                          const std::string& file);
+
+/// The lab a command acts on.
+struct LabTarget {
+  std::string lab;
+  std::optional<model::Topology> topology;  ///< when it was named by a file
+};
+
+/// The lab named by a topology FILE (read and checked by loadOrReport) or by --lab NAME (checked
+/// like a lab name in a file: it becomes a path under /run/nstopo). Nullopt after reporting why
+/// not.
+[[nodiscard]] std::optional<LabTarget> resolveTarget(const GlobalOptions& global,
+                                                     const TargetOptions& target);
+
+}  // namespace nstopo::cli
