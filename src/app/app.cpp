@@ -84,9 +84,12 @@ Journal journalOf(const plan::Plan& plan) {
   const auto link = [&](const state::IfRef& ref) { journal.links.push_back(ref.str()); };
   // A stacked link may appear under a temporary name in its namespace before it is renamed
   // (the netlink driver does so when its parent sits in another namespace).
+  std::set<std::string> stacked_netns;
   const auto stacked = [&](const state::IfRef& ref) {
     link(ref);
-    journal.stacked_netns.push_back(ref.netns);
+    if (stacked_netns.insert(ref.netns).second) {
+      journal.stacked_netns.push_back(ref.netns);
+    }
   };
   const auto deleted = [&](const state::IfRef& ref, const state::LinkState& before) {
     if (state::isStacked(before.kind)) {
@@ -95,9 +98,9 @@ Journal journalOf(const plan::Plan& plan) {
       link(ref);
     }
   };
+  // A rollback of a removed internal port moves its new device back and marks it.
   const auto device = [&](const plan::InternalDevice& internal) {
-    link(state::IfRef{internal.netns,
-                      internal.before.name});  // a rollback moves it back and marks it
+    link(state::IfRef{internal.netns, internal.before.name});
   };
   // No catch-all: an action added to plan::Action does not compile here until it says what it
   // creates, or that it creates nothing.
@@ -159,9 +162,11 @@ namespace {
 /// named and the groups it created links in, so a run killed before it rebuilt them does not
 /// make them foreign (the next run still adopts them).
 Journal carryOver(Journal journal, const Journal& left) {
+  // Sets, not searches: a journal may name 100 000 links.
   const auto add = [](auto& into, const auto& from) {
+    std::set<std::decay_t<decltype(into.front())>> have(into.begin(), into.end());
     for (const auto& item : from) {
-      if (std::find(into.begin(), into.end(), item) == into.end()) {
+      if (have.insert(item).second) {
         into.push_back(item);
       }
     }
@@ -169,11 +174,12 @@ Journal carryOver(Journal journal, const Journal& left) {
   add(journal.netns, left.netns);
   add(journal.links, left.links);
   add(journal.stacked_netns, left.stacked_netns);
-  if (left.creation_group != 0 && left.creation_group != journal.creation_group) {
-    add(journal.earlier_groups, std::vector<std::uint32_t>{left.creation_group});
-  }
+  std::vector<std::uint32_t> left_groups{left.creation_group, left.deletion_group};
+  std::erase(left_groups, 0U);
+  add(journal.earlier_groups, left_groups);
   add(journal.earlier_groups, left.earlier_groups);
   std::erase(journal.earlier_groups, journal.creation_group);
+  std::erase(journal.earlier_groups, journal.deletion_group);
   return journal;
 }
 
@@ -298,11 +304,12 @@ Result<state::State> verify(const PlanOutcome& planned, Session& session) {
 
 void adoptJournaled(state::State& actual, const Journal& journal) {
   std::set<std::uint32_t> groups(journal.earlier_groups.begin(), journal.earlier_groups.end());
-  groups.insert(journal.creation_group);
-  groups.erase(0);  // a journal that names links without saying how to recognise them
-  if (groups.empty()) {
-    return;
+  if (journal.creation_group == 0 && groups.empty()) {
+    return;  // a journal that names links without saying how to recognise them adopts nothing
   }
+  groups.insert(journal.creation_group);
+  groups.insert(journal.deletion_group);  // an adopted link tagged for deletion, then a kill
+  groups.erase(0);
   const std::set<std::string> links(journal.links.begin(), journal.links.end());
   const std::set<std::string> stacked_netns(journal.stacked_netns.begin(),
                                             journal.stacked_netns.end());
@@ -381,6 +388,9 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
     for (const auto* driver : session.drivers) {
       if (journal.creation_group == 0) {
         journal.creation_group = driver->creationGroup();
+      }
+      if (journal.deletion_group == 0) {
+        journal.deletion_group = driver->deletionGroup();
       }
     }
     journal = carryOver(std::move(journal), planned.journal);

@@ -215,6 +215,9 @@ Status RecordStore::saveJournal(const std::string& lab, const Journal& journal) 
   if (!journal.earlier_groups.empty()) {
     json["earlier_groups"] = journal.earlier_groups;
   }
+  if (journal.deletion_group != 0) {
+    json["deletion_group"] = journal.deletion_group;
+  }
   const std::string text =
       json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
   return replaceFile((*dir)->dir.get(), (*dir)->path, kJournalFile, kJournalTemp, text);
@@ -263,6 +266,13 @@ Result<Journal> RecordStore::loadJournal(const std::string& lab) const {
       return notOurs(path, "journal", "its creation_group is not an interface group");
     }
     journal.creation_group = group->get<std::uint32_t>();
+  }
+  const auto deletion = json.find("deletion_group");
+  if (deletion != json.end()) {
+    if (!isInterfaceGroup(*deletion)) {
+      return notOurs(path, "journal", "its deletion_group is not an interface group");
+    }
+    journal.deletion_group = deletion->get<std::uint32_t>();
   }
   const auto earlier = json.find("earlier_groups");
   if (earlier != json.end()) {

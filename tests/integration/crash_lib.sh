@@ -71,18 +71,20 @@ count_requests() {
   FIRST_CHANGE=$((before + 1))
 }
 
-# sweep_kill_every_request: SIGKILL at every request of the apply, and again at the first
-# request the run after it sends once its journal is written (a second crash before the first
-# one was recovered: that run has adopted what the first left, and must not strand it).
+# sweep_kill_every_request: SIGKILL at every request K of the apply, and again at one of the
+# first three requests the run after it sends once its journal is written (K mod 3 picks it): a
+# second crash before the first one was recovered. That run has adopted what the first left and
+# starts by deleting it (a tag, then the deletion), and must strand none of it.
 sweep_kill_every_request() {
   local k
   count_requests
   ((REQUESTS > 0)) || { fail "could not count the requests of an apply under strace"; return; }
-  step "SIGKILL at each of the $REQUESTS requests of apply, then at request $FIRST_CHANGE of the next run"
+  step "SIGKILL at each of the $REQUESTS requests of apply, then at request $FIRST_CHANGE+(K mod 3) of the next run"
   for ((k = 1; k <= REQUESTS; k++)); do
     killed_at "$k" || { fail "request $k: the run was not killed"; continue; }
-    killed_at "$FIRST_CHANGE" || true  # the recovering run dies too, unless it had nothing to do
-    converges "kill at request $k"
+    # The recovering run dies too, unless it finished first.
+    killed_at $((FIRST_CHANGE + k % 3)) || true
+    converges "kill at request $k, then at $((FIRST_CHANGE + k % 3))"
   done
 }
 

@@ -108,5 +108,19 @@ TEST(AdoptJournaled, LinksOfAnEarlierKilledRunStayAdoptable) {
   EXPECT_EQ(actual.netns["host"].links["up0"].owner, "lab");
 }
 
+TEST(AdoptJournaled, AnAdoptedLinkKilledBetweenItsDeletionTagAndItsDeletionStaysAdoptable) {
+  auto actual = killedRunLeft();
+  constexpr std::uint32_t kDeletionGroup = 0x8000000fU;
+  actual.netns["host"].links["up0"].group = kDeletionGroup;  // tagged, then the kill
+  app::Journal journal;
+  journal.links = {"host:up0"};
+  journal.creation_group = kRunGroup;
+  app::adoptJournaled(actual, journal);
+  EXPECT_EQ(actual.netns["host"].links["up0"].owner, "");
+  journal.deletion_group = kDeletionGroup;
+  app::adoptJournaled(actual, journal);
+  EXPECT_EQ(actual.netns["host"].links["up0"].owner, "lab");
+}
+
 }  // namespace
 }  // namespace nstopo
