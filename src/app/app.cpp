@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/app/app.h"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -11,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/plan/planner.h"
 #include "nstopo/state/desired.h"
@@ -75,33 +77,109 @@ Status missingKernelSupport(const state::State& desired, const state::State& act
   return {};
 }
 
-/// Every object the plan creates or deletes (a rollback may recreate deleted ones).
+}  // namespace
+
 Journal journalOf(const plan::Plan& plan) {
   Journal journal;
+  const auto link = [&](const state::IfRef& ref) { journal.links.push_back(ref.str()); };
+  // A stacked link may appear under a temporary name in its namespace before it is renamed
+  // (the netlink driver does so when its parent sits in another namespace).
+  std::set<std::string> stacked_netns;
+  const auto stacked = [&](const state::IfRef& ref) {
+    link(ref);
+    if (stacked_netns.insert(ref.netns).second) {
+      journal.stacked_netns.push_back(ref.netns);
+    }
+  };
+  const auto deleted = [&](const state::IfRef& ref, const state::LinkState& before) {
+    if (state::isStacked(before.kind)) {
+      stacked(ref);  // a rollback recreates it as it was created
+    } else {
+      link(ref);
+    }
+  };
+  // A rollback of a removed internal port moves its new device back and marks it.
+  const auto device = [&](const plan::InternalDevice& internal) {
+    link(state::IfRef{internal.netns, internal.before.name});
+  };
+  // No catch-all: an action added to plan::Action does not compile here until it says what it
+  // creates, or that it creates nothing.
   for (const auto& step : plan.steps) {
     std::visit(
-        [&](const auto& action) {
-          using T = std::decay_t<decltype(action)>;
-          if constexpr (std::is_same_v<T, plan::CreateNetns> ||
-                        std::is_same_v<T, plan::DeleteNetns>) {
-            journal.netns.push_back(action.netns);
-          } else if constexpr (std::is_same_v<T, plan::CreateBridge> ||
-                               std::is_same_v<T, plan::DeleteLink>) {
-            journal.links.push_back(action.ref.str());
-            if constexpr (std::is_same_v<T, plan::DeleteLink>) {
-              if (action.before.peer) {
-                journal.links.push_back(action.before.peer->str());
+        Overloaded{
+            [&](const plan::CreateNetns& a) { journal.netns.push_back(a.netns); },
+            [&](const plan::DeleteNetns& a) { journal.netns.push_back(a.netns); },
+            [&](const plan::CreateBridge& a) { link(a.ref); },
+            [&](const plan::CreateVeth& a) {
+              link(a.a.ref);
+              link(a.b.ref);
+            },
+            [&](const plan::CreateStacked& a) { stacked(a.ref); },
+            [&](const plan::DeleteLink& a) {
+              deleted(a.ref, a.before);
+              if (a.before.peer) {
+                link(*a.before.peer);
               }
-            }
-          } else if constexpr (std::is_same_v<T, plan::CreateVeth>) {
-            journal.links.push_back(action.a.ref.str());
-            journal.links.push_back(action.b.ref.str());
-          } else if constexpr (std::is_same_v<T, plan::CreateStacked>) {
-            journal.links.push_back(action.ref.str());
-          }
+            },
+            // vswitchd makes the device in the host; the move puts it in its namespace, and its
+            // mark follows. The lab's OVSDB row is what vouches for it (see plan::makePlan).
+            [&](const plan::MoveLink& a) {
+              link(state::IfRef{a.to_netns, a.from.name});
+            },
+            [&](const plan::DeleteOvsPort& a) {
+              if (a.device) {
+                device(*a.device);
+              }
+            },
+            [&](const plan::DeleteOvsBridge& a) {
+              for (const auto& each : a.devices) {
+                device(each);
+              }
+            },
+            // OVSDB rows carry their mark in the transaction that creates them.
+            [](const plan::CreateOvsBridge&) {},
+            [](const plan::AddOvsPort&) {},
+            // A renamed link keeps its ifindex and its mark.
+            [](const plan::RenameLink&) {},
+            // Changes in place create nothing.
+            [](const plan::SetLink&) {},
+            [](const plan::AddAddress&) {},
+            [](const plan::DeleteAddress&) {},
+            [](const plan::AddRoute&) {},
+            [](const plan::DeleteRoute&) {},
+            [](const plan::SetSysctl&) {},
+            [](const plan::SetOvsBridge&) {},
+            [](const plan::SetOvsPort&) {},
         },
         step.action);
   }
+  return journal;
+}
+
+namespace {
+
+/// The journal a run writes over `left`, the one a killed run left: it keeps what that one
+/// named and the groups it created links in, so a run killed before it rebuilt them does not
+/// make them foreign (the next run still adopts them).
+Journal carryOver(Journal journal, const Journal& left) {
+  // Sets, not searches: a journal may name 100 000 links.
+  const auto add = [](auto& into, const auto& from) {
+    std::set<std::decay_t<decltype(into.front())>> have(into.begin(), into.end());
+    for (const auto& item : from) {
+      if (have.insert(item).second) {
+        into.push_back(item);
+      }
+    }
+  };
+  add(journal.netns, left.netns);
+  add(journal.links, left.links);
+  add(journal.stacked_netns, left.stacked_netns);
+  std::vector<std::uint32_t> left_groups{left.creation_group, left.deletion_group};
+  std::erase(left_groups, 0U);
+  add(journal.earlier_groups, left_groups);
+  add(journal.earlier_groups, left.earlier_groups);
+  std::erase(journal.earlier_groups, journal.creation_group);
+  std::erase(journal.earlier_groups, journal.deletion_group);
   return journal;
 }
 
@@ -132,6 +210,7 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
       return tl::unexpected(journal.error());
     }
     adoptJournaled(outcome.actual, *journal);
+    outcome.journal = std::move(*journal);
   }
   auto result = plan::makePlan(desired, outcome.actual);
   if (!result.conflicts.empty()) {
@@ -224,14 +303,26 @@ Result<state::State> verify(const PlanOutcome& planned, Session& session) {
 }  // namespace
 
 void adoptJournaled(state::State& actual, const Journal& journal) {
-  if (journal.creation_group == 0) {
+  std::set<std::uint32_t> groups(journal.earlier_groups.begin(), journal.earlier_groups.end());
+  if (journal.creation_group == 0 && groups.empty()) {
     return;  // a journal that names links without saying how to recognise them adopts nothing
   }
+  groups.insert(journal.creation_group);
+  groups.insert(journal.deletion_group);  // an adopted link tagged for deletion, then a kill
+  groups.erase(0);
   const std::set<std::string> links(journal.links.begin(), journal.links.end());
+  const std::set<std::string> stacked_netns(journal.stacked_netns.begin(),
+                                            journal.stacked_netns.end());
   for (auto& [name, ns] : actual.netns) {
     for (auto& [ifname, link] : ns.links) {
-      if (link.owner.empty() && link.group == journal.creation_group &&
-          links.count(name + ":" + ifname) > 0) {
+      if (!link.owner.empty() || groups.count(link.group) == 0) {
+        continue;
+      }
+      const bool named = links.count(name + ":" + ifname) > 0;
+      // A stacked link killed between its creation under a temporary name and its rename: its
+      // name is not known beforehand, its group and namespace are.
+      const bool temporary = stacked_netns.count(name) > 0 && state::isStacked(link.kind);
+      if (named || temporary) {
         spdlog::info("adopting interface {}:{} left unmarked by an interrupted run", name, ifname);
         link.owner = actual.lab;
         link.adopted = true;
@@ -298,7 +389,11 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       if (journal.creation_group == 0) {
         journal.creation_group = driver->creationGroup();
       }
+      if (journal.deletion_group == 0) {
+        journal.deletion_group = driver->deletionGroup();
+      }
     }
+    journal = carryOver(std::move(journal), planned.journal);
     if (auto ok = session.records->saveJournal(lab, journal); !ok) {
       return tl::unexpected(withContext(ok.error(), "writing the run's journal (nothing changed)"));
     }

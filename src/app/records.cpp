@@ -69,6 +69,11 @@ std::optional<std::vector<std::string>> stringsOf(const nlohmann::json& object, 
   return out;
 }
 
+/// An IFLA_GROUP value: an unsigned 32-bit number.
+bool isInterfaceGroup(const nlohmann::json& value) {
+  return value.is_number_unsigned() && value.get<std::uint64_t>() <= UINT32_MAX;
+}
+
 /// Writes `text` to `name` in `dir` through a temporary file and a rename, so a reader (or a run
 /// killed half-way) never sees half a file.
 Status replaceFile(int dir, const std::string& dir_path, const char* name, const char* temp,
@@ -201,8 +206,17 @@ Status RecordStore::saveJournal(const std::string& lab, const Journal& journal) 
     return tl::unexpected(dir.error());
   }
   nlohmann::json json = {{"netns", journal.netns}, {"links", journal.links}};
+  if (!journal.stacked_netns.empty()) {
+    json["stacked_netns"] = journal.stacked_netns;
+  }
   if (journal.creation_group != 0) {
     json["creation_group"] = journal.creation_group;
+  }
+  if (!journal.earlier_groups.empty()) {
+    json["earlier_groups"] = journal.earlier_groups;
+  }
+  if (journal.deletion_group != 0) {
+    json["deletion_group"] = journal.deletion_group;
   }
   const std::string text =
       json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -239,17 +253,38 @@ Result<Journal> RecordStore::loadJournal(const std::string& lab) const {
   }
   auto netns = stringsOf(json, "netns");
   auto links = stringsOf(json, "links");
-  if (!netns || !links) {
+  auto stacked_netns = stringsOf(json, "stacked_netns");
+  if (!netns || !links || !stacked_netns) {
     return notOurs(path, "journal", "its lists are not lists of names");
   }
   journal.netns = std::move(*netns);
   journal.links = std::move(*links);
+  journal.stacked_netns = std::move(*stacked_netns);
   const auto group = json.find("creation_group");
   if (group != json.end()) {
-    if (!group->is_number_unsigned() || group->get<std::uint64_t>() > UINT32_MAX) {
+    if (!isInterfaceGroup(*group)) {
       return notOurs(path, "journal", "its creation_group is not an interface group");
     }
     journal.creation_group = group->get<std::uint32_t>();
+  }
+  const auto deletion = json.find("deletion_group");
+  if (deletion != json.end()) {
+    if (!isInterfaceGroup(*deletion)) {
+      return notOurs(path, "journal", "its deletion_group is not an interface group");
+    }
+    journal.deletion_group = deletion->get<std::uint32_t>();
+  }
+  const auto earlier = json.find("earlier_groups");
+  if (earlier != json.end()) {
+    if (!earlier->is_array()) {
+      return notOurs(path, "journal", "its earlier_groups is not a list of interface groups");
+    }
+    for (const auto& item : *earlier) {
+      if (!isInterfaceGroup(item)) {
+        return notOurs(path, "journal", "its earlier_groups is not a list of interface groups");
+      }
+      journal.earlier_groups.push_back(item.get<std::uint32_t>());
+    }
   }
   return journal;
 }

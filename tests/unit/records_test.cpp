@@ -138,7 +138,7 @@ TEST_F(RecordStoreTest, ARootOthersCanWriteIsRefusedAndNothingIsWritten) {
 }
 
 TEST_F(RecordStoreTest, ALabDirectoryOthersCanWriteIsRefused) {
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0}));
   ASSERT_EQ(::chmod((root_ + "/ci-lab").c_str(), 0777), 0);
   auto journal = store().loadJournal("ci-lab");
   ASSERT_FALSE(journal);
@@ -152,7 +152,7 @@ TEST_F(RecordStoreTest, StateOfAnotherUserIsRefused) {
   if (::geteuid() != 0) {
     GTEST_SKIP() << "needs root to give a directory to another user";
   }
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0}));
   ASSERT_EQ(::chown((root_ + "/ci-lab/journal.json").c_str(), 65534, 65534), 0);
   auto journal = store().loadJournal("ci-lab");
   ASSERT_FALSE(journal);
@@ -180,7 +180,7 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
   ASSERT_EQ(::symlink(elsewhere.c_str(), (root_ + "/ci-lab/lab.json").c_str()), 0);
   EXPECT_FALSE(store().load("ci-lab"));
   // Writing replaces the symlink with a file of its own and leaves the target alone.
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{}, {}, 7}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{}, {}, 7, {}, {}, 0}));
   EXPECT_THAT(read(elsewhere), HasSubstr("docker0"));
   EXPECT_FALSE(fs::is_symlink(root_ + "/ci-lab/journal.json"));
   // A symlink in the place of a lab directory: nothing to read, refused for writing and removal.
@@ -198,8 +198,8 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
 }
 
 TEST_F(RecordStoreTest, TheJournalKeepsItsCreationGroupAndOldOnesHaveNone) {
-  ASSERT_TRUE(
-      store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0", "ns1:eth0"}, 0x9abcdef1U}));
+  ASSERT_TRUE(store().saveJournal(
+      "ci-lab", Journal{{"ns1"}, {"host:br0", "ns1:eth0"}, 0x9abcdef1U, {}, {}, 0}));
   auto journal = store().loadJournal("ci-lab");
   ASSERT_TRUE(journal);
   EXPECT_EQ(journal->netns, (std::vector<std::string>{"ns1"}));
@@ -214,6 +214,23 @@ TEST_F(RecordStoreTest, TheJournalKeepsItsCreationGroupAndOldOnesHaveNone) {
   journal = store().loadJournal("ci-lab");
   ASSERT_TRUE(journal);
   EXPECT_TRUE(journal->links.empty());
+}
+
+TEST_F(RecordStoreTest, TheJournalKeepsItsStackedNamespacesAndEarlierGroups) {
+  Journal written{{"n1"}, {"n1:mv0"}, 0x9abcdef1U, {"n1"}, {0x8abcdef2U, 7}, 0x8000000fU};
+  ASSERT_TRUE(store().saveJournal("ci-lab", written));
+  auto journal = store().loadJournal("ci-lab");
+  ASSERT_TRUE(journal);
+  EXPECT_EQ(journal->stacked_netns, written.stacked_netns);
+  EXPECT_EQ(journal->earlier_groups, written.earlier_groups);
+  EXPECT_EQ(journal->deletion_group, written.deletion_group);
+  const std::string path = root_ + "/ci-lab/journal.json";
+  write(path, "{\"links\": [], \"earlier_groups\": [4294967296]}\n");
+  EXPECT_FALSE(store().loadJournal("ci-lab"));
+  write(path, "{\"links\": [], \"earlier_groups\": 7}\n");
+  EXPECT_FALSE(store().loadJournal("ci-lab"));
+  write(path, "{\"links\": [], \"stacked_netns\": [1]}\n");
+  EXPECT_FALSE(store().loadJournal("ci-lab"));
 }
 
 TEST_F(RecordStoreTest, FilesNstopoCannotHaveWrittenAreRefused) {

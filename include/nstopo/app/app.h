@@ -29,6 +29,7 @@ struct PlanOutcome {
   plan::Plan plan;
   state::ReadScope scope;  ///< what was read to plan: a rollback is checked against the same
   state::State read;       ///< the machine as read, before journalled objects were adopted
+  Journal journal;         ///< the one a killed run left, which `actual` adopted from
 };
 
 struct ApplyOutcome {
@@ -36,10 +37,15 @@ struct ApplyOutcome {
   apply::ApplyReport report;
 };
 
-/// Gives `actual.lab` the unmarked links a killed run of that lab created: those the journal
-/// names that still sit in the journal's creation group (app::Journal). A link of the same name
-/// in any other group, a marked one, and every namespace are left as they are; so is everything
-/// when the journal records no creation group.
+/// Every object `plan` creates or deletes (a rollback may recreate deleted ones): what a run
+/// journals before its first request goes out.
+[[nodiscard]] Journal journalOf(const plan::Plan& plan);
+
+/// Gives `actual.lab` the unmarked links a killed run of that lab created: those that still sit
+/// in the journal's creation group or one of its earlier groups, and that the journal names or
+/// that are stacked links in one of its `stacked_netns` (app::Journal). A link in any other
+/// group, a marked one, and every namespace are left as they are; so is everything when the
+/// journal records no group.
 void adoptJournaled(state::State& actual, const Journal& journal);
 
 /// Reads what the lab touches and diffs it against `topology`. Conflicts are an error.

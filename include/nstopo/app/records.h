@@ -19,14 +19,23 @@ struct LabRecord {
 };
 
 /// What a run is about to create or delete, written before it starts. A link a killed run
-/// created but had not yet marked is adopted by the next run when its name is listed here and it
-/// still sits in `creation_group`, the random interface group the run created links in until it
-/// marked them: a link of the same name made by someone else is never adopted by its name alone.
-/// Namespaces are marked before they appear under /run/netns, so none is ever adopted.
+/// created but had not yet marked is adopted by the next run when it still sits in
+/// `creation_group`, the random interface group the run created links in until it marked them,
+/// and either its name is listed here or it is a stacked link in one of `stacked_netns` (where
+/// a stacked link may first appear under a temporary name). A link of the same name made by
+/// someone else is never adopted by its name alone. A run that starts over a killed run's
+/// journal keeps what it named and its groups in `earlier_groups` until it succeeds, so a
+/// second kill strands nothing either. `deletion_group` counts too: a link adopted unmarked and
+/// moved there for its deletion is still unmarked after a kill between the two requests. Namespaces
+/// are marked before they appear under /run/netns, so none is ever adopted; an OVS internal port's
+/// device is vouched for by the lab's OVSDB row instead (plan::makePlan).
 struct Journal {
   std::vector<std::string> netns;    ///< what the run creates or deletes, for a person reading it
   std::vector<std::string> links;    ///< "netns:ifname"
-  std::uint32_t creation_group = 0;  ///< 0: none recorded (an older journal); adopts nothing
+  std::uint32_t creation_group = 0;  ///< 0: none recorded (an older journal)
+  std::vector<std::string> stacked_netns;     ///< namespaces it creates stacked links in
+  std::vector<std::uint32_t> earlier_groups;  ///< of killed runs whose links may be unmarked
+  std::uint32_t deletion_group = 0;           ///< where it moves links just before deleting them
 };
 
 /// Records and journals under `root` (/run/nstopo), one 0700 directory per lab. Every method

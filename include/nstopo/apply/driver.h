@@ -33,6 +33,11 @@ class Driver {
   /// a kill between a creation and its mark, the next run adopts an unmarked link only when it
   /// is still in this group (see app::Journal).
   [[nodiscard]] virtual std::uint32_t creationGroup() const { return 0; }
+
+  /// The interface group this driver moves links into just before it deletes them, or 0. A link
+  /// the previous run adopted unmarked is still unmarked there after a kill between the two
+  /// requests, so the journal records this group too.
+  [[nodiscard]] virtual std::uint32_t deletionGroup() const { return 0; }
 };
 
 using DriverPtr = std::unique_ptr<Driver>;

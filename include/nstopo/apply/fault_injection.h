@@ -30,6 +30,8 @@ class FaultInjectingDriver final : public Driver {
 
   [[nodiscard]] std::uint32_t creationGroup() const override { return inner_.creationGroup(); }
 
+  [[nodiscard]] std::uint32_t deletionGroup() const override { return inner_.deletionGroup(); }
+
  private:
   Driver& inner_;
   std::size_t fail_at_;

@@ -165,6 +165,10 @@ std::uint32_t NetlinkDriver::creationGroup() const {
   return linkCreationGroup();
 }
 
+std::uint32_t NetlinkDriver::deletionGroup() const {
+  return deleteGroup();
+}
+
 bool NetlinkDriver::handles(const Action& action) const {
   return !plan::isOvsAction(action);
 }

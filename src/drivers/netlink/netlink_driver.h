@@ -26,6 +26,7 @@ class NetlinkDriver final : public apply::Driver {
   [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;
   [[nodiscard]] std::vector<Status> apply(std::span<const plan::Action* const> batch) override;
   [[nodiscard]] std::uint32_t creationGroup() const override;
+  [[nodiscard]] std::uint32_t deletionGroup() const override;
 
  private:
   struct Handle {
