@@ -126,35 +126,59 @@ Result<std::optional<LabDir>> openLab(const std::string& root, const std::string
   return std::optional<LabDir>{LabDir{std::move(*root_fd), std::move(*dir), path}};
 }
 
+/// One of a lab's JSON files, read: its object and its path for messages.
+struct LabFile {
+  nlohmann::json object;
+  std::string path;
+};
+
+/// Reads the JSON object in the lab's file `name` (a `kind` of at most `max_bytes`): nothing when
+/// the lab's directory or the file is absent; an error when either cannot be trusted, the file is
+/// too large, or it holds no JSON object.
+Result<std::optional<LabFile>> readLabFile(const std::string& root, const std::string& lab,
+                                           const char* name, std::size_t max_bytes,
+                                           const char* kind) {
+  auto dir = openLab(root, lab, false);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  if (!*dir) {
+    return std::optional<LabFile>{};
+  }
+  const std::string path = (*dir)->path + "/" + name;
+  auto fd = openTrustedFile((*dir)->dir.get(), name, path, O_RDONLY);
+  if (!fd) {
+    if (fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT) {
+      return std::optional<LabFile>{};
+    }
+    return tl::unexpected(fd.error());
+  }
+  auto text = readBounded(fd->get(), max_bytes, path);
+  if (!text) {
+    return tl::unexpected(text.error());
+  }
+  auto json = nlohmann::json::parse(*text, nullptr, false);
+  if (json.is_discarded() || !json.is_object()) {
+    return notOurs(path, kind);
+  }
+  return std::optional<LabFile>{LabFile{std::move(json), path}};
+}
+
 }  // namespace
 
 Result<std::optional<LabRecord>> RecordStore::load(const std::string& lab) const {
   if (auto ok = checkLabName(lab); !ok) {
     return tl::unexpected(ok.error());
   }
-  auto dir = openLab(root_, lab, false);
-  if (!dir) {
-    return tl::unexpected(dir.error());
+  auto read = readLabFile(root_, lab, kRecordFile, kMaxRecordBytes, "record");
+  if (!read) {
+    return tl::unexpected(read.error());
   }
-  if (!*dir) {
+  if (!*read) {
     return std::optional<LabRecord>{};
   }
-  const std::string path = (*dir)->path + "/" + kRecordFile;
-  auto fd = openTrustedFile((*dir)->dir.get(), kRecordFile, path, O_RDONLY);
-  if (!fd) {
-    if (fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT) {
-      return std::optional<LabRecord>{};
-    }
-    return tl::unexpected(fd.error());
-  }
-  auto text = readBounded(fd->get(), kMaxRecordBytes, path);
-  if (!text) {
-    return tl::unexpected(text.error());
-  }
-  const auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    return notOurs(path, "record");
-  }
+  const auto& json = (*read)->object;
+  const auto& path = (*read)->path;
   LabRecord record;
   record.lab = lab;
   const auto named = json.find("lab");
@@ -228,29 +252,15 @@ Result<Journal> RecordStore::loadJournal(const std::string& lab) const {
   if (auto ok = checkLabName(lab); !ok) {
     return tl::unexpected(ok.error());
   }
-  auto dir = openLab(root_, lab, false);
-  if (!dir) {
-    return tl::unexpected(dir.error());
+  auto read = readLabFile(root_, lab, kJournalFile, kMaxJournalBytes, "journal");
+  if (!read) {
+    return tl::unexpected(read.error());
   }
-  if (!*dir) {
+  if (!*read) {
     return journal;
   }
-  const std::string path = (*dir)->path + "/" + kJournalFile;
-  auto fd = openTrustedFile((*dir)->dir.get(), kJournalFile, path, O_RDONLY);
-  if (!fd) {
-    if (fd.error().kind == ErrorKind::kKernel && fd.error().sys_errno == ENOENT) {
-      return journal;
-    }
-    return tl::unexpected(fd.error());
-  }
-  auto text = readBounded(fd->get(), kMaxJournalBytes, path);
-  if (!text) {
-    return tl::unexpected(text.error());
-  }
-  const auto json = nlohmann::json::parse(*text, nullptr, false);
-  if (json.is_discarded() || !json.is_object()) {
-    return notOurs(path, "journal");
-  }
+  const auto& json = (*read)->object;
+  const auto& path = (*read)->path;
   auto netns = stringsOf(json, "netns");
   auto links = stringsOf(json, "links");
   auto stacked_netns = stringsOf(json, "stacked_netns");
