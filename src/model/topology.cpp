@@ -3,26 +3,6 @@
 
 namespace nstopo::model {
 
-const char* toString(LinkKind kind) {
-  switch (kind) {
-    case LinkKind::kVeth:
-      return "veth";
-    case LinkKind::kMacvlan:
-      return "macvlan";
-    case LinkKind::kIpvlan:
-      return "ipvlan";
-    case LinkKind::kVlan:
-      return "vlan";
-    case LinkKind::kOvsInternal:
-      return "ovs-internal";
-  }
-  return "?";
-}
-
-bool isStacked(LinkKind kind) {
-  return kind == LinkKind::kMacvlan || kind == LinkKind::kIpvlan || kind == LinkKind::kVlan;
-}
-
 const char* toString(BridgeKind kind) {
   switch (kind) {
     case BridgeKind::kLinux:

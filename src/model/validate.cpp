@@ -209,11 +209,13 @@ class Validator {
     return true;
   }
 
-  /// macvlan / ipvlan / vlan: one new interface in a node, stacked on a parent interface.
+  /// macvlan / ipvlan / vlan: one new interface in a node, stacked on a parent interface; a
+  /// standalone kind: the same without a parent.
   void checkStackedLinks() {
     std::map<std::string, const Link*> by_endpoint;  // "netns:ifname" -> link creating it
     for (auto& link : topology_.links) {
-      if (!isStacked(link.kind) || link.endpoints.size() != 1 || !link.parent) {
+      const bool standalone = shapeOf(link.kind) == LinkShape::kStandalone;
+      if (!(standalone || (isStacked(link.kind) && link.parent)) || link.endpoints.size() != 1) {
         continue;
       }
       auto& endpoint = link.endpoints[0];
@@ -306,7 +308,8 @@ class Validator {
       for (const auto* link : links) {
         has_macvlan = has_macvlan || link->kind == LinkKind::kMacvlan;
         has_ipvlan = has_ipvlan || link->kind == LinkKind::kIpvlan;
-        if (link->kind == LinkKind::kMacvlan && link->mode == "passthru") {
+        const auto* macvlan = std::get_if<MacvlanOptions>(&link->options);
+        if (macvlan != nullptr && macvlan->mode == MacvlanMode::kPassthru) {
           passthru = link;
         }
       }
@@ -326,13 +329,15 @@ class Validator {
         }
         if (first_ipvlan == nullptr) {
           first_ipvlan = link;
-        } else if (link->mode != first_ipvlan->mode || link->flag != first_ipvlan->flag) {
+        } else if (link->options != first_ipvlan->options) {
+          const auto& mine = std::get<IpvlanOptions>(link->options);
+          const auto& first = std::get<IpvlanOptions>(first_ipvlan->options);
           problem(link->loc,
                   fmt::format("ipvlan links on parent '{}' must share one mode and flag "
                               "(the kernel keeps them per parent): this one is {}/{}, "
                               "the one at line {} is {}/{}",
-                              excerpt(parent), link->mode, link->flag, first_ipvlan->loc.line,
-                              first_ipvlan->mode, first_ipvlan->flag));
+                              excerpt(parent), toString(mine.mode), toString(mine.flag),
+                              first_ipvlan->loc.line, toString(first.mode), toString(first.flag)));
         }
       }
       if (has_macvlan && has_ipvlan) {

@@ -77,9 +77,9 @@ LinkAttrs markAttrs(std::string alias) {
 
 LinkAttrs attrsOf(const plan::VethEnd& end) {
   LinkAttrs attrs;
-  attrs.mtu = end.mtu;
-  attrs.mac = end.mac;
-  attrs.up = end.up;
+  attrs.mtu = end.settings.mtu;
+  attrs.mac = end.settings.mac;
+  attrs.up = end.settings.up;
   return attrs;
 }
 
@@ -113,7 +113,11 @@ std::set<IfRef> devicesNeeded(std::span<const Action* const> batch) {
                        refs.insert(IfRef{a.ref.netns, *a.change.master});
                      }
                    },
-                   [&](const plan::CreateStacked& a) { refs.insert(a.lower); },
+                   [&](const plan::CreateLink& a) {
+                     if (a.lower) {
+                       refs.insert(*a.lower);
+                     }
+                   },
                    [&](const plan::RenameLink& a) { refs.insert(a.from); },
                    [](const auto&) {},
                },
@@ -345,14 +349,26 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
         parent_index = static_cast<const ifinfomsg*>(nlmsg_data(&header))->ifi_index;
       });
       for (const auto& kind : unknown) {
+        const auto link_kind = model::kindOfKernel(kind);
         NlMsgPtr request;
-        if (kind == "bridge") {
-          request = newBridgeRequest("probe-" + kind, {}, {});
-        } else if (kind == "veth") {
-          request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
-        } else {
-          request =
-              newStackedRequest("probe-" + kind, {kind, parent_index, "", "", 1, "802.1Q"}, {}, -1);
+        switch (model::shapeOf(link_kind)) {
+          case model::LinkShape::kBridge:
+            request = newBridgeRequest("probe-" + kind, {}, {});
+            break;
+          case model::LinkShape::kPair:
+            request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
+            break;
+          case model::LinkShape::kStacked:
+          case model::LinkShape::kStandalone:
+          case model::LinkShape::kOvsPort:  // never probed: vswitchd makes these
+          case model::LinkShape::kForeign:
+            request = newLinkRequest(
+                NewLink{.name = "probe-" + kind,
+                        .kind = link_kind,
+                        .options = model::defaultOptions(link_kind),
+                        .lower_ifindex = model::isStacked(link_kind) ? parent_index : 0},
+                {});
+            break;
         }
         auto replies = socket->transact({request.get()});
         kind_supported_[kind] = !replies || (*replies)[0].error != EOPNOTSUPP;
@@ -602,8 +618,8 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
         Overloaded{
             [&](const plan::CreateBridge& a) {
               LinkAttrs attrs;
-              attrs.mac = a.mac;
-              attrs.up = a.up;
+              attrs.mac = a.settings.mac;
+              attrs.up = a.settings.up;
               attrs.group = linkCreationGroup();
               // Only non-default options are sent: kernels built without VLAN filtering
               // refuse even "vlan_filtering 0" with EOPNOTSUPP.
@@ -619,7 +635,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               // The MTU goes with the mark: set through a change, the kernel records it as
               // chosen by the user and stops lowering it to the smallest port's MTU.
               LinkAttrs mark = markAttrs(state::makeMark(a.lab));
-              mark.mtu = a.mtu;
+              mark.mtu = a.settings.mtu;
               then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
                               "marking bridge " + a.ref.str()});
             },
@@ -652,7 +668,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               then.push_back({a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), i,
                               "marking " + a.a.ref.str()});
               LinkAttrs mark_b = markAttrs(state::makeVethMark(a.lab, a.a.ref));
-              mark_b.up = a.b.up;
+              mark_b.up = a.b.settings.up;
               if (!a.b.master.empty()) {
                 const auto master = index(i, IfRef{a.b.ref.netns, a.b.master});
                 if (!master) {
@@ -663,27 +679,36 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               then.push_back({a.b.ref.netns, setLinkRequest(a.b.ref.name, mark_b), i,
                               "marking " + a.b.ref.str()});
             },
-            [&](const plan::CreateStacked& a) {
-              const auto lower = index(i, a.lower);
-              if (!lower) {
-                return;
+            [&](const plan::CreateLink& a) {
+              // A stacked link is created from its parent's namespace, a standalone one where
+              // it lives.
+              const std::string& from = a.lower ? a.lower->netns : a.ref.netns;
+              std::optional<int> lower;
+              if (a.lower) {
+                lower = index(i, *a.lower);
+                if (!lower) {
+                  return;
+                }
               }
               auto target = handle(a.ref.netns);
               if (!target) {
                 results[i] = tl::unexpected(target.error());
                 return;
               }
-              StackedOptions options{state::toString(a.kind), *lower, a.mode, a.flag, a.vlan_id,
-                                     a.vlan_protocol};
+              NewLink link{.name = a.ref.name,
+                           .kind = a.kind,
+                           .options = a.options,
+                           .lower_ifindex = lower.value_or(0)};
               LinkAttrs attrs;
-              attrs.mtu = a.mtu;
-              attrs.mac = a.mac;
+              attrs.mtu = a.settings.mtu;
+              attrs.mac = a.settings.mac;
               attrs.group = linkCreationGroup();
-              LinkAttrs mark = markAttrs(state::makeVethMark(a.lab, a.lower));
-              mark.up = a.up;
-              if (a.lower.netns == a.ref.netns) {
-                first.push_back({a.lower.netns, newStackedRequest(a.ref.name, options, attrs, -1),
-                                 i, "creating " + what, false, true});
+              LinkAttrs mark = markAttrs(a.lower ? state::makeVethMark(a.lab, *a.lower)
+                                                 : state::makeMark(a.lab));
+              mark.up = a.settings.up;
+              if (from == a.ref.netns) {
+                first.push_back(
+                    {from, newLinkRequest(link, attrs), i, "creating " + what, false, true});
                 then.push_back(
                     {a.ref.netns, setLinkRequest(a.ref.name, mark), i, "marking " + a.ref.str()});
                 return;
@@ -691,13 +716,9 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
               // Older kernels look the new name up in the creating namespace: create under a
               // temporary name, straight into the target, and rename it there.
               const std::string temporary = temporaryName();
-              Request create{
-                  a.lower.netns,
-                  newStackedRequest(temporary, options, attrs, (*target)->netns_fd.get()),
-                  i,
-                  "creating " + what,
-                  false,
-                  true};
+              link.name = temporary;
+              link.target_netns_fd = (*target)->netns_fd.get();
+              Request create{from, newLinkRequest(link, attrs), i, "creating " + what, false, true};
               create.cleanup_netns = a.ref.netns;
               create.cleanup_name = temporary;
               first.push_back(std::move(create));
