@@ -11,9 +11,11 @@
 namespace nstopo::model {
 namespace {
 
-constexpr std::array kAllKinds = {LinkKind::kVeth,     LinkKind::kMacvlan,     LinkKind::kIpvlan,
-                                  LinkKind::kVlan,     LinkKind::kOvsInternal, LinkKind::kBridge,
-                                  LinkKind::kLoopback, LinkKind::kOther};
+constexpr std::array kAllKinds = {LinkKind::kVeth,   LinkKind::kMacvlan,  LinkKind::kIpvlan,
+                                  LinkKind::kVlan,   LinkKind::kDummy,    LinkKind::kOvsInternal,
+                                  LinkKind::kBridge, LinkKind::kLoopback, LinkKind::kOther};
+static_assert(kAllKinds.size() == static_cast<std::size_t>(LinkKind::kOther) + 1,
+              "every LinkKind is in kAllKinds (kOther is the last)");
 
 template <class Enum>
 struct Names;
@@ -84,6 +86,10 @@ const KindInfo& kindInfo(LinkKind kind) {
     }
     case LinkKind::kVlan: {
       static constexpr KindInfo kRow{"vlan", "vlan", "CONFIG_VLAN_8021Q", LinkShape::kStacked};
+      return kRow;
+    }
+    case LinkKind::kDummy: {
+      static constexpr KindInfo kRow{"dummy", "dummy", "CONFIG_DUMMY", LinkShape::kStandalone};
       return kRow;
     }
     case LinkKind::kOvsInternal: {
@@ -157,6 +163,7 @@ LinkOptions defaultOptions(LinkKind kind) {
     case LinkKind::kVlan:
       return VlanOptions{};
     case LinkKind::kVeth:
+    case LinkKind::kDummy:
     case LinkKind::kOvsInternal:
     case LinkKind::kBridge:
     case LinkKind::kLoopback:

@@ -21,6 +21,7 @@ enum class LinkKind {
   kMacvlan,
   kIpvlan,
   kVlan,
+  kDummy,
   kOvsInternal,
   kBridge,
   kLoopback,
