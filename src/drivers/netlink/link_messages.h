@@ -24,9 +24,9 @@ struct LinkAttrs {
 
 /// A link of a stacked or standalone kind to create.
 struct NewLink {
-  std::string name;
+  std::string name{};
   model::LinkKind kind = model::LinkKind::kMacvlan;
-  model::LinkOptions options;
+  model::LinkOptions options{};
   int lower_ifindex = 0;     ///< the parent of a stacked kind, 0 for a standalone one
   int target_netns_fd = -1;  ///< the namespace it is moved into at creation, -1 to stay
 };
