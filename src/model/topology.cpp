@@ -13,6 +13,29 @@ const char* toString(BridgeKind kind) {
   return "?";
 }
 
+void resolveEndpoints(Topology& topology) {
+  for (auto& link : topology.links) {
+    for (auto& endpoint : link.endpoints) {
+      const auto bridge = topology.bridges.find(endpoint.owner);
+      switch (shapeOf(link.kind)) {
+        case LinkShape::kPair:
+          endpoint.on_bridge = bridge != topology.bridges.end();
+          break;
+        case LinkShape::kOvsPort:  // on an OVS bridge it is that bridge's port, not enslaved
+          endpoint.on_bridge =
+              bridge != topology.bridges.end() && bridge->second.kind == BridgeKind::kLinux;
+          break;
+        case LinkShape::kStacked:
+        case LinkShape::kStandalone:
+        case LinkShape::kBridge:
+        case LinkShape::kForeign:
+          endpoint.on_bridge = false;  // the validator refuses a bridge as their owner
+          break;
+      }
+    }
+  }
+}
+
 std::string endpointNetns(const Topology& topology, const Endpoint& endpoint) {
   if (const auto it = topology.bridges.find(endpoint.owner); it != topology.bridges.end()) {
     return it->second.node;

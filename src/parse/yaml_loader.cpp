@@ -510,7 +510,7 @@ class TopologyParser {
     return link;
   }
 
-  /// "veth, macvlan, ipvlan, vlan or ovs-internal", from the table of kinds.
+  /// The kinds a link may have, from the table of kinds: "veth, macvlan, ... or ovs-internal".
   static std::string kindList(const char* last_separator) {
     std::string out;
     const auto kinds = model::fileLinkKinds();
@@ -675,6 +675,7 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
   try {
     TopologyParser parser(file, result.problems);
     result.topology = parser.parse(root);
+    model::resolveEndpoints(result.topology);
   } catch (const TooManyYamlValues&) {
     result.topology = model::Topology{};
     result.topology.file = file;

@@ -89,7 +89,7 @@ struct Bridge {
   SourceLoc loc;
 };
 
-/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by the validator.
+/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by resolveEndpoints().
 struct Endpoint {
   std::string owner;
   std::string ifname;
@@ -122,6 +122,11 @@ struct Topology {
 };
 
 [[nodiscard]] const char* toString(BridgeKind kind);
+
+/// Fills in what the file implies once it is read whole: Endpoint::on_bridge of every link (a
+/// veth end on any bridge of the file, an ovs-internal port on a Linux bridge). The parser calls
+/// it, so the validator only reads the topology.
+void resolveEndpoints(Topology& topology);
 
 /// The namespace an endpoint's interface lives in: the node itself, or the bridge's node.
 [[nodiscard]] std::string endpointNetns(const Topology& topology, const Endpoint& endpoint);
