@@ -417,7 +417,6 @@ class Planner {
       }
       const auto* have = actualNetns(name);
       if (have == nullptr) {
-        new_netns_.insert(name);
         add(Phase::kCreateNetns, Change::kCreate, CreateNetns{name, desired_.lab, want.loopback_up},
             want.origin);
       } else if (have->owner != desired_.lab) {
@@ -1012,7 +1011,6 @@ class Planner {
   const State& actual_;
   std::vector<PlannedRename> renames_;
   PlanResult result_;
-  std::set<std::string> new_netns_;
   std::set<std::string> removed_netns_;
   std::set<std::string> conflicted_netns_;
   std::set<IfRef> deleted_;
