@@ -83,6 +83,14 @@ TEST(LinkInfoCodec, KindsWithoutOptionsSendNoData) {
   EXPECT_EQ(decoded(model::LinkKind::kVeth, got), model::LinkOptions(model::NoOptions{}));
 }
 
+TEST(LinkInfoCodec, Dummy) {
+  const Bytes want = {0x10, 0x00, 0x12, 0x80,                                     // LINKINFO
+                      0x0a, 0x00, 0x01, 0x00, 'd', 'u', 'm', 'm', 'y', 0, 0, 0};  // KIND
+  const auto got = encoded(model::LinkKind::kDummy, model::NoOptions{});
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kDummy, got), model::LinkOptions(model::NoOptions{}));
+}
+
 TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {
   EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kVlan, nullptr),
             model::LinkOptions(model::VlanOptions{}));
