@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state_reader.h"
 
-#include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
