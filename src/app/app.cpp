@@ -56,22 +56,16 @@ Error conflictsError(const Diagnostics& conflicts) {
 
 /// One line for the first link whose kind this kernel cannot create, before anything changes.
 Status missingKernelSupport(const state::State& desired, const state::State& actual) {
-  static const std::map<std::string, std::string> kConfig = {{"veth", "CONFIG_VETH"},
-                                                             {"bridge", "CONFIG_BRIDGE"},
-                                                             {"macvlan", "CONFIG_MACVLAN"},
-                                                             {"ipvlan", "CONFIG_IPVLAN"},
-                                                             {"vlan", "CONFIG_VLAN_8021Q"}};
   for (const auto& [netns_name, netns] : desired.netns) {
     for (const auto& [name, link] : netns.links) {
-      if (actual.unsupported_kinds.count(link.kind_name) == 0) {
+      const auto& kind = model::kindInfo(link.kind);
+      if (actual.unsupported_kinds.count(std::string(kind.kernel_kind)) == 0) {
         continue;
       }
-      const auto config = kConfig.find(link.kind_name);
-      return fail(
-          ErrorKind::kUnsupported,
-          fmt::format("this kernel has no {} support ({}); needed by link {}:{}", link.kind_name,
-                      config == kConfig.end() ? "?" : config->second, netns_name, name),
-          link.origin);
+      return fail(ErrorKind::kUnsupported,
+                  fmt::format("this kernel has no {} support ({}); needed by link {}:{}",
+                              kind.kernel_kind, kind.config, netns_name, name),
+                  link.origin);
     }
   }
   return {};
@@ -114,7 +108,7 @@ Journal journalOf(const plan::Plan& plan) {
               link(a.a.ref);
               link(a.b.ref);
             },
-            [&](const plan::CreateStacked& a) { stacked(a.ref); },
+            [&](const plan::CreateLink& a) { stacked(a.ref); },
             [&](const plan::DeleteLink& a) {
               deleted(a.ref, a.before);
               if (a.before.peer) {

@@ -34,31 +34,59 @@ std::string interfaceLabel(const model::Topology& topology, const std::string& n
 std::vector<Edge> edgesOf(const model::Topology& topology) {
   std::vector<Edge> edges;
   for (const auto& link : topology.links) {
-    if (link.kind == model::LinkKind::kVeth && link.endpoints.size() == 2) {
-      const auto& a = link.endpoints[0];
-      const auto& b = link.endpoints[1];
-      edges.push_back(
-          {a.owner, b.owner,
-           fmt::format("{} -- {}",
-                       interfaceLabel(topology, model::endpointNetns(topology, a), a.ifname),
-                       interfaceLabel(topology, model::endpointNetns(topology, b), b.ifname))});
-    } else if (model::isStacked(link.kind) && link.parent && link.endpoints.size() == 1) {
-      const auto& e = link.endpoints[0];
-      std::string options = link.kind == model::LinkKind::kVlan ? fmt::format("id {}", link.vlan_id)
-                                                                : fmt::format("mode {}", link.mode);
-      edges.push_back(
-          {link.parent->owner, e.owner,
-           fmt::format("{} {} on {} ({})", model::toString(link.kind),
-                       interfaceLabel(topology, e.owner, e.ifname), link.parent->ifname, options)});
-    } else if (link.kind == model::LinkKind::kOvsInternal && link.endpoints.size() == 1) {
-      const auto& e = link.endpoints[0];
-      edges.push_back(
-          {link.ovs_bridge, e.owner,
-           fmt::format("internal {}",
-                       interfaceLabel(topology, model::endpointNetns(topology, e), e.ifname))});
+    switch (model::shapeOf(link.kind)) {
+      case model::LinkShape::kPair:
+        if (link.endpoints.size() == 2) {
+          const auto& a = link.endpoints[0];
+          const auto& b = link.endpoints[1];
+          edges.push_back(
+              {a.owner, b.owner,
+               fmt::format("{} -- {}",
+                           interfaceLabel(topology, model::endpointNetns(topology, a), a.ifname),
+                           interfaceLabel(topology, model::endpointNetns(topology, b), b.ifname))});
+        }
+        break;
+      case model::LinkShape::kStacked:
+        if (link.parent && link.endpoints.size() == 1) {
+          const auto& e = link.endpoints[0];
+          edges.push_back(
+              {link.parent->owner, e.owner,
+               fmt::format("{} {} on {} ({})", model::toString(link.kind),
+                           interfaceLabel(topology, e.owner, e.ifname), link.parent->ifname,
+                           model::optionsText(link.options, true))});
+        }
+        break;
+      case model::LinkShape::kStandalone:
+        break;  // a device of its node alone: no edge (its node shows it)
+      case model::LinkShape::kOvsPort:
+        if (link.endpoints.size() == 1) {
+          const auto& e = link.endpoints[0];
+          edges.push_back(
+              {link.ovs_bridge, e.owner,
+               fmt::format("internal {}",
+                           interfaceLabel(topology, model::endpointNetns(topology, e), e.ifname))});
+        }
+        break;
+      case model::LinkShape::kBridge:
+      case model::LinkShape::kForeign:
+        break;
     }
   }
   return edges;
+}
+
+/// A node's label: its name, then one line for each standalone interface the file creates in it
+/// (such a device has no other end, so no edge shows it).
+std::string ownerLabel(const model::Topology& topology, const std::string& owner) {
+  std::string label = owner;
+  for (const auto& link : topology.links) {
+    if (model::shapeOf(link.kind) == model::LinkShape::kStandalone && link.endpoints.size() == 1 &&
+        link.endpoints[0].owner == owner) {
+      label += fmt::format("\n{} {}", model::toString(link.kind),
+                           interfaceLabel(topology, owner, link.endpoints[0].ifname));
+    }
+  }
+  return label;
 }
 
 std::string dotQuote(const std::string& text) {
@@ -79,6 +107,10 @@ std::string dotQuote(const std::string& text) {
 std::string mermaidText(const std::string& text) {
   std::string out;
   for (char c : text) {
+    if (c == '\n') {
+      out += "<br/>";  // mermaid's line break in a label
+      continue;
+    }
     out += c == '"' ? '\'' : c;  // mermaid labels cannot escape a double quote
   }
   return out;
@@ -122,7 +154,8 @@ std::string toDot(const model::Topology& topology) {
       }
       out += fmt::format("  {} [shape=ellipse, label={}];\n", dotQuote(owner), dotQuote(label));
     } else {
-      out += fmt::format("  {} [shape=box, label={}];\n", dotQuote(owner), dotQuote(owner));
+      out += fmt::format("  {} [shape=box, label={}];\n", dotQuote(owner),
+                         dotQuote(ownerLabel(topology, owner)));
     }
   }
   for (const auto& edge : edges) {
@@ -144,7 +177,7 @@ std::string toMermaid(const model::Topology& topology) {
     if (topology.bridges.count(owner) > 0) {
       out += fmt::format("  {}([\"{}\"])\n", ids[owner], mermaidText(owner));
     } else {
-      out += fmt::format("  {}[\"{}\"]\n", ids[owner], mermaidText(owner));
+      out += fmt::format("  {}[\"{}\"]\n", ids[owner], mermaidText(ownerLabel(topology, owner)));
     }
   }
   for (const auto& edge : edges) {

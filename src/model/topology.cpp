@@ -3,26 +3,6 @@
 
 namespace nstopo::model {
 
-const char* toString(LinkKind kind) {
-  switch (kind) {
-    case LinkKind::kVeth:
-      return "veth";
-    case LinkKind::kMacvlan:
-      return "macvlan";
-    case LinkKind::kIpvlan:
-      return "ipvlan";
-    case LinkKind::kVlan:
-      return "vlan";
-    case LinkKind::kOvsInternal:
-      return "ovs-internal";
-  }
-  return "?";
-}
-
-bool isStacked(LinkKind kind) {
-  return kind == LinkKind::kMacvlan || kind == LinkKind::kIpvlan || kind == LinkKind::kVlan;
-}
-
 const char* toString(BridgeKind kind) {
   switch (kind) {
     case BridgeKind::kLinux:
@@ -31,6 +11,29 @@ const char* toString(BridgeKind kind) {
       return "ovs";
   }
   return "?";
+}
+
+void resolveEndpoints(Topology& topology) {
+  for (auto& link : topology.links) {
+    for (auto& endpoint : link.endpoints) {
+      const auto bridge = topology.bridges.find(endpoint.owner);
+      switch (shapeOf(link.kind)) {
+        case LinkShape::kPair:
+          endpoint.on_bridge = bridge != topology.bridges.end();
+          break;
+        case LinkShape::kOvsPort:  // on an OVS bridge it is that bridge's port, not enslaved
+          endpoint.on_bridge =
+              bridge != topology.bridges.end() && bridge->second.kind == BridgeKind::kLinux;
+          break;
+        case LinkShape::kStacked:
+        case LinkShape::kStandalone:
+        case LinkShape::kBridge:
+        case LinkShape::kForeign:
+          endpoint.on_bridge = false;  // the validator refuses a bridge as their owner
+          break;
+      }
+    }
+  }
 }
 
 std::string endpointNetns(const Topology& topology, const Endpoint& endpoint) {

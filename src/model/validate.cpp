@@ -30,7 +30,7 @@ constexpr std::size_t kHintedProblems = 20;
 
 class Validator {
  public:
-  explicit Validator(Topology& topology) : topology_(topology) {}
+  explicit Validator(const Topology& topology) : topology_(topology) {}
 
   Diagnostics run() {
     checkLabName();
@@ -149,7 +149,7 @@ class Validator {
   }
 
   void checkLinks() {
-    for (auto& link : topology_.links) {
+    for (const auto& link : topology_.links) {
       if (link.kind != LinkKind::kVeth) {
         continue;  // one-endpoint kinds are checked by checkStackedLinks and checkOvs
       }
@@ -159,7 +159,7 @@ class Validator {
         continue;
       }
       bool resolved = true;
-      for (auto& endpoint : link.endpoints) {
+      for (const auto& endpoint : link.endpoints) {
         resolved = checkEndpoint(endpoint) && resolved;
       }
       if (!resolved) {
@@ -175,9 +175,8 @@ class Validator {
     }
   }
 
-  bool checkEndpoint(Endpoint& endpoint) {
+  bool checkEndpoint(const Endpoint& endpoint) {
     const std::string text = endpoint.owner + ":" + endpoint.ifname;
-    endpoint.on_bridge = topology_.bridges.count(endpoint.owner) > 0;
     if (!endpoint.on_bridge && !nodeExists(endpoint.owner)) {
       std::string message = fmt::format("link endpoint '{}': '{}' is neither a node nor a bridge",
                                         excerpt(text), excerpt(endpoint.owner));
@@ -209,14 +208,16 @@ class Validator {
     return true;
   }
 
-  /// macvlan / ipvlan / vlan: one new interface in a node, stacked on a parent interface.
+  /// macvlan / ipvlan / vlan: one new interface in a node, stacked on a parent interface; a
+  /// standalone kind: the same without a parent.
   void checkStackedLinks() {
     std::map<std::string, const Link*> by_endpoint;  // "netns:ifname" -> link creating it
-    for (auto& link : topology_.links) {
-      if (!isStacked(link.kind) || link.endpoints.size() != 1 || !link.parent) {
+    for (const auto& link : topology_.links) {
+      const bool standalone = shapeOf(link.kind) == LinkShape::kStandalone;
+      if (!(standalone || (isStacked(link.kind) && link.parent)) || link.endpoints.size() != 1) {
         continue;
       }
-      auto& endpoint = link.endpoints[0];
+      const auto& endpoint = link.endpoints[0];
       const std::string text = endpoint.owner + ":" + endpoint.ifname;
       if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
         std::string message =
@@ -306,7 +307,8 @@ class Validator {
       for (const auto* link : links) {
         has_macvlan = has_macvlan || link->kind == LinkKind::kMacvlan;
         has_ipvlan = has_ipvlan || link->kind == LinkKind::kIpvlan;
-        if (link->kind == LinkKind::kMacvlan && link->mode == "passthru") {
+        const auto* macvlan = std::get_if<MacvlanOptions>(&link->options);
+        if (macvlan != nullptr && macvlan->mode == MacvlanMode::kPassthru) {
           passthru = link;
         }
       }
@@ -326,13 +328,15 @@ class Validator {
         }
         if (first_ipvlan == nullptr) {
           first_ipvlan = link;
-        } else if (link->mode != first_ipvlan->mode || link->flag != first_ipvlan->flag) {
+        } else if (link->options != first_ipvlan->options) {
+          const auto& mine = std::get<IpvlanOptions>(link->options);
+          const auto& first = std::get<IpvlanOptions>(first_ipvlan->options);
           problem(link->loc,
                   fmt::format("ipvlan links on parent '{}' must share one mode and flag "
                               "(the kernel keeps them per parent): this one is {}/{}, "
                               "the one at line {} is {}/{}",
-                              excerpt(parent), link->mode, link->flag, first_ipvlan->loc.line,
-                              first_ipvlan->mode, first_ipvlan->flag));
+                              excerpt(parent), toString(mine.mode), toString(mine.flag),
+                              first_ipvlan->loc.line, toString(first.mode), toString(first.flag)));
         }
       }
       if (has_macvlan && has_ipvlan) {
@@ -357,7 +361,7 @@ class Validator {
                                  excerpt(port), it->second.line));
       }
     };
-    for (auto& link : topology_.links) {
+    for (const auto& link : topology_.links) {
       if (link.kind == LinkKind::kVeth) {
         for (const auto& endpoint : link.endpoints) {
           const auto bridge = topology_.bridges.find(endpoint.owner);
@@ -369,7 +373,7 @@ class Validator {
       if (link.kind != LinkKind::kOvsInternal || link.endpoints.size() != 1) {
         continue;
       }
-      auto& endpoint = link.endpoints[0];
+      const auto& endpoint = link.endpoints[0];
       const std::string text = endpoint.owner + ":" + endpoint.ifname;
       const auto bridge = topology_.bridges.find(link.ovs_bridge);
       if (bridge == topology_.bridges.end() || bridge->second.kind != BridgeKind::kOvs) {
@@ -397,7 +401,6 @@ class Validator {
                                           excerpt(text), excerpt(endpoint.owner)));
         continue;
       }
-      endpoint.on_bridge = on_linux_bridge;
       const std::string node = on_linux_bridge ? linux_bridge->second.node : endpoint.owner;
       if (auto why = ifNameProblem(endpoint.ifname)) {
         problem(endpoint.loc,
@@ -583,7 +586,7 @@ class Validator {
     }
   }
 
-  Topology& topology_;
+  const Topology& topology_;
   Diagnostics problems_;
   std::vector<std::string> owner_names_;
   std::map<std::string, InterfaceUse> interfaces_;  ///< "netns:ifname" -> first creator
@@ -592,7 +595,7 @@ class Validator {
 
 }  // namespace
 
-Diagnostics validate(Topology& topology, const ValidateOptions& options) {
+Diagnostics validate(const Topology& topology, const ValidateOptions& options) {
   // A file above a size limit gets just that: its size is the problem, and the checks below
   // would spend time on objects that will never be built.
   if (auto too_big = sizeProblems(topology, options.limits); !too_big.empty()) {

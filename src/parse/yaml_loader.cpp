@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "nstopo/core/names.h"
+#include "nstopo/core/overloaded.h"
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/validate.h"
 
@@ -318,13 +319,13 @@ class TopologyParser {
                 } else if (key == "vlan_filtering") {
                   bridge.vlan_filtering = in_.boolean(v, what + " vlan_filtering").value_or(false);
                 } else if (key == "mtu") {
-                  bridge.mtu = parseMtu(v, what);
+                  bridge.settings.mtu = parseMtu(v, what);
                 } else if (key == "mac") {
-                  bridge.mac = parseMac(v, what);
+                  bridge.settings.mac = parseMac(v, what);
                 } else if (key == "addresses") {
                   bridge.addresses = parseAddresses(v, what);
                 } else if (key == "up") {
-                  bridge.up = in_.boolean(v, what + " up").value_or(true);
+                  bridge.settings.up = in_.boolean(v, what + " up").value_or(true);
                 } else if (key == "datapath") {
                   bridge.datapath =
                       parseChoice(v, what + " datapath", {"auto", "system", "netdev"});
@@ -411,121 +412,165 @@ class TopologyParser {
     }
     const YAML::Node kind_node = item["kind"];
     if (!kind_node) {
-      in_.problem(link.loc, "link has no 'kind' (veth, macvlan, ipvlan, vlan or ovs-internal)");
+      in_.problem(link.loc, fmt::format("link has no 'kind' ({})", kindList(" or ")));
       return std::nullopt;
     }
     const auto kind = in_.string(kind_node, "link kind");
     if (!kind) {
       return std::nullopt;
     }
-    static const std::map<std::string, model::LinkKind> kKinds = {
-        {"veth", model::LinkKind::kVeth},
-        {"macvlan", model::LinkKind::kMacvlan},
-        {"ipvlan", model::LinkKind::kIpvlan},
-        {"vlan", model::LinkKind::kVlan},
-        {"ovs-internal", model::LinkKind::kOvsInternal}};
-    const auto found = kKinds.find(*kind);
-    if (found == kKinds.end()) {
-      in_.problem(in_.at(kind_node), fmt::format("link kind '{}' is not supported (supported: "
-                                                 "veth, macvlan, ipvlan, vlan, ovs-internal)",
-                                                 excerpt(*kind)));
+    const auto found = model::linkKindNamed(*kind);
+    if (!found) {
+      in_.problem(in_.at(kind_node), fmt::format("link kind '{}' is not supported (supported: {})",
+                                                 excerpt(*kind), kindList(", ")));
       return std::nullopt;
     }
-    link.kind = found->second;
+    link.kind = *found;
+    link.options = model::defaultOptions(link.kind);
+    const auto shape = model::shapeOf(link.kind);
     const std::string what = fmt::format("{} link", *kind);
     std::vector<std::string> keys = {"kind"};
-    switch (link.kind) {
-      case model::LinkKind::kVeth:
+    switch (shape) {
+      case model::LinkShape::kPair:
         keys.insert(keys.end(), {"endpoints"});
         break;
-      case model::LinkKind::kMacvlan:
-        keys.insert(keys.end(), {"parent", "endpoint", "mode"});
+      case model::LinkShape::kStacked:
+        keys.insert(keys.end(), {"parent", "endpoint"});
         break;
-      case model::LinkKind::kIpvlan:
-        keys.insert(keys.end(), {"parent", "endpoint", "mode", "flag"});
+      case model::LinkShape::kStandalone:
+        keys.insert(keys.end(), {"endpoint"});
         break;
-      case model::LinkKind::kVlan:
-        keys.insert(keys.end(), {"parent", "endpoint", "id", "protocol"});
-        break;
-      case model::LinkKind::kOvsInternal:
+      case model::LinkShape::kOvsPort:
         keys.insert(keys.end(), {"bridge", "endpoint"});
         break;
+      case model::LinkShape::kBridge:
+      case model::LinkShape::kForeign:
+        break;  // linkKindNamed() offers neither
     }
+    const auto option_keys = optionKeys(link.options);
+    keys.insert(keys.end(), option_keys.begin(), option_keys.end());
     bool has_id = false;
-    in_.forEachField(
-        item, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-          if (key == "endpoints") {
-            in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
-              if (auto endpoint = parseEndpoint(e, "link endpoint")) {
-                link.endpoints.push_back(std::move(*endpoint));
-              }
-            });
-          } else if (key == "endpoint") {
-            if (auto endpoint = parseEndpoint(v, "link endpoint")) {
-              link.endpoints.push_back(std::move(*endpoint));
-            }
-          } else if (key == "parent") {
-            link.parent = parseEndpoint(v, what + " parent");
-          } else if (key == "bridge") {
-            link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
-          } else if (key == "mode") {
-            link.mode =
-                parseChoice(v, what + " mode",
-                            link.kind == model::LinkKind::kMacvlan
-                                ? std::vector<std::string>{"private", "vepa", "bridge", "passthru"}
-                                : std::vector<std::string>{"l2", "l3", "l3s"});
-          } else if (key == "flag") {
-            link.flag = parseChoice(v, what + " flag", {"bridge", "private", "vepa"});
-          } else if (key == "id") {
-            has_id = true;
-            link.vlan_id =
-                static_cast<std::uint16_t>(in_.integer(v, "vlan id", 1, 4094).value_or(0));
-          } else if (key == "protocol") {
-            link.protocol = parseChoice(v, what + " protocol", {"802.1Q", "802.1ad"});
-          }
-        });
-    if (link.kind == model::LinkKind::kVeth) {
-      if (!item["endpoints"]) {
-        in_.problem(link.loc, "veth link has no 'endpoints'");
+    in_.forEachField(item, what, keys,
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                       if (key == "endpoints") {
+                         in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+                           if (auto endpoint = parseEndpoint(e, "link endpoint")) {
+                             link.endpoints.push_back(std::move(*endpoint));
+                           }
+                         });
+                       } else if (key == "endpoint") {
+                         if (auto endpoint = parseEndpoint(v, "link endpoint")) {
+                           link.endpoints.push_back(std::move(*endpoint));
+                         }
+                       } else if (key == "parent") {
+                         link.parent = parseEndpoint(v, what + " parent");
+                       } else if (key == "bridge") {
+                         link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
+                       } else if (key != "kind") {  // read above
+                         has_id = has_id || key == "id";
+                         parseOption(key, v, what, link.options);
+                       }
+                     });
+    switch (shape) {
+      case model::LinkShape::kPair:
+        if (!item["endpoints"]) {
+          in_.problem(link.loc, fmt::format("{} has no 'endpoints'", what));
+          return std::nullopt;
+        }
+        return link;
+      case model::LinkShape::kOvsPort:
+        if (!item["bridge"] || !item["endpoint"]) {
+          in_.problem(link.loc, fmt::format("{} needs 'bridge' (an OVS bridge) and 'endpoint' "
+                                            "(NODE:IFNAME it is moved to)",
+                                            what));
+          return std::nullopt;
+        }
+        return link;
+      case model::LinkShape::kStacked:
+        if (!item["parent"]) {
+          in_.problem(link.loc,
+                      fmt::format("{} has no 'parent' (NODE:IFNAME it is stacked on)", what));
+          return std::nullopt;
+        }
+        [[fallthrough]];
+      case model::LinkShape::kStandalone:
+        if (!item["endpoint"]) {
+          in_.problem(link.loc, fmt::format("{} has no 'endpoint' (NODE:IFNAME it creates)", what));
+          return std::nullopt;
+        }
+        break;
+      case model::LinkShape::kBridge:
+      case model::LinkShape::kForeign:
         return std::nullopt;
-      }
-      return link;
     }
-    if (link.kind == model::LinkKind::kOvsInternal) {
-      if (!item["bridge"] || !item["endpoint"]) {
-        in_.problem(link.loc,
-                    "ovs-internal link needs 'bridge' (an OVS bridge) and 'endpoint' "
-                    "(NODE:IFNAME it is moved to)");
-        return std::nullopt;
-      }
-      return link;
-    }
-    if (!item["parent"]) {
-      in_.problem(link.loc, fmt::format("{} has no 'parent' (NODE:IFNAME it is stacked on)", what));
-      return std::nullopt;
-    }
-    if (!item["endpoint"]) {
-      in_.problem(link.loc, fmt::format("{} has no 'endpoint' (NODE:IFNAME it creates)", what));
-      return std::nullopt;
-    }
-    if (link.kind == model::LinkKind::kVlan && !has_id) {
+    if (std::holds_alternative<model::VlanOptions>(link.options) && !has_id) {
       in_.problem(link.loc, "vlan link has no 'id' (1-4094)");
       return std::nullopt;
     }
-    // Defaults as the kernel's own.
-    if (link.mode.empty()) {
-      link.mode = link.kind == model::LinkKind::kMacvlan ? "bridge" : "l2";
-    }
-    if (link.kind == model::LinkKind::kIpvlan && link.flag.empty()) {
-      link.flag = "bridge";
-    }
-    if (link.kind == model::LinkKind::kVlan && link.protocol.empty()) {
-      link.protocol = "802.1Q";
-    }
-    if (link.kind == model::LinkKind::kVlan) {
-      link.mode.clear();
-    }
     return link;
+  }
+
+  /// The kinds a link may have, from the table of kinds: "veth, macvlan, ... or ovs-internal".
+  static std::string kindList(const char* last_separator) {
+    std::string out;
+    const auto kinds = model::fileLinkKinds();
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
+      if (i > 0) {
+        out += i + 1 == kinds.size() ? last_separator : ", ";
+      }
+      out += model::toString(kinds[i]);
+    }
+    return out;
+  }
+
+  /// The keys of a kind's options, in the order messages list them.
+  static std::vector<std::string> optionKeys(const model::LinkOptions& options) {
+    return std::visit(
+        Overloaded{
+            [](const model::NoOptions&) { return std::vector<std::string>{}; },
+            [](const model::MacvlanOptions&) { return std::vector<std::string>{"mode"}; },
+            [](const model::IpvlanOptions&) {
+              return std::vector<std::string>{"mode", "flag"};
+            },
+            [](const model::VlanOptions&) {
+              return std::vector<std::string>{"id", "protocol"};
+            },
+        },
+        options);
+  }
+
+  /// One option key (one of optionKeys()); a bad value is reported and leaves the default.
+  void parseOption(const std::string& key, const YAML::Node& v, const std::string& what,
+                   model::LinkOptions& options) {
+    std::visit(
+        Overloaded{
+            [](model::NoOptions&) {},
+            [&](model::MacvlanOptions& o) { choose(v, what + " mode", o.mode); },
+            [&](model::IpvlanOptions& o) {
+              if (key == "mode") {
+                choose(v, what + " mode", o.mode);
+              } else {
+                choose(v, what + " flag", o.flag);
+              }
+            },
+            [&](model::VlanOptions& o) {
+              if (key == "id") {
+                o.id = static_cast<std::uint16_t>(in_.integer(v, "vlan id", 1, 4094).value_or(0));
+              } else {
+                choose(v, what + " protocol", o.protocol);
+              }
+            },
+        },
+        options);
+  }
+
+  /// An option enum from the file's words (model::optionChoices), reported when it is none.
+  template <class Enum>
+  void choose(const YAML::Node& node, const std::string& what, Enum& out) {
+    const auto word = parseChoice(node, what, model::optionChoices<Enum>());
+    if (const auto value = model::optionNamed<Enum>(word)) {
+      out = *value;
+    }
   }
 
   std::string parseChoice(const YAML::Node& node, const std::string& what,
@@ -630,6 +675,7 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
   try {
     TopologyParser parser(file, result.problems);
     result.topology = parser.parse(root);
+    model::resolveEndpoints(result.topology);
   } catch (const TooManyYamlValues&) {
     result.topology = model::Topology{};
     result.topology.file = file;

@@ -62,21 +62,15 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
-std::string describeStacked(const CreateStacked& a) {
-  std::string options;
-  switch (a.kind) {
-    case state::LinkKind::kVlan:
-      options = fmt::format("id {}, {}", a.vlan_id, a.vlan_protocol);
-      break;
-    case state::LinkKind::kIpvlan:
-      options = fmt::format("mode {}, flag {}", a.mode, a.flag);
-      break;
-    default:
-      options = fmt::format("mode {}", a.mode);
-      break;
+std::string describeCreateLink(const CreateLink& a) {
+  std::string text = fmt::format("{} {}", state::toString(a.kind), a.ref.str());
+  if (a.lower) {
+    text += " on " + a.lower->str();
   }
-  return fmt::format("{} {} on {} ({})", state::toString(a.kind), a.ref.str(), a.lower.str(),
-                     options);
+  if (const auto options = model::optionsText(a.options); !options.empty()) {
+    text += " (" + options + ")";
+  }
+  return text;
 }
 
 std::string describePort(const state::OvsPortState& port) {
@@ -131,8 +125,13 @@ std::string describeBridgeChange(const state::OvsBridgeState& after,
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
+/// The settings a rebuilt device is created with (promisc is a step of its own).
+LinkSettings settingsOf(const state::LinkState& link) {
+  return LinkSettings{.mtu = link.mtu, .mac = link.mac, .up = link.up, .promisc = std::nullopt};
+}
+
 VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
-  return VethEnd{IfRef{netns, link.name}, link.master, link.mtu, link.mac, link.up};
+  return VethEnd{IfRef{netns, link.name}, link.master, settingsOf(link)};
 }
 
 /// What brings an internal port's device back once vswitchd has recreated it in the host: the
@@ -185,7 +184,7 @@ std::string describe(const Action& action) {
           [](const CreateVeth& a) {
             return fmt::format("veth {} <-> {}", describeEnd(a.a), describeEnd(a.b));
           },
-          [](const CreateStacked& a) { return describeStacked(a); },
+          [](const CreateLink& a) { return describeCreateLink(a); },
           [](const DeleteLink& a) {
             if (state::isStacked(a.before.kind) && a.before.lower) {
               return fmt::format("{} {} on {}", state::toString(a.before.kind), a.ref.str(),
@@ -248,7 +247,7 @@ std::string netnsOf(const Action& action) {
                         [](const DeleteNetns& a) { return a.netns; },
                         [](const CreateBridge& a) { return a.ref.netns; },
                         [](const CreateVeth& a) { return a.a.ref.netns; },
-                        [](const CreateStacked& a) { return a.ref.netns; },
+                        [](const CreateLink& a) { return a.ref.netns; },
                         [](const DeleteLink& a) { return a.ref.netns; },
                         [](const SetLink& a) { return a.ref.netns; },
                         [](const AddAddress& a) { return a.ref.netns; },
@@ -279,7 +278,7 @@ std::vector<Action> inverseOf(const Action& action) {
             state::LinkState before;
             before.name = a.ref.name;
             before.kind = state::LinkKind::kBridge;
-            before.kind_name = "bridge";
+            before.kind_name = state::toString(before.kind);
             before.owner = a.lab;
             return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}}};
           },
@@ -287,12 +286,12 @@ std::vector<Action> inverseOf(const Action& action) {
             state::LinkState before;
             before.name = a.a.ref.name;
             before.kind = state::LinkKind::kVeth;
-            before.kind_name = "veth";
+            before.kind_name = state::toString(before.kind);
             before.owner = a.lab;
             before.peer = a.b.ref;
             return {DeleteLink{a.a.ref, a.lab, before, std::nullopt, {}}};
           },
-          [](const CreateStacked& a) -> std::vector<Action> {
+          [](const CreateLink& a) -> std::vector<Action> {
             state::LinkState before;
             before.name = a.ref.name;
             before.kind = a.kind;
@@ -303,22 +302,33 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const DeleteLink& a) -> std::vector<Action> {
             std::vector<Action> undo;
-            if (state::isStacked(a.before.kind) && a.before.lower) {
-              undo.emplace_back(CreateStacked{a.ref, *a.before.lower, a.before.kind, a.before.mode,
-                                              a.before.flag, a.before.vlan_id,
-                                              a.before.vlan_protocol, a.before.mtu, a.before.mac,
-                                              a.before.up, a.lab});
-            } else if (a.before.kind == state::LinkKind::kBridge) {
-              undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
-                                             a.before.mtu, a.before.mac, a.before.up});
-            } else if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {
-              VethEnd there{*a.before.peer, "", std::nullopt, std::nullopt, true};
-              if (a.peer_before) {
-                there = endFrom(*a.peer_before, a.before.peer->netns);
+            switch (model::shapeOf(a.before.kind)) {
+              case model::LinkShape::kStacked:
+              case model::LinkShape::kStandalone:
+                if (state::isStacked(a.before.kind) && !a.before.lower) {
+                  return {};  // its parent is unknown: nothing nstopo can rebuild
+                }
+                undo.emplace_back(CreateLink{a.ref, a.before.lower, a.before.kind, a.before.options,
+                                             settingsOf(a.before), a.lab});
+                break;
+              case model::LinkShape::kBridge:
+                undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
+                                               settingsOf(a.before)});
+                break;
+              case model::LinkShape::kPair: {
+                if (!a.before.peer) {
+                  return {};
+                }
+                VethEnd there{*a.before.peer, "", LinkSettings{}};
+                if (a.peer_before) {
+                  there = endFrom(*a.peer_before, a.before.peer->netns);
+                }
+                undo.emplace_back(CreateVeth{endFrom(a.before, a.ref.netns), there, a.lab});
+                break;
               }
-              undo.emplace_back(CreateVeth{endFrom(a.before, a.ref.netns), there, a.lab});
-            } else {
-              return {};  // nothing nstopo can rebuild
+              case model::LinkShape::kOvsPort:  // its OVS port's inverse rebuilds it
+              case model::LinkShape::kForeign:
+                return {};  // nothing nstopo can rebuild
             }
             for (const auto& address : a.before.addresses) {
               undo.emplace_back(AddAddress{a.ref, address});

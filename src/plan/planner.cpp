@@ -207,13 +207,19 @@ class Planner {
     if (want.kind != have.kind) {
       return true;
     }
-    if (want.kind == LinkKind::kVeth) {
-      return want.peer != have.peer;
-    }
-    if (state::isStacked(want.kind)) {
-      // The kernel cannot change these on a live link: a new mode, id or parent is a new link.
-      return want.lower != have.lower || want.mode != have.mode || want.flag != have.flag ||
-             want.vlan_id != have.vlan_id || want.vlan_protocol != have.vlan_protocol;
+    // The kernel cannot change these on a live link: a new peer, parent, mode or id is a new
+    // link.
+    switch (model::shapeOf(want.kind)) {
+      case model::LinkShape::kPair:
+        return want.peer != have.peer;
+      case model::LinkShape::kStacked:
+        return want.lower != have.lower || want.options != have.options;
+      case model::LinkShape::kStandalone:
+        return want.options != have.options;
+      case model::LinkShape::kOvsPort:
+      case model::LinkShape::kBridge:
+      case model::LinkShape::kForeign:
+        return false;
     }
     return false;
   }
@@ -411,7 +417,6 @@ class Planner {
       }
       const auto* have = actualNetns(name);
       if (have == nullptr) {
-        new_netns_.insert(name);
         add(Phase::kCreateNetns, Change::kCreate, CreateNetns{name, desired_.lab, want.loopback_up},
             want.origin);
       } else if (have->owner != desired_.lab) {
@@ -588,67 +593,92 @@ class Planner {
         if (survives(ref) || created_.count(ref) > 0) {
           continue;
         }
-        if (state::isStacked(want.kind)) {
-          planStackedCreation(ref, want);
-          continue;
+        switch (model::shapeOf(want.kind)) {
+          case model::LinkShape::kStacked:
+          case model::LinkShape::kStandalone:
+            planSingleCreation(ref, want);
+            break;
+          case model::LinkShape::kOvsPort:
+            // vswitchd makes the device in the host; nstopo moves (or just marks) it.
+            created_.insert(ref);
+            add(Phase::kMoveLinks, Change::kCreate,
+                MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up, ""},
+                want.origin);
+            break;
+          case model::LinkShape::kBridge:
+            created_.insert(ref);
+            add(Phase::kCreateBridges, Change::kCreate,
+                CreateBridge{ref, desired_.lab, want.stp, want.vlan_filtering,
+                             creationSettings(ref, want)},
+                want.origin);
+            break;
+          case model::LinkShape::kPair:
+            planPairCreation(ref, want);
+            break;
+          case model::LinkShape::kForeign:
+            break;  // never desired
         }
-        if (want.kind == LinkKind::kOvsInternal) {
-          // vswitchd makes the device in the host; nstopo moves (or just marks) it.
-          created_.insert(ref);
-          add(Phase::kMoveLinks, Change::kCreate,
-              MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up, ""}, want.origin);
-          continue;
-        }
-        if (want.kind == LinkKind::kBridge) {
-          created_.insert(ref);
-          add(Phase::kCreateBridges, Change::kCreate,
-              CreateBridge{ref, desired_.lab, want.stp, want.vlan_filtering, want.mtu,
-                           keptMac(ref, want), want.up},
-              want.origin);
-          continue;
-        }
-        const auto* peer_want = want.peer ? desiredLink(*want.peer) : nullptr;
-        if (peer_want == nullptr) {
-          continue;  // the validator guarantees both ends; nothing sensible to do otherwise
-        }
-        const auto* peer_have = actualLink(*want.peer);
-        if (peer_have != nullptr && !ours(*peer_have)) {
-          continue;  // reported when the loop reaches the peer
-        }
-        created_.insert(ref);
-        created_.insert(*want.peer);
-        VethEnd here{ref, want.master, want.mtu, keptMac(ref, want), want.up};
-        VethEnd there{*want.peer, peer_want->master, peer_want->mtu,
-                      keptMac(*want.peer, *peer_want), peer_want->up};
-        // The end with a bridge is created from the bridge's namespace so the kernel can enslave
-        // it in the same request.
-        const bool swap = here.master.empty() && !there.master.empty();
-        add(Phase::kCreateLinks, Change::kCreate,
-            swap ? CreateVeth{there, here, desired_.lab} : CreateVeth{here, there, desired_.lab},
-            want.origin);
       }
     }
   }
 
-  void planStackedCreation(const IfRef& ref, const LinkState& want) {
-    const IfRef& lower = *want.lower;
-    const bool lower_planned = desiredLink(lower) != nullptr;
-    const auto* lower_have = actualLink(lower);
-    if (!lower_planned && (lower_have == nullptr || deleted_.count(lower) > 0)) {
-      conflict(want.origin,
-               fmt::format("parent '{}' of {} '{}' does not exist in namespace '{}'", lower.name,
-                           state::toString(want.kind), ref.str(), lower.netns));
-      return;
+  void planPairCreation(const IfRef& ref, const LinkState& want) {
+    const auto* peer_want = want.peer ? desiredLink(*want.peer) : nullptr;
+    if (peer_want == nullptr) {
+      return;  // the validator guarantees both ends; nothing sensible to do otherwise
+    }
+    const auto* peer_have = actualLink(*want.peer);
+    if (peer_have != nullptr && !ours(*peer_have)) {
+      return;  // reported when the loop reaches the peer
     }
     created_.insert(ref);
-    const int depth = desiredDepth(want);
-    const Phase phase = depth <= 1   ? Phase::kCreateStacked1
-                        : depth == 2 ? Phase::kCreateStacked2
-                                     : Phase::kCreateStacked3;
-    add(phase, Change::kCreate,
-        CreateStacked{ref, lower, want.kind, want.mode, want.flag, want.vlan_id, want.vlan_protocol,
-                      want.mtu, keptMac(ref, want), want.up, desired_.lab},
+    created_.insert(*want.peer);
+    VethEnd here{ref, want.master, creationSettings(ref, want)};
+    VethEnd there{*want.peer, peer_want->master, creationSettings(*want.peer, *peer_want)};
+    // The end with a bridge is created from the bridge's namespace so the kernel can enslave
+    // it in the same request.
+    const bool swap = here.master.empty() && !there.master.empty();
+    add(Phase::kCreateLinks, Change::kCreate,
+        swap ? CreateVeth{there, here, desired_.lab} : CreateVeth{here, there, desired_.lab},
         want.origin);
+  }
+
+  /// A stacked link after its parent (kCreateStacked1-3 by depth), a standalone one with the
+  /// veths, before anything can be stacked on it.
+  void planSingleCreation(const IfRef& ref, const LinkState& want) {
+    std::optional<IfRef> lower;
+    Phase phase = Phase::kCreateLinks;
+    if (state::isStacked(want.kind)) {
+      lower = *want.lower;
+      const bool lower_planned = desiredLink(*lower) != nullptr;
+      const auto* lower_have = actualLink(*lower);
+      if (!lower_planned && (lower_have == nullptr || deleted_.count(*lower) > 0)) {
+        conflict(want.origin,
+                 fmt::format("parent '{}' of {} '{}' does not exist in namespace '{}'", lower->name,
+                             state::toString(want.kind), ref.str(), lower->netns));
+        return;
+      }
+      const int depth = desiredDepth(want);
+      phase = depth <= 1   ? Phase::kCreateStacked1
+              : depth == 2 ? Phase::kCreateStacked2
+                           : Phase::kCreateStacked3;
+    }
+    created_.insert(ref);
+    add(phase, Change::kCreate,
+        CreateLink{.ref = ref,
+                   .lower = lower,
+                   .kind = want.kind,
+                   .options = want.options,
+                   .settings = creationSettings(ref, want),
+                   .lab = desired_.lab},
+        want.origin);
+  }
+
+  /// What a new device is created with; promisc comes after, in planLinkChanges.
+  [[nodiscard]] model::LinkSettings creationSettings(const IfRef& ref,
+                                                     const LinkState& want) const {
+    return model::LinkSettings{
+        .mtu = want.mtu, .mac = keptMac(ref, want), .up = want.up, .promisc = std::nullopt};
   }
 
   [[nodiscard]] bool isLinuxBridge(const IfRef& ref) const {
@@ -982,7 +1012,6 @@ class Planner {
   const State& actual_;
   std::vector<PlannedRename> renames_;
   PlanResult result_;
-  std::set<std::string> new_netns_;
   std::set<std::string> removed_netns_;
   std::set<std::string> conflicted_netns_;
   std::set<IfRef> deleted_;

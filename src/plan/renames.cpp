@@ -40,13 +40,17 @@ bool sameButName(const LinkState& want, const LinkState& have) {
   if (want.kind != have.kind) {
     return false;
   }
-  if (want.kind == LinkKind::kVeth) {
-    return want.peer && have.peer && *want.peer == *have.peer;
-  }
-  if (state::isStacked(want.kind)) {
-    return want.lower && have.lower && *want.lower == *have.lower && want.mode == have.mode &&
-           want.flag == have.flag && want.vlan_id == have.vlan_id &&
-           want.vlan_protocol == have.vlan_protocol;
+  switch (model::shapeOf(want.kind)) {
+    case model::LinkShape::kPair:
+      return want.peer && have.peer && *want.peer == *have.peer;
+    case model::LinkShape::kStacked:
+      return want.lower && have.lower && *want.lower == *have.lower && want.options == have.options;
+    case model::LinkShape::kStandalone:
+      return want.options == have.options;
+    case model::LinkShape::kOvsPort:
+    case model::LinkShape::kBridge:
+    case model::LinkShape::kForeign:
+      break;
   }
   return false;  // bridges: their ports name them; internal ports: OVSDB names them
 }

@@ -60,13 +60,13 @@ State desiredState(const model::Topology& topology) {
     auto& link = netnsFor(state, bridge.node).links[name];
     link.name = name;
     link.kind = LinkKind::kBridge;
-    link.kind_name = "bridge";
+    link.kind_name = model::toString(LinkKind::kBridge);
     link.owner = topology.name;
     link.stp = bridge.stp;
     link.vlan_filtering = bridge.vlan_filtering;
-    link.mtu = bridge.mtu;
-    link.mac = bridge.mac;
-    link.up = bridge.up;
+    link.mtu = bridge.settings.mtu;
+    link.mac = bridge.settings.mac;
+    link.up = bridge.settings.up;
     link.origin = bridge.loc;
     for (const auto& address : bridge.addresses) {
       link.addresses.insert(address.ip);
@@ -87,48 +87,7 @@ State desiredState(const model::Topology& topology) {
       out.external_ids = it->second.external_ids;
     }
   };
-  for (const auto& link : topology.links) {
-    if (link.kind == model::LinkKind::kOvsInternal) {
-      if (link.endpoints.size() != 1) {
-        continue;
-      }
-      const auto& endpoint = link.endpoints[0];
-      add_port(link.ovs_bridge, endpoint.ifname, true, endpoint.loc);
-      auto& out = netnsFor(state, model::endpointNetns(topology, endpoint)).links[endpoint.ifname];
-      out.master = endpoint.on_bridge ? endpoint.owner : "";
-      out.name = endpoint.ifname;
-      out.kind = LinkKind::kOvsInternal;
-      out.kind_name = "ovs-internal";
-      out.owner = topology.name;
-      out.ovs_bridge = link.ovs_bridge;
-      out.up = true;
-      out.origin = endpoint.loc;
-      continue;
-    }
-    if (model::isStacked(link.kind)) {
-      if (link.endpoints.size() != 1 || !link.parent) {
-        continue;
-      }
-      const auto& endpoint = link.endpoints[0];
-      auto& out = netnsFor(state, endpoint.owner).links[endpoint.ifname];
-      out.name = endpoint.ifname;
-      out.kind = link.kind == model::LinkKind::kMacvlan  ? LinkKind::kMacvlan
-                 : link.kind == model::LinkKind::kIpvlan ? LinkKind::kIpvlan
-                                                         : LinkKind::kVlan;
-      out.kind_name = model::toString(link.kind);
-      out.owner = topology.name;
-      out.lower = IfRef{link.parent->owner, link.parent->ifname};
-      out.mode = link.mode;
-      out.flag = link.flag;
-      out.vlan_id = link.vlan_id;
-      out.vlan_protocol = link.protocol;
-      out.up = true;
-      out.origin = endpoint.loc;
-      continue;
-    }
-    if (link.endpoints.size() != 2) {
-      continue;
-    }
+  auto addPair = [&](const model::Link& link) {
     const IfRef ends[2] = {
         IfRef{model::endpointNetns(topology, link.endpoints[0]), link.endpoints[0].ifname},
         IfRef{model::endpointNetns(topology, link.endpoints[1]), link.endpoints[1].ifname}};
@@ -136,8 +95,8 @@ State desiredState(const model::Topology& topology) {
       const auto& endpoint = link.endpoints[static_cast<std::size_t>(i)];
       auto& out = netnsFor(state, ends[i].netns).links[ends[i].name];
       out.name = ends[i].name;
-      out.kind = LinkKind::kVeth;
-      out.kind_name = "veth";
+      out.kind = link.kind;
+      out.kind_name = model::toString(link.kind);
       out.owner = topology.name;
       out.peer = ends[1 - i];
       const auto bridge = topology.bridges.find(endpoint.owner);
@@ -150,6 +109,52 @@ State desiredState(const model::Topology& topology) {
       }
       out.up = true;
       out.origin = endpoint.loc;
+    }
+  };
+  for (const auto& link : topology.links) {
+    switch (model::shapeOf(link.kind)) {
+      case model::LinkShape::kOvsPort:
+        if (link.endpoints.size() == 1) {
+          const auto& endpoint = link.endpoints[0];
+          add_port(link.ovs_bridge, endpoint.ifname, true, endpoint.loc);
+          auto& out =
+              netnsFor(state, model::endpointNetns(topology, endpoint)).links[endpoint.ifname];
+          out.master = endpoint.on_bridge ? endpoint.owner : "";
+          out.name = endpoint.ifname;
+          out.kind = link.kind;
+          out.kind_name = model::toString(link.kind);
+          out.owner = topology.name;
+          out.ovs_bridge = link.ovs_bridge;
+          out.up = true;
+          out.origin = endpoint.loc;
+        }
+        break;
+      case model::LinkShape::kStacked:
+      case model::LinkShape::kStandalone:
+        // One new interface in a node, on its parent when the kind stacks.
+        if (link.endpoints.size() == 1 && (link.parent || !model::isStacked(link.kind))) {
+          const auto& endpoint = link.endpoints[0];
+          auto& out = netnsFor(state, endpoint.owner).links[endpoint.ifname];
+          out.name = endpoint.ifname;
+          out.kind = link.kind;
+          out.kind_name = model::toString(link.kind);
+          out.owner = topology.name;
+          if (link.parent) {
+            out.lower = IfRef{link.parent->owner, link.parent->ifname};
+          }
+          out.options = link.options;
+          out.up = true;
+          out.origin = endpoint.loc;
+        }
+        break;
+      case model::LinkShape::kPair:
+        if (link.endpoints.size() == 2) {
+          addPair(link);
+        }
+        break;
+      case model::LinkShape::kBridge:
+      case model::LinkShape::kForeign:
+        break;  // never in `links:` (the parser refuses them)
     }
   }
   for (const auto& [node_name, node] : topology.nodes) {
@@ -196,8 +201,9 @@ ReadScope scopeFor(const State& desired, const std::set<std::string>& owned_netn
       scope.sysctl_keys[name].push_back(key);
     }
     for (const auto& [ifname, link] : netns.links) {
-      if (link.kind != LinkKind::kOvsInternal) {
-        scope.link_kinds.insert(link.kind_name);
+      // vswitchd makes internal ports' devices: no kernel kind of nstopo's to probe.
+      if (const auto kernel = model::kindInfo(link.kind).kernel_kind; !kernel.empty()) {
+        scope.link_kinds.emplace(kernel);
       }
       // Both ends of a veth on an OVS port may need TX checksum offload turned off.
       if (link.kind == LinkKind::kVeth && !link.ovs_bridge.empty() && link.peer) {

@@ -74,9 +74,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
     link.peer = peer;
     link.owner = lab;
     link.master = end.master;
-    link.mtu = end.mtu.value_or(1500);
-    link.mac = end.mac.value_or("02:00:00:00:00:01");
-    link.up = end.up;
+    link.mtu = end.settings.mtu.value_or(1500);
+    link.mac = end.settings.mac.value_or("02:00:00:00:00:01");
+    link.up = end.settings.up;
     return {};
   };
   return std::visit(
@@ -113,9 +113,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             link.owner = a.lab;
             link.stp = a.stp;
             link.vlan_filtering = a.vlan_filtering;
-            link.mtu = a.mtu.value_or(1500);
-            link.mac = a.mac.value_or("02:00:00:00:00:02");
-            link.up = a.up;
+            link.mtu = a.settings.mtu.value_or(1500);
+            link.mac = a.settings.mac.value_or("02:00:00:00:00:02");
+            link.up = a.settings.up;
             return {};
           },
           [&](const plan::CreateVeth& a) -> Status {
@@ -127,12 +127,12 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             return make_end(a.b, a.a.ref, a.lab);
           },
-          [&](const plan::CreateStacked& a) -> Status {
+          [&](const plan::CreateLink& a) -> Status {
             if (link_of(a.ref) != nullptr) {
               return fail(ErrorKind::kKernel, "exists (EEXIST)", {}, 17);
             }
-            if (link_of(a.lower) == nullptr && a.lower.netns != "host") {
-              return missing("parent " + a.lower.str());
+            if (a.lower && link_of(*a.lower) == nullptr && a.lower->netns != "host") {
+              return missing("parent " + a.lower->str());
             }
             auto& link = world.netns[a.ref.netns].links[a.ref.name];
             link.name = a.ref.name;
@@ -140,13 +140,10 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             link.kind_name = state::toString(a.kind);
             link.owner = a.lab;
             link.lower = a.lower;
-            link.mode = a.mode;
-            link.flag = a.flag;
-            link.vlan_id = a.vlan_id;
-            link.vlan_protocol = a.vlan_protocol;
-            link.mtu = a.mtu.value_or(1500);
-            link.mac = a.mac.value_or("02:00:00:00:00:03");
-            link.up = a.up;
+            link.options = a.options;
+            link.mtu = a.settings.mtu.value_or(1500);
+            link.mac = a.settings.mac.value_or("02:00:00:00:00:03");
+            link.up = a.settings.up;
             return {};
           },
           [&](const plan::DeleteLink& a) -> Status {

@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # Seed 004, macvlan in bridge mode with a shim: namespace-to-namespace and "host"-to-namespace
 # traffic, a minimal plan for a mode change, and a rebuild of everything stacked on a replaced
-# parent. ipvlan and VLAN seeds: on a kernel without them, one clear line and nothing changed.
+# parent. ipvlan and VLAN seeds, and a dummy interface: on a kernel without them, one clear line
+# and nothing changed.
 source "$(dirname "$0")/lib.sh"
 require_link_kinds macvlan
 LAB=$WORK/macvlan-bridge.yaml
@@ -52,4 +53,26 @@ for seed in ipvlan-l2 ipvlan-l3 macvlan-vlan; do
   grep -q "$seed.yaml:[0-9]*:[0-9]*: error" "$WORK/err" && pass "$seed: points into the file" || fail "$seed: no file:line:column"
   expect_eq "$(netns_list)" "" "$seed: nothing created"
 done
+
+step "dummy (issue 11, part 2): the capability probe refuses it with one line"
+cat >"$WORK/dummy.yaml" <<'YAML'
+name: dummy-lab
+nodes:
+  n1:
+    interfaces:
+      d0: {mtu: 9000, addresses: [10.9.0.1/24]}
+    routes: [{to: 10.8.0.0/16, dev: d0}]
+links:
+  - {kind: dummy, endpoint: n1:d0}
+YAML
+rc=0
+"$NSTOPO" plan "$WORK/dummy.yaml" >"$WORK/out" 2>"$WORK/err" || rc=$?
+if [[ $rc == 0 ]]; then
+  echo "SKIP part: this kernel has dummy; the dummy scenario runs for real in the vm test (ctest -L vm)"
+else
+  expect_eq "$(cat "$WORK/err")" \
+    "$WORK/dummy.yaml:8:29: error: this kernel has no dummy support (CONFIG_DUMMY); needed by link n1:d0" \
+    "dummy: one line naming the kernel option and the link"
+  expect_eq "$(netns_list)" "" "dummy: nothing created"
+fi
 finish

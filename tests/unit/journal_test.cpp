@@ -39,7 +39,7 @@ TEST(JournalOf, NamesEveryLinkACreatingActionMakesOrADeletionsRollbackRemakes) {
   veth.a.ref = {"n1", "eth0"};
   veth.b.ref = {"host", "p1"};
   plan.steps.push_back(stepOf(veth));
-  plan::CreateStacked macvlan;
+  plan::CreateLink macvlan;
   macvlan.ref = {"n2", "mv0"};
   macvlan.lower = {"host", "p1"};
   plan.steps.push_back(stepOf(macvlan));

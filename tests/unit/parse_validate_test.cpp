@@ -125,7 +125,7 @@ TEST(Parse, RouteHostBits) {
 TEST(Parse, UnsupportedLinkKind) {
   EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: vxlan, endpoints: []}\n"),
             "lab.yaml:3:12: error: link kind 'vxlan' is not supported (supported: veth, macvlan, "
-            "ipvlan, vlan, ovs-internal)");
+            "ipvlan, vlan, dummy, ovs-internal)");
 }
 
 TEST(Parse, EndpointShape) {

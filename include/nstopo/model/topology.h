@@ -9,6 +9,7 @@
 
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
+#include "nstopo/model/link_kinds.h"
 #include "nstopo/model/verify.h"
 
 /// The topology file as a value: what the user asked for, with every element's place in the file.
@@ -24,12 +25,8 @@ struct Address {
 };
 
 /// Settings of one interface, keyed by node and interface name in the file.
-struct InterfaceSettings {
+struct InterfaceSettings : LinkSettings {
   std::vector<Address> addresses;
-  std::optional<std::uint32_t> mtu;
-  std::optional<std::string> mac;  ///< canonical lower-case
-  bool up = true;
-  std::optional<bool> promisc;  ///< only on interfaces the lab creates
   SourceLoc loc;
 };
 
@@ -87,14 +84,12 @@ struct Bridge {
   std::map<std::string, std::string> external_ids;
   std::map<std::string, EntryLoc> external_ids_loc;  ///< where each entry is written
   std::map<std::string, OvsPortSettings> ports;
-  std::optional<std::uint32_t> mtu;
-  std::optional<std::string> mac;
+  LinkSettings settings;  ///< Linux bridges only (never promisc)
   std::vector<Address> addresses;
-  bool up = true;
   SourceLoc loc;
 };
 
-/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by the validator.
+/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by resolveEndpoints().
 struct Endpoint {
   std::string owner;
   std::string ifname;
@@ -102,23 +97,18 @@ struct Endpoint {
   SourceLoc loc;
 };
 
-enum class LinkKind { kVeth, kMacvlan, kIpvlan, kVlan, kOvsInternal };
-
-/// A veth has two endpoints. A macvlan, ipvlan or VLAN link has one endpoint (the new interface,
-/// in any node, under any name) stacked on a `parent` interface.
+/// One entry of `links:`; its kind's shape (link_kinds.h) says which fields it uses. A veth has
+/// two endpoints. A macvlan, ipvlan or VLAN link has one endpoint (the new interface, in any
+/// node, under any name) stacked on a `parent` interface. An ovs-internal link has one endpoint
+/// and names its OVS bridge.
 struct Link {
   LinkKind kind = LinkKind::kVeth;
   std::vector<Endpoint> endpoints;
   std::optional<Endpoint> parent;
-  std::string mode;           ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
-  std::string flag;           ///< ipvlan: bridge|private|vepa
-  std::uint16_t vlan_id = 0;  ///< vlan: 1-4094
-  std::string protocol;       ///< vlan: 802.1Q|802.1ad
-  std::string ovs_bridge;     ///< ovs-internal: the OVS bridge the port is created on
+  std::string ovs_bridge;  ///< ovs-internal: the OVS bridge the port is created on
+  LinkOptions options;     ///< the alternative of `kind` (defaultOptions)
   SourceLoc loc;
 };
-
-[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
 
 struct Topology {
   std::string file;  ///< path as given, for messages
@@ -131,8 +121,12 @@ struct Topology {
   VerifySpec verify;  ///< reachability expectations for `nstopo verify`
 };
 
-[[nodiscard]] const char* toString(LinkKind kind);
 [[nodiscard]] const char* toString(BridgeKind kind);
+
+/// Fills in what the file implies once it is read whole: Endpoint::on_bridge of every link (a
+/// veth end on any bridge of the file, an ovs-internal port on a Linux bridge). The parser calls
+/// it, so the validator only reads the topology.
+void resolveEndpoints(Topology& topology);
 
 /// The namespace an endpoint's interface lives in: the node itself, or the bridge's node.
 [[nodiscard]] std::string endpointNetns(const Topology& topology, const Endpoint& endpoint);

@@ -14,7 +14,8 @@ struct ValidateOptions {
 };
 
 /// Checks names, references and duplicates across the whole topology and returns every problem
-/// found, each with its place in the file. Resolves Endpoint::on_bridge as a side effect.
-[[nodiscard]] Diagnostics validate(Topology& topology, const ValidateOptions& options = {});
+/// found, each with its place in the file. Reads Endpoint::on_bridge as the parser resolved it
+/// (resolveEndpoints) and changes nothing.
+[[nodiscard]] Diagnostics validate(const Topology& topology, const ValidateOptions& options = {});
 
 }  // namespace nstopo::model

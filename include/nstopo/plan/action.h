@@ -29,22 +29,22 @@ struct DeleteNetns {
   bool only_file = false;   ///< an empty file a killed run left, no namespace: nothing to undo
 };
 
+using model::LinkSettings;
+
+/// Creation actions carry the new device's LinkSettings without promisc (a SetLink step sets
+/// it); its addresses are AddAddress steps of their own.
 struct CreateBridge {
   IfRef ref;
   std::string lab;
   bool stp = false;
   bool vlan_filtering = false;
-  std::optional<std::uint32_t> mtu;
-  std::optional<std::string> mac;
-  bool up = true;
+  LinkSettings settings;
 };
 
 struct VethEnd {
   IfRef ref;
   std::string master;  ///< bridge in the same namespace, "" for none
-  std::optional<std::uint32_t> mtu;
-  std::optional<std::string> mac;
-  bool up = true;
+  LinkSettings settings;
 };
 
 struct CreateVeth {
@@ -53,19 +53,15 @@ struct CreateVeth {
   std::string lab;
 };
 
-/// A macvlan, ipvlan or VLAN interface on `lower`, created from the lower's namespace and
-/// placed in `ref.netns` under `ref.name`.
-struct CreateStacked {
+/// One new interface of a stacked or standalone kind, placed in `ref.netns` under `ref.name`.
+/// A stacked one (macvlan, ipvlan, VLAN) sits on `lower` and is created from the lower's
+/// namespace; a standalone one has no lower and is created where it lives.
+struct CreateLink {
   IfRef ref;
-  IfRef lower;
+  std::optional<IfRef> lower;
   state::LinkKind kind = state::LinkKind::kMacvlan;
-  std::string mode;
-  std::string flag;
-  int vlan_id = 0;
-  std::string vlan_protocol;
-  std::optional<std::uint32_t> mtu;
-  std::optional<std::string> mac;
-  bool up = true;
+  model::LinkOptions options;  ///< the alternative of `kind`
+  LinkSettings settings;
   std::string lab;
 };
 
@@ -208,7 +204,7 @@ struct SetSysctl {
   std::string before;
 };
 
-using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateStacked,
+using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateLink,
                             DeleteLink, SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute,
                             SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
                             DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;

@@ -10,6 +10,7 @@
 
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
+#include "nstopo/model/link_kinds.h"
 
 /// One shape for both sides of the diff: the desired state derived from a topology file and the
 /// actual state read from the kernel. Sorted containers keep every walk over it deterministic.
@@ -24,18 +25,16 @@ struct IfRef {
   [[nodiscard]] std::string str() const { return netns + ":" + name; }
 };
 
-enum class LinkKind { kVeth, kBridge, kMacvlan, kIpvlan, kVlan, kOvsInternal, kLoopback, kOther };
+using model::LinkKind;
+using model::LinkOptions;
 
 struct LinkState {
   std::string name;
   LinkKind kind = LinkKind::kOther;
-  std::string kind_name;       ///< the kernel's IFLA_INFO_KIND, for messages and show
-  std::optional<IfRef> peer;   ///< veth: the other end when known
-  std::optional<IfRef> lower;  ///< macvlan/ipvlan/vlan: the parent when known
-  std::string mode;            ///< macvlan: private|vepa|bridge|passthru; ipvlan: l2|l3|l3s
-  std::string flag;            ///< ipvlan: bridge|private|vepa
-  int vlan_id = 0;
-  std::string vlan_protocol;         ///< 802.1Q|802.1ad
+  std::string kind_name;             ///< the kernel's IFLA_INFO_KIND, for messages and show
+  std::optional<IfRef> peer;         ///< veth: the other end when known
+  std::optional<IfRef> lower;        ///< macvlan/ipvlan/vlan: the parent when known
+  LinkOptions options;               ///< what the kernel keeps of the kind (its IFLA_INFO_DATA)
   std::optional<bool> promisc;       ///< desired: unset means "leave it"
   std::string ovs_bridge;            ///< desired: a port of this OVS bridge (its master is OVS's)
   std::optional<bool> tx_checksum;   ///< desired: set for veths on userspace-datapath OVS ports
@@ -133,7 +132,7 @@ struct ReadScope {
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
 };
 
-[[nodiscard]] const char* toString(LinkKind kind);
-[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
+using model::isStacked;
+using model::toString;
 
 }  // namespace nstopo::state

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "link_messages.h"
 
-#include <arpa/inet.h>
 #include <linux/if.h>
-#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
@@ -14,6 +12,8 @@
 #include <new>
 
 #include <netlink/attr.h>
+
+#include "link_info.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -38,39 +38,6 @@ ifinfomsg headerFor(const LinkAttrs& attrs) {
     info.ifi_flags |= *attrs.promisc ? static_cast<unsigned int>(IFF_PROMISC) : 0U;
   }
   return info;
-}
-
-std::uint32_t macvlanMode(const std::string& mode) {
-  if (mode == "private") {
-    return MACVLAN_MODE_PRIVATE;
-  }
-  if (mode == "vepa") {
-    return MACVLAN_MODE_VEPA;
-  }
-  if (mode == "passthru") {
-    return MACVLAN_MODE_PASSTHRU;
-  }
-  return MACVLAN_MODE_BRIDGE;
-}
-
-std::uint16_t ipvlanMode(const std::string& mode) {
-  if (mode == "l3") {
-    return IPVLAN_MODE_L3;
-  }
-  if (mode == "l3s") {
-    return IPVLAN_MODE_L3S;
-  }
-  return IPVLAN_MODE_L2;
-}
-
-std::uint16_t ipvlanFlags(const std::string& flag) {
-  if (flag == "private") {
-    return IPVLAN_F_PRIVATE;
-  }
-  if (flag == "vepa") {
-    return IPVLAN_F_VEPA;
-  }
-  return 0;  // bridge
 }
 
 void putMac(nl_msg* msg, const std::string& mac) {
@@ -159,31 +126,18 @@ NlMsgPtr newVethRequest(const std::string& name, const LinkAttrs& attrs,
   return msg;
 }
 
-NlMsgPtr newStackedRequest(const std::string& name, const StackedOptions& options,
-                           const LinkAttrs& attrs, int target_netns_fd) {
+NlMsgPtr newLinkRequest(const NewLink& link, const LinkAttrs& attrs) {
   auto msg = allocate(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
   ifinfomsg info = headerFor(attrs);
   nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
-  putAttrs(msg.get(), name, attrs);
-  nla_put_u32(msg.get(), IFLA_LINK, static_cast<std::uint32_t>(options.lower_ifindex));
-  if (target_netns_fd >= 0) {
-    nla_put_u32(msg.get(), IFLA_NET_NS_FD, static_cast<std::uint32_t>(target_netns_fd));
+  putAttrs(msg.get(), link.name, attrs);
+  if (link.lower_ifindex != 0) {
+    nla_put_u32(msg.get(), IFLA_LINK, static_cast<std::uint32_t>(link.lower_ifindex));
   }
-  nlattr* link_info = nla_nest_start(msg.get(), IFLA_LINKINFO);
-  nla_put_string(msg.get(), IFLA_INFO_KIND, options.kind.c_str());
-  nlattr* data = nla_nest_start(msg.get(), IFLA_INFO_DATA);
-  if (options.kind == "macvlan") {
-    nla_put_u32(msg.get(), IFLA_MACVLAN_MODE, macvlanMode(options.mode));
-  } else if (options.kind == "ipvlan") {
-    nla_put_u16(msg.get(), IFLA_IPVLAN_MODE, ipvlanMode(options.mode));
-    nla_put_u16(msg.get(), IFLA_IPVLAN_FLAGS, ipvlanFlags(options.flag));
-  } else if (options.kind == "vlan") {
-    nla_put_u16(msg.get(), IFLA_VLAN_ID, static_cast<std::uint16_t>(options.vlan_id));
-    const std::uint16_t protocol = options.vlan_protocol == "802.1ad" ? ETH_P_8021AD : ETH_P_8021Q;
-    nla_put_u16(msg.get(), IFLA_VLAN_PROTOCOL, htons(protocol));
+  if (link.target_netns_fd >= 0) {
+    nla_put_u32(msg.get(), IFLA_NET_NS_FD, static_cast<std::uint32_t>(link.target_netns_fd));
   }
-  nla_nest_end(msg.get(), data);
-  nla_nest_end(msg.get(), link_info);
+  putLinkInfo(msg.get(), link.kind, link.options);
   return msg;
 }
 

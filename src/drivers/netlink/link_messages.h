@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 
+#include "nstopo/model/link_kinds.h"
+
 #include "nl_ptr.h"
 
 namespace nstopo::netlink {
@@ -20,14 +22,13 @@ struct LinkAttrs {
   std::optional<bool> promisc;
 };
 
-/// A macvlan, ipvlan or VLAN link to create on `lower_ifindex`.
-struct StackedOptions {
-  std::string kind;  ///< "macvlan", "ipvlan", "vlan"
-  int lower_ifindex = 0;
-  std::string mode;
-  std::string flag;
-  int vlan_id = 0;
-  std::string vlan_protocol;
+/// A link of a stacked or standalone kind to create.
+struct NewLink {
+  std::string name{};
+  model::LinkKind kind = model::LinkKind::kMacvlan;
+  model::LinkOptions options{};
+  int lower_ifindex = 0;     ///< the parent of a stacked kind, 0 for a standalone one
+  int target_netns_fd = -1;  ///< the namespace it is moved into at creation, -1 to stay
 };
 
 struct BridgeOptions {
@@ -45,10 +46,9 @@ struct BridgeOptions {
                                       const std::string& peer_name, const LinkAttrs& peer_attrs,
                                       int peer_netns_fd);
 
-/// RTM_NEWLINK creating a stacked link, moved into `target_netns_fd` when it is >= 0. libnl has
-/// no API for ipvlan flags, so the whole IFLA_INFO_DATA is built here.
-[[nodiscard]] NlMsgPtr newStackedRequest(const std::string& name, const StackedOptions& options,
-                                         const LinkAttrs& attrs, int target_netns_fd);
+/// RTM_NEWLINK creating a link of a stacked or standalone kind; its IFLA_LINKINFO comes from the
+/// kind's codec (link_info.h).
+[[nodiscard]] NlMsgPtr newLinkRequest(const NewLink& link, const LinkAttrs& attrs);
 
 /// RTM_NEWLINK by index, renaming the link (it must be down) and changing `attrs`.
 [[nodiscard]] NlMsgPtr renameLinkRequest(int ifindex, const std::string& new_name,

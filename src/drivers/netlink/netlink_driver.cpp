@@ -8,14 +8,12 @@
 
 #include <algorithm>
 #include <atomic>
-#include <random>
 #include <thread>
 
 #include <fmt/format.h>
 #include <netlink/attr.h>
 #include <spdlog/spdlog.h>
 
-#include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/state/ownership.h"
 #include "nstopo/sys/ethtool.h"
@@ -25,6 +23,7 @@
 
 #include "addr_route_messages.h"
 #include "link_messages.h"
+#include "link_requests.h"
 #include "nl_error.h"
 #include "state_reader.h"
 
@@ -53,92 +52,6 @@ using plan::Action;
 using state::IfRef;
 
 const std::string kHost = model::kHostNode;
-
-/// "nst" and eight hex digits: a name no lab uses (names with a stable meaning are validated).
-std::string temporaryName() {
-  static std::mt19937 generator{std::random_device{}()};
-  return fmt::format("nst{:08x}", generator());
-}
-
-/// The interface group nstopo parks links in just before deleting them. Any fixed value could
-/// collide with a group someone uses on purpose, so it is drawn at random once per process
-/// (from the upper half of the 32-bit range, away from the small numbers people pick).
-std::uint32_t deleteGroup() {
-  static const std::uint32_t group = [] {
-    std::random_device random;
-    return 0x80000000U | (random() & 0x7fffffffU);
-  }();
-  return group;
-}
-
-/// The interface group new links sit in from their creation until their mark is set, drawn at
-/// random once per process like deleteGroup() (and never equal to it). The run writes it into
-/// its journal first: if it is killed in between, the next run adopts an unmarked link of a
-/// journalled name only when it is still in this group, never one made by someone else.
-std::uint32_t linkCreationGroup() {
-  static const std::uint32_t group = [] {
-    std::random_device random;
-    std::uint32_t drawn = 0x80000000U | (random() & 0x7fffffffU);
-    return drawn == deleteGroup() ? drawn ^ 1U : drawn;
-  }();
-  return group;
-}
-
-/// The attributes of a mark request: the alias, and the default group the link leaves its
-/// creation group for.
-LinkAttrs markAttrs(std::string alias) {
-  LinkAttrs mark;
-  mark.alias = std::move(alias);
-  mark.group = 0;
-  return mark;
-}
-
-LinkAttrs attrsOf(const plan::VethEnd& end) {
-  LinkAttrs attrs;
-  attrs.mtu = end.mtu;
-  attrs.mac = end.mac;
-  attrs.up = end.up;
-  return attrs;
-}
-
-/// Addresses and routes refer to devices by index; these are the names a batch needs.
-std::set<IfRef> devicesNeeded(std::span<const Action* const> batch) {
-  std::set<IfRef> refs;
-  for (const auto* action : batch) {
-    std::visit(Overloaded{
-                   [&](const plan::AddAddress& a) { refs.insert(a.ref); },
-                   [&](const plan::DeleteAddress& a) { refs.insert(a.ref); },
-                   [&](const plan::AddRoute& a) {
-                     if (!a.route.dev.empty()) {
-                       refs.insert(IfRef{a.netns, a.route.dev});
-                     }
-                   },
-                   [&](const plan::DeleteRoute& a) {
-                     if (!a.route.dev.empty()) {
-                       refs.insert(IfRef{a.netns, a.route.dev});
-                     }
-                   },
-                   [&](const plan::CreateVeth& a) {
-                     if (!a.a.master.empty()) {
-                       refs.insert(IfRef{a.a.ref.netns, a.a.master});
-                     }
-                     if (!a.b.master.empty()) {
-                       refs.insert(IfRef{a.b.ref.netns, a.b.master});
-                     }
-                   },
-                   [&](const plan::SetLink& a) {
-                     if (a.change.master && !a.change.master->empty()) {
-                       refs.insert(IfRef{a.ref.netns, *a.change.master});
-                     }
-                   },
-                   [&](const plan::CreateStacked& a) { refs.insert(a.lower); },
-                   [&](const plan::RenameLink& a) { refs.insert(a.from); },
-                   [](const auto&) {},
-               },
-               *action);
-  }
-  return refs;
-}
 
 }  // namespace
 
@@ -367,14 +280,26 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
         parent_index = static_cast<const ifinfomsg*>(nlmsg_data(&header))->ifi_index;
       });
       for (const auto& kind : unknown) {
+        const auto link_kind = model::kindOfKernel(kind);
         NlMsgPtr request;
-        if (kind == "bridge") {
-          request = newBridgeRequest("probe-" + kind, {}, {});
-        } else if (kind == "veth") {
-          request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
-        } else {
-          request =
-              newStackedRequest("probe-" + kind, {kind, parent_index, "", "", 1, "802.1Q"}, {}, -1);
+        switch (model::shapeOf(link_kind)) {
+          case model::LinkShape::kBridge:
+            request = newBridgeRequest("probe-" + kind, {}, {});
+            break;
+          case model::LinkShape::kPair:
+            request = newVethRequest("probe-v0", {}, "probe-v1", {}, -1);
+            break;
+          case model::LinkShape::kStacked:
+          case model::LinkShape::kStandalone:
+          case model::LinkShape::kOvsPort:  // never probed: vswitchd makes these
+          case model::LinkShape::kForeign:
+            request = newLinkRequest(
+                NewLink{.name = "probe-" + kind,
+                        .kind = link_kind,
+                        .options = model::defaultOptions(link_kind),
+                        .lower_ifindex = model::isStacked(link_kind) ? parent_index : 0},
+                {});
+            break;
         }
         auto replies = socket->transact({request.get()});
         kind_supported_[kind] = !replies || (*replies)[0].error != EOPNOTSUPP;
@@ -595,250 +520,35 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
     }
     return;
   }
-  // Creations go first; marks and enslaving of peers follow once the devices exist.
-  std::vector<Request> first;
-  std::vector<Request> then;
-  std::vector<std::pair<std::string, std::size_t>> deletions;  // netns, action
-
-  struct Rename {
-    std::size_t action;
-    IfRef temporary;
-    std::string final_name;
-    LinkAttrs attrs;
-  };
-
-  std::vector<Rename> renames;
-  std::vector<std::pair<std::size_t, int>> renamed;  // RenameLink action, ifindex
-  std::vector<Offload> offloads;
-  auto index = [&](std::size_t i, const IfRef& ref) -> std::optional<int> {
-    auto found = ifindexOf(ref);
-    if (!found) {
-      results[i] = tl::unexpected(found.error());
-      return std::nullopt;
-    }
-    return *found;
-  };
+  const RequestContext context{.ifindex = [this](const IfRef& ref) { return ifindexOf(ref); },
+                               .netns_fd = [this](const std::string& netns) -> Result<int> {
+                                 auto h = handle(netns);
+                                 if (!h) {
+                                   return tl::unexpected(h.error());
+                                 }
+                                 return (*h)->netns_fd.get();
+                               }};
+  LinkRequests requests;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    const std::string what = plan::describe(*batch[i]);
-    std::visit(
-        Overloaded{
-            [&](const plan::CreateBridge& a) {
-              LinkAttrs attrs;
-              attrs.mac = a.mac;
-              attrs.up = a.up;
-              attrs.group = linkCreationGroup();
-              // Only non-default options are sent: kernels built without VLAN filtering
-              // refuse even "vlan_filtering 0" with EOPNOTSUPP.
-              BridgeOptions options;
-              if (a.stp) {
-                options.stp = true;
-              }
-              if (a.vlan_filtering) {
-                options.vlan_filtering = true;
-              }
-              first.push_back({a.ref.netns, newBridgeRequest(a.ref.name, options, attrs), i,
-                               "creating " + what, false, true});
-              // The MTU goes with the mark: set through a change, the kernel records it as
-              // chosen by the user and stops lowering it to the smallest port's MTU.
-              LinkAttrs mark = markAttrs(state::makeMark(a.lab));
-              mark.mtu = a.mtu;
-              then.push_back({a.ref.netns, setLinkRequest(a.ref.name, mark), i,
-                              "marking bridge " + a.ref.str()});
-            },
-            [&](const plan::CreateVeth& a) {
-              auto peer = handle(a.b.ref.netns);
-              if (!peer) {
-                results[i] = tl::unexpected(peer.error());
-                return;
-              }
-              // The kernel opens the peer before the pair is joined, so the peer cannot come
-              // up in the creation request (ENOTCONN); its "up" rides on its mark. The first
-              // end is opened after the join and can.
-              LinkAttrs attrs = attrsOf(a.a);
-              LinkAttrs peer_attrs = attrsOf(a.b);
-              peer_attrs.up.reset();
-              attrs.group = linkCreationGroup();
-              peer_attrs.group = linkCreationGroup();
-              if (!a.a.master.empty()) {
-                const auto master = index(i, IfRef{a.a.ref.netns, a.a.master});
-                if (!master) {
-                  return;
-                }
-                attrs.master_ifindex = *master;
-              }
-              first.push_back({a.a.ref.netns,
-                               newVethRequest(a.a.ref.name, attrs, a.b.ref.name, peer_attrs,
-                                              (*peer)->netns_fd.get()),
-                               i, "creating " + what, false, true});
-              LinkAttrs mark_a = markAttrs(state::makeVethMark(a.lab, a.b.ref));
-              then.push_back({a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), i,
-                              "marking " + a.a.ref.str()});
-              LinkAttrs mark_b = markAttrs(state::makeVethMark(a.lab, a.a.ref));
-              mark_b.up = a.b.up;
-              if (!a.b.master.empty()) {
-                const auto master = index(i, IfRef{a.b.ref.netns, a.b.master});
-                if (!master) {
-                  return;
-                }
-                mark_b.master_ifindex = *master;
-              }
-              then.push_back({a.b.ref.netns, setLinkRequest(a.b.ref.name, mark_b), i,
-                              "marking " + a.b.ref.str()});
-            },
-            [&](const plan::CreateStacked& a) {
-              const auto lower = index(i, a.lower);
-              if (!lower) {
-                return;
-              }
-              auto target = handle(a.ref.netns);
-              if (!target) {
-                results[i] = tl::unexpected(target.error());
-                return;
-              }
-              StackedOptions options{state::toString(a.kind), *lower, a.mode, a.flag, a.vlan_id,
-                                     a.vlan_protocol};
-              LinkAttrs attrs;
-              attrs.mtu = a.mtu;
-              attrs.mac = a.mac;
-              attrs.group = linkCreationGroup();
-              LinkAttrs mark = markAttrs(state::makeVethMark(a.lab, a.lower));
-              mark.up = a.up;
-              if (a.lower.netns == a.ref.netns) {
-                first.push_back({a.lower.netns, newStackedRequest(a.ref.name, options, attrs, -1),
-                                 i, "creating " + what, false, true});
-                then.push_back(
-                    {a.ref.netns, setLinkRequest(a.ref.name, mark), i, "marking " + a.ref.str()});
-                return;
-              }
-              // Older kernels look the new name up in the creating namespace: create under a
-              // temporary name, straight into the target, and rename it there.
-              const std::string temporary = temporaryName();
-              Request create{
-                  a.lower.netns,
-                  newStackedRequest(temporary, options, attrs, (*target)->netns_fd.get()),
-                  i,
-                  "creating " + what,
-                  false,
-                  true};
-              create.cleanup_netns = a.ref.netns;
-              create.cleanup_name = temporary;
-              first.push_back(std::move(create));
-              renames.push_back({i, IfRef{a.ref.netns, temporary}, a.ref.name, mark});
-            },
-            [&](const plan::MoveLink& a) {
-              LinkAttrs mark;
-              mark.alias = a.lab.empty() ? "" : state::makeMark(a.lab);  // "" takes it off
-              mark.up = a.up;
-              if (a.from.netns != a.to_netns) {
-                auto target = handle(a.to_netns);
-                if (!target) {
-                  results[i] = tl::unexpected(target.error());
-                  return;
-                }
-                first.push_back({a.from.netns,
-                                 moveLinkRequest(a.from.name, (*target)->netns_fd.get()), i,
-                                 "moving " + a.from.str() + " into " + a.to_netns});
-              }
-              then.push_back({a.to_netns, setLinkRequest(a.from.name, mark), i,
-                              "marking " + a.to_netns + ":" + a.from.name});
-            },
-            [&](const plan::RenameLink& a) {
-              const auto device = index(i, a.from);
-              if (!device) {
-                return;
-              }
-              first.push_back({a.from.netns, renameLinkRequest(*device, a.to, LinkAttrs{}), i,
-                               "renaming " + what});
-              renamed.push_back({i, *device});
-              const IfRef now{a.from.netns, a.to};
-              for (const auto& ref : a.marked_by) {
-                then.push_back(
-                    {ref.netns,
-                     setLinkRequest(ref.name, markAttrs(state::makeVethMark(a.lab, now))), i,
-                     "marking " + ref.str() + " for " + what});
-              }
-            },
-            [&](const plan::DeleteLink& a) {
-              // Tag now, delete the whole tag per namespace below: one batch in the kernel.
-              LinkAttrs tag;
-              tag.group = deleteGroup();
-              first.push_back(
-                  {a.ref.netns, setLinkRequest(a.ref.name, tag), i, "deleting " + what, true});
-              deletions.emplace_back(a.ref.netns, i);
-            },
-            [&](const plan::SetLink& a) {
-              if (a.change.tx_checksum) {
-                offloads.push_back({i, a.ref, *a.change.tx_checksum});
-              }
-              plan::LinkChange rest = a.change;
-              rest.tx_checksum.reset();
-              if (rest.empty()) {
-                return;
-              }
-              LinkAttrs attrs;
-              attrs.mtu = a.change.mtu;
-              attrs.mac = a.change.mac;
-              attrs.up = a.change.up;
-              attrs.promisc = a.change.promisc;
-              if (a.change.master) {
-                if (a.change.master->empty()) {
-                  attrs.master_ifindex = 0;
-                } else {
-                  const auto master = index(i, IfRef{a.ref.netns, *a.change.master});
-                  if (!master) {
-                    return;
-                  }
-                  attrs.master_ifindex = *master;
-                }
-              }
-              first.push_back(
-                  {a.ref.netns,
-                   setLinkRequest(a.ref.name, attrs, {a.change.stp, a.change.vlan_filtering}), i,
-                   "changing " + what});
-            },
-            [&](const auto& a) {
-              using T = std::decay_t<decltype(a)>;
-              constexpr bool kIsAddress =
-                  std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::DeleteAddress>;
-              constexpr bool kIsRoute =
-                  std::is_same_v<T, plan::AddRoute> || std::is_same_v<T, plan::DeleteRoute>;
-              constexpr bool kAdd =
-                  std::is_same_v<T, plan::AddAddress> || std::is_same_v<T, plan::AddRoute>;
-              const std::string verb = kAdd ? "adding " : "deleting ";
-              if constexpr (kIsAddress) {
-                const auto device = index(i, a.ref);
-                if (!device) {
-                  return;
-                }
-                auto message = addressRequest(kAdd, *device, a.address);
-                if (!message) {
-                  results[i] = tl::unexpected(message.error());
-                  return;
-                }
-                first.push_back({a.ref.netns, std::move(*message), i, verb + what, !kAdd});
-              } else if constexpr (kIsRoute) {
-                int oif = 0;
-                if (!a.route.dev.empty()) {
-                  const auto device = index(i, IfRef{a.netns, a.route.dev});
-                  if (!device) {
-                    return;
-                  }
-                  oif = *device;
-                }
-                auto message = routeRequest(kAdd, a.route, oif);
-                if (!message) {
-                  results[i] = tl::unexpected(message.error());
-                  return;
-                }
-                first.push_back({a.netns, std::move(*message), i, verb + what, !kAdd});
-              } else {
-                results[i] = fail(ErrorKind::kBug, "netlink driver cannot batch " + what);
-              }
-            },
-        },
-        *batch[i]);
+    if (auto ok = addRequests(*batch[i], i, context, requests); !ok) {
+      results[i] = ok;
+    }
   }
-  runRequests(first, results);
+  // Creations, changes and deletion tags go first; marks and the peers' masters follow once the
+  // devices exist.
+  runRequests(requests.first, results);
+  finishInPlaceRenames(batch, requests.renamed, results);
+  deleteTagged(requests.deletions, results);
+  queueTemporaryRenames(requests.renames, requests.then, results);
+  runRequests(requests.then, results);
+  cleanUpFailedCreations(requests.first, results);
+  setOffloads(requests.offloads, results);
+  forgetStaleIndexes(batch);
+}
+
+void NetlinkDriver::finishInPlaceRenames(std::span<const Action* const> batch,
+                                         const std::vector<InPlaceRename>& renamed,
+                                         std::vector<Status>& results) {
   for (const auto& [action, ifindex] : renamed) {
     const auto& rename = std::get<plan::RenameLink>(*batch[action]);
     if (!results[action] && results[action].error().sys_errno == EBUSY) {
@@ -850,6 +560,10 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       cache[rename.to] = ifindex;
     }
   }
+}
+
+void NetlinkDriver::deleteTagged(const std::vector<Deletion>& deletions,
+                                 std::vector<Status>& results) {
   // Every tagged link of a namespace goes in one request; its outcome is each action's.
   std::map<std::string, std::vector<std::size_t>> doomed;
   for (const auto& [netns, action] : deletions) {
@@ -859,8 +573,11 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   }
   for (const auto& [netns, actions] : doomed) {
     std::vector<Request> one;
-    one.push_back({netns, deleteGroupRequest(deleteGroup()), actions.front(),
-                   "deleting " + std::to_string(actions.size()) + " link(s)", true});
+    one.push_back(Request{.netns = netns,
+                          .message = deleteGroupRequest(deleteGroup()),
+                          .action = actions.front(),
+                          .what = "deleting " + std::to_string(actions.size()) + " link(s)",
+                          .tolerate_missing = true});
     std::vector<Status> status(results.size());
     runRequests(one, status);
     for (const auto action : actions) {
@@ -869,7 +586,12 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       }
     }
   }
-  // Renames need the temporary names' indexes in their new namespaces.
+}
+
+void NetlinkDriver::queueTemporaryRenames(const std::vector<PendingRename>& renames,
+                                          std::vector<Request>& then,
+                                          std::vector<Status>& results) {
+  // The renames need the temporary names' indexes in their new namespaces.
   std::set<IfRef> temporaries;
   for (const auto& rename : renames) {
     if (results[rename.action]) {
@@ -890,13 +612,15 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
       results[rename.action] = tl::unexpected(found.error());
       continue;
     }
-    then.push_back({rename.temporary.netns,
-                    renameLinkRequest(*found, rename.final_name, rename.attrs), rename.action,
-                    "renaming " + rename.temporary.str() + " to " + rename.final_name});
+    then.push_back(
+        Request{.netns = rename.temporary.netns,
+                .message = renameLinkRequest(*found, rename.final_name, rename.attrs),
+                .action = rename.action,
+                .what = "renaming " + rename.temporary.str() + " to " + rename.final_name});
   }
-  runRequests(then, results);
-  cleanUpFailedCreations(first, results);
-  setOffloads(offloads, results);
+}
+
+void NetlinkDriver::forgetStaleIndexes(std::span<const Action* const> batch) {
   // Deletions change the index cache beyond the names they list: the kernel takes the links
   // stacked on a deleted parent with it, in whatever namespace they live, and a deletion that
   // failed may have happened through another one's side effect. Names are looked up again.
@@ -927,7 +651,10 @@ Status NetlinkDriver::renameWhileDown(const plan::RenameLink& rename, int ifinde
   std::vector<Status> status(1);
   auto run = [&](NlMsgPtr message, const std::string& doing) {
     std::vector<Request> one;
-    one.push_back({rename.from.netns, std::move(message), 0, doing + " (" + what + ")"});
+    one.push_back(Request{.netns = rename.from.netns,
+                          .message = std::move(message),
+                          .action = 0,
+                          .what = doing + " (" + what + ")"});
     runRequests(one, status);
     return status[0];
   };
@@ -1010,16 +737,20 @@ void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations
   for (const auto& request : creations) {
     if (request.creates && request.succeeded && !results[request.action]) {
       if (!request.cleanup_name.empty()) {
-        undo.push_back({request.cleanup_netns, deleteLinkRequest(request.cleanup_name),
-                        request.action, "", true});
+        undo.push_back(Request{.netns = request.cleanup_netns,
+                               .message = deleteLinkRequest(request.cleanup_name),
+                               .action = request.action,
+                               .tolerate_missing = true});
         continue;
       }
       const auto* header = nlmsg_hdr(request.message.get());
       nlattr* tb[IFLA_MAX + 1] = {};
       nlmsg_parse(const_cast<nlmsghdr*>(header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);
       if (tb[IFLA_IFNAME] != nullptr) {
-        undo.push_back({request.netns, deleteLinkRequest(nla_get_string(tb[IFLA_IFNAME])),
-                        request.action, "", true});
+        undo.push_back(Request{.netns = request.netns,
+                               .message = deleteLinkRequest(nla_get_string(tb[IFLA_IFNAME])),
+                               .action = request.action,
+                               .tolerate_missing = true});
       }
     }
   }

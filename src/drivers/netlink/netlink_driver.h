@@ -11,6 +11,7 @@
 #include "nstopo/apply/driver.h"
 #include "nstopo/core/unique_fd.h"
 
+#include "link_requests.h"
 #include "rtnl_socket.h"
 
 namespace nstopo::netlink {
@@ -35,25 +36,6 @@ class NetlinkDriver final : public apply::Driver {
     std::map<std::string, int> ifindex;  ///< name -> index cache, filled by reads and lookups
   };
 
-  /// One request on the wire, tied back to the action it serves.
-  struct Request {
-    std::string netns;
-    NlMsgPtr message;
-    std::size_t action = 0;
-    std::string what;               ///< for the error message
-    bool tolerate_missing = false;  ///< deleting something already gone is success
-    bool creates = false;           ///< a creation to undo if a later request of it fails
-    bool succeeded = false;
-    std::string cleanup_netns{};  ///< where the created link ends up, when not `netns`
-    std::string cleanup_name{};   ///< its name there (a temporary name before the rename)
-  };
-
-  struct Offload {
-    std::size_t action = 0;
-    state::IfRef ref;
-    bool on = true;
-  };
-
   NetlinkDriver() = default;
 
   /// TX checksum offload changes go through ethtool, from a thread inside each namespace.
@@ -72,7 +54,16 @@ class NetlinkDriver final : public apply::Driver {
   void createNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
   void deleteNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
   void setSysctls(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  /// Links, addresses and routes: one request builder per action (link_requests.cpp), sent in
+  /// rounds.
   void applyMessages(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  void finishInPlaceRenames(std::span<const plan::Action* const> batch,
+                            const std::vector<InPlaceRename>& renamed,
+                            std::vector<Status>& results);
+  void deleteTagged(const std::vector<Deletion>& deletions, std::vector<Status>& results);
+  void queueTemporaryRenames(const std::vector<PendingRename>& renames, std::vector<Request>& then,
+                             std::vector<Status>& results);
+  void forgetStaleIndexes(std::span<const plan::Action* const> batch);
   /// Undoes the creations of actions that failed half-way (a veth whose mark was refused).
   void cleanUpFailedCreations(const std::vector<Request>& creations,
                               const std::vector<Status>& results);

@@ -1,10 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "state_reader.h"
 
-#include <arpa/inet.h>
 #include <linux/if.h>
 #include <linux/if_addr.h>
-#include <linux/if_ether.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
@@ -17,6 +15,7 @@
 
 #include "nstopo/state/ownership.h"
 
+#include "link_info.h"
 #include "link_messages.h"
 
 namespace nstopo::netlink {
@@ -45,40 +44,6 @@ IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
   const auto len = static_cast<std::size_t>(nla_len(attr));
   std::memcpy(ip.bytes.data(), nla_data(attr), std::min(len, ip.bytes.size()));
   return ip;
-}
-
-/// Mode, flags and VLAN id of macvlan / ipvlan / vlan links, as the names the file uses.
-void parseStackedInfo(LinkState& link, nlattr* data) {
-  if (link.kind_name == "macvlan") {
-    nlattr* tb[IFLA_MACVLAN_MAX + 1] = {};
-    nla_parse_nested(tb, IFLA_MACVLAN_MAX, data, nullptr);
-    const std::uint32_t mode =
-        tb[IFLA_MACVLAN_MODE] != nullptr ? nla_get_u32(tb[IFLA_MACVLAN_MODE]) : 0;
-    link.mode = mode == MACVLAN_MODE_PRIVATE    ? "private"
-                : mode == MACVLAN_MODE_VEPA     ? "vepa"
-                : mode == MACVLAN_MODE_PASSTHRU ? "passthru"
-                : mode == MACVLAN_MODE_BRIDGE   ? "bridge"
-                                                : "other";
-  } else if (link.kind_name == "ipvlan") {
-    nlattr* tb[IFLA_IPVLAN_MAX + 1] = {};
-    nla_parse_nested(tb, IFLA_IPVLAN_MAX, data, nullptr);
-    const std::uint16_t mode =
-        tb[IFLA_IPVLAN_MODE] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_MODE]) : 0;
-    const std::uint16_t flags =
-        tb[IFLA_IPVLAN_FLAGS] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_FLAGS]) : 0;
-    link.mode = mode == IPVLAN_MODE_L3 ? "l3" : mode == IPVLAN_MODE_L3S ? "l3s" : "l2";
-    link.flag = (flags & IPVLAN_F_PRIVATE) != 0 ? "private"
-                : (flags & IPVLAN_F_VEPA) != 0  ? "vepa"
-                                                : "bridge";
-  } else if (link.kind_name == "vlan") {
-    nlattr* tb[IFLA_VLAN_MAX + 1] = {};
-    nla_parse_nested(tb, IFLA_VLAN_MAX, data, nullptr);
-    link.vlan_id = tb[IFLA_VLAN_ID] != nullptr ? nla_get_u16(tb[IFLA_VLAN_ID]) : 0;
-    const std::uint16_t protocol = tb[IFLA_VLAN_PROTOCOL] != nullptr
-                                       ? ntohs(nla_get_u16(tb[IFLA_VLAN_PROTOCOL]))
-                                       : ETH_P_8021Q;
-    link.vlan_protocol = protocol == ETH_P_8021AD ? "802.1ad" : "802.1Q";
-  }
 }
 
 struct RawLink {
@@ -127,10 +92,9 @@ RawLink parseLink(const nlmsghdr& header) {
     if (li[IFLA_INFO_KIND] != nullptr) {
       link.kind_name = nla_get_string(li[IFLA_INFO_KIND]);
     }
-    if (li[IFLA_INFO_DATA] != nullptr) {
-      parseStackedInfo(link, li[IFLA_INFO_DATA]);
-    }
-    if (link.kind_name == "bridge" && li[IFLA_INFO_DATA] != nullptr) {
+    link.kind = model::kindOfKernel(link.kind_name);
+    link.options = decodeLinkInfoData(link.kind, li[IFLA_INFO_DATA]);
+    if (link.kind == LinkKind::kBridge && li[IFLA_INFO_DATA] != nullptr) {
       nlattr* br[IFLA_BR_MAX + 1] = {};
       nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], nullptr);
       link.stp = br[IFLA_BR_STP_STATE] != nullptr && nla_get_u32(br[IFLA_BR_STP_STATE]) != 0;
@@ -138,17 +102,7 @@ RawLink parseLink(const nlmsghdr& header) {
           br[IFLA_BR_VLAN_FILTERING] != nullptr && nla_get_u8(br[IFLA_BR_VLAN_FILTERING]) != 0;
     }
   }
-  if (link.kind_name == "veth") {
-    link.kind = LinkKind::kVeth;
-  } else if (link.kind_name == "macvlan") {
-    link.kind = LinkKind::kMacvlan;
-  } else if (link.kind_name == "ipvlan") {
-    link.kind = LinkKind::kIpvlan;
-  } else if (link.kind_name == "vlan") {
-    link.kind = LinkKind::kVlan;
-  } else if (link.kind_name == "bridge") {
-    link.kind = LinkKind::kBridge;
-  } else if (raw.is_loopback) {
+  if (link.kind == LinkKind::kOther && raw.is_loopback) {
     link.kind = LinkKind::kLoopback;
   }
   return raw;

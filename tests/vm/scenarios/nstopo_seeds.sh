@@ -3,8 +3,9 @@
 # Runs inside the test VM (Debian's kernel, busybox sh): the seed scenarios this development
 # machine's kernel cannot run, through nstopo itself. Each seed: apply, its `verify:`
 # expectations (including the pairs that must NOT reach each other), a no-op second apply, a
-# mode or VLAN-id change that replaces only that link, destroy leaving nothing. Then an Open
-# vSwitch bridge on the kernel (system) datapath.
+# mode or VLAN-id change that replaces only that link, destroy leaving nothing. Then a rename in
+# place on a kernel before 6.2, a dummy interface, and an Open vSwitch bridge on the kernel
+# (system) datapath.
 # shellcheck source=SCRIPTDIR/../guest/vmtest-lib.sh
 . /usr/lib/vmtest/lib.sh
 
@@ -126,6 +127,51 @@ reaches_soon() {  # up to 5 pings of 2 s: the link was down for the rename
 check rename.reaches reaches_soon b 10.0.0.1
 check rename.destroy nstopo destroy "$lab"
 check rename.nothing_left nothing_left
+
+# kind: dummy (issue 11, part 2), the standalone kind that proves the link-kind seam: this
+# development machine's kernel has no dummy module, Debian's has. Apply with its settings and a
+# route through it, a no-op second plan, an MTU change in place, a rename in place, destroy.
+lab=$work/dummy.yaml
+cat >"$lab" <<'YAML'
+name: dummy
+nodes:
+  n1:
+    interfaces:
+      d0: {mtu: 9000, mac: 02:00:00:00:00:aa, addresses: [10.9.0.1/24]}
+    routes: [{to: 10.8.0.0/16, dev: d0}]
+links:
+  - {kind: dummy, endpoint: n1:d0}
+YAML
+check dummy.apply nstopo apply "$lab"
+dummy_is_set() {
+  ip -n n1 -d -o link show d0 | grep -q "mtu 9000" &&
+    ip -n n1 -d -o link show d0 | grep -q "dummy" &&
+    ip -n n1 -o link show d0 | grep -q "02:00:00:00:00:aa" &&
+    ip -n n1 -o addr show dev d0 | grep -q "10.9.0.1/24" &&
+    ip -n n1 route show proto 152 | grep -q "10.8.0.0/16 dev d0"
+}
+check dummy.settings dummy_is_set
+check dummy.reaches_itself vmtest_ping n1 10.9.0.1
+check dummy.noop nstopo plan --detailed-exitcode "$lab"
+sed -i 's/mtu: 9000/mtu: 1400/' "$lab"
+got=$(plan_lines "$lab")
+if [ "$got" = "~ link n1:d0: mtu 9000 -> 1400|" ]; then
+  vmtest_pass dummy.mtu_in_place "$got"
+else
+  vmtest_fail dummy.mtu_in_place "got [$got] wanted [~ link n1:d0: mtu 9000 -> 1400|]"
+fi
+check dummy.apply_mtu nstopo apply "$lab"
+sed -i 's/d0/d1/g' "$lab"
+got=$(plan_lines "$lab")
+if [ "$got" = "~ rename n1:d0 to d1|" ]; then
+  vmtest_pass dummy.rename_in_place "$got"
+else
+  vmtest_fail dummy.rename_in_place "got [$got] wanted [~ rename n1:d0 to d1|]"
+fi
+check dummy.apply_rename nstopo apply "$lab"
+check dummy.converged nstopo plan --detailed-exitcode "$lab"
+check dummy.destroy nstopo destroy "$lab"
+check dummy.nothing_left nothing_left
 
 # Open vSwitch on the kernel datapath: `datapath: auto` must pick system here.
 vmtest_wait_ovs_cpu_count

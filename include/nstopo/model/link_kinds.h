@@ -1,0 +1,121 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+/// The seam every link kind goes through: one enum for the whole program, one table row per
+/// kind, and the kernel options of the kinds that have some, as typed values. Adding a kind
+/// means a value here, its row in link_kinds.cpp and, when it has options, an options struct
+/// (with its parse keys and its netlink codec); the compiler names the rest.
+namespace nstopo::model {
+
+/// Every kind of interface nstopo knows: those a lab's `links:` create, the Linux bridge of
+/// `bridges:`, and what the state reader meets in the kernel besides.
+enum class LinkKind {
+  kVeth,
+  kMacvlan,
+  kIpvlan,
+  kVlan,
+  kDummy,
+  kOvsInternal,
+  kBridge,
+  kLoopback,
+  kOther,  ///< a kind nstopo does not manage (tun, wireguard, ...): never the lab's
+};
+
+/// How a kind is built, which decides its keys in the file, its place in the plan and its
+/// creation request.
+enum class LinkShape {
+  kPair,        ///< two ends, one in each endpoint (veth)
+  kStacked,     ///< one end stacked on a parent interface (macvlan, ipvlan, vlan)
+  kStandalone,  ///< one end on its own
+  kOvsPort,     ///< made by vswitchd for an OVS port, then moved into its node (ovs-internal)
+  kBridge,      ///< a Linux bridge, from `bridges:`
+  kForeign,     ///< never created by nstopo (loopback, other kinds)
+};
+
+struct KindInfo {
+  std::string_view name;         ///< in the file (`kind:` of a link) and in messages
+  std::string_view kernel_kind;  ///< IFLA_INFO_KIND, "" when nstopo never creates it by netlink
+  std::string_view config;       ///< the kernel option that provides it, for the probe's message
+  LinkShape shape = LinkShape::kForeign;
+};
+
+[[nodiscard]] const KindInfo& kindInfo(LinkKind kind);
+[[nodiscard]] const char* toString(LinkKind kind);
+[[nodiscard]] LinkShape shapeOf(LinkKind kind);
+[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
+
+/// The kinds a link of the file may have, in table order.
+[[nodiscard]] std::vector<LinkKind> fileLinkKinds();
+/// The kind a link of the file names, if it is one of fileLinkKinds().
+[[nodiscard]] std::optional<LinkKind> linkKindNamed(std::string_view name);
+/// The kind of a device the kernel reports with IFLA_INFO_KIND `kernel_kind` (kOther when
+/// nstopo does not create that kind itself).
+[[nodiscard]] LinkKind kindOfKernel(std::string_view kernel_kind);
+
+enum class MacvlanMode { kPrivate, kVepa, kBridge, kPassthru, kOther };
+enum class IpvlanMode { kL2, kL3, kL3s };
+enum class IpvlanFlag { kBridge, kPrivate, kVepa };
+enum class VlanProtocol { k8021Q, k8021ad };
+
+/// The options of kinds that have none the kernel keeps (veth, bridge, ...).
+struct NoOptions {
+  bool operator==(const NoOptions&) const = default;
+};
+
+struct MacvlanOptions {
+  MacvlanMode mode = MacvlanMode::kBridge;  ///< the kernel's default
+  bool operator==(const MacvlanOptions&) const = default;
+};
+
+struct IpvlanOptions {
+  IpvlanMode mode = IpvlanMode::kL2;
+  IpvlanFlag flag = IpvlanFlag::kBridge;
+  bool operator==(const IpvlanOptions&) const = default;
+};
+
+struct VlanOptions {
+  std::uint16_t id = 0;  ///< 1-4094 in a file
+  VlanProtocol protocol = VlanProtocol::k8021Q;
+  bool operator==(const VlanOptions&) const = default;
+};
+
+/// What the kernel keeps of a link of one kind (its IFLA_INFO_DATA): the new link, the state
+/// read back, and the plan all carry this one value, so a changed option is a changed value.
+using LinkOptions = std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions>;
+
+/// The options a link of `kind` starts with: the kernel's defaults.
+[[nodiscard]] LinkOptions defaultOptions(LinkKind kind);
+
+/// "mode bridge", "mode l2, flag bridge", "id 10, 802.1Q", "" (brief: without flag/protocol).
+[[nodiscard]] std::string optionsText(const LinkOptions& options, bool brief = false);
+
+/// The one table of names for each option enum: the file's words, also used in messages.
+[[nodiscard]] std::string_view toString(MacvlanMode value);
+[[nodiscard]] std::string_view toString(IpvlanMode value);
+[[nodiscard]] std::string_view toString(IpvlanFlag value);
+[[nodiscard]] std::string_view toString(VlanProtocol value);
+
+/// The words a file may use for an option enum, in the order messages list them.
+template <class Enum>
+[[nodiscard]] std::vector<std::string> optionChoices();
+/// The value a file's word names, if it is one of optionChoices<Enum>().
+template <class Enum>
+[[nodiscard]] std::optional<Enum> optionNamed(std::string_view word);
+
+/// What every interface has, whatever its kind: interfaces of nodes, Linux bridges and every
+/// action that creates a device. A creation carries no addresses: they are steps of their own.
+struct LinkSettings {
+  std::optional<std::uint32_t> mtu;
+  std::optional<std::string> mac;  ///< canonical lower-case
+  bool up = true;
+  std::optional<bool> promisc;  ///< only on interfaces the lab creates
+};
+
+}  // namespace nstopo::model

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "link_info.h"
+
+#include <arpa/inet.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+
+#include <string>
+
+#include <netlink/attr.h>
+
+#include "nstopo/core/overloaded.h"
+
+namespace nstopo::netlink {
+namespace {
+
+using model::IpvlanFlag;
+using model::IpvlanMode;
+using model::MacvlanMode;
+using model::VlanProtocol;
+
+std::uint32_t kernelValue(MacvlanMode mode) {
+  switch (mode) {
+    case MacvlanMode::kPrivate:
+      return MACVLAN_MODE_PRIVATE;
+    case MacvlanMode::kVepa:
+      return MACVLAN_MODE_VEPA;
+    case MacvlanMode::kPassthru:
+      return MACVLAN_MODE_PASSTHRU;
+    case MacvlanMode::kBridge:
+    case MacvlanMode::kOther:  // never asked for: the parser offers no such word
+      break;
+  }
+  return MACVLAN_MODE_BRIDGE;
+}
+
+MacvlanMode macvlanMode(std::uint32_t value) {
+  switch (value) {
+    case MACVLAN_MODE_PRIVATE:
+      return MacvlanMode::kPrivate;
+    case MACVLAN_MODE_VEPA:
+      return MacvlanMode::kVepa;
+    case MACVLAN_MODE_PASSTHRU:
+      return MacvlanMode::kPassthru;
+    case MACVLAN_MODE_BRIDGE:
+      return MacvlanMode::kBridge;
+    default:
+      return MacvlanMode::kOther;  // source mode: no file asks for it, so it is rebuilt
+  }
+}
+
+std::uint16_t kernelValue(IpvlanMode mode) {
+  switch (mode) {
+    case IpvlanMode::kL3:
+      return IPVLAN_MODE_L3;
+    case IpvlanMode::kL3s:
+      return IPVLAN_MODE_L3S;
+    case IpvlanMode::kL2:
+      break;
+  }
+  return IPVLAN_MODE_L2;
+}
+
+std::uint16_t kernelValue(IpvlanFlag flag) {
+  switch (flag) {
+    case IpvlanFlag::kPrivate:
+      return IPVLAN_F_PRIVATE;
+    case IpvlanFlag::kVepa:
+      return IPVLAN_F_VEPA;
+    case IpvlanFlag::kBridge:
+      break;
+  }
+  return 0;
+}
+
+std::uint16_t kernelValue(VlanProtocol protocol) {
+  return protocol == VlanProtocol::k8021ad ? ETH_P_8021AD : ETH_P_8021Q;
+}
+
+void encode(nl_msg*, const model::NoOptions&) {}
+
+void encode(nl_msg* msg, const model::MacvlanOptions& options) {
+  nla_put_u32(msg, IFLA_MACVLAN_MODE, kernelValue(options.mode));
+}
+
+void encode(nl_msg* msg, const model::IpvlanOptions& options) {
+  nla_put_u16(msg, IFLA_IPVLAN_MODE, kernelValue(options.mode));
+  nla_put_u16(msg, IFLA_IPVLAN_FLAGS, kernelValue(options.flag));
+}
+
+void encode(nl_msg* msg, const model::VlanOptions& options) {
+  nla_put_u16(msg, IFLA_VLAN_ID, options.id);
+  nla_put_u16(msg, IFLA_VLAN_PROTOCOL, htons(kernelValue(options.protocol)));
+}
+
+void decode(model::NoOptions&, nlattr*) {}
+
+void decode(model::MacvlanOptions& options, nlattr* data) {
+  nlattr* tb[IFLA_MACVLAN_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_MACVLAN_MAX, data, nullptr);
+  options.mode =
+      macvlanMode(tb[IFLA_MACVLAN_MODE] != nullptr ? nla_get_u32(tb[IFLA_MACVLAN_MODE]) : 0);
+}
+
+void decode(model::IpvlanOptions& options, nlattr* data) {
+  nlattr* tb[IFLA_IPVLAN_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_IPVLAN_MAX, data, nullptr);
+  const std::uint16_t mode =
+      tb[IFLA_IPVLAN_MODE] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_MODE]) : 0;
+  const std::uint16_t flags =
+      tb[IFLA_IPVLAN_FLAGS] != nullptr ? nla_get_u16(tb[IFLA_IPVLAN_FLAGS]) : 0;
+  options.mode = mode == IPVLAN_MODE_L3    ? IpvlanMode::kL3
+                 : mode == IPVLAN_MODE_L3S ? IpvlanMode::kL3s
+                                           : IpvlanMode::kL2;
+  options.flag = (flags & IPVLAN_F_PRIVATE) != 0 ? IpvlanFlag::kPrivate
+                 : (flags & IPVLAN_F_VEPA) != 0  ? IpvlanFlag::kVepa
+                                                 : IpvlanFlag::kBridge;
+}
+
+void decode(model::VlanOptions& options, nlattr* data) {
+  nlattr* tb[IFLA_VLAN_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_VLAN_MAX, data, nullptr);
+  options.id = tb[IFLA_VLAN_ID] != nullptr ? nla_get_u16(tb[IFLA_VLAN_ID]) : 0;
+  const std::uint16_t protocol =
+      tb[IFLA_VLAN_PROTOCOL] != nullptr ? ntohs(nla_get_u16(tb[IFLA_VLAN_PROTOCOL])) : ETH_P_8021Q;
+  options.protocol = protocol == ETH_P_8021AD ? VlanProtocol::k8021ad : VlanProtocol::k8021Q;
+}
+
+}  // namespace
+
+void putLinkInfo(nl_msg* msg, model::LinkKind kind, const model::LinkOptions& options) {
+  nlattr* link_info = nla_nest_start(msg, IFLA_LINKINFO);
+  nla_put_string(msg, IFLA_INFO_KIND, std::string(model::kindInfo(kind).kernel_kind).c_str());
+  if (!std::holds_alternative<model::NoOptions>(options)) {
+    nlattr* data = nla_nest_start(msg, IFLA_INFO_DATA);
+    // Overload resolution picks the encoder: an options type without one does not compile.
+    std::visit([&](const auto& typed) { encode(msg, typed); }, options);
+    nla_nest_end(msg, data);
+  }
+  nla_nest_end(msg, link_info);
+}
+
+model::LinkOptions decodeLinkInfoData(model::LinkKind kind, nlattr* data) {
+  model::LinkOptions options = model::defaultOptions(kind);
+  if (data != nullptr) {
+    std::visit([&](auto& typed) { decode(typed, data); }, options);
+  }
+  return options;
+}
+
+}  // namespace nstopo::netlink

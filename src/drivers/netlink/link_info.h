@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <netlink/msg.h>
+
+#include "nstopo/model/link_kinds.h"
+
+/// The netlink codec of link kinds: IFLA_LINKINFO of a new link, and the options read back from
+/// a dump. One encoder and one decoder per options type (link_kinds.h), and nowhere else turns
+/// an option into kernel numbers.
+namespace nstopo::netlink {
+
+/// Appends IFLA_LINKINFO for a new link of `kind`: IFLA_INFO_KIND from the table of kinds, and
+/// IFLA_INFO_DATA when the options have any.
+void putLinkInfo(nl_msg* msg, model::LinkKind kind, const model::LinkOptions& options);
+
+/// The options of a link of `kind` from its IFLA_INFO_DATA (null when the kernel sent none):
+/// the kernel's defaults for what is missing.
+[[nodiscard]] model::LinkOptions decodeLinkInfoData(model::LinkKind kind, nlattr* data);
+
+}  // namespace nstopo::netlink

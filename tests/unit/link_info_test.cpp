@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// The netlink codec of each link kind (drivers/netlink/link_info.cpp): the exact bytes of its
+// IFLA_LINKINFO for a known options value, and the same value decoded back from them.
+#include "drivers/netlink/link_info.h"
+
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+
+#include <cstdint>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+#include "drivers/netlink/nl_ptr.h"
+
+namespace nstopo::netlink {
+namespace {
+
+using Bytes = std::vector<std::uint8_t>;
+
+/// The attributes putLinkInfo appends to an empty RTM_NEWLINK message.
+Bytes encoded(model::LinkKind kind, const model::LinkOptions& options) {
+  NlMsgPtr msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
+  putLinkInfo(msg.get(), kind, options);
+  const auto* header = nlmsg_hdr(msg.get());
+  const auto* data = static_cast<const std::uint8_t*>(nlmsg_data(header));
+  return Bytes(data, data + nlmsg_datalen(header));
+}
+
+/// Decodes the IFLA_INFO_DATA inside `bytes` (an IFLA_LINKINFO attribute) as putLinkInfo wrote
+/// it, the way the state reader does.
+model::LinkOptions decoded(model::LinkKind kind, Bytes bytes) {
+  auto* link_info = reinterpret_cast<nlattr*>(bytes.data());
+  nlattr* li[IFLA_INFO_MAX + 1] = {};
+  nla_parse_nested(li, IFLA_INFO_MAX, link_info, nullptr);
+  return decodeLinkInfoData(kind, li[IFLA_INFO_DATA]);
+}
+
+// Little-endian: nla_len, nla_type (libnl sets NLA_F_NESTED, 0x8000, on nests), then the
+// payload padded to 4 bytes.
+TEST(LinkInfoCodec, Macvlan) {
+  const model::MacvlanOptions options{model::MacvlanMode::kPrivate};
+  const Bytes want = {0x1c, 0x00, 0x12, 0x80,                                           // LINKINFO
+                      0x0c, 0x00, 0x01, 0x00, 'm',  'a',  'c',  'v', 'l', 'a', 'n', 0,  // KIND
+                      0x0c, 0x00, 0x02, 0x80,                                           // DATA
+                      0x08, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00};  // MODE private (1)
+  const auto got = encoded(model::LinkKind::kMacvlan, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kMacvlan, got), model::LinkOptions(options));
+}
+
+TEST(LinkInfoCodec, Ipvlan) {
+  const model::IpvlanOptions options{model::IpvlanMode::kL3, model::IpvlanFlag::kPrivate};
+  const Bytes want = {0x24, 0x00, 0x12, 0x80,                                          // LINKINFO
+                      0x0b, 0x00, 0x01, 0x00, 'i',  'p',  'v',  'l',  'a', 'n', 0, 0,  // KIND
+                      0x14, 0x00, 0x02, 0x80,                                          // DATA
+                      0x06, 0x00, 0x01, 0x00, 0x01, 0x00, 0x00, 0x00,   // MODE l3 (1)
+                      0x06, 0x00, 0x02, 0x00, 0x01, 0x00, 0x00, 0x00};  // FLAGS private (1)
+  const auto got = encoded(model::LinkKind::kIpvlan, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kIpvlan, got), model::LinkOptions(options));
+}
+
+TEST(LinkInfoCodec, Vlan) {
+  const model::VlanOptions options{10, model::VlanProtocol::k8021ad};
+  const Bytes want = {0x24, 0x00, 0x12, 0x80,                                      // LINKINFO
+                      0x09, 0x00, 0x01, 0x00, 'v',  'l',  'a',  'n',  0, 0, 0, 0,  // KIND
+                      0x14, 0x00, 0x02, 0x80,                                      // DATA
+                      0x06, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00,              // ID 10
+                      0x06, 0x00, 0x05, 0x00, 0x88, 0xa8, 0x00, 0x00};  // PROTOCOL 0x88a8, BE
+  const auto got = encoded(model::LinkKind::kVlan, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kVlan, got), model::LinkOptions(options));
+}
+
+TEST(LinkInfoCodec, KindsWithoutOptionsSendNoData) {
+  const Bytes want = {0x10, 0x00, 0x12, 0x80,                                   // LINKINFO
+                      0x09, 0x00, 0x01, 0x00, 'v', 'e', 't', 'h', 0, 0, 0, 0};  // KIND
+  const auto got = encoded(model::LinkKind::kVeth, model::NoOptions{});
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kVeth, got), model::LinkOptions(model::NoOptions{}));
+}
+
+TEST(LinkInfoCodec, Dummy) {
+  const Bytes want = {0x10, 0x00, 0x12, 0x80,                                     // LINKINFO
+                      0x0a, 0x00, 0x01, 0x00, 'd', 'u', 'm', 'm', 'y', 0, 0, 0};  // KIND
+  const auto got = encoded(model::LinkKind::kDummy, model::NoOptions{});
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kDummy, got), model::LinkOptions(model::NoOptions{}));
+}
+
+TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {
+  EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kVlan, nullptr),
+            model::LinkOptions(model::VlanOptions{}));
+  EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kIpvlan, nullptr),
+            model::LinkOptions(model::IpvlanOptions{}));
+}
+
+}  // namespace
+}  // namespace nstopo::netlink
