@@ -14,8 +14,8 @@
 #include "nstopo/plan/render.h"
 #include "nstopo/state/desired.h"
 
-#include "fakes/fake_driver.h"
-#include "unit/planner_cases.h"
+#include "support/fake_driver.h"
+#include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {

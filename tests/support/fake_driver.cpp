@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-#include "fakes/fake_driver.h"
+#include "support/fake_driver.h"
 
 #include <sys/socket.h>
 

@@ -25,7 +25,7 @@
 
 #include "drivers/ovsdb/ovsdb_driver.h"
 #include "drivers/ovsdb/ovsdb_wire.h"
-#include "unit/under_asan.h"
+#include "support/under_asan.h"
 
 namespace nstopo::ovsdb {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <gtest/gtest.h>
 
-#include "fakes/fake_driver.h"
+#include "support/fake_driver.h"
 
 namespace nstopo::app {
 namespace {

@@ -23,7 +23,7 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
-#include "unit/under_asan.h"
+#include "support/under_asan.h"
 
 namespace nstopo {
 namespace {

@@ -15,9 +15,9 @@
 #include "nstopo/state/desired.h"
 #include "nstopo/state/state_diff.h"
 
-#include "fakes/fake_driver.h"
+#include "support/fake_driver.h"
 #include "support/topology_text.h"
-#include "unit/planner_cases.h"
+#include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {

@@ -16,7 +16,7 @@
 #include "nstopo/state/desired.h"
 #include "nstopo/state/ownership.h"
 
-#include "fakes/fake_driver.h"
+#include "support/fake_driver.h"
 
 namespace nstopo {
 namespace {

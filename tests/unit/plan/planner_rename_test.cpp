@@ -8,7 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "plan/renames.h"
-#include "unit/planner_cases.h"
+#include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {

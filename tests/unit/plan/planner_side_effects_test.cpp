@@ -7,7 +7,7 @@
 
 #include <gtest/gtest.h>
 
-#include "unit/planner_cases.h"
+#include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {

@@ -16,7 +16,7 @@
 #include "nstopo/state/desired.h"
 #include "nstopo/state/state_diff.h"
 
-#include "fakes/fake_driver.h"
+#include "support/fake_driver.h"
 #include "support/topology_text.h"
 
 namespace nstopo::planner_cases {

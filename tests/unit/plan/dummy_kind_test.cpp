@@ -11,8 +11,8 @@
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/render.h"
 
-#include "fakes/fake_driver.h"
-#include "unit/planner_cases.h"
+#include "support/fake_driver.h"
+#include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {
