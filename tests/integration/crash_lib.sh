@@ -140,3 +140,18 @@ sweep_random_kills() {
     converges "random kill $i after ${delay}us${again:+, then ${again}us}"
   done
 }
+
+# every_crash_sweep WHAT: a plain apply must give $EXPECTED (the machine as WHAT reads it) and
+# destroy $BASELINE; then the three sweeps above, 10 random kills, and the test's result.
+every_crash_sweep() {
+  step "a plain apply gives the expected machine"
+  expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
+  expect_eq "$(machine_view)" "$EXPECTED" "the machine is the file's ($1)"
+  expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
+  expect_eq "$(machine_view)" "$BASELINE" "destroy leaves nothing"
+
+  sweep_kill_every_request
+  sweep_fail_every_step
+  sweep_random_kills 10
+  finish
+}

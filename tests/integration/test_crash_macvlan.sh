@@ -62,13 +62,4 @@ wire up0 veth -
 VIEW
 )
 
-step "a plain apply gives the expected machine"
-expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
-expect_eq "$(machine_view)" "$EXPECTED" "the machine is the file's (ip -j)"
-expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
-expect_eq "$(machine_view)" "$BASELINE" "destroy leaves nothing"
-
-sweep_kill_every_request
-sweep_fail_every_step
-sweep_random_kills 10
-finish
+every_crash_sweep "ip -j"

@@ -54,13 +54,4 @@ VIEW
 )
 EXPECTED+=$'\n'$(printf '%s\n' "ovs ob1" "ovs ob1 p1" "ovs ob1 tap0" "ovs ob1 tap1" "ovs ob1 tap2")
 
-step "a plain apply gives the expected machine"
-expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
-expect_eq "$(machine_view)" "$EXPECTED" "the machine is the file's (ip -j, ovs-vsctl)"
-expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
-expect_eq "$(machine_view)" "$BASELINE" "destroy leaves nothing"
-
-sweep_kill_every_request
-sweep_fail_every_step
-sweep_random_kills 10
-finish
+every_crash_sweep "ip -j, ovs-vsctl"

@@ -91,6 +91,20 @@ TEST(SizeLimits, Namespaces) {
   EXPECT_TRUE(model::validate(over, raised).empty());
 }
 
+/// A cap of `kDefaults`, `cap` in Limits: `make(cap)` is within it, `make(cap + 1)` is refused
+/// with exactly `message`, and within it again once the cap is raised by one.
+void expectCap(std::size_t model::Limits::*cap,
+               const std::function<model::Topology(std::size_t)>& make,
+               const std::string& message) {
+  const std::size_t limit = kDefaults.*cap;
+  EXPECT_TRUE(model::sizeProblems(make(limit), kDefaults).empty());
+  auto over = make(limit + 1);
+  EXPECT_EQ(only(model::validate(over)), message);
+  model::Limits raised;
+  raised.*cap = limit + 1;
+  EXPECT_TRUE(model::sizeProblems(over, raised).empty());
+}
+
 model::Topology withLinks(std::size_t count) {
   auto topology = withNodes(2);
   topology.links.resize(count);
@@ -101,14 +115,9 @@ model::Topology withLinks(std::size_t count) {
 }
 
 TEST(SizeLimits, Links) {
-  EXPECT_TRUE(model::sizeProblems(withLinks(kDefaults.links), kDefaults).empty());
-  auto over = withLinks(kDefaults.links + 1);
-  EXPECT_EQ(only(model::validate(over)),
+  expectCap(&model::Limits::links, withLinks,
             "lab.yaml:50010:3: error: the file asks for 50001 links, more than the limit of 50000; "
             "raise it with --max-links if this lab really needs them");
-  model::Limits raised;
-  raised.links = kDefaults.links + 1;
-  EXPECT_TRUE(model::sizeProblems(over, raised).empty());
 }
 
 /// `count` addresses: half on node interfaces, half on bridges, as both count.
@@ -126,14 +135,9 @@ model::Topology withAddresses(std::size_t count) {
 }
 
 TEST(SizeLimits, Addresses) {
-  EXPECT_TRUE(model::sizeProblems(withAddresses(kDefaults.addresses), kDefaults).empty());
-  auto over = withAddresses(kDefaults.addresses + 1);
-  EXPECT_EQ(only(model::validate(over)),
+  expectCap(&model::Limits::addresses, withAddresses,
             "lab.yaml:100010:3: error: the file asks for 100001 addresses, more than the limit of "
             "100000; raise it with --max-addresses if this lab really needs them");
-  model::Limits raised;
-  raised.addresses = kDefaults.addresses + 1;
-  EXPECT_TRUE(model::sizeProblems(over, raised).empty());
 }
 
 /// `count` routes, spread over two nodes.
@@ -151,14 +155,9 @@ model::Topology withRoutes(std::size_t count) {
 }
 
 TEST(SizeLimits, Routes) {
-  EXPECT_TRUE(model::sizeProblems(withRoutes(kDefaults.routes), kDefaults).empty());
-  auto over = withRoutes(kDefaults.routes + 1);
-  EXPECT_EQ(only(model::validate(over)),
+  expectCap(&model::Limits::routes, withRoutes,
             "lab.yaml:100010:3: error: the file asks for 100001 routes, more than the limit of "
             "100000; raise it with --max-routes if this lab really needs them");
-  model::Limits raised;
-  raised.routes = kDefaults.routes + 1;
-  EXPECT_TRUE(model::sizeProblems(over, raised).empty());
 }
 
 /// `nodes` nodes with one address each and all_pairs, plus `expectations` expectations.
