@@ -149,7 +149,7 @@ std::string toDot(const model::Topology& topology) {
       std::string label =
           fmt::format("{} ({} bridge{})", owner, model::toString(bridge->second.kind),
                       bridge->second.node == model::kHostNode ? "" : " in " + bridge->second.node);
-      for (const auto& address : bridge->second.addresses) {
+      for (const auto& address : bridge->second.settings.addresses) {
         label += "\n" + address.ip.cidr();
       }
       out += fmt::format("  {} [shape=ellipse, label={}];\n", dotQuote(owner), dotQuote(label));

@@ -27,7 +27,7 @@ std::vector<IpAddress> addressesOf(const model::Topology& topology, const std::s
   }
   for (const auto& [name, bridge] : topology.bridges) {
     if (bridge.node == node && (ifname.empty() || name == ifname)) {
-      for (const auto& address : bridge.addresses) {
+      for (const auto& address : bridge.settings.addresses) {
         out.push_back(address.ip);
       }
     }

@@ -509,7 +509,7 @@ class Validator {
       }
     }
     for (const auto& [name, bridge] : topology_.bridges) {
-      for (const auto& address : bridge.addresses) {
+      for (const auto& address : bridge.settings.addresses) {
         check(address, fmt::format("bridge '{}'", excerpt(name)));
       }
     }

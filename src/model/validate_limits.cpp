@@ -58,7 +58,7 @@ std::uint64_t countProbes(const Topology& topology) {
   }
   for (const auto& [name, bridge] : topology.bridges) {
     if (const auto it = addresses_of.find(bridge.node); it != addresses_of.end()) {
-      it->second += bridge.addresses.size();
+      it->second += bridge.settings.addresses.size();
     }
   }
   std::uint64_t total_addresses = 0;
@@ -97,7 +97,7 @@ Diagnostics sizeProblems(const Topology& topology, const Limits& limits) {
     }
   }
   for (const auto& [name, bridge] : topology.bridges) {
-    for (const auto& address : bridge.addresses) {
+    for (const auto& address : bridge.settings.addresses) {
       addresses.push_back(positionOf(address.loc));
     }
   }

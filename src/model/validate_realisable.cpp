@@ -66,7 +66,7 @@ class RealisableChecker {
     for (const auto& [name, bridge] : topology_.bridges) {
       if (bridge.kind == BridgeKind::kLinux) {
         views.push_back(InterfaceView{bridge.node, name, bridge.settings.up, bridge.settings.mtu,
-                                      &bridge.addresses, bridge.loc});
+                                      &bridge.settings.addresses, bridge.loc});
       }
     }
     return views;
@@ -79,7 +79,7 @@ class RealisableChecker {
         bridge != topology_.bridges.end() && bridge->second.kind == BridgeKind::kLinux &&
         bridge->second.node == netns) {
       const auto& b = bridge->second;
-      return InterfaceView{netns, ifname, b.settings.up, b.settings.mtu, &b.addresses, b.loc};
+      return InterfaceView{netns, ifname, b.settings.up, b.settings.mtu, &b.settings.addresses, b.loc};
     }
     const auto node = topology_.nodes.find(netns);
     if (node == topology_.nodes.end()) {

@@ -62,7 +62,7 @@ bool hasAddresses(const Topology& topology, const std::string& node, const std::
     }
   }
   for (const auto& [name, bridge] : topology.bridges) {
-    if (bridge.node == node && (ifname.empty() || name == ifname) && !bridge.addresses.empty()) {
+    if (bridge.node == node && (ifname.empty() || name == ifname) && !bridge.settings.addresses.empty()) {
       return true;
     }
   }

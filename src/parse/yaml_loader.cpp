@@ -323,7 +323,7 @@ class TopologyParser {
                 } else if (key == "mac") {
                   bridge.settings.mac = parseMac(v, what);
                 } else if (key == "addresses") {
-                  bridge.addresses = parseAddresses(v, what);
+                  bridge.settings.addresses = parseAddresses(v, what);
                 } else if (key == "up") {
                   bridge.settings.up = in_.boolean(v, what + " up").value_or(true);
                 } else if (key == "datapath") {

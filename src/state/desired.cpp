@@ -68,7 +68,7 @@ State desiredState(const model::Topology& topology) {
     link.mac = bridge.settings.mac;
     link.up = bridge.settings.up;
     link.origin = bridge.loc;
-    for (const auto& address : bridge.addresses) {
+    for (const auto& address : bridge.settings.addresses) {
       link.addresses.insert(address.ip);
     }
   }

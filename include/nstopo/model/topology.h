@@ -84,8 +84,7 @@ struct Bridge {
   std::map<std::string, std::string> external_ids;
   std::map<std::string, EntryLoc> external_ids_loc;  ///< where each entry is written
   std::map<std::string, OvsPortSettings> ports;
-  LinkSettings settings;  ///< Linux bridges only (never promisc)
-  std::vector<Address> addresses;
+  InterfaceSettings settings;  ///< Linux bridges only (never promisc), as every interface has
   SourceLoc loc;
 };
 

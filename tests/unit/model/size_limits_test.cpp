@@ -127,7 +127,7 @@ model::Topology withAddresses(std::size_t count) {
   model::Bridge bridge;
   bridge.name = "br0";
   for (std::size_t i = 0; i < count; ++i) {
-    auto& list = i % 2 == 0 ? settings.addresses : bridge.addresses;
+    auto& list = i % 2 == 0 ? settings.addresses : bridge.settings.addresses;
     list.push_back(model::Address{addressNumber(i), at(static_cast<int>(i) + 10)});
   }
   topology.bridges.emplace(bridge.name, std::move(bridge));
@@ -207,10 +207,10 @@ TEST(SizeLimits, TheProbeCountIsTheNumberVerifyBuilds) {
   model::Bridge in_node;
   in_node.name = "br0";
   in_node.node = "n3";
-  in_node.addresses.push_back(model::Address{addressNumber(101), at(1)});
+  in_node.settings.addresses.push_back(model::Address{addressNumber(101), at(1)});
   model::Bridge in_host;
   in_host.name = "br1";
-  in_host.addresses.push_back(model::Address{addressNumber(102), at(1)});
+  in_host.settings.addresses.push_back(model::Address{addressNumber(102), at(1)});
   topology.bridges.emplace(in_node.name, in_node);
   topology.bridges.emplace(in_host.name, in_host);
   EXPECT_EQ(model::countProbes(topology), app::probesFor(topology).size());
