@@ -864,8 +864,10 @@ class Planner {
     for (const auto& [netns_name, other] : actual_.netns) {
       for (const auto& [name, upper] : other.links) {
         const IfRef ref{netns_name, name};
-        if (!state::isStacked(upper.kind) || upper.lower != parent || !ours(upper) ||
-            deleted_.count(ref) > 0 || !upper.mtu || *upper.mtu <= mtu) {
+        // A VXLAN keeps its MTU when its underlay's changes: the kernel clamps only the others.
+        if (!state::isStacked(upper.kind) || upper.kind == LinkKind::kVxlan ||
+            upper.lower != parent || !ours(upper) || deleted_.count(ref) > 0 || !upper.mtu ||
+            *upper.mtu <= mtu) {
           continue;
         }
         const auto* want = desiredLink(ref);
