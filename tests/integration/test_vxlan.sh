@@ -65,6 +65,17 @@ sed -i 's/vni: 1002, local: "2001:db8:ff::1"/vni: 1003, local: "2001:db8:ff::1"/
 expect_rc 1 "plan" -- "$NSTOPO" plan "$WORK/dup.yaml"
 grep -q "r1:vx6.*vni 1003.*r1:vx4" "$WORK/err" && pass "names both" || fail "$(cat "$WORK/err")"
 
+step "duplicate VNI on the machine: a hand-made device in the site is named, nothing changes"
+ip -n siteA link add vxh type vxlan id 2000 dstport 4789 dev eth0
+cp "$LAB" "$WORK/taken.yaml"
+sed -i 's/endpoint: r1:vx4, underlay: siteA:eth0, vni: 1003/endpoint: r1:vx4, underlay: siteA:eth0, vni: 2000/' "$WORK/taken.yaml"
+before=$(snapshot)
+expect_rc 1 "plan refuses" -- "$NSTOPO" plan "$WORK/taken.yaml"
+grep -q "r1:vx4.*vni 2000.*siteA:vxh" "$WORK/err" && pass "names both" || fail "$(cat "$WORK/err")"
+expect_rc 1 "apply refuses" -- "$NSTOPO" apply "$WORK/taken.yaml"
+expect_eq "$(snapshot)" "$before" "nothing changed"
+ip -n siteA link del vxh
+
 step "destroy"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(netns_list)" "" "nothing left"

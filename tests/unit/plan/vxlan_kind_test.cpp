@@ -172,6 +172,52 @@ TEST(VxlanKind, IsAppliedConvergesAndIsReplacedWhenItsIdentityChanges) {
             0);
 }
 
+std::vector<std::string> conflictsOf(const std::string& yaml, FakeDriver& kernel) {
+  state::ReadScope scope;
+  scope.all_named_netns = true;
+  state::State actual;
+  EXPECT_TRUE(kernel.read(scope, actual));
+  std::vector<std::string> out;
+  for (const auto& conflict : plan::makePlan(desiredOf(yaml), actual).conflicts) {
+    out.push_back(conflict.message);
+  }
+  return out;
+}
+
+TEST(VxlanKind, PlanRefusesAVniAndPortAlreadyUsedOverTheUnderlayNamespaceNamingBoth) {
+  FakeDriver kernel;
+  converge(desiredOf(kVxlanLab), kernel);
+  // A device made by hand in site a, and one of another lab in its node over site a.
+  const std::string moved = replaced(kVxlanLab, "vni: 1001", "vni: 2000");
+  auto& hand = kernel.world.netns.at("a").links["vxh"];
+  hand.name = "vxh";
+  hand.kind = model::LinkKind::kVxlan;
+  model::VxlanOptions options;
+  options.vni = 2000;
+  hand.options = options;
+  auto conflicts = conflictsOf(moved, kernel);
+  ASSERT_EQ(conflicts.size(), 1U);
+  EXPECT_NE(conflicts[0].find("'r1:vx0' (vni 2000, dstport 4789)"), std::string::npos)
+      << conflicts[0];
+  EXPECT_NE(conflicts[0].find("'a:vxh'"), std::string::npos) << conflicts[0];
+  EXPECT_NE(conflicts[0].find("no nstopo mark"), std::string::npos) << conflicts[0];
+  // Another port, or the same VNI over another namespace, is no collision.
+  EXPECT_TRUE(
+      conflictsOf(replaced(moved, "vni: 2000", "vni: 2000, dstport: 4790"), kernel).empty());
+  kernel.world.netns.at("a").links.erase("vxh");
+  auto& other = kernel.world.netns.at("b").links["vxo"];
+  other.name = "vxo";
+  other.kind = model::LinkKind::kVxlan;
+  other.options = options;
+  other.owner = "otherlab";
+  EXPECT_TRUE(conflictsOf(moved, kernel).empty());
+  other.lower = state::IfRef{"a", "ul"};
+  conflicts = conflictsOf(moved, kernel);
+  ASSERT_EQ(conflicts.size(), 1U);
+  EXPECT_NE(conflicts[0].find("'b:vxo'"), std::string::npos) << conflicts[0];
+  EXPECT_NE(conflicts[0].find("lab 'otherlab'"), std::string::npos) << conflicts[0];
+}
+
 TEST(VxlanKind, RollsBackExactlyAtEveryStep) {
   expectExactRollbackAtEveryStep("name: lab\nnodes: {a: {}, b: {}, r1: {}}\n", kVxlanLab, "create");
   expectExactRollbackAtEveryStep(kVxlanLab, replaced(kVxlanLab, "vni: 1001", "vni: 7"), "replace");
