@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/model/link_kinds.h"
 
+#include <sys/socket.h>
+
 #include <array>
 #include <utility>
 
@@ -11,9 +13,10 @@
 namespace nstopo::model {
 namespace {
 
-constexpr std::array kAllKinds = {LinkKind::kVeth,   LinkKind::kMacvlan,  LinkKind::kIpvlan,
-                                  LinkKind::kVlan,   LinkKind::kDummy,    LinkKind::kOvsInternal,
-                                  LinkKind::kBridge, LinkKind::kLoopback, LinkKind::kOther};
+constexpr std::array kAllKinds = {LinkKind::kVeth,        LinkKind::kMacvlan, LinkKind::kIpvlan,
+                                  LinkKind::kVlan,        LinkKind::kVxlan,   LinkKind::kDummy,
+                                  LinkKind::kOvsInternal, LinkKind::kBridge,  LinkKind::kLoopback,
+                                  LinkKind::kOther};
 static_assert(kAllKinds.size() == static_cast<std::size_t>(LinkKind::kOther) + 1,
               "every LinkKind is in kAllKinds (kOther is the last)");
 
@@ -86,6 +89,13 @@ const KindInfo& kindInfo(LinkKind kind) {
     }
     case LinkKind::kVlan: {
       static constexpr KindInfo kRow{"vlan", "vlan", "CONFIG_VLAN_8021Q", LinkShape::kStacked};
+      return kRow;
+    }
+    case LinkKind::kVxlan: {
+      // Stacked on its underlay, which may live in another namespace than the device: the
+      // device is created from there, so its UDP socket stays there.
+      static constexpr KindInfo kRow{"vxlan", "vxlan", "CONFIG_VXLAN", LinkShape::kStacked,
+                                     "underlay"};
       return kRow;
     }
     case LinkKind::kDummy: {
@@ -162,6 +172,8 @@ LinkOptions defaultOptions(LinkKind kind) {
       return IpvlanOptions{};
     case LinkKind::kVlan:
       return VlanOptions{};
+    case LinkKind::kVxlan:
+      return VxlanOptions{};
     case LinkKind::kVeth:
     case LinkKind::kDummy:
     case LinkKind::kOvsInternal:
@@ -186,8 +198,45 @@ std::string optionsText(const LinkOptions& options, bool brief) {
             return brief ? fmt::format("id {}", o.id)
                          : fmt::format("id {}, {}", o.id, toString(o.protocol));
           },
+          [&](const VxlanOptions& o) {
+            if (brief) {
+              return fmt::format("vni {}", o.vni);
+            }
+            std::string text = fmt::format("vni {}", o.vni);
+            if (o.remote) {
+              text += fmt::format(", remote {}", o.remote->str());
+            }
+            if (o.group) {
+              text += fmt::format(", group {}", o.group->str());
+            }
+            if (o.local) {
+              text += fmt::format(", local {}", o.local->str());
+            }
+            text += fmt::format(", port {}", o.dstport);
+            if (o.ttl != 0) {
+              text += fmt::format(", ttl {}", o.ttl);
+            }
+            if (!o.learning) {
+              text += ", nolearning";
+            }
+            return text;
+          },
       },
       options);
+}
+
+int VxlanOptions::family() const {
+  for (const auto* address : {&local, &remote, &group}) {
+    if (*address && (*address)->family == AF_INET6) {
+      return AF_INET6;
+    }
+  }
+  return AF_INET;
+}
+
+std::uint32_t vxlanOverhead(int family) {
+  // Outer Ethernet 14, IP 20 or 40, UDP 8, VXLAN 8: the kernel's VXLAN_HEADROOM/VXLAN6_HEADROOM.
+  return family == AF_INET6 ? 70 : 50;
 }
 
 std::string_view toString(MacvlanMode value) {

@@ -16,6 +16,7 @@
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
+#include "nstopo/model/validate_vxlan.h"
 
 namespace nstopo::model {
 namespace {
@@ -45,6 +46,7 @@ class Validator {
     checkRoutes();
     checkSysctls();
     validateVerify(topology_, problems_);
+    validateVxlan(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }
@@ -243,31 +245,33 @@ class Validator {
         continue;
       }
       const auto& parent = *link.parent;
+      const std::string_view parent_key = kindInfo(link.kind).parent_key;
       const auto& endpoint = link.endpoints[0];
       const std::string parent_text = parent.owner + ":" + parent.ifname;
       const std::string child_text = endpoint.owner + ":" + endpoint.ifname;
       if (parent_text == child_text) {
-        problem(parent.loc, fmt::format("{} link '{}' cannot be its own parent",
-                                        toString(link.kind), excerpt(child_text)));
+        problem(parent.loc, fmt::format("{} link '{}' cannot be its own {}", toString(link.kind),
+                                        excerpt(child_text), parent_key));
         continue;
       }
       if (!nodeExists(parent.owner)) {
-        std::string message = fmt::format("parent '{}': '{}' is not a node", excerpt(parent_text),
-                                          excerpt(parent.owner));
+        std::string message = fmt::format("{} '{}': '{}' is not a node", parent_key,
+                                          excerpt(parent_text), excerpt(parent.owner));
         message += hint(parent.owner, ownerNames());
         problem(parent.loc, message);
         continue;
       }
       if (auto why = ifNameProblem(parent.ifname)) {
         problem(parent.loc,
-                fmt::format("parent '{}': interface name: {}", excerpt(parent_text), *why));
+                fmt::format("{} '{}': interface name: {}", parent_key, excerpt(parent_text), *why));
         continue;
       }
       // Outside the host only what the lab creates exists; a host parent may be a real NIC.
       if (parent.owner != kHostNode && !interfaceExists(parent.owner, parent.ifname)) {
-        problem(parent.loc, fmt::format("parent '{}' is not an interface the lab creates in '{}' "
-                                        "(only parents in 'host' may be existing devices)",
-                                        excerpt(parent_text), excerpt(parent.owner)));
+        problem(parent.loc,
+                fmt::format("{} '{}' is not an interface the lab creates in '{}' "
+                            "(only {}s in 'host' may be existing devices)",
+                            parent_key, excerpt(parent_text), excerpt(parent.owner), parent_key));
         continue;
       }
       children[parent_text].push_back(&link);

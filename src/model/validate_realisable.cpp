@@ -183,6 +183,20 @@ class RealisableChecker {
           "smallest port's",
           printable(port->second));
     }
+    if (const auto* vxlan = std::get_if<VxlanOptions>(&link.options)) {
+      // The kernel keeps room for the encapsulation below the underlay's MTU.
+      const auto overhead = vxlanOverhead(vxlan->family());
+      if (*self->mtu + overhead > parent_mtu) {
+        problem(self->loc,
+                fmt::format("{}:{}: mtu {} does not fit in its underlay '{}' ({}{}) with the {} "
+                            "bytes of VXLAN over {}; at most {}",
+                            printable(self->netns), printable(self->name), *self->mtu,
+                            printable(link.parent->ifname), parent_mtu, why, overhead,
+                            vxlan->family() == AF_INET6 ? "IPv6" : "IPv4",
+                            parent_mtu > overhead ? parent_mtu - overhead : 0));
+      }
+      return;
+    }
     if (*self->mtu > parent_mtu) {
       problem(self->loc,
               fmt::format("{}:{}: mtu {} is larger than that of its parent '{}' ({}{}); the "

@@ -429,13 +429,14 @@ class TopologyParser {
     link.options = model::defaultOptions(link.kind);
     const auto shape = model::shapeOf(link.kind);
     const std::string what = fmt::format("{} link", *kind);
+    const std::string_view parent_key = model::kindInfo(link.kind).parent_key;
     std::vector<std::string> keys = {"kind"};
     switch (shape) {
       case model::LinkShape::kPair:
         keys.insert(keys.end(), {"endpoints"});
         break;
       case model::LinkShape::kStacked:
-        keys.insert(keys.end(), {"parent", "endpoint"});
+        keys.insert(keys.end(), {std::string(parent_key), "endpoint"});
         break;
       case model::LinkShape::kStandalone:
         keys.insert(keys.end(), {"endpoint"});
@@ -462,12 +463,12 @@ class TopologyParser {
                          if (auto endpoint = parseEndpoint(v, "link endpoint")) {
                            link.endpoints.push_back(std::move(*endpoint));
                          }
-                       } else if (key == "parent") {
-                         link.parent = parseEndpoint(v, what + " parent");
+                       } else if (shape == model::LinkShape::kStacked && key == parent_key) {
+                         link.parent = parseEndpoint(v, fmt::format("{} {}", what, parent_key));
                        } else if (key == "bridge") {
                          link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
                        } else if (key != "kind") {  // read above
-                         has_id = has_id || key == "id";
+                         has_id = has_id || key == "id" || key == "vni";
                          parseOption(key, v, what, link.options);
                        }
                      });
@@ -487,9 +488,9 @@ class TopologyParser {
         }
         return link;
       case model::LinkShape::kStacked:
-        if (!item["parent"]) {
-          in_.problem(link.loc,
-                      fmt::format("{} has no 'parent' (NODE:IFNAME it is stacked on)", what));
+        if (!item[std::string(parent_key)]) {
+          in_.problem(link.loc, fmt::format("{} has no '{}' (NODE:IFNAME it is stacked on)", what,
+                                            parent_key));
           return std::nullopt;
         }
         [[fallthrough]];
@@ -505,6 +506,10 @@ class TopologyParser {
     }
     if (std::holds_alternative<model::VlanOptions>(link.options) && !has_id) {
       in_.problem(link.loc, "vlan link has no 'id' (1-4094)");
+      return std::nullopt;
+    }
+    if (std::holds_alternative<model::VxlanOptions>(link.options) && !has_id) {
+      in_.problem(link.loc, fmt::format("vxlan link has no 'vni' (1-{})", model::kMaxVni));
       return std::nullopt;
     }
     return link;
@@ -535,6 +540,10 @@ class TopologyParser {
             [](const model::VlanOptions&) {
               return std::vector<std::string>{"id", "protocol"};
             },
+            [](const model::VxlanOptions&) {
+              return std::vector<std::string>{"vni",     "remote", "group",   "local",
+                                              "dstport", "ttl",    "learning"};
+            },
         },
         options);
   }
@@ -560,8 +569,42 @@ class TopologyParser {
                 choose(v, what + " protocol", o.protocol);
               }
             },
+            [&](model::VxlanOptions& o) { parseVxlanOption(key, v, what, o); },
         },
         options);
+  }
+
+  void parseVxlanOption(const std::string& key, const YAML::Node& v, const std::string& what,
+                        model::VxlanOptions& o) {
+    if (key == "vni") {
+      o.vni =
+          static_cast<std::uint32_t>(in_.integer(v, what + " vni", 1, model::kMaxVni).value_or(0));
+    } else if (key == "dstport") {
+      o.dstport =
+          static_cast<std::uint16_t>(in_.integer(v, what + " dstport", 1, 65535).value_or(0));
+    } else if (key == "ttl") {
+      o.ttl = static_cast<std::uint8_t>(in_.integer(v, what + " ttl", 1, 255).value_or(0));
+    } else if (key == "learning") {
+      o.learning = in_.boolean(v, what + " learning").value_or(true);
+    } else {
+      auto& address = key == "remote" ? o.remote : key == "group" ? o.group : o.local;
+      address = parseAddress(v, fmt::format("{} {}", what, key));
+    }
+  }
+
+  /// A bare address ("192.0.2.1", "2001:db8::1"), reported when it is not one.
+  std::optional<IpAddress> parseAddress(const YAML::Node& v, const std::string& what) {
+    const auto text = in_.string(v, what);
+    if (!text) {
+      return std::nullopt;
+    }
+    auto address = parseIp(*text);
+    if (!address) {
+      in_.problem(in_.at(v), fmt::format("{} '{}' is not an IPv4 or IPv6 address (without a "
+                                         "prefix)",
+                                         what, excerpt(*text)));
+    }
+    return address;
   }
 
   /// An option enum from the file's words (model::optionChoices), reported when it is none.

@@ -658,6 +658,9 @@ class Planner {
                              state::toString(want.kind), ref.str(), lower->netns));
         return;
       }
+      if (refuseDuplicateVni(ref, want)) {
+        return;
+      }
       const int depth = desiredDepth(want);
       phase = depth <= 1   ? Phase::kCreateStacked1
               : depth == 2 ? Phase::kCreateStacked2
@@ -672,6 +675,42 @@ class Planner {
                    .settings = creationSettings(ref, want),
                    .lab = desired_.lab},
         want.origin);
+  }
+
+  /// The kernel refuses a second VXLAN device with the same VNI and port over one underlay
+  /// namespace, whoever made the first (another lab, by hand): the plan names both instead. The
+  /// devices seen are those in the underlay's namespace (their socket is there unless they were
+  /// moved in) and those whose confirmed underlay is in it, in every namespace the read covers.
+  bool refuseDuplicateVni(const IfRef& ref, const LinkState& want) {
+    const auto* mine = std::get_if<model::VxlanOptions>(&want.options);
+    if (mine == nullptr || !want.lower) {
+      return false;
+    }
+    const std::string& underlay_netns = want.lower->netns;
+    for (const auto& [netns_name, netns] : actual_.netns) {
+      for (const auto& [name, have] : netns.links) {
+        const auto* theirs = std::get_if<model::VxlanOptions>(&have.options);
+        const IfRef other{netns_name, name};
+        if (theirs == nullptr || deleted_.count(other) > 0 || theirs->vni != mine->vni ||
+            theirs->dstport != mine->dstport) {
+          continue;
+        }
+        const bool socket_there =
+            have.lower ? have.lower->netns == underlay_netns : netns_name == underlay_netns;
+        if (!socket_there) {
+          continue;
+        }
+        conflict(want.origin,
+                 fmt::format("vxlan '{}' (vni {}, dstport {}) cannot be created over namespace "
+                             "'{}': the VXLAN device '{}' already uses that VNI and port there "
+                             "and {}; the kernel refuses a second one",
+                             ref.str(), mine->vni, mine->dstport, underlay_netns, other.str(),
+                             have.owner.empty() ? ownerText(have.owner)
+                                                : fmt::format("belongs to lab '{}'", have.owner)));
+        return true;
+      }
+    }
+    return false;
   }
 
   /// What a new device is created with; promisc comes after, in planLinkChanges.
@@ -864,8 +903,10 @@ class Planner {
     for (const auto& [netns_name, other] : actual_.netns) {
       for (const auto& [name, upper] : other.links) {
         const IfRef ref{netns_name, name};
-        if (!state::isStacked(upper.kind) || upper.lower != parent || !ours(upper) ||
-            deleted_.count(ref) > 0 || !upper.mtu || *upper.mtu <= mtu) {
+        // A VXLAN keeps its MTU when its underlay's changes: the kernel clamps only the others.
+        if (!state::isStacked(upper.kind) || upper.kind == LinkKind::kVxlan ||
+            upper.lower != parent || !ours(upper) || deleted_.count(ref) > 0 || !upper.mtu ||
+            *upper.mtu <= mtu) {
           continue;
         }
         const auto* want = desiredLink(ref);

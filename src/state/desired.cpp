@@ -31,6 +31,31 @@ void applySettings(LinkState& link, const model::InterfaceSettings& settings) {
   }
 }
 
+/// A VXLAN without an MTU of its own gets its underlay's minus the encapsulation (50 bytes over
+/// IPv4, 70 over IPv6) when the file gives the underlay's MTU, so drift from it shows in the plan.
+/// The kernel applies the same rule at creation, which covers an underlay of unknown MTU (an
+/// existing device of the host, a lab interface left at the kernel's default).
+void defaultVxlanMtus(State& state) {
+  for (auto& [netns_name, netns] : state.netns) {
+    for (auto& [name, link] : netns.links) {
+      const auto* vxlan = std::get_if<model::VxlanOptions>(&link.options);
+      if (vxlan == nullptr || link.mtu || !link.lower) {
+        continue;
+      }
+      const auto lower_netns = state.netns.find(link.lower->netns);
+      if (lower_netns == state.netns.end()) {
+        continue;
+      }
+      const auto lower = lower_netns->second.links.find(link.lower->name);
+      const auto overhead = model::vxlanOverhead(vxlan->family());
+      if (lower != lower_netns->second.links.end() && lower->second.mtu &&
+          *lower->second.mtu > overhead) {
+        link.mtu = *lower->second.mtu - overhead;
+      }
+    }
+  }
+}
+
 }  // namespace
 
 State desiredState(const model::Topology& topology) {
@@ -183,6 +208,7 @@ State desiredState(const model::Topology& topology) {
       netns.routes.emplace(out.key(), out);
     }
   }
+  defaultVxlanMtus(state);
   // The host namespace only appears in the diff when the lab puts something there.
   if (const auto host = state.netns.find(kHostNode);
       host != state.netns.end() && host->second.links.empty() && host->second.routes.empty()) {

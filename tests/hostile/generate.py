@@ -149,7 +149,7 @@ case("duplicate-key-node", "name: lab\nnodes:\n  ns1: {}\n  ns1: {}\n")
 case("duplicate-key-top", "name: lab\nname: other\n")
 case("duplicate-key-interface", "name: lab\nnodes:\n  ns1:\n    interfaces:\n      e: {}\n      e: {}\n")
 case("link-kind-missing", swap("{kind: veth, endpoints", "{endpoints"))
-case("link-kind-unknown", swap("{kind: veth,", "{kind: vxlan,"))
+case("link-kind-unknown", swap("{kind: veth,", "{kind: geneve,"))
 case("link-kind-typo", swap("{kind: veth,", "{kind: vet,"))
 # Routes and sysctls
 case("route-no-to", "name: lab\nnodes:\n  ns1: {routes: [{via: 10.0.0.9}]}\n")

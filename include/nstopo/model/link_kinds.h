@@ -8,6 +8,8 @@
 #include <variant>
 #include <vector>
 
+#include "nstopo/core/cidr.h"
+
 /// The seam every link kind goes through: one enum for the whole program, one table row per
 /// kind, and the kernel options of the kinds that have some, as typed values. Adding a kind
 /// means a value here, its row in link_kinds.cpp and, when it has options, an options struct
@@ -21,6 +23,7 @@ enum class LinkKind {
   kMacvlan,
   kIpvlan,
   kVlan,
+  kVxlan,
   kDummy,
   kOvsInternal,
   kBridge,
@@ -32,7 +35,7 @@ enum class LinkKind {
 /// creation request.
 enum class LinkShape {
   kPair,        ///< two ends, one in each endpoint (veth)
-  kStacked,     ///< one end stacked on a parent interface (macvlan, ipvlan, vlan)
+  kStacked,     ///< one end stacked on a parent interface (macvlan, ipvlan, vlan, vxlan)
   kStandalone,  ///< one end on its own
   kOvsPort,     ///< made by vswitchd for an OVS port, then moved into its node (ovs-internal)
   kBridge,      ///< a Linux bridge, from `bridges:`
@@ -44,12 +47,15 @@ struct KindInfo {
   std::string_view kernel_kind;  ///< IFLA_INFO_KIND, "" when nstopo never creates it by netlink
   std::string_view config;       ///< the kernel option that provides it, for the probe's message
   LinkShape shape = LinkShape::kForeign;
+  /// The file's key naming a stacked kind's parent: "parent", or "underlay" for vxlan (the
+  /// interface, and so the namespace, whose UDP socket carries the tunnel).
+  std::string_view parent_key = "parent";
 };
 
 [[nodiscard]] const KindInfo& kindInfo(LinkKind kind);
 [[nodiscard]] const char* toString(LinkKind kind);
 [[nodiscard]] LinkShape shapeOf(LinkKind kind);
-[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan
+[[nodiscard]] bool isStacked(LinkKind kind);  ///< macvlan, ipvlan, vlan, vxlan
 
 /// The kinds a link of the file may have, in table order.
 [[nodiscard]] std::vector<LinkKind> fileLinkKinds();
@@ -86,14 +92,44 @@ struct VlanOptions {
   bool operator==(const VlanOptions&) const = default;
 };
 
+/// The IANA port of VXLAN, which a file gets unless it says `dstport` (the kernel's own default,
+/// 8472, predates the IANA assignment).
+inline constexpr std::uint16_t kVxlanPort = 4789;
+/// The largest VNI: 24 bits.
+inline constexpr std::uint32_t kMaxVni = 16777215;
+
+/// A VXLAN device. Every field is part of the device's identity: a change replaces it (the
+/// peers of head-end replication are FDB entries, changed in place, and are not here).
+struct VxlanOptions {
+  std::uint32_t vni = 0;  ///< 1-16777215 in a file
+  std::optional<IpAddress> local;
+  /// The unicast peer or the multicast group (the kernel keeps both in IFLA_VXLAN_GROUP; the
+  /// address tells them apart). At most one of the two.
+  std::optional<IpAddress> remote;
+  std::optional<IpAddress> group;
+  std::uint16_t dstport = kVxlanPort;
+  std::uint8_t ttl = 0;  ///< 0: the kernel's default (inherit the route's)
+  bool learning = true;
+  bool operator==(const VxlanOptions&) const = default;
+
+  /// AF_INET6 when any address of the tunnel is IPv6 (the validator refuses a mix), else
+  /// AF_INET: it decides the encapsulation's overhead, 50 or 70 bytes.
+  [[nodiscard]] int family() const;
+};
+
+/// The bytes VXLAN adds in front of each frame: 50 over IPv4, 70 over IPv6.
+[[nodiscard]] std::uint32_t vxlanOverhead(int family);
+
 /// What the kernel keeps of a link of one kind (its IFLA_INFO_DATA): the new link, the state
 /// read back, and the plan all carry this one value, so a changed option is a changed value.
-using LinkOptions = std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions>;
+using LinkOptions =
+    std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions, VxlanOptions>;
 
 /// The options a link of `kind` starts with: the kernel's defaults.
 [[nodiscard]] LinkOptions defaultOptions(LinkKind kind);
 
-/// "mode bridge", "mode l2, flag bridge", "id 10, 802.1Q", "" (brief: without flag/protocol).
+/// "mode bridge", "mode l2, flag bridge", "id 10, 802.1Q", "vni 10, remote 192.0.2.2, port
+/// 4789", "" (brief: without flag/protocol, a VXLAN's vni only).
 [[nodiscard]] std::string optionsText(const LinkOptions& options, bool brief = false);
 
 /// The one table of names for each option enum: the file's words, also used in messages.

@@ -11,11 +11,17 @@
 namespace nstopo::netlink {
 
 /// Appends IFLA_LINKINFO for a new link of `kind`: IFLA_INFO_KIND from the table of kinds, and
-/// IFLA_INFO_DATA when the options have any.
-void putLinkInfo(nl_msg* msg, model::LinkKind kind, const model::LinkOptions& options);
+/// IFLA_INFO_DATA when the options have any. `lower_ifindex` is the parent of a stacked kind
+/// (0 for none): a VXLAN names its underlay inside its data (IFLA_VXLAN_LINK), not in IFLA_LINK.
+void putLinkInfo(nl_msg* msg, model::LinkKind kind, const model::LinkOptions& options,
+                 int lower_ifindex = 0);
 
 /// The options of a link of `kind` from its IFLA_INFO_DATA (null when the kernel sent none):
 /// the kernel's defaults for what is missing.
 [[nodiscard]] model::LinkOptions decodeLinkInfoData(model::LinkKind kind, nlattr* data);
+
+/// The parent a kind names inside its IFLA_INFO_DATA (a VXLAN's IFLA_VXLAN_LINK), 0 when it
+/// names none there (the others' parent is IFLA_LINK).
+[[nodiscard]] int lowerInLinkInfoData(model::LinkKind kind, nlattr* data);
 
 }  // namespace nstopo::netlink

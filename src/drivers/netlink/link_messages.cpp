@@ -137,7 +137,7 @@ NlMsgPtr newLinkRequest(const NewLink& link, const LinkAttrs& attrs) {
   if (link.target_netns_fd >= 0) {
     nla_put_u32(msg.get(), IFLA_NET_NS_FD, static_cast<std::uint32_t>(link.target_netns_fd));
   }
-  putLinkInfo(msg.get(), link.kind, link.options);
+  putLinkInfo(msg.get(), link.kind, link.options, link.lower_ifindex);
   return msg;
 }
 

@@ -94,6 +94,9 @@ RawLink parseLink(const nlmsghdr& header) {
     }
     link.kind = model::kindOfKernel(link.kind_name);
     link.options = decodeLinkInfoData(link.kind, li[IFLA_INFO_DATA]);
+    if (const int lower = lowerInLinkInfoData(link.kind, li[IFLA_INFO_DATA]); lower != 0) {
+      link.link_ifindex = lower;  // a VXLAN's underlay: matchLowers confirms it like IFLA_LINK
+    }
     if (link.kind == LinkKind::kBridge && li[IFLA_INFO_DATA] != nullptr) {
       nlattr* br[IFLA_BR_MAX + 1] = {};
       nla_parse_nested(br, IFLA_BR_MAX, li[IFLA_INFO_DATA], nullptr);

@@ -21,9 +21,9 @@ namespace {
 using Bytes = std::vector<std::uint8_t>;
 
 /// The attributes putLinkInfo appends to an empty RTM_NEWLINK message.
-Bytes encoded(model::LinkKind kind, const model::LinkOptions& options) {
+Bytes encoded(model::LinkKind kind, const model::LinkOptions& options, int lower_ifindex = 0) {
   NlMsgPtr msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
-  putLinkInfo(msg.get(), kind, options);
+  putLinkInfo(msg.get(), kind, options, lower_ifindex);
   const auto* header = nlmsg_hdr(msg.get());
   const auto* data = static_cast<const std::uint8_t*>(nlmsg_data(header));
   return Bytes(data, data + nlmsg_datalen(header));
@@ -73,6 +73,47 @@ TEST(LinkInfoCodec, Vlan) {
   const auto got = encoded(model::LinkKind::kVlan, options);
   EXPECT_EQ(got, want);
   EXPECT_EQ(decoded(model::LinkKind::kVlan, got), model::LinkOptions(options));
+}
+
+model::VxlanOptions vxlanOptions(const char* local, const char* remote) {
+  model::VxlanOptions options;
+  options.vni = 1001;
+  options.local = parseIp(local);
+  options.remote = parseIp(remote);
+  options.ttl = 64;
+  options.learning = false;
+  return options;
+}
+
+TEST(LinkInfoCodec, Vxlan) {
+  const auto options = vxlanOptions("192.0.2.1", "192.0.2.2");
+  const Bytes want = {0x44, 0x00, 0x12, 0x80,                                        // LINKINFO
+                      0x0a, 0x00, 0x01, 0x00, 'v',  'x',  'l',  'a',  'n', 0, 0, 0,  // KIND
+                      0x34, 0x00, 0x02, 0x80,                                        // DATA
+                      0x08, 0x00, 0x01, 0x00, 0xe9, 0x03, 0x00, 0x00,                // ID 1001
+                      0x08, 0x00, 0x04, 0x00, 192,  0,    2,    1,      // LOCAL 192.0.2.1
+                      0x08, 0x00, 0x02, 0x00, 192,  0,    2,    2,      // GROUP 192.0.2.2
+                      0x06, 0x00, 0x0f, 0x00, 0x12, 0xb5, 0x00, 0x00,   // PORT 4789, BE
+                      0x05, 0x00, 0x05, 0x00, 64,   0x00, 0x00, 0x00,   // TTL 64
+                      0x05, 0x00, 0x07, 0x00, 0x00, 0x00, 0x00, 0x00};  // LEARNING off
+  const auto got = encoded(model::LinkKind::kVxlan, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kVxlan, got), model::LinkOptions(options));
+}
+
+TEST(LinkInfoCodec, VxlanNamesItsUnderlayInsideItsDataAndTellsAGroupFromARemote) {
+  const auto options = vxlanOptions("2001:db8::1", "2001:db8::2");
+  auto got = encoded(model::LinkKind::kVxlan, options, 7);
+  EXPECT_EQ(decoded(model::LinkKind::kVxlan, got), model::LinkOptions(options));
+  auto* link_info = reinterpret_cast<nlattr*>(got.data());
+  nlattr* li[IFLA_INFO_MAX + 1] = {};
+  nla_parse_nested(li, IFLA_INFO_MAX, link_info, nullptr);
+  EXPECT_EQ(lowerInLinkInfoData(model::LinkKind::kVxlan, li[IFLA_INFO_DATA]), 7);
+  model::VxlanOptions group = options;
+  group.remote.reset();
+  group.group = parseIp("ff05::1");
+  EXPECT_EQ(decoded(model::LinkKind::kVxlan, encoded(model::LinkKind::kVxlan, group, 7)),
+            model::LinkOptions(group));
 }
 
 TEST(LinkInfoCodec, KindsWithoutOptionsSendNoData) {

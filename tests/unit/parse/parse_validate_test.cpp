@@ -123,9 +123,9 @@ TEST(Parse, RouteHostBits) {
 }
 
 TEST(Parse, UnsupportedLinkKind) {
-  EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: vxlan, endpoints: []}\n"),
-            "lab.yaml:3:12: error: link kind 'vxlan' is not supported (supported: veth, macvlan, "
-            "ipvlan, vlan, dummy, ovs-internal)");
+  EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: geneve, endpoints: []}\n"),
+            "lab.yaml:3:12: error: link kind 'geneve' is not supported (supported: veth, macvlan, "
+            "ipvlan, vlan, vxlan, dummy, ovs-internal)");
 }
 
 TEST(Parse, EndpointShape) {
