@@ -139,6 +139,8 @@ Journal journalOf(const plan::Plan& plan) {
             [](const plan::SetLink&) {},
             [](const plan::AddAddress&) {},
             [](const plan::DeleteAddress&) {},
+            [](const plan::AddVxlanPeer&) {},
+            [](const plan::DeleteVxlanPeer&) {},
             [](const plan::AddRoute&) {},
             [](const plan::DeleteRoute&) {},
             [](const plan::SetSysctl&) {},
@@ -236,7 +238,8 @@ std::optional<std::set<std::string>> localNamespaces(const plan::Plan& plan) {
         [](const auto& action) {
           using T = std::decay_t<decltype(action)>;
           return std::is_same_v<T, plan::SetLink> || std::is_same_v<T, plan::AddAddress> ||
-                 std::is_same_v<T, plan::DeleteAddress> || std::is_same_v<T, plan::AddRoute> ||
+                 std::is_same_v<T, plan::DeleteAddress> || std::is_same_v<T, plan::AddVxlanPeer> ||
+                 std::is_same_v<T, plan::DeleteVxlanPeer> || std::is_same_v<T, plan::AddRoute> ||
                  std::is_same_v<T, plan::DeleteRoute> || std::is_same_v<T, plan::SetSysctl>;
         },
         step.action);

@@ -40,6 +40,7 @@ bool mayHaveHappened(const plan::Action& action) {
     return set->change.mtu && set->before.mtu && *set->change.mtu < *set->before.mtu;
   }
   return std::holds_alternative<plan::DeleteAddress>(action) ||
+         std::holds_alternative<plan::DeleteVxlanPeer>(action) ||
          std::holds_alternative<plan::DeleteRoute>(action);
 }
 

@@ -94,8 +94,8 @@ const KindInfo& kindInfo(LinkKind kind) {
     case LinkKind::kVxlan: {
       // Stacked on its underlay, which may live in another namespace than the device: the
       // device is created from there, so its UDP socket stays there.
-      static constexpr KindInfo kRow{"vxlan", "vxlan", "CONFIG_VXLAN", LinkShape::kStacked,
-                                     "underlay"};
+      static constexpr KindInfo kRow{"vxlan",    "vxlan", "CONFIG_VXLAN", LinkShape::kStacked,
+                                     "underlay", true};
       return kRow;
     }
     case LinkKind::kDummy: {

@@ -27,9 +27,11 @@ void resolveEndpoints(Topology& topology) {
           break;
         case LinkShape::kStacked:
         case LinkShape::kStandalone:
+          endpoint.on_bridge = bridge != topology.bridges.end() && kindInfo(link.kind).bridge_port;
+          break;
         case LinkShape::kBridge:
         case LinkShape::kForeign:
-          endpoint.on_bridge = false;  // the validator refuses a bridge as their owner
+          endpoint.on_bridge = false;  // never in `links:`
           break;
       }
     }

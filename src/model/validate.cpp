@@ -221,10 +221,15 @@ class Validator {
       }
       const auto& endpoint = link.endpoints[0];
       const std::string text = endpoint.owner + ":" + endpoint.ifname;
-      if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
+      const bool bridge_port = kindInfo(link.kind).bridge_port;
+      if (endpoint.on_bridge) {
+        if (!nodeExists(topology_.bridges.at(endpoint.owner).node)) {
+          continue;  // reported with the bridge
+        }
+      } else if (topology_.bridges.count(endpoint.owner) > 0 || !nodeExists(endpoint.owner)) {
         std::string message =
-            fmt::format("{} endpoint '{}': '{}' is not a node", toString(link.kind), excerpt(text),
-                        excerpt(endpoint.owner));
+            fmt::format("{} endpoint '{}': '{}' is not a node{}", toString(link.kind),
+                        excerpt(text), excerpt(endpoint.owner), bridge_port ? " or a bridge" : "");
         message += hint(endpoint.owner, ownerNames());
         problem(endpoint.loc, message);
         continue;
@@ -234,7 +239,12 @@ class Validator {
                                           toString(link.kind), excerpt(text), *why));
         continue;
       }
-      claimInterface(endpoint.owner, endpoint.ifname,
+      if (endpoint.on_bridge && topology_.bridges.at(endpoint.owner).name == endpoint.ifname) {
+        problem(endpoint.loc, fmt::format("{} endpoint '{}': a bridge cannot be its own port",
+                                          toString(link.kind), excerpt(text)));
+        continue;
+      }
+      claimInterface(endpointNetns(topology_, endpoint), endpoint.ifname,
                      std::string(toString(link.kind)) + " endpoint '" + excerpt(text) + "'",
                      endpoint.loc);
       by_endpoint[text] = &link;
@@ -366,7 +376,7 @@ class Validator {
       }
     };
     for (const auto& link : topology_.links) {
-      if (link.kind == LinkKind::kVeth) {
+      if (link.kind == LinkKind::kVeth || kindInfo(link.kind).bridge_port) {
         for (const auto& endpoint : link.endpoints) {
           const auto bridge = topology_.bridges.find(endpoint.owner);
           if (bridge != topology_.bridges.end() && bridge->second.kind == BridgeKind::kOvs) {

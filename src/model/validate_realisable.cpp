@@ -218,7 +218,7 @@ class RealisableChecker {
     std::optional<std::pair<std::uint32_t, std::string>> smallest;
     for (const auto& link : topology_.links) {
       for (const auto& endpoint : link.endpoints) {
-        if (link.kind != LinkKind::kVeth || endpoint.owner != bridge_name) {
+        if (!isBridgePort(link) || endpoint.owner != bridge_name) {
           continue;
         }
         const auto port = settingsOf(netns, endpoint.ifname);
@@ -228,6 +228,11 @@ class RealisableChecker {
       }
     }
     return smallest;
+  }
+
+  /// Whether a link's endpoints may be ports of a bridge: a veth's ends, a vxlan.
+  static bool isBridgePort(const Link& link) {
+    return link.kind == LinkKind::kVeth || kindInfo(link.kind).bridge_port;
   }
 
   /// Whether NETNS:IFNAME is an endpoint of a veth or a Linux bridge of the file.

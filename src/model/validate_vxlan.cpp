@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 
 #include <map>
+#include <set>
 #include <tuple>
 
 #include <fmt/format.h>
@@ -62,11 +63,37 @@ class VxlanRules {
   }
 
   void checkPeers(const Link& link, const VxlanOptions& options) {
-    const int ways = (options.remote ? 1 : 0) + (options.group ? 1 : 0);
+    const int ways =
+        (options.remote ? 1 : 0) + (options.group ? 1 : 0) + (link.peers.empty() ? 0 : 1);
     if (ways != 1) {
-      problem(link.loc, fmt::format("vxlan '{}' needs exactly one of 'remote' (a unicast peer) "
-                                    "or 'group' (a multicast group)",
+      problem(link.loc, fmt::format("vxlan '{}' needs exactly one of 'remote' (a unicast peer), "
+                                    "'group' (a multicast group) or 'peers' (unicast peers, "
+                                    "head-end replication)",
                                     printable(endpointText(link))));
+    }
+    std::set<IpAddress> seen;
+    for (const auto& peer : link.peers) {
+      if (isMulticast(peer.ip)) {
+        problem(peer.loc, fmt::format("vxlan '{}': peer {} is a multicast address (use 'group')",
+                                      printable(endpointText(link)), peer.ip.str()));
+      } else if (!seen.insert(peer.ip).second) {
+        problem(peer.loc, fmt::format("vxlan '{}': peer {} is listed twice",
+                                      printable(endpointText(link)), peer.ip.str()));
+      }
+      if (peer.ip.family == AF_INET6 && !options.local) {
+        // Without an IPv6 address of its own the kernel gives the device an IPv4 socket, and
+        // the FDB refuses IPv6 destinations on it.
+        problem(peer.loc, fmt::format("vxlan '{}': IPv6 peer {} needs an IPv6 'local' address",
+                                      printable(endpointText(link)), peer.ip.str()));
+      }
+      if (options.local && peer.ip.family != options.local->family) {
+        problem(
+            peer.loc,
+            fmt::format("vxlan '{}': peer {} is {} but local {} is {}; a tunnel has one "
+                        "family",
+                        printable(endpointText(link)), peer.ip.str(), familyName(peer.ip.family),
+                        options.local->str(), familyName(options.local->family)));
+      }
     }
     if (options.remote && isMulticast(*options.remote)) {
       problem(link.loc, fmt::format("vxlan '{}': remote {} is a multicast address (use 'group')",

@@ -465,6 +465,8 @@ class TopologyParser {
                          }
                        } else if (shape == model::LinkShape::kStacked && key == parent_key) {
                          link.parent = parseEndpoint(v, fmt::format("{} {}", what, parent_key));
+                       } else if (key == "peers") {
+                         link.peers = parsePeers(v, what + " peers");
                        } else if (key == "bridge") {
                          link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
                        } else if (key != "kind") {  // read above
@@ -541,8 +543,8 @@ class TopologyParser {
               return std::vector<std::string>{"id", "protocol"};
             },
             [](const model::VxlanOptions&) {
-              return std::vector<std::string>{"vni",     "remote", "group",   "local",
-                                              "dstport", "ttl",    "learning"};
+              return std::vector<std::string>{"vni",   "remote",  "group", "peers",
+                                              "local", "dstport", "ttl",   "learning"};
             },
         },
         options);
@@ -590,6 +592,17 @@ class TopologyParser {
       auto& address = key == "remote" ? o.remote : key == "group" ? o.group : o.local;
       address = parseAddress(v, fmt::format("{} {}", what, key));
     }
+  }
+
+  /// A list of bare addresses, each with its place in the file.
+  std::vector<model::Address> parsePeers(const YAML::Node& node, const std::string& what) {
+    std::vector<model::Address> out;
+    in_.forEachItem(node, what, [&](const YAML::Node& item) {
+      if (auto address = parseAddress(item, what)) {
+        out.push_back(model::Address{*address, in_.at(item)});
+      }
+    });
+    return out;
   }
 
   /// A bare address ("192.0.2.1", "2001:db8::1"), reported when it is not one.

@@ -205,6 +205,12 @@ std::string describe(const Action& action) {
           [](const DeleteAddress& a) {
             return fmt::format("address {} on {}", a.address.cidr(), a.ref.str());
           },
+          [](const AddVxlanPeer& a) {
+            return fmt::format("vxlan peer {} on {}", a.peer.str(), a.ref.str());
+          },
+          [](const DeleteVxlanPeer& a) {
+            return fmt::format("vxlan peer {} on {}", a.peer.str(), a.ref.str());
+          },
           [](const AddRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const DeleteRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const CreateOvsBridge& a) {
@@ -252,6 +258,8 @@ std::string netnsOf(const Action& action) {
                         [](const SetLink& a) { return a.ref.netns; },
                         [](const AddAddress& a) { return a.ref.netns; },
                         [](const DeleteAddress& a) { return a.ref.netns; },
+                        [](const AddVxlanPeer& a) { return a.ref.netns; },
+                        [](const DeleteVxlanPeer& a) { return a.ref.netns; },
                         [](const AddRoute& a) { return a.netns; },
                         [](const DeleteRoute& a) { return a.netns; },
                         [](const SetSysctl& a) { return a.netns; },
@@ -310,6 +318,15 @@ std::vector<Action> inverseOf(const Action& action) {
                 }
                 undo.emplace_back(CreateLink{a.ref, a.before.lower, a.before.kind, a.before.options,
                                              settingsOf(a.before), a.lab});
+                if (!a.before.master.empty()) {  // a vxlan port of a Linux bridge
+                  SetLink join{a.ref, {}, {}};
+                  join.change.master = a.before.master;
+                  join.before.master = "";
+                  undo.emplace_back(std::move(join));
+                }
+                for (const auto& peer : a.before.fdb_peers) {
+                  undo.emplace_back(AddVxlanPeer{a.ref, peer});
+                }
                 break;
               case model::LinkShape::kBridge:
                 undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
@@ -356,6 +373,12 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const DeleteAddress& a) -> std::vector<Action> {
             return {AddAddress{a.ref, a.address}};
+          },
+          [](const AddVxlanPeer& a) -> std::vector<Action> {
+            return {DeleteVxlanPeer{a.ref, a.peer}};
+          },
+          [](const DeleteVxlanPeer& a) -> std::vector<Action> {
+            return {AddVxlanPeer{a.ref, a.peer}};
           },
           [](const AddRoute& a) -> std::vector<Action> {
             return {DeleteRoute{a.netns, a.route}};

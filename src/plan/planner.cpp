@@ -815,8 +815,10 @@ class Planner {
             set.change.tx_checksum = false;
             set.before.tx_checksum = true;
           }
-          if (want.kind == LinkKind::kOvsInternal && !want.master.empty()) {
-            set.change.master = want.master;  // a moved port joins its Linux bridge
+          if (want.kind != LinkKind::kVeth && !want.master.empty()) {
+            // A moved internal port or a new vxlan joins its Linux bridge (a veth end is
+            // enslaved by its creation request).
+            set.change.master = want.master;
             set.before.master = "";
           }
           if (want.kind == LinkKind::kOvsInternal) {
@@ -828,6 +830,7 @@ class Planner {
             add(Phase::kChangeLinks, Change::kUpdate, std::move(set), want.origin);
           }
           diffAddresses(ref, want.addresses, {}, want.origin);
+          diffVxlanPeers(ref, want.fdb_peers, {}, want.origin);
           continue;
         }
         const auto* have = actualLink(ref);
@@ -890,6 +893,23 @@ class Planner {
         }
         diffAddresses(ref, want.addresses, have->addresses, want.origin, downed_.count(ref) > 0,
                       have->secondary_addresses);
+        diffVxlanPeers(ref, want.fdb_peers, have->fdb_peers, want.origin);
+      }
+    }
+  }
+
+  /// The peers of a vxlan's head-end replication, one all-zero FDB entry each: changed in place,
+  /// one by one, like addresses.
+  void diffVxlanPeers(const IfRef& ref, const std::set<IpAddress>& want,
+                      const std::set<IpAddress>& have, const SourceLoc& origin) {
+    for (const auto& peer : have) {
+      if (want.count(peer) == 0) {
+        add(Phase::kDeleteAddresses, Change::kDelete, DeleteVxlanPeer{ref, peer});
+      }
+    }
+    for (const auto& peer : want) {
+      if (have.count(peer) == 0) {
+        add(Phase::kAddAddresses, Change::kCreate, AddVxlanPeer{ref, peer}, origin);
       }
     }
   }

@@ -159,7 +159,8 @@ State desiredState(const model::Topology& topology) {
         // One new interface in a node, on its parent when the kind stacks.
         if (link.endpoints.size() == 1 && (link.parent || !model::isStacked(link.kind))) {
           const auto& endpoint = link.endpoints[0];
-          auto& out = netnsFor(state, endpoint.owner).links[endpoint.ifname];
+          auto& out =
+              netnsFor(state, model::endpointNetns(topology, endpoint)).links[endpoint.ifname];
           out.name = endpoint.ifname;
           out.kind = link.kind;
           out.kind_name = model::toString(link.kind);
@@ -167,7 +168,18 @@ State desiredState(const model::Topology& topology) {
           if (link.parent) {
             out.lower = IfRef{link.parent->owner, link.parent->ifname};
           }
+          if (endpoint.on_bridge) {  // a vxlan as a bridge's port
+            if (topology.bridges.at(endpoint.owner).kind == model::BridgeKind::kOvs) {
+              out.ovs_bridge = endpoint.owner;
+              add_port(endpoint.owner, endpoint.ifname, false, endpoint.loc);
+            } else {
+              out.master = endpoint.owner;
+            }
+          }
           out.options = link.options;
+          for (const auto& peer : link.peers) {
+            out.fdb_peers.insert(peer.ip);
+          }
           out.up = true;
           out.origin = endpoint.loc;
         }

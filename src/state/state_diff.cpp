@@ -29,7 +29,7 @@ std::string text(bool value) {
 std::string text(const std::set<IpAddress>& addresses) {
   std::vector<std::string> parts;
   for (const auto& address : addresses) {
-    parts.push_back(address.cidr());
+    parts.push_back(address.prefix_len < 0 ? address.str() : address.cidr());
   }
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, " "));
 }
@@ -84,6 +84,7 @@ class Differ {
     }
     field(path, "state", a.up, b.up);
     field(path, "addresses", a.addresses, b.addresses);
+    field(path, "vxlan peers", a.fdb_peers, b.fdb_peers);
     field(path, "owner", a.owner, b.owner);
   }
 

@@ -263,6 +263,22 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             return {};
           },
+          [&](const plan::AddVxlanPeer& a) -> Status {
+            auto* link = link_of(a.ref);
+            if (link == nullptr) {
+              return missing(a.ref.str());
+            }
+            if (!link->fdb_peers.insert(a.peer).second) {
+              return fail(ErrorKind::kKernel, "FDB entry exists (EEXIST)", {}, 17);
+            }
+            return {};
+          },
+          [&](const plan::DeleteVxlanPeer& a) -> Status {
+            if (auto* link = link_of(a.ref)) {
+              link->fdb_peers.erase(a.peer);
+            }
+            return {};
+          },
           [&](const plan::AddRoute& a) -> Status {
             auto& routes = world.netns[a.netns].routes;
             auto route = a.route;

@@ -50,6 +50,9 @@ struct KindInfo {
   /// The file's key naming a stacked kind's parent: "parent", or "underlay" for vxlan (the
   /// interface, and so the namespace, whose UDP socket carries the tunnel).
   std::string_view parent_key = "parent";
+  /// Its endpoint may be BRIDGE:IF (vxlan): the device is created in the bridge's node and
+  /// becomes a port of that bridge, Linux or Open vSwitch.
+  bool bridge_port = false;
 };
 
 [[nodiscard]] const KindInfo& kindInfo(LinkKind kind);
@@ -99,7 +102,8 @@ inline constexpr std::uint16_t kVxlanPort = 4789;
 inline constexpr std::uint32_t kMaxVni = 16777215;
 
 /// A VXLAN device. Every field is part of the device's identity: a change replaces it (the
-/// peers of head-end replication are FDB entries, changed in place, and are not here).
+/// peers of head-end replication are FDB entries, changed in place like addresses: they are
+/// `model::Link::peers` and `state::LinkState::fdb_peers`, not here).
 struct VxlanOptions {
   std::uint32_t vni = 0;  ///< 1-16777215 in a file
   std::optional<IpAddress> local;

@@ -88,7 +88,8 @@ struct Bridge {
   SourceLoc loc;
 };
 
-/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by resolveEndpoints().
+/// "node:ifname" or "bridge:ifname" as written; `on_bridge` is resolved by resolveEndpoints(): the
+/// interface is a port of that bridge (a veth end, a vxlan; an ovs-internal port on a Linux one).
 struct Endpoint {
   std::string owner;
   std::string ifname;
@@ -106,6 +107,9 @@ struct Link {
   std::optional<Endpoint> parent;
   std::string ovs_bridge;  ///< ovs-internal: the OVS bridge the port is created on
   LinkOptions options;     ///< the alternative of `kind` (defaultOptions)
+  /// vxlan: the unicast peers of head-end replication, one all-zero FDB entry each (instead of
+  /// `remote` or `group`); changed in place, so not part of `options`
+  std::vector<Address> peers;
   SourceLoc loc;
 };
 

@@ -187,6 +187,18 @@ struct DeleteAddress {
   IpAddress address;
 };
 
+/// One peer of a vxlan's head-end replication: an all-zero FDB entry whose destination is the
+/// peer, so the kernel sends it a copy of every broadcast, unknown-unicast and multicast frame.
+struct AddVxlanPeer {
+  IfRef ref;
+  IpAddress peer;
+};
+
+struct DeleteVxlanPeer {
+  IfRef ref;
+  IpAddress peer;
+};
+
 struct AddRoute {
   std::string netns;
   state::RouteState route;
@@ -204,10 +216,11 @@ struct SetSysctl {
   std::string before;
 };
 
-using Action = std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateLink,
-                            DeleteLink, SetLink, AddAddress, DeleteAddress, AddRoute, DeleteRoute,
-                            SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
-                            DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
+using Action =
+    std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateLink, DeleteLink,
+                 SetLink, AddAddress, DeleteAddress, AddVxlanPeer, DeleteVxlanPeer, AddRoute,
+                 DeleteRoute, SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
+                 DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
 
 /// True for the actions the OVSDB driver carries out.
 [[nodiscard]] bool isOvsAction(const Action& action);

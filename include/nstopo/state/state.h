@@ -46,6 +46,9 @@ struct LinkState {
   bool vlan_filtering = false;    ///< bridges only
   std::string owner;              ///< lab name from the ownership mark, "" when foreign
   std::set<IpAddress> addresses;  ///< with prefix; link-local IPv6 is never listed
+  /// vxlan: the destinations of its all-zero FDB entries besides its `remote` (head-end
+  /// replication: the kernel sends each broadcast, unknown unicast and multicast frame to each)
+  std::set<IpAddress> fdb_peers;
   /// actual only: the IPv4 addresses the kernel keeps as secondaries of another address in their
   /// subnet (deleting that primary deletes them too, while promote_secondaries is off)
   std::set<IpAddress> secondary_addresses;

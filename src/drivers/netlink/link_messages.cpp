@@ -207,6 +207,10 @@ NlMsgPtr dumpRequest(int type, int family) {
     ifaddrmsg info{};
     info.ifa_family = static_cast<unsigned char>(family);
     nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  } else if (type == RTM_GETNEIGH) {
+    ndmsg info{};
+    info.ndm_family = static_cast<unsigned char>(family);
+    nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
   } else {
     rtmsg info{};
     info.rtm_family = static_cast<unsigned char>(family);

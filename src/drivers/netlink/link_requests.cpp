@@ -9,6 +9,7 @@
 #include "nstopo/state/ownership.h"
 
 #include "addr_route_messages.h"
+#include "fdb_messages.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -232,6 +233,10 @@ class Builder {
 
   Status operator()(const plan::DeleteAddress& a) { return address(false, a.ref, a.address); }
 
+  Status operator()(const plan::AddVxlanPeer& a) { return vxlanPeer(true, a.ref, a.peer); }
+
+  Status operator()(const plan::DeleteVxlanPeer& a) { return vxlanPeer(false, a.ref, a.peer); }
+
   Status operator()(const plan::AddRoute& a) { return route(true, a.netns, a.route); }
 
   Status operator()(const plan::DeleteRoute& a) { return route(false, a.netns, a.route); }
@@ -281,6 +286,19 @@ class Builder {
     }
     out_.first.push_back(Request{.netns = ref.netns,
                                  .message = std::move(*message),
+                                 .action = index_,
+                                 .what = (add ? "adding " : "deleting ") + what_,
+                                 .tolerate_missing = !add});
+    return {};
+  }
+
+  Status vxlanPeer(bool add, const IfRef& ref, const IpAddress& peer) {
+    const auto device = context_.ifindex(ref);
+    if (!device) {
+      return tl::unexpected(device.error());
+    }
+    out_.first.push_back(Request{.netns = ref.netns,
+                                 .message = vxlanPeerRequest(add, *device, peer),
                                  .action = index_,
                                  .what = (add ? "adding " : "deleting ") + what_,
                                  .tolerate_missing = !add});
@@ -352,6 +370,8 @@ std::set<IfRef> devicesNeeded(std::span<const plan::Action* const> batch) {
     std::visit(Overloaded{
                    [&](const plan::AddAddress& a) { refs.insert(a.ref); },
                    [&](const plan::DeleteAddress& a) { refs.insert(a.ref); },
+                   [&](const plan::AddVxlanPeer& a) { refs.insert(a.ref); },
+                   [&](const plan::DeleteVxlanPeer& a) { refs.insert(a.ref); },
                    [&](const plan::AddRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::DeleteRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::CreateVeth& a) {

@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
@@ -15,6 +16,7 @@
 
 #include "nstopo/state/ownership.h"
 
+#include "fdb_messages.h"
 #include "link_info.h"
 #include "link_messages.h"
 
@@ -206,6 +208,37 @@ void matchLowers(state::State& state) {
   }
 }
 
+/// The peers of each vxlan's head-end replication: its all-zero FDB entries, but the one the
+/// kernel makes for its `remote` or `group`. Only namespaces with a vxlan pay for the dump.
+Status readVxlanPeers(RtnlSocket& socket, NetnsReading& reading) {
+  auto& links = reading.netns.links;
+  if (std::none_of(links.begin(), links.end(), [](const auto& entry) {
+        return std::holds_alternative<model::VxlanOptions>(entry.second.options);
+      })) {
+    return {};
+  }
+  auto request = dumpRequest(RTM_GETNEIGH, AF_BRIDGE);
+  return socket.dump(request.get(), [&](const nlmsghdr& header) {
+    const auto entry = parseVxlanPeer(header);
+    if (!entry) {
+      return;
+    }
+    const auto name = reading.names_by_index.find(entry->first);
+    if (name == reading.names_by_index.end()) {
+      return;
+    }
+    auto& link = links[name->second];
+    const auto* vxlan = std::get_if<model::VxlanOptions>(&link.options);
+    const auto same = [&](const std::optional<IpAddress>& address) {
+      return address && address->family == entry->second.family &&
+             address->bytes == entry->second.bytes;
+    };
+    if (vxlan != nullptr && !same(vxlan->remote) && !same(vxlan->group)) {
+      link.fdb_peers.insert(entry->second);
+    }
+  });
+}
+
 Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, const std::string& lab,
                                bool is_host) {
   NetnsReading reading;
@@ -239,6 +272,11 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
       raw.link.master = it == reading.names_by_index.end() ? "?" : it->second;
     }
     netns.links.emplace(raw.link.name, std::move(raw.link));
+  }
+
+  if (auto peers = readVxlanPeers(socket, reading); !peers) {
+    return tl::unexpected(
+        withContext(peers.error(), fmt::format("reading the vxlan FDB of '{}'", name)));
   }
 
   // One dump per family, not AF_UNSPEC: the kernel serves AF_UNSPEC address and route dumps

@@ -17,8 +17,8 @@
 #include "nstopo/state/state_diff.h"
 
 #include "support/fake_driver.h"
-#include "support/topology_text.h"
 #include "support/planner_cases.h"
+#include "support/topology_text.h"
 
 namespace nstopo {
 namespace {
@@ -120,6 +120,37 @@ links:
   - {kind: ovs-internal, bridge: ob3, endpoint: b:t4}
 )";
 
+// VXLAN: ports of a Linux bridge whose head-end replication peers change in place, one that goes
+// (its inverse rebuilds it with its bridge and its peers) and one that comes.
+constexpr const char* kVxlanBefore = R"(name: rv
+nodes:
+  s:
+    interfaces: {u0: {addresses: [192.0.2.1/24]}}
+  w: {}
+  r: {}
+bridges:
+  seg: {node: r}
+  old: {node: r}
+links:
+  - {kind: veth, endpoints: [s:u0, w:u1]}
+  - {kind: vxlan, endpoint: seg:vx0, underlay: s:u0, vni: 10, peers: [192.0.2.2, 192.0.2.3]}
+  - {kind: vxlan, endpoint: old:vx9, underlay: s:u0, vni: 19, peers: [192.0.2.9]}
+)";
+
+constexpr const char* kVxlanAfter = R"(name: rv
+nodes:
+  s:
+    interfaces: {u0: {addresses: [192.0.2.1/24]}}
+  w: {}
+  r: {}
+bridges:
+  seg: {node: r}
+links:
+  - {kind: veth, endpoints: [s:u0, w:u1]}
+  - {kind: vxlan, endpoint: seg:vx0, underlay: s:u0, vni: 10, peers: [192.0.2.2, 192.0.2.4]}
+  - {kind: vxlan, endpoint: seg:vx5, underlay: s:u0, vni: 15, peers: [192.0.2.5]}
+)";
+
 state::State readWorld(FakeDriver& kernel) {
   state::ReadScope scope;
   scope.all_named_netns = true;
@@ -171,10 +202,16 @@ TEST(ActionRoundTrip, OvsEditStepByStep) {
   roundTripEveryStep(kOvsBefore, kOvsAfter, seen);
 }
 
+TEST(ActionRoundTrip, VxlanEditStepByStep) {
+  std::set<std::size_t> seen;
+  roundTripEveryStep(kVxlanBefore, kVxlanAfter, seen);
+}
+
 TEST(ActionRoundTrip, TheEditsHoldEveryAlternative) {
   std::set<std::size_t> seen;
   for (const auto& [before, after] :
-       {std::pair{kLinuxBefore, kLinuxAfter}, std::pair{kOvsBefore, kOvsAfter}}) {
+       {std::pair{kLinuxBefore, kLinuxAfter}, std::pair{kOvsBefore, kOvsAfter},
+        std::pair{kVxlanBefore, kVxlanAfter}}) {
     FakeDriver kernel;
     converge(desiredOf(before), kernel);
     for (const auto& step : planFor(desiredOf(after), kernel).steps) {
