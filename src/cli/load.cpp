@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "load.h"
 
+#include <cstdio>
+
 #include <nlohmann/json.hpp>
 
 #include "nstopo/core/names.h"
@@ -13,6 +15,9 @@ namespace nstopo::cli {
 std::optional<model::Topology> loadOrReport(const GlobalOptions& global, const std::string& file) {
   auto loaded = parse::loadTopologyFile(file, global.load);
   if (loaded.problems.empty()) {
+    for (const auto& warning : loaded.warnings) {
+      std::fprintf(stderr, "%s\n", formatWarning(warning).c_str());
+    }
     return std::move(loaded.topology);
   }
   if (global.json) {

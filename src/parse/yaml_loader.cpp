@@ -16,6 +16,7 @@
 #include "nstopo/core/names.h"
 #include "nstopo/core/overloaded.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/advice.h"
 #include "nstopo/model/validate.h"
 
 #include "file_reader.h"
@@ -759,6 +760,9 @@ LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options)
   LoadResult result = parseTopology(*text, path);
   if (result.problems.empty()) {
     result.problems = model::validate(result.topology, options.validation);
+  }
+  if (result.problems.empty()) {
+    result.warnings = model::advise(result.topology);
   }
   return result;
 }

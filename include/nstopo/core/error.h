@@ -58,6 +58,8 @@ using Diagnostics = std::vector<Error>;
 
 /// "lab.yaml:7:5: error: ..." when the place is known, "error: ..." otherwise.
 [[nodiscard]] std::string formatError(const Error& error);
+/// The same line for advice that does not stop anything: "file:line:col: warning: message".
+[[nodiscard]] std::string formatWarning(const Error& warning);
 
 /// Prefix context onto an error on its way up ("applying step 3: " + ...).
 [[nodiscard]] Error withContext(Error error, const std::string& context);

@@ -12,6 +12,7 @@ namespace nstopo::parse {
 struct LoadResult {
   model::Topology topology;
   Diagnostics problems;  ///< empty when the file is usable
+  Diagnostics warnings;  ///< model::advise() on a usable file
 };
 
 /// Parses YAML text into the model (shape, types, unknown keys). `file` is used in messages.

@@ -33,6 +33,16 @@ plan_lines() {  # the +/-/~ lines of a plan, joined with |
   nstopo plan "$1" 2>&1 | grep '^[-+~] ' | tr '\n' '|'
 }
 
+ping_soon() {  # ping_soon NS ADDR: at most 10 pings of 2 s (ARP over a tunnel, a slow guest)
+  tries=0
+  while [ "$tries" -lt 10 ]; do
+    vmtest_ping "$1" "$2" && return 0
+    tries=$((tries + 1))
+  done
+  echo "$1 does not reach $2 in 10 pings"
+  return 1
+}
+
 nothing_left() {
   [ -z "$(ip netns list)" ] && [ "$(ip -o link show | grep -vc ': lo:')" = 0 ]
 }
@@ -188,6 +198,41 @@ if check ovs.start nstopo ovs start; then
   check ovs.noop nstopo plan --detailed-exitcode "$lab"
   check ovs.destroy nstopo destroy "$lab"
   check ovs.nothing_left nothing_left
+  # A VXLAN kernel device as a port of a bridge on the kernel datapath (the development
+  # machine proves the userspace one in integration.test_vxlan_ovs).
+  lab=$work/vxlan-ovs.yaml
+  cat >"$lab" <<'YAML'
+name: vxlan-ovs
+nodes:
+  wan: {}
+  siteA:
+    interfaces: {eth0: {addresses: [192.0.2.1/24]}}
+  siteB:
+    interfaces: {eth0: {addresses: [192.0.2.2/24]}, hb: {mtu: 1450}}
+  hA:
+    interfaces: {eth0: {mtu: 1450, addresses: [10.51.0.1/24]}}
+  hB:
+    interfaces: {eth0: {mtu: 1450, addresses: [10.51.0.2/24]}}
+bridges:
+  ul0: {node: wan}
+  ovA: {kind: ovs, datapath: system}
+  segB: {node: siteB}
+links:
+  - {kind: veth, endpoints: [ul0:pa, siteA:eth0]}
+  - {kind: veth, endpoints: [ul0:pb, siteB:eth0]}
+  - {kind: vxlan, endpoint: ovA:vxa, underlay: siteA:eth0, vni: 6000, local: 192.0.2.1, remote: 192.0.2.2}
+  - {kind: vxlan, endpoint: segB:vx0, underlay: siteB:eth0, vni: 6000, local: 192.0.2.2, remote: 192.0.2.1}
+  - {kind: veth, endpoints: [ovA:ha, hA:eth0]}
+  - {kind: veth, endpoints: [segB:hb, hB:eth0]}
+verify:
+  expect:
+    - {from: hA, to: 10.51.0.2}
+YAML
+  check vxlan_ovs_system.apply nstopo apply "$lab"
+  check vxlan_ovs_system.reaches ping_soon hA 10.51.0.2
+  check vxlan_ovs_system.noop nstopo plan --detailed-exitcode "$lab"
+  check vxlan_ovs_system.destroy nstopo destroy "$lab"
+  check vxlan_ovs_system.nothing_left nothing_left
   nstopo ovs stop >/dev/null 2>&1
 fi
 vmtest_finish
