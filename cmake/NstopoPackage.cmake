@@ -15,7 +15,9 @@
 # binary-has-unneeded-section (.comment: CMake's strip keeps the compiler's version note, which
 # dh_strip would drop; a few hundred bytes), and, on a package of a dev build only,
 # hardening-no-fortify-functions and hardening-no-bindnow (.ci/package builds with
-# dpkg-buildflags' _FORTIFY_SOURCE and -z now; the dev build does not).
+# dpkg-buildflags' _FORTIFY_SOURCE and -z now; the dev build does not), and on the optimised
+# build spelling-error-in-binary "addres": g++ merges "...building an address request" with a
+# longer string, and lintian reads the bytes across the seam; no message says "addres".
 
 # The version has one source, project() plus the git revision `nstopo --version` prints
 # (cmake/NstopoVersion.cmake). Debian's rules: a native package's version holds only

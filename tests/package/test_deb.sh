@@ -26,6 +26,7 @@ deb_version=$version
 if [[ $revision != unknown ]]; then
   deb_version+="+git${revision//[^A-Za-z0-9.+~]/.}"
 fi
+dpkg --validate-version "$deb_version" || fail "$deb_version is not a Debian version"
 arch=$(dpkg --print-architecture)
 deb="$work/out/nstopo_${deb_version}_${arch}.deb"
 [[ -f $deb ]] || fail "no $deb; cpack wrote: $(ls "$work/out")"
