@@ -17,12 +17,18 @@ _nstopo_nodes() {
   ls /run/netns 2>/dev/null
 }
 
+# Topology files, and directories to walk into on the way to one.
+_nstopo_topology_files() {
+  compgen -f -X '!*.y*ml' -- "$1"
+  compgen -d -- "$1"
+}
+
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
   local commands="validate plan apply destroy show list gc verify exec bench graph ovs"
-  local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version --help"
-  local yaml_files
+  local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
+  local -a yaml_files
   local command="" word i
   for ((i = 1; i < COMP_CWORD; i++)); do
     word=${COMP_WORDS[i]}
@@ -46,18 +52,19 @@ _nstopo() {
     --format) COMPREPLY=($(compgen -W "dot mermaid svg" -- "$cur")); return ;;
     --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
-    --file) COMPREPLY=($(compgen -f -X '!*.y*ml' -- "$cur")); return ;;
+    --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
     --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
   esac
-  yaml_files=$(compgen -f -X '!*.y*ml' -- "$cur")
+  # One file per element, so names with spaces stay whole.
+  mapfile -t yaml_files < <(_nstopo_topology_files "$cur")
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
-    validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") $yaml_files) ;;
-    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") $yaml_files) ;;
-    destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") $yaml_files) ;;
-    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") $yaml_files) ;;
-    bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") $yaml_files) ;;
-    graph) COMPREPLY=($(compgen -W "--format" -- "$cur") $yaml_files) ;;
+    validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
+    destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;
+    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") "${yaml_files[@]}") ;;
+    bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") "${yaml_files[@]}") ;;
+    graph) COMPREPLY=($(compgen -W "--format" -- "$cur") "${yaml_files[@]}") ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;
