@@ -57,7 +57,7 @@ _nstopo() {
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") $yaml_files) ;;
     verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") $yaml_files) ;;
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") $yaml_files) ;;
-    graph) COMPREPLY=($(compgen -W "--format" -- "$cur") $yaml_files) ;;
+    graph) COMPREPLY=($(compgen -W "--format --output --lab --live --no-live --verify" -- "$cur") $yaml_files) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;

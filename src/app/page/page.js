@@ -145,10 +145,12 @@
     row(table, 'namespace', iface.netns);
     row(table, 'addresses', iface.addresses);
     if (iface.live && live.addresses.join() !== iface.addresses.join()) row(table, 'live addresses', live.addresses.length ? live.addresses : '(none)');
-    row(table, 'mtu', iface.mtu);
-    row(table, 'live mtu', iface.live && live.mtu !== iface.mtu ? live.mtu : undefined);
-    row(table, 'mac', iface.mac);
-    row(table, 'live mac', iface.live && live.mac !== iface.mac ? live.mac : undefined);
+    // What the file leaves to the kernel shows as read; what it sets, with the live value when
+    // that differs.
+    for (const key of ['mtu', 'mac']) {
+      row(table, key, iface[key] !== undefined ? iface[key] : live[key]);
+      if (iface[key] !== undefined && iface.live && live[key] !== iface[key]) row(table, `live ${key}`, live[key]);
+    }
     row(table, 'state', iface.live ? (live.up ? 'up' : 'DOWN') + (iface.up ? '' : ' (file: down)') : (iface.up ? 'up' : 'down'));
     row(table, 'bridge', iface.master);
     if (iface.vlan) row(table, 'vlan', iface.vlan.id);
