@@ -7,6 +7,10 @@
 namespace nstopo::app {
 namespace {
 
+/// The pull towards the centre, per unit of distance: it keeps parts that share no link (a
+/// node whose only objects are a bridge's ports) near the rest instead of pushed far out.
+constexpr double kGravity = 0.5;
+
 /// Repulsion is computed between every pair: quadratic, but 600 vertices take a fraction of a
 /// second at this many rounds, and fewer rounds suffice for a large lab (it starts spread out).
 std::size_t roundsFor(std::size_t vertices) {
@@ -61,9 +65,8 @@ std::vector<Point> forceLayout(std::size_t vertices,
       push[b].y += dy * force;
     }
     for (std::size_t i = 0; i < vertices; ++i) {
-      // The pull towards the centre keeps unlinked parts from drifting apart for ever.
-      push[i].x -= at[i].x * 0.05;
-      push[i].y -= at[i].y * 0.05;
+      push[i].x -= at[i].x * kGravity;
+      push[i].y -= at[i].y * kGravity;
       const double length = std::sqrt(push[i].x * push[i].x + push[i].y * push[i].y);
       if (length > 0) {
         const double step = std::min(length, temperature);

@@ -309,6 +309,27 @@ class Builder {
     }
   }
 
+  /// A Linux bridge inside a node hangs from that node by a dashed line, so the node shows
+  /// where its bridge is even when all its interfaces are the bridge's ports.
+  void addBridgeHomes() {
+    for (const auto& id : order_) {
+      const auto& bridge = vertices_[id];
+      if (bridge["type"] != "bridge") {
+        continue;
+      }
+      const std::string home = netnsKey(bridge["netns"].get<std::string>());
+      if (vertices_.count(home) > 0) {
+        const std::string netns = bridge["netns"];
+        const std::string name = bridge["name"];
+        edges_.push_back({{"id", "in:" + netns + ":" + name},
+                          {"kind", "in-node"},
+                          {"a", {{"vertex", home}, {"netns", netns}, {"ifname", ""}}},
+                          {"b", {{"vertex", id}, {"netns", netns}, {"ifname", ""}}},
+                          {"status", bridge["status"] == "missing" ? "missing" : "file"}});
+      }
+    }
+  }
+
   json finish() {
     // Interfaces join their vertex once every vertex exists (a port may come before its bridge).
     for (auto& [owner, interfaces] : pending_) {
@@ -323,6 +344,7 @@ class Builder {
         target["interfaces"].push_back(std::move(iface));
       }
     }
+    addBridgeHomes();
     std::map<std::string, std::size_t> index;
     for (std::size_t i = 0; i < order_.size(); ++i) {
       index[order_[i]] = i;

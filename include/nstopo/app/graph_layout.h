@@ -16,7 +16,7 @@ struct Point {
 };
 
 /// The distance the layout aims for between two linked vertices, in page units (pixels at zoom 1).
-inline constexpr double kEdgeLength = 110;
+inline constexpr double kEdgeLength = 150;
 
 /// A force-directed layout (Fruchterman-Reingold with a pull towards the centre, so parts that
 /// share no link stay close): vertices repel, links pull. Deterministic: vertices start on a

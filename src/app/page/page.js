@@ -69,12 +69,35 @@
       vertexElement.set(v.id, g);
     }
   }
+  // Links between the same two vertices (a veth and a VXLAN over it) are drawn side by side.
+  function parallelOffsets() {
+    const groups = new Map();
+    for (const link of data.links) {
+      const key = [link.a.vertex, link.b.vertex].sort().join('\n');
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key).push(link);
+    }
+    const offsets = new Map();
+    for (const group of groups.values()) {
+      group.forEach((link, i) => offsets.set(link, (i - (group.length - 1) / 2) * 12));
+    }
+    return offsets;
+  }
   function drawLinks() {
     const layer = document.getElementById('links');
+    const offsets = parallelOffsets();
     for (const link of data.links) {
-      const a = byId.get(link.a.vertex);
-      const b = byId.get(link.b.vertex);
-      if (!a || !b) continue;
+      const from = byId.get(link.a.vertex);
+      const to = byId.get(link.b.vertex);
+      if (!from || !to) continue;
+      // Shift the whole line sideways by its offset (perpendicular to a fixed direction, so two
+      // links drawn from opposite ends still move apart).
+      const [p, q] = link.a.vertex < link.b.vertex ? [from, to] : [to, from];
+      const length = Math.hypot(q.x - p.x, q.y - p.y) || 1;
+      const shift = offsets.get(link) || 0;
+      const nx = (-(q.y - p.y) / length) * shift, ny = ((q.x - p.x) / length) * shift;
+      const a = { x: from.x + nx, y: from.y + ny, name: from.name, type: from.type };
+      const b = { x: to.x + nx, y: to.y + ny, name: to.name, type: to.type };
       const g = el('g', { class: `link ${link.kind} status-${link.status}` });
       g.dataset.id = link.id;
       g.appendChild(el('line', { class: 'wire', x1: a.x, y1: a.y, x2: b.x, y2: b.y }));
@@ -185,6 +208,10 @@
   function showLink(link) {
     const box = document.getElementById('details');
     box.replaceChildren();
+    if (link.kind === 'in-node') {
+      box.appendChild(html('h2', `Linux bridge ${byId.get(link.b.vertex).name} lives in node ${byId.get(link.a.vertex).name}`));
+      return;
+    }
     const h = html('h2', `${link.kind} link `);
     h.appendChild(badge(link.status));
     box.appendChild(h);
