@@ -193,6 +193,27 @@ TEST(GraphPageData, VerifyPairsPointAtTheVerticesTheyName) {
                json::exception);
 }
 
+TEST(GraphPageData, ALinuxBridgeInANodeHangsFromIt) {
+  const auto desired = support::desiredOf(R"(name: nested
+nodes:
+  wan: {}
+  a: {interfaces: {eth0: {addresses: [10.1.1.2/24]}}}
+bridges:
+  ul0: {node: wan}
+links:
+  - {kind: veth, endpoints: [a:eth0, ul0:pa]}
+)");
+  const json data = fileOnly(desired);
+  const json* bridge = findById(data["vertices"], "if:wan:ul0");
+  ASSERT_NE(bridge, nullptr) << data.dump(1);
+  EXPECT_EQ((*bridge)["netns"], "wan");
+  const json* home = findById(data["links"], "in:wan:ul0");
+  ASSERT_NE(home, nullptr) << data["links"].dump(1);
+  EXPECT_EQ((*home)["kind"], "in-node");
+  EXPECT_EQ((*home)["a"]["vertex"], "netns:wan");
+  EXPECT_EQ((*home)["b"]["vertex"], "if:wan:ul0");
+}
+
 TEST(GraphPageData, EveryVertexHasAPlace) {
   const auto desired = support::desiredOf(kLab);
   const json data = fileOnly(desired);
