@@ -55,7 +55,7 @@ _nstopo() {
     validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") $yaml_files) ;;
     plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") $yaml_files) ;;
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") $yaml_files) ;;
-    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms" -- "$cur") $yaml_files) ;;
+    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format --output" -- "$cur") $yaml_files) ;;
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") $yaml_files) ;;
     graph) COMPREPLY=($(compgen -W "--format --output --lab --live --no-live --verify" -- "$cur") $yaml_files) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;

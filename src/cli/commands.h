@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "nstopo/app/graph_page_data.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/plan.h"
 #include "nstopo/state/state.h"
@@ -29,6 +30,8 @@ struct VerifyOptions {
   int count = 2;          ///< echo requests per ICMP probe before it counts as unreachable
   int timeout_ms = 1000;  ///< per echo request or TCP connect
   std::size_t parallel = 8;
+  std::string format = "text";  ///< text (the matrix) or html (the HTML view with the matrix)
+  std::string output;           ///< html: write here instead of stdout
 };
 
 struct GraphOptions {
@@ -36,8 +39,8 @@ struct GraphOptions {
   std::string lab;  ///< --lab: a lab on this machine (html only), drawn as it is there
   std::string format = "dot";
   std::string output;  ///< -o: write here instead of stdout
-  std::string live =
-      "auto";               ///< html: "on" (--live), "off" (--no-live), "auto" when the lab exists
+  /// html: "on" (--live), "off" (--no-live), or "auto": live when the lab is here
+  std::string live = "auto";
   std::string verify_json;  ///< html: `nstopo verify --json` output to overlay
 };
 
@@ -73,6 +76,9 @@ int runBench(const GlobalOptions& global, const BenchOptions& options);
 int runGraph(const GlobalOptions& global, const GraphOptions& options);
 /// The HTML view (graph_html_command.cpp): one self-contained page, live when the lab is here.
 int runGraphHtml(const GlobalOptions& global, const GraphOptions& options);
+/// The HTML view with `verify` pairs already in hand (`verify --format html`); 0 when written.
+int writeHtmlView(const GlobalOptions& global, const GraphOptions& options,
+                  std::vector<app::VerifyPair> verify);
 
 /// What `show` reads: the lab's live objects and, given its file, the drift (the plan apply
 /// would run). `show` and the HTML view both use it, so they show the same diff. Nullopt after

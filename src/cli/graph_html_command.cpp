@@ -56,18 +56,25 @@ std::string utcNow() {
 }  // namespace
 
 int runGraphHtml(const GlobalOptions& global, const GraphOptions& options) {
-  const auto target = resolveTarget(global, {options.file, options.lab});
-  if (!target) {
-    return 1;
-  }
-  app::PageSources sources;
+  std::vector<app::VerifyPair> verify;
   if (!options.verify_json.empty()) {
     auto pairs = readVerify(options.verify_json);
     if (!pairs) {
       return 1;
     }
-    sources.verify = std::move(*pairs);
+    verify = std::move(*pairs);
   }
+  return writeHtmlView(global, options, std::move(verify));
+}
+
+int writeHtmlView(const GlobalOptions& global, const GraphOptions& options,
+                  std::vector<app::VerifyPair> verify) {
+  const auto target = resolveTarget(global, {options.file, options.lab});
+  if (!target) {
+    return 1;
+  }
+  app::PageSources sources;
+  sources.verify = std::move(verify);
   const bool has_file = target->topology.has_value();
   if (options.live == "off" && !has_file) {
     printError(Error{ErrorKind::kInvalidTopology,

@@ -117,6 +117,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10));
   verify->add_option("--timeout-ms", verify_options.timeout_ms, "Per request or connect")
       ->check(CLI::Range(50, 10000));
+  verify
+      ->add_option("--format", verify_options.format,
+                   "text (a matrix) or html (the lab's HTML view, failed pairs in red)")
+      ->check(CLI::IsMember({"text", "html"}));
+  verify->add_option("-o,--output", verify_options.output, "html: write to this file");
   add_json(verify);
 
   nstopo::cli::ExecOptions exec_options;

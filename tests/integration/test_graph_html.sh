@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # nstopo graph --format html on a live lab (issue 20): an interface set down by hand is drawn as
 # down, a node deleted by hand as missing, with show's drift; --lab draws the lab from the
-# machine alone. The page is checked in headless Chromium (tests/browser/check_page.mjs) when
-# Chromium and playwright-core are installed, else only its data.
+# machine alone; verify --format html overlays its failed pairs. The page is checked in headless
+# Chromium (tests/browser/check_page.mjs) when Chromium and playwright-core are installed, else
+# only its data.
 source "$(dirname "$0")/lib.sh"
 LAB=$SRC/topologies/seeds/veth-pair.yaml
 BROWSER=0
@@ -41,6 +42,15 @@ expect_eq "$(jq -r '[.drift.steps[].description] | sort | join("|")' "$WORK/show
 if ((BROWSER)); then
   expect_rc 0 "the browser draws ns1 and its link as down" -- \
     node "$SRC/tests/browser/check_page.mjs" "$WORK/live.html" --down ns1 --hover
+fi
+
+step "verify --format html: the matrix over the live view"
+expect_rc 1 "verify fails with veth0 down" -- "$NSTOPO" verify "$LAB" --format html --timeout-ms 200 --count 1 -o "$WORK/verify.html"
+expect_eq "$(page_data "$WORK/verify.html" | jq -r '[.verify[] | select(.ok == false)] | length')" "2" "both pairs failed"
+expect_eq "$(page_data "$WORK/verify.html" | jq -r '.verify[0].from_vertex')" "netns:ns1" "a pair names its vertices"
+if ((BROWSER)); then
+  expect_rc 0 "the browser draws the two failed pairs in red" -- \
+    node "$SRC/tests/browser/check_page.mjs" "$WORK/verify.html" --failed-pairs 2 --down ns1
 fi
 
 step "a node deleted by hand is missing"
