@@ -371,6 +371,7 @@ class Builder {
                 {"vertices", std::move(vertices)},
                 {"links", edges_},
                 {"drift", json::array()},
+                {"drift_known", sources_.drift != nullptr},
                 {"verify", verifyJson()}};
     if (sources_.live != nullptr) {
       out["read_at"] = sources_.read_at;

@@ -14,6 +14,7 @@
 #include "nstopo/app/html_page.h"
 #include "nstopo/core/names.h"
 #include "nstopo/state/desired.h"
+#include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
 
 #include "commands.h"
@@ -84,9 +85,19 @@ int writeHtmlView(const GlobalOptions& global, const GraphOptions& options,
     return 1;
   }
   // Without --live or --no-live: live only where it can be, as root (reading the lab's
-  // namespaces needs it) and when the lab has objects here; else the file alone.
+  // namespaces needs it) and when a node of the file exists here; else the file alone, without
+  // reading anything (a lab with OVS bridges that is not here would need an OVSDB to say so).
   const bool required = options.live == "on" || !has_file;
-  const bool try_live = required || (options.live == "auto" && sys::checkPrivileges().has_value());
+  const auto lab_is_here = [&] {
+    for (const auto& [name, node] : target->topology->nodes) {
+      if (name != model::kHostNode && sys::namedNetnsExists(name)) {
+        return true;
+      }
+    }
+    return false;
+  };
+  const bool try_live =
+      required || (options.live == "auto" && sys::checkPrivileges().has_value() && lab_is_here());
   std::optional<LiveLab> read;
   if (try_live) {
     read = readLiveLab(global, target->lab, has_file ? &*target->topology : nullptr);

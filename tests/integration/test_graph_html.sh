@@ -65,4 +65,26 @@ expect_rc 0 "graph --lab" -- "$NSTOPO" graph --lab veth-pair --format html -o "$
 expect_eq "$(page_data "$WORK/lab.html" | jq -r '[.vertices[].name] | join(",")')" "ns1" "only what is here"
 expect_rc 1 "--lab of no lab" -- "$NSTOPO" graph --lab nothing-here --format html -o "$WORK/x.html"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
+
+step "an OVS lab, live: its ports belong to their bridge"
+if [[ -x /usr/sbin/ovs-vswitchd && -c /dev/net/tun ]]; then
+  OVS_LAB=$SRC/topologies/seeds/ovs-veth.yaml
+  trap '"$NSTOPO" ovs stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+  expect_rc 0 "graph html of an OVS lab not here, with no OVSDB: the file alone" -- \
+    "$NSTOPO" graph "$OVS_LAB" --format html -o "$WORK/ovs-file.html"
+  expect_rc 0 "ovs start" -- "$NSTOPO" ovs start
+  expect_rc 0 "apply" -- "$NSTOPO" apply "$OVS_LAB"
+  ip -n ns1 link set veth0 down
+  expect_rc 0 "graph html" -- "$NSTOPO" graph "$OVS_LAB" --format html -o "$WORK/ovs.html"
+  page_data "$WORK/ovs.html" >"$WORK/ovs.json"
+  expect_eq "$(jq -r '.vertices[] | select(.type == "ovs-bridge") | [.interfaces[] | "\(.name):\(.ovs_port.tag):\(.status)"] | join(",")' "$WORK/ovs.json")" \
+    "ovs-veth0:10:ok,ovs-veth1:10:ok" "the ports, their tags and statuses are on the OVS bridge"
+  expect_eq "$(jq -r '.vertices[] | select(.name == "ns1") | .status' "$WORK/ovs.json")" "down" "ns1 is down"
+  expect_rc 0 "--lab finds the ports' bridge from OVSDB" -- "$NSTOPO" graph --lab ovs-veth --format html -o "$WORK/ovs-lab.html"
+  expect_eq "$(page_data "$WORK/ovs-lab.html" | jq -r '[.links[] | .a.vertex + "|" + .b.vertex] | sort | join(",")')" \
+    "ovs:ovs-br|netns:ns1,ovs:ovs-br|netns:ns2" "both links end on the OVS bridge"
+  expect_rc 0 "destroy" -- "$NSTOPO" destroy "$OVS_LAB"
+else
+  echo "SKIP part: no Open vSwitch or /dev/net/tun"
+fi
 finish

@@ -40,7 +40,8 @@ struct PageSources {
   std::vector<VerifyPair> verify;
 };
 
-/// The page's data. Statuses: "missing" (the file has it, the machine does not), "down" (the
+/// The page's data; "drift_known" says whether a drift was given (not for a lab without its
+/// file). Statuses: "missing" (the file has it, the machine does not), "down" (the
 /// machine has it down), "drift" (it differs from the file), "ok", or "file" when not live.
 [[nodiscard]] nlohmann::json pageData(const PageSources& sources);
 

@@ -253,7 +253,9 @@
     const shapes = html('div', 'box: node · ellipse: Linux bridge · hexagon: OVS bridge', 'hint');
     box.appendChild(shapes);
     const drift = document.getElementById('drift');
-    if (data.live) {
+    if (data.live && !data.drift_known) {
+      drift.appendChild(html('p', 'Drawn from the machine alone: name the file to see its drift.', 'hint'));
+    } else if (data.live) {
       drift.appendChild(html('h2', data.drift.length ? `Drift (what apply would do): ${data.drift.length}` : 'No drift: the live lab matches the file'));
       const seen = new Set();
       for (const step of data.drift) {

@@ -57,6 +57,7 @@ TEST(GraphPageData, EveryNodeBridgeAndLinkOfTheFileWithBothInterfaceNames) {
   EXPECT_EQ(data["lab"], "page-lab");
   EXPECT_FALSE(data["live"].get<bool>());
   EXPECT_FALSE(data.contains("read_at"));
+  EXPECT_FALSE(data["drift_known"].get<bool>());
   ASSERT_EQ(data["vertices"].size(), 3u) << data.dump(1);  // the host holds no interface of its own
   ASSERT_NE(findById(data["vertices"], "netns:ns-1"), nullptr);
   ASSERT_NE(findById(data["vertices"], "netns:ns2"), nullptr);
@@ -165,6 +166,7 @@ TEST(GraphPageData, LiveStateShowsDownMissingAndDriftFromShowsPlan) {
   EXPECT_EQ(findById(data["links"], "link:host:p2|ns2:eth0")->at("status"), "missing");
   const json* bridge = findById(data["vertices"], "if:host:br0");
   EXPECT_EQ(interfaceOf(*bridge, "br0")->at("status"), "ok");
+  EXPECT_TRUE(data["drift_known"].get<bool>());
   ASSERT_EQ(data["drift"].size(), 2u);
   EXPECT_EQ(data["drift"][0]["step"], "+ netns ns2");
 }
