@@ -248,6 +248,29 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
   return reportApply(global, *outcome, "Destroy");
 }
 
+std::optional<LiveLab> readLiveLab(const GlobalOptions& global, const std::string& lab,
+                                   const model::Topology* topology) {
+  auto runtime = makeRuntime(global, lab);
+  if (!runtime) {
+    return std::nullopt;
+  }
+  auto live = app::readLab(lab, runtime->session);
+  if (!live) {
+    printError(live.error());
+    return std::nullopt;
+  }
+  std::optional<plan::Plan> drift;
+  if (topology != nullptr) {
+    auto planned = app::planLab(*topology, runtime->session);
+    if (!planned) {
+      printError(planned.error());
+      return std::nullopt;
+    }
+    drift = std::move(planned->plan);
+  }
+  return LiveLab{std::move(*live), std::move(drift)};
+}
+
 int runShow(const GlobalOptions& global, const TargetOptions& target) {
   const auto resolved = resolveTarget(global, target);
   if (!resolved) {
@@ -255,34 +278,24 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
   }
   const std::string& lab = resolved->lab;
   const auto& topology = resolved->topology;
-  auto runtime = makeRuntime(global, lab);
-  if (!runtime) {
+  auto read = readLiveLab(global, lab, topology ? &*topology : nullptr);
+  if (!read) {
     return kExitError;
   }
-  auto live = app::readLab(lab, runtime->session);
-  if (!live) {
-    return fail(live.error());
-  }
-  std::optional<plan::Plan> drift;
-  if (topology) {
-    auto planned = app::planLab(*topology, runtime->session);
-    if (!planned) {
-      return fail(planned.error());
-    }
-    drift = std::move(planned->plan);
-  }
+  const auto& live = read->live;
+  const auto& drift = read->drift;
   if (global.json) {
-    nlohmann::json json = stateJson(*live);
+    nlohmann::json json = stateJson(live);
     if (drift) {
       json["drift"] = plan::toJson(*drift);
     }
     printJson(json);
     return kExitOk;
   }
-  if (live->netns.empty()) {
+  if (live.netns.empty()) {
     printText(fmt::format("lab '{}' has no live objects on this machine\n", lab));
   } else {
-    printText(renderState(*live));
+    printText(renderState(live));
   }
   if (drift) {
     printText(drift->empty()

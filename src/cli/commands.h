@@ -2,10 +2,14 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "nstopo/app/graph_page_data.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/plan/plan.h"
+#include "nstopo/state/state.h"
 
 namespace nstopo::cli {
 
@@ -26,6 +30,18 @@ struct VerifyOptions {
   int count = 2;          ///< echo requests per ICMP probe before it counts as unreachable
   int timeout_ms = 1000;  ///< per echo request or TCP connect
   std::size_t parallel = 8;
+  std::string format = "text";  ///< text (the matrix) or html (the HTML view with the matrix)
+  std::string output;           ///< html: write here instead of stdout
+};
+
+struct GraphOptions {
+  std::string file;
+  std::string lab;  ///< --lab: a lab on this machine (html only), drawn as it is there
+  std::string format = "dot";
+  std::string output;  ///< -o: write here instead of stdout
+  /// html: "on" (--live), "off" (--no-live), or "auto": live when the lab is here
+  std::string live = "auto";
+  std::string verify_json;  ///< html: `nstopo verify --json` output to overlay
 };
 
 struct ExecOptions {
@@ -56,8 +72,25 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
 int runExec(const GlobalOptions& global, const ExecOptions& options);
 /// TCP stream (iperf3) and TCP_RR/TCP_CRR/UDP_RR rates between two nodes; bounded in time.
 int runBench(const GlobalOptions& global, const BenchOptions& options);
-/// Prints the topology as Graphviz dot, Mermaid, or SVG through Graphviz.
-int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format);
+/// Prints the topology as Graphviz dot, Mermaid, SVG through Graphviz, or the HTML view.
+int runGraph(const GlobalOptions& global, const GraphOptions& options);
+/// The HTML view (graph_html_command.cpp): one self-contained page, live when the lab is here.
+int runGraphHtml(const GlobalOptions& global, const GraphOptions& options);
+/// The HTML view with `verify` pairs already in hand (`verify --format html`); 0 when written.
+int writeHtmlView(const GlobalOptions& global, const GraphOptions& options,
+                  std::vector<app::VerifyPair> verify);
+
+/// What `show` reads: the lab's live objects and, given its file, the drift (the plan apply
+/// would run). `show` and the HTML view both use it, so they show the same diff. Nullopt after
+/// printing why not.
+struct LiveLab {
+  state::State live;
+  std::optional<plan::Plan> drift;
+};
+
+[[nodiscard]] std::optional<LiveLab> readLiveLab(const GlobalOptions& global,
+                                                 const std::string& lab,
+                                                 const model::Topology* topology);
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
 /// records of labs with nothing left on the machine.
 int runGc(const GlobalOptions& global, bool dry_run);

@@ -117,6 +117,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10));
   verify->add_option("--timeout-ms", verify_options.timeout_ms, "Per request or connect")
       ->check(CLI::Range(50, 10000));
+  verify
+      ->add_option("--format", verify_options.format,
+                   "text (a matrix) or html (the lab's HTML view, failed pairs in red)")
+      ->check(CLI::IsMember({"text", "html"}));
+  verify->add_option("-o,--output", verify_options.output, "html: write to this file");
   add_json(verify);
 
   nstopo::cli::ExecOptions exec_options;
@@ -136,11 +141,23 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 30));
   add_json(bench);
 
-  std::string graph_format = "dot";
+  nstopo::cli::GraphOptions graph_options;
   auto* graph = app.add_subcommand("graph", "Draw the topology");
-  graph->add_option("FILE", file, "Topology file")->required();
-  graph->add_option("--format", graph_format, "dot, mermaid or svg")
-      ->check(CLI::IsMember({"dot", "mermaid", "svg"}));
+  auto* graph_file = graph->add_option("FILE", graph_options.file, "Topology file");
+  graph->add_option("--lab", graph_options.lab, "A lab on this machine, drawn as it is (html)")
+      ->excludes(graph_file);
+  graph->add_option("--format", graph_options.format, "dot, mermaid, svg or html")
+      ->check(CLI::IsMember({"dot", "mermaid", "svg", "html"}));
+  graph->add_option("-o,--output", graph_options.output, "Write to this file, not stdout");
+  auto* graph_live = graph->add_flag_callback(
+      "--live", [&] { graph_options.live = "on"; },
+      "html: show the live state, down interfaces and drift (default when the lab is here)");
+  graph
+      ->add_flag_callback(
+          "--no-live", [&] { graph_options.live = "off"; }, "html: draw the file only")
+      ->excludes(graph_live);
+  graph->add_option("--verify", graph_options.verify_json,
+                    "html: overlay this output of `nstopo verify --json` (failed pairs in red)");
 
   std::string ovs_action;
   auto* ovs = app.add_subcommand("ovs", "Manage a private Open vSwitch under /run/nstopo/ovs");
@@ -200,7 +217,17 @@ int main(int argc, char** argv) {
     return nstopo::cli::runBench(global, bench_options);
   }
   if (graph->parsed()) {
-    return nstopo::cli::runGraph(global, file, graph_format);
+    if (graph_options.file.empty() && graph_options.lab.empty()) {
+      fmt::print(stderr, "error: give a topology FILE or --lab NAME\n");
+      return 1;
+    }
+    if (graph_options.format != "html" &&
+        (graph_options.file.empty() || graph_options.live != "auto" ||
+         !graph_options.verify_json.empty())) {
+      fmt::print(stderr, "error: --lab, --live, --no-live and --verify need --format html\n");
+      return 1;
+    }
+    return nstopo::cli::runGraph(global, graph_options);
   }
   if (verify->parsed()) {
     return nstopo::cli::runVerify(global, file, verify_options);

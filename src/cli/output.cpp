@@ -2,6 +2,7 @@
 #include "output.h"
 
 #include <cstdio>
+#include <fstream>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -54,6 +55,21 @@ void printJson(const nlohmann::json& json) {
 
 void printText(const std::string& text) {
   std::fputs(text.c_str(), stdout);
+}
+
+bool writeOutput(const std::string& path, const std::string& text) {
+  if (path.empty()) {
+    printText(text);
+    return true;
+  }
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+  out.close();
+  if (!out) {
+    printError(Error{ErrorKind::kKernel, fmt::format("cannot write {}", printable(path)), {}, 0});
+    return false;
+  }
+  return true;
 }
 
 nlohmann::json errorJson(const Error& error) {

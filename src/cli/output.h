@@ -14,6 +14,9 @@ namespace nstopo::cli {
 void printError(const Error& error);
 void printJson(const nlohmann::json& json);
 void printText(const std::string& text);
+/// Writes `text` to the file at `path` (replacing it), or to stdout when `path` is empty.
+/// False after printing why it could not.
+[[nodiscard]] bool writeOutput(const std::string& path, const std::string& text);
 
 [[nodiscard]] nlohmann::json errorJson(const Error& error);
 [[nodiscard]] nlohmann::json stateJson(const state::State& state);

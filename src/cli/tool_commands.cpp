@@ -76,27 +76,27 @@ int runExec(const GlobalOptions& global, const ExecOptions& options) {
   return sys::waitInForeground(*child);
 }
 
-int runGraph(const GlobalOptions& global, const std::string& file, const std::string& format) {
-  const auto topology = loadOrReport(global, file);
+int runGraph(const GlobalOptions& global, const GraphOptions& options) {
+  if (options.format == "html") {
+    return runGraphHtml(global, options);
+  }
+  const auto topology = loadOrReport(global, options.file);
   if (!topology) {
     return 1;
   }
-  if (format == "mermaid") {
-    printText(app::toMermaid(*topology));
-    return 0;
+  if (options.format == "mermaid") {
+    return writeOutput(options.output, app::toMermaid(*topology)) ? 0 : 1;
   }
   const std::string dot = app::toDot(*topology);
-  if (format == "dot") {
-    printText(dot);
-    return 0;
+  if (options.format == "dot") {
+    return writeOutput(options.output, dot) ? 0 : 1;
   }
   const auto run = sys::runWithInput({"dot", "-Tsvg"}, dot, kRenderTimeout);
   if (auto problem = renderProblem(run)) {
     printError(Error{ErrorKind::kUnsupported, *problem, {}, 0});
     return 1;
   }
-  printText(run->output);
-  return 0;
+  return writeOutput(options.output, run->output) ? 0 : 1;
 }
 
 }  // namespace nstopo::cli

@@ -78,6 +78,28 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
       options.parallel);
   const bool all_ok =
       std::all_of(results.begin(), results.end(), [](const app::ProbeResult& r) { return r.ok(); });
+  if (options.format == "html") {
+    // The HTML view of the lab with this matrix: failed pairs in red.
+    std::vector<app::VerifyPair> pairs;
+    for (const auto& r : results) {
+      pairs.push_back({.from = r.spec.from,
+                       .to = r.spec.target,
+                       .address = r.spec.address.str(),
+                       .protocol = r.spec.tcp_port != 0 ? "tcp" : "icmp",
+                       .port = r.spec.tcp_port,
+                       .expected_reachable = r.spec.expect_reachable,
+                       .reachable = r.reachable,
+                       .ok = r.ok()});
+    }
+    GraphOptions page;
+    page.file = file;
+    page.format = "html";
+    page.output = options.output;
+    if (writeHtmlView(global, page, std::move(pairs)) != 0) {
+      return 1;
+    }
+    return all_ok ? 0 : 1;
+  }
   if (global.json) {
     nlohmann::json items = nlohmann::json::array();
     for (const auto& r : results) {
