@@ -17,8 +17,8 @@
 #include "nstopo/state/state_diff.h"
 
 #include "support/fake_driver.h"
-#include "support/topology_text.h"
 #include "support/planner_cases.h"
+#include "support/topology_text.h"
 
 namespace nstopo {
 namespace {
@@ -120,6 +120,39 @@ links:
   - {kind: ovs-internal, bridge: ob3, endpoint: b:t4}
 )";
 
+// VRFs: a new table replaces one, a member moves to the other, a route goes into a VRF's table.
+constexpr const char* kMastersBefore = R"(name: rm
+nodes:
+  r:
+    interfaces:
+      e0: {vrf: blue, addresses: [10.0.0.1/24]}
+      e1: {vrf: red, addresses: [10.0.0.1/24]}
+  a:
+    interfaces: {e0: {addresses: [10.0.0.2/24]}, e1: {addresses: [10.0.0.3/24]}}
+links:
+  - {kind: vrf, endpoint: r:blue, table: 10}
+  - {kind: vrf, endpoint: r:red, table: 20}
+  - {kind: veth, endpoints: [a:e0, r:e0]}
+  - {kind: veth, endpoints: [a:e1, r:e1]}
+)";
+
+constexpr const char* kMastersAfter = R"(name: rm
+nodes:
+  r:
+    interfaces:
+      e0: {vrf: blue, addresses: [10.0.0.1/24]}
+      e1: {vrf: blue, addresses: [10.0.1.1/24]}
+    routes:
+      - {to: 10.9.0.0/16, via: 10.0.0.2, vrf: blue}
+  a:
+    interfaces: {e0: {addresses: [10.0.0.2/24]}, e1: {addresses: [10.0.1.3/24]}}
+links:
+  - {kind: vrf, endpoint: r:blue, table: 11}
+  - {kind: vrf, endpoint: r:red, table: 20}
+  - {kind: veth, endpoints: [a:e0, r:e0]}
+  - {kind: veth, endpoints: [a:e1, r:e1]}
+)";
+
 state::State readWorld(FakeDriver& kernel) {
   state::ReadScope scope;
   scope.all_named_netns = true;
@@ -169,6 +202,11 @@ TEST(ActionRoundTrip, LinuxEditStepByStep) {
 TEST(ActionRoundTrip, OvsEditStepByStep) {
   std::set<std::size_t> seen;
   roundTripEveryStep(kOvsBefore, kOvsAfter, seen);
+}
+
+TEST(ActionRoundTrip, MastersEditStepByStep) {
+  std::set<std::size_t> seen;
+  roundTripEveryStep(kMastersBefore, kMastersAfter, seen);
 }
 
 TEST(ActionRoundTrip, TheEditsHoldEveryAlternative) {
