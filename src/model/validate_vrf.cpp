@@ -50,8 +50,8 @@ class VrfRules {
     std::map<std::pair<std::string, std::uint32_t>, const Link*> tables;
     for (const auto& link : topology_.links) {
       for (const auto& endpoint : link.endpoints) {
-        if (endpoint.on_bridge) {
-          bridge_ports_.insert(endpoint.owner + ":" + endpoint.ifname);
+        if (endpoint.on_bridge) {  // owned by its bridge, in the bridge's node
+          bridge_ports_.insert(endpointNetns(topology_, endpoint) + ":" + endpoint.ifname);
         }
       }
       const auto* options = std::get_if<VrfOptions>(&link.options);

@@ -108,6 +108,23 @@ TEST(VrfKind, NamesAnUnknownVrfWithAHint) {
       << elsewhere[0];
 }
 
+TEST(VrfKind, RefusesABridgePortOrAVrfAsAMember) {
+  // The port br0:p0 lives in r, the bridge's node, where `interfaces: p0` names it.
+  const auto port =
+      problemsOf(replaced(replaced(kVrfLab, "links:\n",
+                                   "bridges:\n  br0: {node: r}\nlinks:\n  - {kind: veth, "
+                                   "endpoints: [c1:eth1, br0:p0]}\n"),
+                          "      c2: {vrf: red,", "      p0: {vrf: red}\n      c2: {vrf: red,"));
+  ASSERT_EQ(port.size(), 1U) << ::testing::PrintToString(port);
+  EXPECT_NE(port[0].find("r:p0: it is the port of a bridge, which is its master"),
+            std::string::npos)
+      << port[0];
+  const auto vrf = problemsOf(
+      replaced(kVrfLab, "      c2: {vrf: red,", "      red: {vrf: blue}\n      c2: {vrf: red,"));
+  ASSERT_EQ(vrf.size(), 1U) << ::testing::PrintToString(vrf);
+  EXPECT_NE(vrf[0].find("r:red: a VRF cannot join another VRF"), std::string::npos) << vrf[0];
+}
+
 TEST(VrfKind, IsCreatedAndItsMembersJoinItOnceBothExist) {
   FakeDriver kernel;
   const auto text = lines(planFor(desiredOf(kVrfLab), kernel));
