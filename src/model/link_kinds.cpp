@@ -13,10 +13,10 @@
 namespace nstopo::model {
 namespace {
 
-constexpr std::array kAllKinds = {LinkKind::kVeth,        LinkKind::kMacvlan, LinkKind::kIpvlan,
-                                  LinkKind::kVlan,        LinkKind::kVxlan,   LinkKind::kDummy,
-                                  LinkKind::kOvsInternal, LinkKind::kBridge,  LinkKind::kLoopback,
-                                  LinkKind::kOther};
+constexpr std::array kAllKinds = {LinkKind::kVeth,     LinkKind::kMacvlan,     LinkKind::kIpvlan,
+                                  LinkKind::kVlan,     LinkKind::kVxlan,       LinkKind::kDummy,
+                                  LinkKind::kVrf,      LinkKind::kOvsInternal, LinkKind::kBridge,
+                                  LinkKind::kLoopback, LinkKind::kOther};
 static_assert(kAllKinds.size() == static_cast<std::size_t>(LinkKind::kOther) + 1,
               "every LinkKind is in kAllKinds (kOther is the last)");
 
@@ -102,6 +102,10 @@ const KindInfo& kindInfo(LinkKind kind) {
       static constexpr KindInfo kRow{"dummy", "dummy", "CONFIG_DUMMY", LinkShape::kStandalone};
       return kRow;
     }
+    case LinkKind::kVrf: {
+      static constexpr KindInfo kRow{"vrf", "vrf", "CONFIG_NET_VRF", LinkShape::kStandalone};
+      return kRow;
+    }
     case LinkKind::kOvsInternal: {
       // vswitchd makes the device; the planner knows it through its OVS port, not its kind.
       static constexpr KindInfo kRow{"ovs-internal", "", "CONFIG_OPENVSWITCH", LinkShape::kOvsPort};
@@ -174,6 +178,8 @@ LinkOptions defaultOptions(LinkKind kind) {
       return VlanOptions{};
     case LinkKind::kVxlan:
       return VxlanOptions{};
+    case LinkKind::kVrf:
+      return VrfOptions{};
     case LinkKind::kVeth:
     case LinkKind::kDummy:
     case LinkKind::kOvsInternal:
@@ -221,6 +227,7 @@ std::string optionsText(const LinkOptions& options, bool brief) {
             }
             return text;
           },
+          [](const VrfOptions& o) { return fmt::format("table {}", o.table); },
       },
       options);
 }

@@ -16,6 +16,7 @@
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
+#include "nstopo/model/validate_vrf.h"
 #include "nstopo/model/validate_vxlan.h"
 
 namespace nstopo::model {
@@ -47,6 +48,7 @@ class Validator {
     checkSysctls();
     validateVerify(topology_, problems_);
     validateVxlan(topology_, problems_);
+    validateVrf(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }
@@ -500,10 +502,14 @@ class Validator {
   }
 
   void checkAddresses() {
-    std::map<IpAddress, SourceLoc> seen;  // by address without prefix
-    auto check = [&](const Address& address, const std::string& where) {
-      IpAddress key = address.ip;
-      key.prefix_len = -1;
+    // By address without prefix, and by VRF: each VRF of a node is a routing domain of its own,
+    // so the same address may be there once per VRF (overlapping customers).
+    std::map<std::pair<IpAddress, std::string>, SourceLoc> seen;
+    auto check = [&](const Address& address, const std::string& where,
+                     const std::string& domain = "") {
+      IpAddress ip = address.ip;
+      ip.prefix_len = -1;
+      const auto key = std::pair(ip, domain);
       if (address.ip.isLinkLocal()) {
         problem(address.loc, fmt::format("{}: {} is link-local; the kernel assigns those itself",
                                          where, address.ip.cidr()));
@@ -512,13 +518,14 @@ class Validator {
       auto [it, inserted] = seen.emplace(key, address.loc);
       if (!inserted) {
         problem(address.loc, fmt::format("{}: address {} is already used at line {}", where,
-                                         key.str(), it->second.line));
+                                         ip.str(), it->second.line));
       }
     };
     for (const auto& [node_name, node] : topology_.nodes) {
       for (const auto& [ifname, settings] : node.interfaces) {
+        const std::string domain = settings.vrf ? node_name + "/" + *settings.vrf : "";
         for (const auto& address : settings.addresses) {
-          check(address, fmt::format("{}:{}", excerpt(node_name), excerpt(ifname)));
+          check(address, fmt::format("{}:{}", excerpt(node_name), excerpt(ifname)), domain);
         }
       }
     }
@@ -556,8 +563,10 @@ class Validator {
                                          where));
         }
         const std::uint32_t metric = route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
-        // "default" and 0.0.0.0/0 (or ::/0) are one destination to the kernel.
-        const std::string key = fmt::format("{} metric {}", route.to.network().cidr(), metric);
+        // "default" and 0.0.0.0/0 (or ::/0) are one destination to the kernel; each VRF has a
+        // table of its own.
+        const std::string key = fmt::format("{} metric {} vrf {}", route.to.network().cidr(),
+                                            metric, route.vrf.value_or(""));
         auto [it, inserted] = keys.emplace(key, route.loc.line);
         if (!inserted) {
           problem(route.loc, fmt::format("{}: the same destination and metric is already routed at "

@@ -118,9 +118,12 @@ class TopologyParser {
 
   void parseInterface(const YAML::Node& node, const std::string& what,
                       model::InterfaceSettings& out) {
-    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc"},
+    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc", "vrf"},
                      [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
-                       if (key == "addresses") {
+                       if (key == "vrf") {
+                         out.vrf = in_.string(value, what + " vrf");
+                         out.vrf_loc = in_.at(value);
+                       } else if (key == "addresses") {
                          out.addresses = parseAddresses(value, what);
                        } else if (key == "mtu") {
                          out.mtu = parseMtu(value, what);
@@ -187,7 +190,7 @@ class TopologyParser {
     bool ok = true;
     std::optional<std::string> family_hint;
     in_.forEachField(
-        node, what, {"to", "via", "dev", "metric", "family"},
+        node, what, {"to", "via", "dev", "metric", "family", "vrf"},
         [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
           if (key == "to") {
             has_to = true;
@@ -227,6 +230,9 @@ class TopologyParser {
           } else if (key == "dev") {
             route.dev = in_.string(value, what + " 'dev'");
             ok = ok && route.dev.has_value();
+          } else if (key == "vrf") {
+            route.vrf = in_.string(value, what + " 'vrf'");
+            ok = ok && route.vrf.has_value();
           } else if (key == "metric") {
             if (auto metric = in_.integer(value, what + " metric", 0, 0xffffffffLL)) {
               route.metric = static_cast<std::uint32_t>(*metric);
@@ -451,30 +457,31 @@ class TopologyParser {
     }
     const auto option_keys = optionKeys(link.options);
     keys.insert(keys.end(), option_keys.begin(), option_keys.end());
-    bool has_id = false;
-    in_.forEachField(item, what, keys,
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
-                       if (key == "endpoints") {
-                         in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
-                           if (auto endpoint = parseEndpoint(e, "link endpoint")) {
-                             link.endpoints.push_back(std::move(*endpoint));
-                           }
-                         });
-                       } else if (key == "endpoint") {
-                         if (auto endpoint = parseEndpoint(v, "link endpoint")) {
-                           link.endpoints.push_back(std::move(*endpoint));
-                         }
-                       } else if (shape == model::LinkShape::kStacked && key == parent_key) {
-                         link.parent = parseEndpoint(v, fmt::format("{} {}", what, parent_key));
-                       } else if (key == "peers") {
-                         link.peers = parsePeers(v, what + " peers");
-                       } else if (key == "bridge") {
-                         link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
-                       } else if (key != "kind") {  // read above
-                         has_id = has_id || key == "id" || key == "vni";
-                         parseOption(key, v, what, link.options);
-                       }
-                     });
+    // The option some kinds cannot do without: a VLAN's id, a VXLAN's vni, a VRF's table.
+    bool has_required = false;
+    in_.forEachField(
+        item, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+          if (key == "endpoints") {
+            in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+              if (auto endpoint = parseEndpoint(e, "link endpoint")) {
+                link.endpoints.push_back(std::move(*endpoint));
+              }
+            });
+          } else if (key == "endpoint") {
+            if (auto endpoint = parseEndpoint(v, "link endpoint")) {
+              link.endpoints.push_back(std::move(*endpoint));
+            }
+          } else if (shape == model::LinkShape::kStacked && key == parent_key) {
+            link.parent = parseEndpoint(v, fmt::format("{} {}", what, parent_key));
+          } else if (key == "peers") {
+            link.peers = parsePeers(v, what + " peers");
+          } else if (key == "bridge") {
+            link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
+          } else if (key != "kind") {  // read above
+            has_required = has_required || key == "id" || key == "vni" || key == "table";
+            parseOption(key, v, what, link.options);
+          }
+        });
     switch (shape) {
       case model::LinkShape::kPair:
         if (!item["endpoints"]) {
@@ -507,12 +514,18 @@ class TopologyParser {
       case model::LinkShape::kForeign:
         return std::nullopt;
     }
-    if (std::holds_alternative<model::VlanOptions>(link.options) && !has_id) {
+    if (std::holds_alternative<model::VlanOptions>(link.options) && !has_required) {
       in_.problem(link.loc, "vlan link has no 'id' (1-4094)");
       return std::nullopt;
     }
-    if (std::holds_alternative<model::VxlanOptions>(link.options) && !has_id) {
+    if (std::holds_alternative<model::VxlanOptions>(link.options) && !has_required) {
       in_.problem(link.loc, fmt::format("vxlan link has no 'vni' (1-{})", model::kMaxVni));
+      return std::nullopt;
+    }
+    if (std::holds_alternative<model::VrfOptions>(link.options) && !has_required) {
+      in_.problem(link.loc,
+                  fmt::format("vrf link has no 'table' (1-{}, not {}-{})", model::kMaxVrfTable,
+                              model::kFirstReservedTable, model::kLastReservedTable));
       return std::nullopt;
     }
     return link;
@@ -547,6 +560,7 @@ class TopologyParser {
               return std::vector<std::string>{"vni",   "remote",  "group", "peers",
                                               "local", "dstport", "ttl",   "learning"};
             },
+            [](const model::VrfOptions&) { return std::vector<std::string>{"table"}; },
         },
         options);
   }
@@ -573,6 +587,7 @@ class TopologyParser {
               }
             },
             [&](model::VxlanOptions& o) { parseVxlanOption(key, v, what, o); },
+            [&](model::VrfOptions& o) { o.table = parseVrfTable(v, what); },
         },
         options);
   }
@@ -604,6 +619,21 @@ class TopologyParser {
       }
     });
     return out;
+  }
+
+  /// A VRF's routing table: any but the kernel's own default, main and local tables.
+  std::uint32_t parseVrfTable(const YAML::Node& v, const std::string& what) {
+    const auto table = in_.integer(v, what + " table", 1, model::kMaxVrfTable);
+    if (!table) {
+      return 0;
+    }
+    if (*table >= model::kFirstReservedTable && *table <= model::kLastReservedTable) {
+      in_.problem(in_.at(v), fmt::format("{} table {} is one of the kernel's own tables (253 "
+                                         "default, 254 main, 255 local); take another",
+                                         what, *table));
+      return 0;
+    }
+    return static_cast<std::uint32_t>(*table);
   }
 
   /// A bare address ("192.0.2.1", "2001:db8::1"), reported when it is not one.

@@ -288,7 +288,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind = state::LinkKind::kBridge;
             before.kind_name = state::toString(before.kind);
             before.owner = a.lab;
-            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}}};
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}, {}}};
           },
           [](const CreateVeth& a) -> std::vector<Action> {
             state::LinkState before;
@@ -297,7 +297,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind_name = state::toString(before.kind);
             before.owner = a.lab;
             before.peer = a.b.ref;
-            return {DeleteLink{a.a.ref, a.lab, before, std::nullopt, {}}};
+            return {DeleteLink{a.a.ref, a.lab, before, std::nullopt, {}, {}}};
           },
           [](const CreateLink& a) -> std::vector<Action> {
             state::LinkState before;
@@ -306,7 +306,7 @@ std::vector<Action> inverseOf(const Action& action) {
             before.kind_name = state::toString(a.kind);
             before.owner = a.lab;
             before.lower = a.lower;
-            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}}};
+            return {DeleteLink{a.ref, a.lab, before, std::nullopt, {}, {}}};
           },
           [](const DeleteLink& a) -> std::vector<Action> {
             std::vector<Action> undo;
@@ -346,6 +346,12 @@ std::vector<Action> inverseOf(const Action& action) {
               case model::LinkShape::kOvsPort:  // its OVS port's inverse rebuilds it
               case model::LinkShape::kForeign:
                 return {};  // nothing nstopo can rebuild
+            }
+            for (const auto& port : a.ports_before) {
+              SetLink join{IfRef{a.ref.netns, port}, {}, {}};
+              join.change.master = a.ref.name;
+              join.before.master = "";
+              undo.emplace_back(std::move(join));
             }
             for (const auto& address : a.before.addresses) {
               undo.emplace_back(AddAddress{a.ref, address});

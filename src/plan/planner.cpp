@@ -446,6 +446,23 @@ class Planner {
   /// of their own; the deletion keeps them for its inverse (also in a namespace that goes: a
   /// failed run may have to rebuild the link there), and planRoutes adds back those the file
   /// still wants.
+  /// The lab's interfaces that `master` (a bridge or a VRF) enslaves and that outlive it: the
+  /// kernel releases them when it goes, so its deletion remembers them for its inverse.
+  [[nodiscard]] std::vector<std::string> portsOutliving(const IfRef& master) const {
+    std::vector<std::string> ports;
+    const auto* netns = actualNetns(master.netns);
+    if (netns == nullptr) {
+      return ports;
+    }
+    for (const auto& [name, link] : netns->links) {
+      if (link.master == master.name && ours(link) &&
+          deleted_.count(IfRef{master.netns, name}) == 0) {
+        ports.push_back(name);
+      }
+    }
+    return ports;
+  }
+
   [[nodiscard]] std::vector<RouteIn> routesGoingWith(const IfRef& ref) {
     std::vector<RouteIn> routes;
     const auto* netns = actualNetns(ref.netns);
@@ -551,8 +568,8 @@ class Planner {
       const bool flip = peer != nullptr && have.peer->netns == kHost && ref.netns != kHost;
       const IfRef target = flip ? *have.peer : ref;
       emitted.insert(ref);
-      DeleteLink action{target, desired_.lab, flip ? *peer : have, std::nullopt,
-                        routesGoingWith(ref)};
+      DeleteLink action{target,       desired_.lab,         flip ? *peer : have,
+                        std::nullopt, routesGoingWith(ref), portsOutliving(ref)};
       if (have.peer) {
         emitted.insert(*have.peer);
         for (auto& route : routesGoingWith(*have.peer)) {
@@ -562,8 +579,11 @@ class Planner {
           action.peer_before = flip ? have : *peer;
         }
       }
-      const Phase phase =
-          have.kind == LinkKind::kBridge ? Phase::kDeleteBridges : Phase::kDeleteLinks;
+      // A master goes after its ports that go: a rollback, which runs backwards, then rebuilds
+      // it before the ports that are created with it as their master.
+      const Phase phase = have.kind == LinkKind::kBridge || have.kind == LinkKind::kVrf
+                              ? Phase::kDeleteBridges
+                              : Phase::kDeleteLinks;
       add(phase, Change::kDelete, std::move(action));
     }
   }
@@ -633,8 +653,9 @@ class Planner {
     }
     created_.insert(ref);
     created_.insert(*want.peer);
-    VethEnd here{ref, want.master, creationSettings(ref, want)};
-    VethEnd there{*want.peer, peer_want->master, creationSettings(*want.peer, *peer_want)};
+    VethEnd here{ref, bridgeMaster(ref, want), creationSettings(ref, want)};
+    VethEnd there{*want.peer, bridgeMaster(*want.peer, *peer_want),
+                  creationSettings(*want.peer, *peer_want)};
     // The end with a bridge is created from the bridge's namespace so the kernel can enslave
     // it in the same request.
     const bool swap = here.master.empty() && !there.master.empty();
@@ -718,6 +739,36 @@ class Planner {
                                                      const LinkState& want) const {
     return model::LinkSettings{
         .mtu = want.mtu, .mac = keptMac(ref, want), .up = want.up, .promisc = std::nullopt};
+  }
+
+  /// The kind of a master named in `netns`: the file's, else the machine's.
+  [[nodiscard]] LinkKind masterKind(const std::string& netns, const std::string& name) const {
+    if (name.empty()) {
+      return LinkKind::kOther;
+    }
+    const auto* link = desiredLink(IfRef{netns, name});
+    link = link != nullptr ? link : actualLink(IfRef{netns, name});
+    return link != nullptr ? link->kind : LinkKind::kOther;
+  }
+
+  /// The master a veth end is created with: only a Linux bridge. A VRF may be created in the
+  /// same batch as its members, so they join it by a SetLink once both exist.
+  [[nodiscard]] std::string bridgeMaster(const IfRef& ref, const LinkState& want) const {
+    return masterKind(ref.netns, want.master) == LinkKind::kBridge ? want.master : "";
+  }
+
+  /// Whether the kernel cycles a link of the lab (down, then up) while the plan runs, which
+  /// deletes its IPv6 addresses and the routes through it: it does to a link that joins or
+  /// leaves a VRF, and to the members of a VRF that is deleted (replaced or gone).
+  [[nodiscard]] bool cycledByVrf(const IfRef& ref, const LinkState& want,
+                                 const LinkState& have) const {
+    const IfRef old_master{ref.netns, have.master};
+    const auto* old_vrf = have.master.empty() ? nullptr : actualLink(old_master);
+    const bool leaves = old_vrf != nullptr && old_vrf->kind == LinkKind::kVrf &&
+                        (want.master != have.master || deleted_.count(old_master) > 0);
+    const bool joins = masterKind(ref.netns, want.master) == LinkKind::kVrf &&
+                       want.master != effectiveMaster(ref, have);
+    return leaves || joins;
   }
 
   [[nodiscard]] bool isLinuxBridge(const IfRef& ref) const {
@@ -815,9 +866,10 @@ class Planner {
             set.change.tx_checksum = false;
             set.before.tx_checksum = true;
           }
-          if (want.kind != LinkKind::kVeth && !want.master.empty()) {
-            // A moved internal port or a new vxlan joins its Linux bridge (a veth end is
-            // enslaved by its creation request).
+          // A moved internal port joins its Linux bridge, any new link its VRF: neither is
+          // enslaved by its creation.
+          if (!want.master.empty() &&
+              (want.kind != LinkKind::kVeth || bridgeMaster(ref, want).empty())) {
             set.change.master = want.master;
             set.before.master = "";
           }
@@ -870,6 +922,9 @@ class Planner {
           release.change.master = "";
           release.before.master = master;
           add(Phase::kReleasePorts, Change::kUpdate, std::move(release), want.origin);
+        }
+        if (cycledByVrf(ref, want, *have)) {
+          downed_.insert(ref);
         }
         if (const auto off = wantsTxChecksumOff(ref, want);
             off && have->tx_checksum.value_or(true)) {

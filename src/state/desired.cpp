@@ -56,6 +56,14 @@ void defaultVxlanMtus(State& state) {
   }
 }
 
+/// The table of a VRF the lab creates in `netns` (the validator made sure there is one).
+std::uint32_t vrfTable(const NetnsState& netns, const std::string& vrf) {
+  const auto it = netns.links.find(vrf);
+  const auto* options =
+      it == netns.links.end() ? nullptr : std::get_if<model::VrfOptions>(&it->second.options);
+  return options == nullptr ? kMainTable : options->table;
+}
+
 }  // namespace
 
 State desiredState(const model::Topology& topology) {
@@ -206,6 +214,9 @@ State desiredState(const model::Topology& topology) {
       }
       if (auto it = netns.links.find(ifname); it != netns.links.end()) {
         applySettings(it->second, settings);
+        if (settings.vrf) {
+          it->second.master = *settings.vrf;  // a VRF is its members' master, like a bridge
+        }
       }
     }
     for (const auto& route : node.routes) {
@@ -216,6 +227,9 @@ State desiredState(const model::Topology& topology) {
       out.via = route.via;
       out.dev = route.dev.value_or("");
       out.metric = route.metric.value_or(route.family == AF_INET6 ? 1024U : 0U);
+      if (route.vrf) {
+        out.table = vrfTable(netns, *route.vrf);
+      }
       out.origin = route.loc;
       netns.routes.emplace(out.key(), out);
     }

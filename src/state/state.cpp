@@ -8,8 +8,9 @@
 namespace nstopo::state {
 
 std::string RouteState::key() const {
-  return fmt::format("{} {} metric {}", family == AF_INET6 ? "ipv6" : "ipv4",
-                     is_default ? std::string("default") : to.cidr(), metric);
+  std::string text = fmt::format("{} {} metric {}", family == AF_INET6 ? "ipv6" : "ipv4",
+                                 is_default ? std::string("default") : to.cidr(), metric);
+  return table == kMainTable ? text : text + fmt::format(" table {}", table);
 }
 
 std::string RouteState::str() const {
@@ -20,7 +21,8 @@ std::string RouteState::str() const {
   if (!dev.empty()) {
     text += " dev " + dev;
   }
-  return text + fmt::format(" metric {}", metric);
+  text += fmt::format(" metric {}", metric);
+  return table == kMainTable ? text : text + fmt::format(" table {}", table);
 }
 
 }  // namespace nstopo::state

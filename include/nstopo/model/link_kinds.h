@@ -25,6 +25,7 @@ enum class LinkKind {
   kVlan,
   kVxlan,
   kDummy,
+  kVrf,
   kOvsInternal,
   kBridge,
   kLoopback,
@@ -36,7 +37,7 @@ enum class LinkKind {
 enum class LinkShape {
   kPair,        ///< two ends, one in each endpoint (veth)
   kStacked,     ///< one end stacked on a parent interface (macvlan, ipvlan, vlan, vxlan)
-  kStandalone,  ///< one end on its own
+  kStandalone,  ///< one end on its own (dummy, vrf)
   kOvsPort,     ///< made by vswitchd for an OVS port, then moved into its node (ovs-internal)
   kBridge,      ///< a Linux bridge, from `bridges:`
   kForeign,     ///< never created by nstopo (loopback, other kinds)
@@ -124,16 +125,28 @@ struct VxlanOptions {
 /// The bytes VXLAN adds in front of each frame: 50 over IPv4, 70 over IPv6.
 [[nodiscard]] std::uint32_t vxlanOverhead(int family);
 
+/// The routing tables a VRF may not take: the kernel's default (253), main (254) and local (255).
+inline constexpr std::uint32_t kFirstReservedTable = 253;
+inline constexpr std::uint32_t kLastReservedTable = 255;
+/// The largest table a VRF may take: 2^32-1 is RT_TABLE_MAX's "unspecified" in some tools.
+inline constexpr std::uint32_t kMaxVrfTable = 4294967294U;
+
+/// A VRF device: the routing table its members' routes go into. A new table replaces the VRF.
+struct VrfOptions {
+  std::uint32_t table = 0;  ///< 1..2^32-2 in a file, never 253-255
+  bool operator==(const VrfOptions&) const = default;
+};
+
 /// What the kernel keeps of a link of one kind (its IFLA_INFO_DATA): the new link, the state
 /// read back, and the plan all carry this one value, so a changed option is a changed value.
 using LinkOptions =
-    std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions, VxlanOptions>;
+    std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions, VxlanOptions, VrfOptions>;
 
 /// The options a link of `kind` starts with: the kernel's defaults.
 [[nodiscard]] LinkOptions defaultOptions(LinkKind kind);
 
 /// "mode bridge", "mode l2, flag bridge", "id 10, 802.1Q", "vni 10, remote 192.0.2.2, port
-/// 4789", "" (brief: without flag/protocol, a VXLAN's vni only).
+/// 4789", "table 10", "" (brief: without flag/protocol, a VXLAN's vni only).
 [[nodiscard]] std::string optionsText(const LinkOptions& options, bool brief = false);
 
 /// The one table of names for each option enum: the file's words, also used in messages.

@@ -27,6 +27,8 @@ struct Address {
 /// Settings of one interface, keyed by node and interface name in the file.
 struct InterfaceSettings : LinkSettings {
   std::vector<Address> addresses;
+  std::optional<std::string> vrf;  ///< node interfaces: the VRF of the same node it joins
+  SourceLoc vrf_loc;
   SourceLoc loc;
 };
 
@@ -37,6 +39,7 @@ struct Route {
   std::optional<IpAddress> via;
   std::optional<std::string> dev;
   std::optional<std::uint32_t> metric;
+  std::optional<std::string> vrf;  ///< a VRF of the same node: the route goes into its table
   SourceLoc loc;
 };
 

@@ -153,6 +153,9 @@ struct DeleteLink {
   /// The routes through either end, which the kernel deletes with the link: the plan needs no
   /// step of its own for them, and the inverse puts them back.
   std::vector<RouteIn> routes_before;
+  /// The interfaces of its namespace it was master of (a bridge's ports, a VRF's members) that
+  /// outlive it: the kernel releases them with it, and the inverse enslaves them again.
+  std::vector<std::string> ports_before;
 };
 
 /// Attribute changes in place; only the engaged fields change.

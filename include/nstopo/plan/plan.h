@@ -18,7 +18,7 @@ enum class Phase {
   kDeleteAddresses,
   kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction
   kDeleteLinks,
-  kDeleteBridges,
+  kDeleteBridges,  ///< masters (Linux bridges, VRFs): after their ports that go
   kCreateNetns,
   kSysctls,
   kCreateBridges,

@@ -38,7 +38,7 @@ struct LinkState {
   std::optional<bool> promisc;       ///< desired: unset means "leave it"
   std::string ovs_bridge;            ///< desired: a port of this OVS bridge (its master is OVS's)
   std::optional<bool> tx_checksum;   ///< desired: set for veths on userspace-datapath OVS ports
-  std::string master;                ///< enslaving bridge in the same namespace, "" when none
+  std::string master;                ///< its bridge or VRF in the same namespace, "" when none
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
   bool up = false;
@@ -60,6 +60,9 @@ struct LinkState {
   SourceLoc origin;                   ///< desired only: where the file asked for it
 };
 
+/// The kernel's main routing table (RT_TABLE_MAIN), where a route without a VRF goes.
+inline constexpr std::uint32_t kMainTable = 254;
+
 struct RouteState {
   int family = 0;
   bool is_default = false;
@@ -67,9 +70,10 @@ struct RouteState {
   std::optional<IpAddress> via;
   std::string dev;  ///< desired: "" when the kernel may choose
   std::uint32_t metric = 0;
+  std::uint32_t table = kMainTable;  ///< a VRF's table for a route with `vrf:`
   SourceLoc origin;
 
-  /// The kernel's identity of a route in the main table: family, destination and metric.
+  /// The kernel's identity of a route: family, destination, metric and table.
   [[nodiscard]] std::string key() const;
   [[nodiscard]] std::string str() const;  ///< "default via 10.0.0.1 dev eth0 metric 0"
 };

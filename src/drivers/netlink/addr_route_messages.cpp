@@ -61,7 +61,7 @@ Result<NlMsgPtr> routeRequest(bool add, const state::RouteState& route, int oif)
   if (const int err = rtnl_route_set_dst(r.get(), dst.get()); err < 0) {
     return buildError("a route request", err);
   }
-  rtnl_route_set_table(r.get(), RT_TABLE_MAIN);
+  rtnl_route_set_table(r.get(), route.table);
   rtnl_route_set_protocol(r.get(), state::kRouteProtocol);
   rtnl_route_set_priority(r.get(), route.metric);
   rtnl_route_set_type(r.get(), RTN_UNICAST);

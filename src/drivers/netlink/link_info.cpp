@@ -144,6 +144,10 @@ void encode(nl_msg* msg, const model::VxlanOptions& options, int lower_ifindex) 
   nla_put_u8(msg, IFLA_VXLAN_LEARNING, options.learning ? 1 : 0);
 }
 
+void encode(nl_msg* msg, const model::VrfOptions& options, int) {
+  nla_put_u32(msg, IFLA_VRF_TABLE, options.table);
+}
+
 void decode(model::NoOptions&, nlattr*) {}
 
 void decode(model::MacvlanOptions& options, nlattr* data) {
@@ -192,6 +196,12 @@ void decode(model::VxlanOptions& options, nlattr* data) {
   options.dstport = tb[IFLA_VXLAN_PORT] != nullptr ? ntohs(nla_get_u16(tb[IFLA_VXLAN_PORT])) : 8472;
   options.ttl = tb[IFLA_VXLAN_TTL] != nullptr ? nla_get_u8(tb[IFLA_VXLAN_TTL]) : 0;
   options.learning = tb[IFLA_VXLAN_LEARNING] == nullptr || nla_get_u8(tb[IFLA_VXLAN_LEARNING]) != 0;
+}
+
+void decode(model::VrfOptions& options, nlattr* data) {
+  nlattr* tb[IFLA_VRF_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_VRF_MAX, data, nullptr);
+  options.table = tb[IFLA_VRF_TABLE] != nullptr ? nla_get_u32(tb[IFLA_VRF_TABLE]) : 0;
 }
 
 }  // namespace

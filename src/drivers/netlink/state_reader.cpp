@@ -150,11 +150,13 @@ std::optional<RawRoute> parseRoute(const nlmsghdr& header) {
   nlmsg_parse(mutableHeader(header), sizeof(rtmsg), tb, RTA_MAX, nullptr);
   const std::uint32_t table =
       tb[RTA_TABLE] != nullptr ? nla_get_u32(tb[RTA_TABLE]) : info->rtm_table;
-  if (table != RT_TABLE_MAIN) {
+  // nstopo's routes are in the main table or in a VRF's (the protocol above says they are ours).
+  if (table == RT_TABLE_LOCAL || table == RT_TABLE_DEFAULT) {
     return std::nullopt;
   }
   RawRoute raw;
   auto& route = raw.route;
+  route.table = table;
   route.family = info->rtm_family;
   route.is_default = info->rtm_dst_len == 0;
   route.to.family = info->rtm_family;

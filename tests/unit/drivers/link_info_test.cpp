@@ -132,6 +132,17 @@ TEST(LinkInfoCodec, Dummy) {
   EXPECT_EQ(decoded(model::LinkKind::kDummy, got), model::LinkOptions(model::NoOptions{}));
 }
 
+TEST(LinkInfoCodec, Vrf) {
+  const model::VrfOptions options{10};
+  const Bytes want = {0x18, 0x00, 0x12, 0x80,                           // LINKINFO
+                      0x08, 0x00, 0x01, 0x00, 'v',  'r',  'f',  0,      // KIND
+                      0x0c, 0x00, 0x02, 0x80,                           // DATA
+                      0x08, 0x00, 0x01, 0x00, 0x0a, 0x00, 0x00, 0x00};  // TABLE 10
+  const auto got = encoded(model::LinkKind::kVrf, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kVrf, got), model::LinkOptions(options));
+}
+
 TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {
   EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kVlan, nullptr),
             model::LinkOptions(model::VlanOptions{}));

@@ -149,6 +149,38 @@ links:
   - {kind: veth, endpoints: [s:u0, w:u1]}
   - {kind: vxlan, endpoint: seg:vx0, underlay: s:u0, vni: 10, peers: [192.0.2.2, 192.0.2.4]}
   - {kind: vxlan, endpoint: seg:vx5, underlay: s:u0, vni: 15, peers: [192.0.2.5]}
+
+// VRFs: a new table replaces one, a member moves to the other, a route goes into a VRF's table.
+constexpr const char* kMastersBefore = R"(name: rm
+nodes:
+  r:
+    interfaces:
+      e0: {vrf: blue, addresses: [10.0.0.1/24]}
+      e1: {vrf: red, addresses: [10.0.0.1/24]}
+  a:
+    interfaces: {e0: {addresses: [10.0.0.2/24]}, e1: {addresses: [10.0.0.3/24]}}
+links:
+  - {kind: vrf, endpoint: r:blue, table: 10}
+  - {kind: vrf, endpoint: r:red, table: 20}
+  - {kind: veth, endpoints: [a:e0, r:e0]}
+  - {kind: veth, endpoints: [a:e1, r:e1]}
+)";
+
+constexpr const char* kMastersAfter = R"(name: rm
+nodes:
+  r:
+    interfaces:
+      e0: {vrf: blue, addresses: [10.0.0.1/24]}
+      e1: {vrf: blue, addresses: [10.0.1.1/24]}
+    routes:
+      - {to: 10.9.0.0/16, via: 10.0.0.2, vrf: blue}
+  a:
+    interfaces: {e0: {addresses: [10.0.0.2/24]}, e1: {addresses: [10.0.1.3/24]}}
+links:
+  - {kind: vrf, endpoint: r:blue, table: 11}
+  - {kind: vrf, endpoint: r:red, table: 20}
+  - {kind: veth, endpoints: [a:e0, r:e0]}
+  - {kind: veth, endpoints: [a:e1, r:e1]}
 )";
 
 state::State readWorld(FakeDriver& kernel) {
@@ -205,6 +237,11 @@ TEST(ActionRoundTrip, OvsEditStepByStep) {
 TEST(ActionRoundTrip, VxlanEditStepByStep) {
   std::set<std::size_t> seen;
   roundTripEveryStep(kVxlanBefore, kVxlanAfter, seen);
+}
+
+TEST(ActionRoundTrip, MastersEditStepByStep) {
+  std::set<std::size_t> seen;
+  roundTripEveryStep(kMastersBefore, kMastersAfter, seen);
 }
 
 TEST(ActionRoundTrip, TheEditsHoldEveryAlternative) {
