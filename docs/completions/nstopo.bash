@@ -49,7 +49,13 @@ _nstopo() {
   fi
   case "$prev" in
     --log-level) COMPREPLY=($(compgen -W "trace debug info warn error off" -- "$cur")); return ;;
-    --format) COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur")); return ;;
+    --format)
+      if [[ $command == verify ]]; then
+        COMPREPLY=($(compgen -W "text html" -- "$cur"))
+      else
+        COMPREPLY=($(compgen -W "dot mermaid svg html" -- "$cur"))
+      fi
+      return ;;
     --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
@@ -62,9 +68,9 @@ _nstopo() {
     validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
     plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;
-    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format --output" -- "$cur") "${yaml_files[@]}") ;;
+    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format -o --output" -- "$cur") "${yaml_files[@]}") ;;
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") "${yaml_files[@]}") ;;
-    graph) COMPREPLY=($(compgen -W "--format --output --lab --live --no-live --verify" -- "$cur") "${yaml_files[@]}") ;;
+    graph) COMPREPLY=($(compgen -W "--format -o --output --lab --live --no-live --verify" -- "$cur") "${yaml_files[@]}") ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;

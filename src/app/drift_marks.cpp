@@ -53,6 +53,12 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
           [](const plan::DeleteAddress& a) {
             return std::vector<Touch>{{keyOf(a.ref), kChanged}};
           },
+          [](const plan::AddVxlanPeer& a) {
+            return std::vector<Touch>{{keyOf(a.ref), kChanged}};
+          },
+          [](const plan::DeleteVxlanPeer& a) {
+            return std::vector<Touch>{{keyOf(a.ref), kChanged}};
+          },
           [](const plan::AddRoute& a) {
             return std::vector<Touch>{{netnsKey(a.netns), kChanged}};
           },

@@ -89,8 +89,11 @@ grep -qxF notes.txt <<<"$offered" && fail "bash: nstopo validate <TAB> offers no
 offered=$(complete_bash nstopo exec ns1 --file l)
 grep -qxF lab.yaml <<<"$offered" || fail "bash: nstopo exec ns1 --file l<TAB> lacks lab.yaml"
 offered=$(complete_bash nstopo graph lab.yaml --format "")
-[[ $(sort <<<"$offered" | tr '\n' ' ') == "dot mermaid svg " ]] ||
-  fail "bash: --format offers: $offered"
+[[ $(sort <<<"$offered" | tr '\n' ' ') == "dot html mermaid svg " ]] ||
+  fail "bash: graph --format offers: $offered"
+offered=$(complete_bash nstopo verify lab.yaml --format "")
+[[ $(sort <<<"$offered" | tr '\n' ' ') == "html text " ]] ||
+  fail "bash: verify --format offers: $offered"
 
 if command -v zsh >/dev/null; then
   zsh -n "$zsh_completion" || fail "zsh: the completion does not parse"

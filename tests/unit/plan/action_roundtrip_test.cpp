@@ -149,6 +149,7 @@ links:
   - {kind: veth, endpoints: [s:u0, w:u1]}
   - {kind: vxlan, endpoint: seg:vx0, underlay: s:u0, vni: 10, peers: [192.0.2.2, 192.0.2.4]}
   - {kind: vxlan, endpoint: seg:vx5, underlay: s:u0, vni: 15, peers: [192.0.2.5]}
+)";
 
 // VRFs: a new table replaces one, a member moves to the other, a route goes into a VRF's table.
 constexpr const char* kMastersBefore = R"(name: rm
@@ -248,7 +249,7 @@ TEST(ActionRoundTrip, TheEditsHoldEveryAlternative) {
   std::set<std::size_t> seen;
   for (const auto& [before, after] :
        {std::pair{kLinuxBefore, kLinuxAfter}, std::pair{kOvsBefore, kOvsAfter},
-        std::pair{kVxlanBefore, kVxlanAfter}}) {
+        std::pair{kVxlanBefore, kVxlanAfter}, std::pair{kMastersBefore, kMastersAfter}}) {
     FakeDriver kernel;
     converge(desiredOf(before), kernel);
     for (const auto& step : planFor(desiredOf(after), kernel).steps) {
