@@ -13,10 +13,10 @@
 namespace nstopo::model {
 namespace {
 
-constexpr std::array kAllKinds = {LinkKind::kVeth,     LinkKind::kMacvlan,     LinkKind::kIpvlan,
-                                  LinkKind::kVlan,     LinkKind::kVxlan,       LinkKind::kDummy,
-                                  LinkKind::kVrf,      LinkKind::kOvsInternal, LinkKind::kBridge,
-                                  LinkKind::kLoopback, LinkKind::kOther};
+constexpr std::array kAllKinds = {LinkKind::kVeth,   LinkKind::kMacvlan,  LinkKind::kIpvlan,
+                                  LinkKind::kVlan,   LinkKind::kVxlan,    LinkKind::kDummy,
+                                  LinkKind::kVrf,    LinkKind::kBond,     LinkKind::kOvsInternal,
+                                  LinkKind::kBridge, LinkKind::kLoopback, LinkKind::kOther};
 static_assert(kAllKinds.size() == static_cast<std::size_t>(LinkKind::kOther) + 1,
               "every LinkKind is in kAllKinds (kOther is the last)");
 
@@ -57,6 +57,19 @@ struct Names<VlanProtocol> {
   static constexpr std::array<std::pair<VlanProtocol, std::string_view>, 2> kTable = {{
       {VlanProtocol::k8021Q, "802.1Q"},
       {VlanProtocol::k8021ad, "802.1ad"},
+  }};
+};
+
+template <>
+struct Names<BondMode> {
+  static constexpr std::array<std::pair<BondMode, std::string_view>, 7> kTable = {{
+      {BondMode::kBalanceRr, "balance-rr"},
+      {BondMode::kActiveBackup, "active-backup"},
+      {BondMode::kBalanceXor, "balance-xor"},
+      {BondMode::kBroadcast, "broadcast"},
+      {BondMode::k8023ad, "802.3ad"},
+      {BondMode::kBalanceTlb, "balance-tlb"},
+      {BondMode::kBalanceAlb, "balance-alb"},
   }};
 };
 
@@ -104,6 +117,10 @@ const KindInfo& kindInfo(LinkKind kind) {
     }
     case LinkKind::kVrf: {
       static constexpr KindInfo kRow{"vrf", "vrf", "CONFIG_NET_VRF", LinkShape::kStandalone};
+      return kRow;
+    }
+    case LinkKind::kBond: {
+      static constexpr KindInfo kRow{"bond", "bond", "CONFIG_BONDING", LinkShape::kStandalone};
       return kRow;
     }
     case LinkKind::kOvsInternal: {
@@ -180,6 +197,8 @@ LinkOptions defaultOptions(LinkKind kind) {
       return VxlanOptions{};
     case LinkKind::kVrf:
       return VrfOptions{};
+    case LinkKind::kBond:
+      return BondOptions{};
     case LinkKind::kVeth:
     case LinkKind::kDummy:
     case LinkKind::kOvsInternal:
@@ -228,6 +247,11 @@ std::string optionsText(const LinkOptions& options, bool brief) {
             return text;
           },
           [](const VrfOptions& o) { return fmt::format("table {}", o.table); },
+          [&](const BondOptions& o) {
+            return brief || o.miimon == 0
+                       ? fmt::format("mode {}", toString(o.mode))
+                       : fmt::format("mode {}, miimon {}", toString(o.mode), o.miimon);
+          },
       },
       options);
 }
@@ -262,6 +286,10 @@ std::string_view toString(VlanProtocol value) {
   return nameIn(value);
 }
 
+std::string_view toString(BondMode value) {
+  return nameIn(value);
+}
+
 template <class Enum>
 std::vector<std::string> optionChoices() {
   std::vector<std::string> out;
@@ -285,9 +313,11 @@ template std::vector<std::string> optionChoices<MacvlanMode>();
 template std::vector<std::string> optionChoices<IpvlanMode>();
 template std::vector<std::string> optionChoices<IpvlanFlag>();
 template std::vector<std::string> optionChoices<VlanProtocol>();
+template std::vector<std::string> optionChoices<BondMode>();
 template std::optional<MacvlanMode> optionNamed<MacvlanMode>(std::string_view);
 template std::optional<IpvlanMode> optionNamed<IpvlanMode>(std::string_view);
 template std::optional<IpvlanFlag> optionNamed<IpvlanFlag>(std::string_view);
 template std::optional<VlanProtocol> optionNamed<VlanProtocol>(std::string_view);
+template std::optional<BondMode> optionNamed<BondMode>(std::string_view);
 
 }  // namespace nstopo::model

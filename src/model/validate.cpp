@@ -13,6 +13,7 @@
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/untrusted.h"
+#include "nstopo/model/validate_bond.h"
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
@@ -49,6 +50,7 @@ class Validator {
     validateVerify(topology_, problems_);
     validateVxlan(topology_, problems_);
     validateVrf(topology_, problems_);
+    validateBond(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }

@@ -447,6 +447,9 @@ class TopologyParser {
         break;
       case model::LinkShape::kStandalone:
         keys.insert(keys.end(), {"endpoint"});
+        if (link.kind == model::LinkKind::kBond) {
+          keys.insert(keys.end(), {"members", "primary"});  // links of its node, not options
+        }
         break;
       case model::LinkShape::kOvsPort:
         keys.insert(keys.end(), {"bridge", "endpoint"});
@@ -477,6 +480,16 @@ class TopologyParser {
             link.peers = parsePeers(v, what + " peers");
           } else if (key == "bridge") {
             link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
+          } else if (key == "members") {
+            in_.forEachItem(v, what + " members", [&](const YAML::Node& m) {
+              if (auto name = in_.string(m, what + " member")) {
+                link.members.emplace_back(*name, in_.at(m));
+              }
+            });
+          } else if (key == "primary") {
+            if (auto name = in_.string(v, what + " primary")) {
+              link.primary = std::pair(*name, in_.at(v));
+            }
           } else if (key != "kind") {  // read above
             has_required = has_required || key == "id" || key == "vni" || key == "table";
             parseOption(key, v, what, link.options);
@@ -561,6 +574,9 @@ class TopologyParser {
                                               "local", "dstport", "ttl",   "learning"};
             },
             [](const model::VrfOptions&) { return std::vector<std::string>{"table"}; },
+            [](const model::BondOptions&) {
+              return std::vector<std::string>{"mode", "miimon"};
+            },
         },
         options);
   }
@@ -588,6 +604,14 @@ class TopologyParser {
             },
             [&](model::VxlanOptions& o) { parseVxlanOption(key, v, what, o); },
             [&](model::VrfOptions& o) { o.table = parseVrfTable(v, what); },
+            [&](model::BondOptions& o) {
+              if (key == "mode") {
+                choose(v, what + " mode", o.mode);
+              } else {
+                o.miimon = static_cast<std::uint32_t>(
+                    in_.integer(v, what + " miimon", 0, 0x7fffffff).value_or(0));
+              }
+            },
         },
         options);
   }

@@ -26,6 +26,7 @@ enum class LinkKind {
   kVxlan,
   kDummy,
   kVrf,
+  kBond,
   kOvsInternal,
   kBridge,
   kLoopback,
@@ -37,7 +38,7 @@ enum class LinkKind {
 enum class LinkShape {
   kPair,        ///< two ends, one in each endpoint (veth)
   kStacked,     ///< one end stacked on a parent interface (macvlan, ipvlan, vlan, vxlan)
-  kStandalone,  ///< one end on its own (dummy, vrf)
+  kStandalone,  ///< one end on its own (dummy, vrf, bond)
   kOvsPort,     ///< made by vswitchd for an OVS port, then moved into its node (ovs-internal)
   kBridge,      ///< a Linux bridge, from `bridges:`
   kForeign,     ///< never created by nstopo (loopback, other kinds)
@@ -73,6 +74,16 @@ enum class MacvlanMode { kPrivate, kVepa, kBridge, kPassthru, kOther };
 enum class IpvlanMode { kL2, kL3, kL3s };
 enum class IpvlanFlag { kBridge, kPrivate, kVepa };
 enum class VlanProtocol { k8021Q, k8021ad };
+/// The bonding modes, in the kernel's order (BOND_MODE_ROUNDROBIN is 0 ... BOND_MODE_ALB 6).
+enum class BondMode {
+  kBalanceRr,
+  kActiveBackup,
+  kBalanceXor,
+  kBroadcast,
+  k8023ad,
+  kBalanceTlb,
+  kBalanceAlb
+};
 
 /// The options of kinds that have none the kernel keeps (veth, bridge, ...).
 struct NoOptions {
@@ -137,10 +148,18 @@ struct VrfOptions {
   bool operator==(const VrfOptions&) const = default;
 };
 
+/// A bond: its mode and its link monitor. A new mode replaces it (the kernel refuses to change
+/// the mode of a bond with members); the members are links whose master it is.
+struct BondOptions {
+  BondMode mode = BondMode::kBalanceRr;  ///< the kernel's default
+  std::uint32_t miimon = 0;              ///< ms between MII link checks, 0: none
+  bool operator==(const BondOptions&) const = default;
+};
+
 /// What the kernel keeps of a link of one kind (its IFLA_INFO_DATA): the new link, the state
 /// read back, and the plan all carry this one value, so a changed option is a changed value.
-using LinkOptions =
-    std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions, VxlanOptions, VrfOptions>;
+using LinkOptions = std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions,
+                                 VxlanOptions, VrfOptions, BondOptions>;
 
 /// The options a link of `kind` starts with: the kernel's defaults.
 [[nodiscard]] LinkOptions defaultOptions(LinkKind kind);
@@ -154,6 +173,7 @@ using LinkOptions =
 [[nodiscard]] std::string_view toString(IpvlanMode value);
 [[nodiscard]] std::string_view toString(IpvlanFlag value);
 [[nodiscard]] std::string_view toString(VlanProtocol value);
+[[nodiscard]] std::string_view toString(BondMode value);
 
 /// The words a file may use for an option enum, in the order messages list them.
 template <class Enum>

@@ -148,6 +148,12 @@ void encode(nl_msg* msg, const model::VrfOptions& options, int) {
   nla_put_u32(msg, IFLA_VRF_TABLE, options.table);
 }
 
+void encode(nl_msg* msg, const model::BondOptions& options, int) {
+  // BondMode lists the modes in the kernel's order (BOND_MODE_ROUNDROBIN 0 ... BOND_MODE_ALB 6).
+  nla_put_u8(msg, IFLA_BOND_MODE, static_cast<std::uint8_t>(options.mode));
+  nla_put_u32(msg, IFLA_BOND_MIIMON, options.miimon);
+}
+
 void decode(model::NoOptions&, nlattr*) {}
 
 void decode(model::MacvlanOptions& options, nlattr* data) {
@@ -202,6 +208,16 @@ void decode(model::VrfOptions& options, nlattr* data) {
   nlattr* tb[IFLA_VRF_MAX + 1] = {};
   nla_parse_nested(tb, IFLA_VRF_MAX, data, nullptr);
   options.table = tb[IFLA_VRF_TABLE] != nullptr ? nla_get_u32(tb[IFLA_VRF_TABLE]) : 0;
+}
+
+void decode(model::BondOptions& options, nlattr* data) {
+  nlattr* tb[IFLA_BOND_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_BOND_MAX, data, nullptr);
+  const std::uint8_t mode = tb[IFLA_BOND_MODE] != nullptr ? nla_get_u8(tb[IFLA_BOND_MODE]) : 0;
+  options.mode = mode <= static_cast<std::uint8_t>(model::BondMode::kBalanceAlb)
+                     ? static_cast<model::BondMode>(mode)
+                     : model::BondMode::kBalanceRr;
+  options.miimon = tb[IFLA_BOND_MIIMON] != nullptr ? nla_get_u32(tb[IFLA_BOND_MIIMON]) : 0;
 }
 
 }  // namespace

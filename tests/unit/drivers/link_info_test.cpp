@@ -143,6 +143,24 @@ TEST(LinkInfoCodec, Vrf) {
   EXPECT_EQ(decoded(model::LinkKind::kVrf, got), model::LinkOptions(options));
 }
 
+TEST(LinkInfoCodec, Bond) {
+  const model::BondOptions options{model::BondMode::kActiveBackup, 100};
+  const Bytes want = {0x24, 0x00, 0x12, 0x80,                           // LINKINFO
+                      0x09, 0x00, 0x01, 0x00, 'b',  'o',  'n',  'd',    // KIND
+                      0,    0,    0,    0,                              //   (padding)
+                      0x14, 0x00, 0x02, 0x80,                           // DATA
+                      0x05, 0x00, 0x01, 0x00, 0x01, 0,    0,    0,      // MODE 1 (active-backup)
+                      0x08, 0x00, 0x03, 0x00, 0x64, 0x00, 0x00, 0x00};  // MIIMON 100
+  const auto got = encoded(model::LinkKind::kBond, options);
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(decoded(model::LinkKind::kBond, got), model::LinkOptions(options));
+  // 802.3ad is the kernel's BOND_MODE_8023AD, 4.
+  const auto lacp =
+      encoded(model::LinkKind::kBond, model::BondOptions{model::BondMode::k8023ad, 0});
+  ASSERT_GT(lacp.size(), 24U);
+  EXPECT_EQ(lacp[24], 4);
+}
+
 TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {
   EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kVlan, nullptr),
             model::LinkOptions(model::VlanOptions{}));

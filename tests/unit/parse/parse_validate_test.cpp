@@ -125,7 +125,7 @@ TEST(Parse, RouteHostBits) {
 TEST(Parse, UnsupportedLinkKind) {
   EXPECT_EQ(only("name: lab\nlinks:\n  - {kind: geneve, endpoints: []}\n"),
             "lab.yaml:3:12: error: link kind 'geneve' is not supported (supported: veth, macvlan, "
-            "ipvlan, vlan, vxlan, dummy, vrf, ovs-internal)");
+            "ipvlan, vlan, vxlan, dummy, vrf, bond, ovs-internal)");
 }
 
 TEST(Parse, EndpointShape) {

@@ -1,0 +1,165 @@
+// SPDX-License-Identifier: Apache-2.0
+// `kind: bond` (issue 12): a standalone kind with a mode and a link monitor whose members, veth
+// ends of its node, it enslaves. Parsed and validated here.
+#include <algorithm>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "nstopo/model/validate.h"
+#include "nstopo/parse/yaml_loader.h"
+
+#include "support/planner_cases.h"
+
+namespace nstopo {
+namespace {
+
+using namespace planner_cases;  // NOLINT(google-build-using-namespace): test vocabulary
+
+// Two nodes joined by two veths, an active-backup bond on each side.
+constexpr const char* kBondLab = R"(name: lab
+nodes:
+  a:
+    interfaces:
+      bond0: {addresses: [10.0.0.1/24]}
+  b:
+    interfaces:
+      bond0: {addresses: [10.0.0.2/24]}
+links:
+  - {kind: veth, endpoints: [a:e1, b:e1]}
+  - {kind: veth, endpoints: [a:e2, b:e2]}
+  - {kind: bond, endpoint: a:bond0, mode: active-backup, miimon: 100, members: [e1, e2], primary: e1}
+  - {kind: bond, endpoint: b:bond0, mode: active-backup, miimon: 100, members: [e1, e2]}
+)";
+
+std::vector<std::string> problemsOf(const std::string& yaml) {
+  auto loaded = parse::parseTopology(yaml, "lab.yaml");
+  if (loaded.problems.empty()) {
+    loaded.problems = model::validate(loaded.topology);
+  }
+  std::vector<std::string> out;
+  for (const auto& problem : loaded.problems) {
+    out.push_back(formatError(problem));
+  }
+  return out;
+}
+
+TEST(BondKind, IsParsedWithItsModeMonitorMembersAndPrimary) {
+  const auto loaded = parse::parseTopology(kBondLab, "lab.yaml");
+  ASSERT_TRUE(loaded.problems.empty());
+  const auto& link = loaded.topology.links.at(2);
+  EXPECT_EQ(link.kind, model::LinkKind::kBond);
+  const auto& options = std::get<model::BondOptions>(link.options);
+  EXPECT_EQ(options.mode, model::BondMode::kActiveBackup);
+  EXPECT_EQ(options.miimon, 100U);
+  ASSERT_EQ(link.members.size(), 2U);
+  EXPECT_EQ(link.members[1].first, "e2");
+  EXPECT_EQ(link.members[1].second.line, 12);
+  ASSERT_TRUE(link.primary);
+  EXPECT_EQ(link.primary->first, "e1");
+  EXPECT_EQ(model::optionsText(link.options), "mode active-backup, miimon 100");
+  EXPECT_TRUE(problemsOf(kBondLab).empty()) << ::testing::PrintToString(problemsOf(kBondLab));
+  // The defaults: the kernel's.
+  const auto bare = parse::parseTopology(
+      "name: lab\nnodes: {a: {}}\nlinks:\n  - {kind: bond, endpoint: a:bond0}\n", "lab.yaml");
+  ASSERT_TRUE(bare.problems.empty());
+  EXPECT_EQ(std::get<model::BondOptions>(bare.topology.links.at(0).options), model::BondOptions{});
+}
+
+TEST(BondKind, NamesABadModeOrKeyWithAHint) {
+  const auto mode = problemsOf(replaced(kBondLab,
+                                        "mode: active-backup, miimon: 100, members: "
+                                        "[e1, e2]}",
+                                        "mode: active-bakup, miimon: 100, members: [e1, e2]}"));
+  ASSERT_EQ(mode.size(), 1U) << ::testing::PrintToString(mode);
+  EXPECT_EQ(mode[0],
+            "lab.yaml:13:43: error: bond link mode 'active-bakup' is not one of "
+            "balance-rr, active-backup, balance-xor, broadcast, 802.3ad, balance-tlb, "
+            "balance-alb (did you mean 'active-backup'?)");
+  const auto key = problemsOf(replaced(kBondLab, "members: [e1, e2]}", "member: [e1, e2]}"));
+  ASSERT_EQ(key.size(), 1U) << ::testing::PrintToString(key);
+  EXPECT_NE(key[0].find("lab.yaml:13:"), std::string::npos) << key[0];
+  EXPECT_NE(key[0].find("did you mean 'members'?"), std::string::npos) << key[0];
+  const auto negative = problemsOf(
+      replaced(kBondLab, "miimon: 100, members: [e1, e2]}", "miimon: -1, members: [e1, e2]}"));
+  ASSERT_EQ(negative.size(), 1U) << ::testing::PrintToString(negative);
+  EXPECT_NE(negative[0].find("lab.yaml:13:"), std::string::npos) << negative[0];
+}
+
+TEST(BondKind, RefusesAMemberItsNodeDoesNotCreateWithAHint) {
+  const auto typo = problemsOf(replaced(kBondLab, "members: [e1, e2]}", "members: [e1, e3]}"));
+  ASSERT_EQ(typo.size(), 1U) << ::testing::PrintToString(typo);
+  EXPECT_EQ(typo[0],
+            "lab.yaml:13:85: error: bond 'b:bond0': member 'e3' is not an interface the "
+            "lab creates in node 'b' (did you mean 'e1'?)");
+  const auto twice = problemsOf(replaced(kBondLab, "members: [e1, e2]}", "members: [e1, e1]}"));
+  ASSERT_EQ(twice.size(), 1U) << ::testing::PrintToString(twice);
+  EXPECT_NE(twice[0].find("member 'e1' is listed twice"), std::string::npos) << twice[0];
+  const auto itself =
+      problemsOf(replaced(kBondLab, "members: [e1, e2]}", "members: [e1, e2, bond0]}"));
+  ASSERT_EQ(itself.size(), 1U) << ::testing::PrintToString(itself);
+  EXPECT_NE(itself[0].find("a bond cannot be its own member"), std::string::npos) << itself[0];
+}
+
+TEST(BondKind, RefusesAMemberOfTwoBondsABridgePortAVrfMemberOrAMaster) {
+  const auto two = problemsOf(
+      replaced(kBondLab, "members: [e1, e2]}\n",
+               "members: [e1, e2]}\n  - {kind: bond, endpoint: b:bond1, members: [e2]}\n"));
+  ASSERT_EQ(two.size(), 1U) << ::testing::PrintToString(two);
+  EXPECT_EQ(two[0],
+            "lab.yaml:14:47: error: bond 'b:bond1': member 'e2' is already a member of "
+            "bond 'bond0' at line 13; an interface has one master");
+  const auto port = problemsOf(
+      replaced(replaced(kBondLab, "links:\n",
+                        "bridges:\n  br0: {node: b}\nlinks:\n  - {kind: veth, endpoints: [a:e3, "
+                        "br0:p0]}\n"),
+               "members: [e1, e2]}", "members: [e1, e2, p0]}"));
+  ASSERT_EQ(port.size(), 1U) << ::testing::PrintToString(port);
+  EXPECT_NE(port[0].find("member 'p0' is the port of a bridge, which is its master"),
+            std::string::npos)
+      << port[0];
+  const auto vrf = problemsOf(replaced(
+      replaced(kBondLab, "      bond0: {addresses: [10.0.0.2/24]}",
+               "      bond0: {addresses: [10.0.0.2/24]}\n      e2: {vrf: red}"),
+      "members: [e1, e2]}\n", "members: [e1, e2]}\n  - {kind: vrf, endpoint: b:red, table: 10}\n"));
+  ASSERT_FALSE(vrf.empty());
+  EXPECT_TRUE(std::any_of(vrf.begin(), vrf.end(), [](const std::string& line) {
+    return line.find("b:e2: a member of bond 'b:bond0' takes its vrf from the bond") !=
+           std::string::npos;
+  })) << ::testing::PrintToString(vrf);
+  const auto master = problemsOf(
+      replaced(kBondLab, "members: [e1, e2]}\n",
+               "members: [e1, e2]}\n  - {kind: bond, endpoint: b:bond1, members: [bond0]}\n"));
+  ASSERT_EQ(master.size(), 1U) << ::testing::PrintToString(master);
+  EXPECT_NE(master[0].find("member 'bond0' is a bond, a master itself"), std::string::npos)
+      << master[0];
+}
+
+TEST(BondKind, RefusesSettingsAMemberTakesFromTheBond) {
+  const auto settings = problemsOf(replaced(kBondLab, "      bond0: {addresses: [10.0.0.2/24]}",
+                                            "      bond0: {addresses: [10.0.0.2/24]}\n"
+                                            "      e1: {mtu: 9000, addresses: [10.0.1.2/24]}"));
+  ASSERT_EQ(settings.size(), 1U) << ::testing::PrintToString(settings);
+  EXPECT_EQ(settings[0],
+            "lab.yaml:9:7: error: b:e1: a member of bond 'b:bond0' takes its "
+            "addresses, mtu from the bond; set them on the bond instead (listed as "
+            "a member at line 14)");
+}
+
+TEST(BondKind, APrimaryIsOneOfItsMembersInAModeThatHasOne) {
+  const auto typo = problemsOf(replaced(kBondLab, "primary: e1}", "primary: e3}"));
+  ASSERT_EQ(typo.size(), 1U) << ::testing::PrintToString(typo);
+  EXPECT_EQ(typo[0],
+            "lab.yaml:12:99: error: bond 'a:bond0': primary 'e3' is not one of its "
+            "members (did you mean 'e1'?)");
+  const auto mode =
+      problemsOf(replaced(kBondLab, "mode: active-backup, miimon: 100, members: [e1, e2], primary",
+                          "mode: 802.3ad, miimon: 100, members: [e1, e2], primary"));
+  ASSERT_EQ(mode.size(), 1U) << ::testing::PrintToString(mode);
+  EXPECT_NE(mode[0].find("bond 'a:bond0': mode 802.3ad has no primary member"), std::string::npos)
+      << mode[0];
+}
+
+}  // namespace
+}  // namespace nstopo
