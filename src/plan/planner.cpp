@@ -581,7 +581,8 @@ class Planner {
       }
       // A master goes after its ports that go: a rollback, which runs backwards, then rebuilds
       // it before the ports that are created with it as their master.
-      const Phase phase = have.kind == LinkKind::kBridge || have.kind == LinkKind::kVrf
+      const Phase phase = have.kind == LinkKind::kBridge || have.kind == LinkKind::kVrf ||
+                                  have.kind == LinkKind::kBond
                               ? Phase::kDeleteBridges
                               : Phase::kDeleteLinks;
       add(phase, Change::kDelete, std::move(action));
@@ -737,8 +738,12 @@ class Planner {
   /// What a new device is created with; promisc comes after, in planLinkChanges.
   [[nodiscard]] model::LinkSettings creationSettings(const IfRef& ref,
                                                      const LinkState& want) const {
-    return model::LinkSettings{
-        .mtu = want.mtu, .mac = keptMac(ref, want), .up = want.up, .promisc = std::nullopt};
+    // The kernel enslaves to a bond only a link that is down, and opens it itself.
+    const bool bond_member = masterKind(ref.netns, want.master) == LinkKind::kBond;
+    return model::LinkSettings{.mtu = want.mtu,
+                               .mac = keptMac(ref, want),
+                               .up = want.up && !bond_member,
+                               .promisc = std::nullopt};
   }
 
   /// The kind of a master named in `netns`: the file's, else the machine's.
@@ -769,6 +774,44 @@ class Planner {
     const bool joins = masterKind(ref.netns, want.master) == LinkKind::kVrf &&
                        want.master != effectiveMaster(ref, have);
     return leaves || joins;
+  }
+
+  /// The kernel enslaves to a bond only a link that is down ("Device can not be enslaved while
+  /// up") and opens it itself; it closes a member it releases, by a change of master or by the
+  /// bond's deletion. So a link that joins a bond from no bond is set down first (phase
+  /// release-ports) and its change carries no `up`; one that leaves a bond for no bond is set
+  /// up again after (phase add-addresses). Each step's inverse undoes exactly that.
+  void planBondMembership(const IfRef& ref, const LinkState& want, const LinkState& have,
+                          SetLink& set) {
+    const bool from_bond =
+        !have.master.empty() && actualKind(IfRef{ref.netns, have.master}) == LinkKind::kBond;
+    const bool to_bond = masterKind(ref.netns, want.master) == LinkKind::kBond;
+    const bool bond_goes = from_bond && deleted_.count(IfRef{ref.netns, have.master}) > 0;
+    const bool joins = to_bond && want.master != effectiveMaster(ref, have);
+    const bool leaves = from_bond && !to_bond && (want.master != have.master || bond_goes);
+    if (!joins && !leaves) {
+      return;
+    }
+    downed_.insert(ref);
+    set.change.up.reset();
+    set.before.up.reset();
+    if (joins && have.up && !from_bond) {
+      SetLink down{ref, {}, {}};
+      down.change.up = false;
+      down.before.up = true;
+      add(Phase::kReleasePorts, Change::kUpdate, std::move(down), want.origin);
+    }
+    if (leaves && want.up) {
+      SetLink up{ref, {}, {}};
+      up.change.up = true;
+      up.before.up = false;
+      add(Phase::kAddAddresses, Change::kUpdate, std::move(up), want.origin);
+    }
+  }
+
+  [[nodiscard]] LinkKind actualKind(const IfRef& ref) const {
+    const auto* link = actualLink(ref);
+    return link != nullptr ? link->kind : LinkKind::kOther;
   }
 
   [[nodiscard]] bool isLinuxBridge(const IfRef& ref) const {
@@ -926,6 +969,7 @@ class Planner {
         if (cycledByVrf(ref, want, *have)) {
           downed_.insert(ref);
         }
+        planBondMembership(ref, want, *have, set);
         if (const auto off = wantsTxChecksumOff(ref, want);
             off && have->tx_checksum.value_or(true)) {
           set.change.tx_checksum = false;

@@ -144,7 +144,12 @@ State desiredState(const model::Topology& topology) {
       out.origin = endpoint.loc;
     }
   };
+  std::vector<std::pair<IfRef, std::string>> bond_members;  // a member, its bond
   for (const auto& link : topology.links) {
+    for (const auto& [member, loc] : link.members) {
+      bond_members.emplace_back(IfRef{model::endpointNetns(topology, link.endpoints.at(0)), member},
+                                link.endpoints.at(0).ifname);
+    }
     switch (model::shapeOf(link.kind)) {
       case model::LinkShape::kOvsPort:
         if (link.endpoints.size() == 1) {
@@ -232,6 +237,12 @@ State desiredState(const model::Topology& topology) {
       }
       out.origin = route.loc;
       netns.routes.emplace(out.key(), out);
+    }
+  }
+  for (const auto& [member, bond] : bond_members) {
+    auto& links = state.netns[member.netns].links;
+    if (const auto it = links.find(member.name); it != links.end()) {
+      it->second.master = bond;  // a bond is its members' master, like a bridge
     }
   }
   defaultVxlanMtus(state);

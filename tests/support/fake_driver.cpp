@@ -152,10 +152,14 @@ Status FakeDriver::applyOne(const plan::Action& action) {
               return {};
             }
             const auto peer = link->peer;
+            const bool bond = link->kind == model::LinkKind::kBond;
             world.netns[a.ref.netns].links.erase(a.ref.name);
             for (auto& [name, other] : world.netns[a.ref.netns].links) {
               if (other.master == a.ref.name) {
                 other.master.clear();
+                if (bond) {
+                  other.up = false;  // released: the bond closes it
+                }
               }
             }
             if (peer) {
@@ -212,6 +216,21 @@ Status FakeDriver::applyOne(const plan::Action& action) {
               link->up = *a.change.up;
             }
             if (a.change.master) {
+              // Like the kernel: a bond closes a member it releases, and enslaves only a link
+              // that is down, which it opens.
+              const auto* old_master = link_of(state::IfRef{a.ref.netns, link->master});
+              if (old_master != nullptr && old_master->kind == model::LinkKind::kBond) {
+                link->up = false;
+              }
+              const auto* new_master = a.change.master->empty()
+                                           ? nullptr
+                                           : link_of(state::IfRef{a.ref.netns, *a.change.master});
+              if (new_master != nullptr && new_master->kind == model::LinkKind::kBond) {
+                if (link->up) {
+                  return fail(ErrorKind::kKernel, "Device can not be enslaved while up", {}, 1);
+                }
+                link->up = true;
+              }
               link->master = *a.change.master;
             }
             if (a.change.stp) {

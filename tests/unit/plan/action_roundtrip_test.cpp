@@ -152,6 +152,7 @@ links:
 )";
 
 // VRFs: a new table replaces one, a member moves to the other, a route goes into a VRF's table.
+// A bond: a new mode replaces it, its member joins the new one, another joins through down.
 constexpr const char* kMastersBefore = R"(name: rm
 nodes:
   r:
@@ -165,6 +166,9 @@ links:
   - {kind: vrf, endpoint: r:red, table: 20}
   - {kind: veth, endpoints: [a:e0, r:e0]}
   - {kind: veth, endpoints: [a:e1, r:e1]}
+  - {kind: veth, endpoints: [a:m1, r:m1]}
+  - {kind: veth, endpoints: [a:m2, r:m2]}
+  - {kind: bond, endpoint: r:bond0, mode: active-backup, members: [m1]}
 )";
 
 constexpr const char* kMastersAfter = R"(name: rm
@@ -182,6 +186,9 @@ links:
   - {kind: vrf, endpoint: r:red, table: 20}
   - {kind: veth, endpoints: [a:e0, r:e0]}
   - {kind: veth, endpoints: [a:e1, r:e1]}
+  - {kind: veth, endpoints: [a:m1, r:m1]}
+  - {kind: veth, endpoints: [a:m2, r:m2]}
+  - {kind: bond, endpoint: r:bond0, mode: 802.3ad, miimon: 100, members: [m1, m2]}
 )";
 
 state::State readWorld(FakeDriver& kernel) {

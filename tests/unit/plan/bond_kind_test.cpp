@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `kind: bond` (issue 12): a standalone kind with a mode and a link monitor whose members, veth
-// ends of its node, it enslaves. Parsed and validated here.
+// ends of its node, it enslaves. Parsed, validated, planned, applied to the FakeDriver (which
+// enslaves only a link that is down, opens it, and closes a member it releases); a new mode
+// replaces it, members join and leave in place, and a rollback at any step is exact.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -9,12 +11,15 @@
 
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/plan/render.h"
 
+#include "support/fake_driver.h"
 #include "support/planner_cases.h"
 
 namespace nstopo {
 namespace {
 
+using testing::FakeDriver;
 using namespace planner_cases;  // NOLINT(google-build-using-namespace): test vocabulary
 
 // Two nodes joined by two veths, an active-backup bond on each side.
@@ -159,6 +164,108 @@ TEST(BondKind, APrimaryIsOneOfItsMembersInAModeThatHasOne) {
   ASSERT_EQ(mode.size(), 1U) << ::testing::PrintToString(mode);
   EXPECT_NE(mode[0].find("bond 'a:bond0': mode 802.3ad has no primary member"), std::string::npos)
       << mode[0];
+}
+
+bool has(const std::vector<std::string>& text, const std::string& line) {
+  return std::find(text.begin(), text.end(), line) != text.end();
+}
+
+TEST(BondKind, IsCreatedAndItsMembersAreCreatedDownAndJoinItOnceBothExist) {
+  FakeDriver kernel;
+  const auto text = lines(planFor(desiredOf(kBondLab), kernel));
+  EXPECT_TRUE(has(text, "+ bond a:bond0 (mode active-backup, miimon 100)"))
+      << ::testing::PrintToString(text);
+  EXPECT_TRUE(has(text, "~ link a:e1: master none -> bond0")) << ::testing::PrintToString(text);
+  converge(desiredOf(kBondLab), kernel);
+  const auto& a = kernel.world.netns.at("a");
+  EXPECT_EQ(a.links.at("e1").master, "bond0");
+  EXPECT_EQ(a.links.at("e2").master, "bond0");
+  EXPECT_TRUE(a.links.at("e1").up);  // opened by its enslavement
+  EXPECT_EQ(a.links.at("bond0").owner, "lab");
+  EXPECT_TRUE(planFor(desiredOf(kBondLab), kernel).empty());
+}
+
+TEST(BondKind, AMemberJoinsThroughDownAndLeavesThenComesUpInPlace) {
+  const auto one = replaced(kBondLab, "members: [e1, e2]}\n", "members: [e1]}\n");
+  FakeDriver kernel;
+  converge(desiredOf(one), kernel);
+  EXPECT_EQ(kernel.world.netns.at("b").links.at("e2").master, "");
+  const auto joins = lines(planFor(desiredOf(kBondLab), kernel));
+  EXPECT_TRUE(has(joins, "~ link b:e2: state up -> down")) << ::testing::PrintToString(joins);
+  EXPECT_TRUE(has(joins, "~ link b:e2: master none -> bond0")) << ::testing::PrintToString(joins);
+  EXPECT_EQ(std::count_if(joins.begin(), joins.end(),
+                          [](const std::string& l) { return l.rfind("- ", 0) == 0; }),
+            0)
+      << ::testing::PrintToString(joins);
+  converge(desiredOf(kBondLab), kernel);
+  EXPECT_EQ(kernel.world.netns.at("b").links.at("e2").master, "bond0");
+  EXPECT_TRUE(kernel.world.netns.at("b").links.at("e2").up);
+  const auto leaves = lines(planFor(desiredOf(one), kernel));
+  EXPECT_TRUE(has(leaves, "~ link b:e2: master bond0 -> none")) << ::testing::PrintToString(leaves);
+  EXPECT_TRUE(has(leaves, "~ link b:e2: state down -> up")) << ::testing::PrintToString(leaves);
+  converge(desiredOf(one), kernel);
+  EXPECT_TRUE(kernel.world.netns.at("b").links.at("e2").up);
+  EXPECT_TRUE(planFor(desiredOf(one), kernel).empty());
+}
+
+TEST(BondKind, ANewModeReplacesItAndItsMembersJoinTheNewOne) {
+  FakeDriver kernel;
+  converge(desiredOf(kBondLab), kernel);
+  const auto lacp = replaced(kBondLab, "b:bond0, mode: active-backup", "b:bond0, mode: 802.3ad");
+  const auto text = lines(planFor(desiredOf(lacp), kernel));
+  EXPECT_TRUE(has(text, "- bond b:bond0")) << ::testing::PrintToString(text);
+  EXPECT_TRUE(has(text, "+ bond b:bond0 (mode 802.3ad, miimon 100)"))
+      << ::testing::PrintToString(text);
+  EXPECT_TRUE(has(text, "~ link b:e1: master none -> bond0")) << ::testing::PrintToString(text);
+  converge(desiredOf(lacp), kernel);
+  const auto& b = kernel.world.netns.at("b");
+  EXPECT_EQ(std::get<model::BondOptions>(b.links.at("bond0").options).mode,
+            model::BondMode::k8023ad);
+  EXPECT_EQ(b.links.at("e1").master, "bond0");
+  EXPECT_TRUE(b.links.at("e1").up);
+  EXPECT_TRUE(planFor(desiredOf(lacp), kernel).empty());
+}
+
+TEST(BondKind, DriftOfAMemberOrAModeIsPlanned) {
+  FakeDriver kernel;
+  converge(desiredOf(kBondLab), kernel);
+  auto& a = kernel.world.netns.at("a");
+  a.links.at("e1").master = "";  // `ip link set e1 nomaster`: the bond closes it
+  a.links.at("e1").up = false;
+  std::get<model::BondOptions>(kernel.world.netns.at("b").links.at("bond0").options).miimon = 0;
+  const auto text = lines(planFor(desiredOf(kBondLab), kernel));
+  EXPECT_TRUE(has(text, "~ link a:e1: master none -> bond0")) << ::testing::PrintToString(text);
+  EXPECT_TRUE(has(text, "- bond b:bond0")) << ::testing::PrintToString(text);
+  converge(desiredOf(kBondLab), kernel);
+  EXPECT_TRUE(planFor(desiredOf(kBondLab), kernel).empty());
+}
+
+TEST(BondKind, ABondThatGoesReleasesItsMembersWhichComeUpAgain) {
+  FakeDriver kernel;
+  converge(desiredOf(kBondLab), kernel);
+  const auto gone = replaced(
+      replaced(kBondLab,
+               "  - {kind: bond, endpoint: b:bond0, mode: active-backup, miimon: 100, members: "
+               "[e1, e2]}\n",
+               ""),
+      "      bond0: {addresses: [10.0.0.2/24]}", "      e1: {addresses: [10.0.0.2/24]}");
+  const auto text = lines(planFor(desiredOf(gone), kernel));
+  EXPECT_TRUE(has(text, "- bond b:bond0")) << ::testing::PrintToString(text);
+  EXPECT_TRUE(has(text, "~ link b:e2: state down -> up")) << ::testing::PrintToString(text);
+  converge(desiredOf(gone), kernel);
+  EXPECT_TRUE(kernel.world.netns.at("b").links.at("e2").up);
+  EXPECT_TRUE(planFor(desiredOf(gone), kernel).empty());
+  expectExactRollbackAtEveryStep(kBondLab, gone, "bond removed");
+}
+
+TEST(BondKind, RollsBackExactlyAtEveryStep) {
+  expectExactRollbackAtEveryStep("name: lab\nnodes: {a: {}, b: {}}\n", kBondLab, "create");
+  expectExactRollbackAtEveryStep(
+      kBondLab, replaced(kBondLab, "b:bond0, mode: active-backup", "b:bond0, mode: 802.3ad"),
+      "mode change");
+  const auto one = replaced(kBondLab, "members: [e1, e2]}\n", "members: [e1]}\n");
+  expectExactRollbackAtEveryStep(one, kBondLab, "member joins");
+  expectExactRollbackAtEveryStep(kBondLab, one, "member leaves");
 }
 
 }  // namespace
