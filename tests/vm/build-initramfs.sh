@@ -142,7 +142,7 @@ done < <("$stage/usr/bin/busybox" --list-full)
 # "builtin NAME" for what is compiled in. -C /dev/null keeps this machine's modprobe.d
 # (blacklists, install commands, options) out of the guest.
 # shellcheck disable=SC2206 # VMTEST_EXTRA_MODULES is a space-separated list of module names
-modules=(veth bridge 8021q macvlan ipvlan dummy vrf tun af_packet openvswitch vxlan
+modules=(veth bridge 8021q macvlan ipvlan dummy vrf tun af_packet openvswitch vxlan bonding
          ${VMTEST_EXTRA_MODULES:-})
 module_list=$stage/etc/vmtest/modules
 : >"$module_list"
