@@ -56,11 +56,16 @@ def serve(conn):
                     return
 
 
+# Bind under a temporary name and rename once listening: the test waits for the socket file to
+# appear, and a file that appeared at bind() would refuse a connection until listen().
 listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-if os.path.exists(path):
-    os.unlink(path)
-listener.bind(path)
+staging = path + ".binding"
+for stale in (path, staging):
+    if os.path.exists(stale):
+        os.unlink(stale)
+listener.bind(staging)
 listener.listen(4)
+os.rename(staging, path)
 while True:
     connection, _ = listener.accept()
     threading.Thread(target=serve, args=(connection,), daemon=True).start()

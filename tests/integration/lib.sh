@@ -15,6 +15,15 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
   exit 2
 fi
 
+# built_with_sanitizers: true when NSTOPO links AddressSanitizer, which reserves terabytes of
+# address space at start, so a test cannot bound a run with ulimit -v. ldd's output is read
+# whole: `ldd | grep -q` under pipefail fails at random when grep exits before ldd's last write.
+built_with_sanitizers() {
+  local libraries
+  libraries=$(ldd "$NSTOPO" 2>/dev/null) || true
+  [[ $libraries == *libasan* || $libraries == *libclang_rt.asan* ]]
+}
+
 # require_link_kinds KIND...: ends the test as skipped (77), with the reason, when this kernel
 # cannot create links of KIND. Probed inside the sandbox, on links of its own.
 require_link_kinds() {

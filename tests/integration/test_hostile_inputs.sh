@@ -13,7 +13,7 @@ HOSTILE=$SRC/tests/hostile
 LIMIT_SECONDS=30
 # A memory bound for each run; AddressSanitizer reserves terabytes of address space up front.
 LIMIT_KB=4194304
-if ldd "$NSTOPO" 2>/dev/null | grep -q 'libasan\|libclang_rt.asan'; then
+if built_with_sanitizers; then
   LIMIT_KB=unlimited
 fi
 

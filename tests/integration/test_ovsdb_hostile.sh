@@ -52,7 +52,7 @@ fi
 
 step "a hostile ovsdb-server"
 export limit=yes
-if ldd "$NSTOPO" 2>/dev/null | grep -q libasan; then
+if built_with_sanitizers; then
   limit=no
   echo "note: $NSTOPO is built with AddressSanitizer: no ulimit -v on it"
 fi

@@ -35,7 +35,7 @@ link_field() {
   ip -j -d ${1:+-n "$1"} link show "$2" 2>/dev/null |
     python3 -c 'import json,sys; l=json.load(sys.stdin); print(l[0].get(sys.argv[1], "") if l else "")' "$3"
 }
-has_address() { ip -j -n "$1" addr show dev "$2" | grep -q "\"local\":\"$3\""; }
+has_address() { ip -j -n "$1" addr show dev "$2" | grep "\"local\":\"$3\"" >/dev/null; }
 route_count() {  # route_count NS DEV: routes of nstopo's protocol (152) through DEV, both families
   { ip -n "$1" route show proto 152; ip -n "$1" -6 route show proto 152; } | grep -c "dev $2" || true
 }

@@ -56,7 +56,7 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("0.0.0.0", 5201)); s.listen(16); time.sleep(30)' &
 listener=$!
 for _ in $(seq 300); do
-  ip netns exec ns2 ss -Hltn 'sport = :5201' | grep -q . && break
+  ip netns exec ns2 ss -Hltn 'sport = :5201' | grep . >/dev/null && break
   sleep 0.1
 done
 start=$(date +%s)

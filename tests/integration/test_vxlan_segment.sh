@@ -30,7 +30,7 @@ reach_soon() {
 snapshot_fdb() {
   snapshot
   for ns in siteA siteB siteC; do
-    ip netns list | grep -qw "$ns" && echo "fdb $ns: $(peers "$ns" 2>/dev/null)"
+    ip netns list | grep -w "$ns" >/dev/null && echo "fdb $ns: $(peers "$ns" 2>/dev/null)"
   done
 }
 

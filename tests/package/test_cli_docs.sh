@@ -71,7 +71,7 @@ for command in "${commands[@]}"; do
   offered=$(complete_bash nstopo "$command" -)
   for option in "${options[@]}"; do
     # Global options may follow the command too; both completions offer them before it.
-    if printf '%s\n' "${globals[@]}" | grep -qxF -- "$option"; then continue; fi
+    if printf '%s\n' "${globals[@]}" | grep -xF -- "$option" >/dev/null; then continue; fi
     grep -qxF -- "$option" <<<"$offered" || fail "bash: nstopo $command -<TAB> lacks $option"
     grep -qE "^\.B $command[ \\].*${option//-/\\\\-}" "$man_page" ||
       fail "man page: $command's entry lacks $option"

@@ -74,12 +74,13 @@ in_tree=$(find "$source_dir/topologies" -name '*.yaml' | wc -l)
 
 dpkg-deb -x "$deb" "$work/root"
 nstopo="$work/root/usr/bin/nstopo"
-"$nstopo" --version | grep -qxF "nstopo $version ($revision)" ||
+"$nstopo" --version | grep -xF "nstopo $version ($revision)" >/dev/null ||
   fail "the packaged binary says: $("$nstopo" --version)"
 while IFS= read -r -d '' topology; do
   "$nstopo" validate "$topology" >/dev/null || fail "the packaged binary rejects $topology"
 done < <(find "$work/root/usr/share/nstopo/topologies" -name '*.yaml' -print0)
 # The man page names the version the binary has.
-zcat "$work/root/usr/share/man/man1/nstopo.1.gz" | grep -q "^\.TH NSTOPO 1 .* \"nstopo $version\"" ||
+# (grep reads all of zcat's output: `zcat | grep -q` under pipefail fails when grep exits first)
+zcat "$work/root/usr/share/man/man1/nstopo.1.gz" | grep "^\.TH NSTOPO 1 .* \"nstopo $version\"" >/dev/null ||
   fail "the man page's .TH line does not say nstopo $version"
 echo "ok: package, lintian, contents, --version and validate of every shipped topology"

@@ -93,7 +93,7 @@ copy_binary() {
 ip_path=$(command -v ip) || die "ip (iproute2) is missing"
 copy_binary "$(readlink -f "$ip_path")" /usr/bin/ip
 ln -s /usr/bin/ip "$stage/usr/sbin/ip"
-if ping_path=$(command -v ping) && "$ping_path" -V 2>&1 | grep -q iputils; then
+if ping_path=$(command -v ping) && "$ping_path" -V 2>&1 | grep iputils >/dev/null; then
   copy_binary "$(readlink -f "$ping_path")" /usr/bin/ping
 fi
 
@@ -122,7 +122,7 @@ if [[ "${VMTEST_WITH_OVS:-1}" != 0 && -x /usr/sbin/ovsdb-server && -x /usr/sbin/
   done
   copy_file /usr/share/openvswitch/vswitch.ovsschema
   mkdir -p "$stage/etc/openvswitch" "$stage/var/log/openvswitch" "$stage/var/lib/openvswitch"
-  ovs_note="$(ovs-vswitchd --version 2>/dev/null | head -n 1 || echo yes)"
+  ovs_note="$(ovs-vswitchd --version 2>/dev/null | sed -n 1p || echo yes)"
 fi
 
 # busybox last: an applet becomes a link only where no real program was copied above.
