@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate plan apply destroy show list gc verify exec bench graph ovs"
+  local commands="validate plan apply destroy show list gc verify exec bench graph generate ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -60,6 +60,10 @@ _nstopo() {
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
     --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
+    --family) COMPREPLY=($(compgen -W "ipv4 ipv6 dual" -- "$cur")); return ;;
+    --link) COMPREPLY=($(compgen -W "veth ovs-veth ovs-internal" -- "$cur")); return ;;
+    --routing) COMPREPLY=($(compgen -W "static none" -- "$cur")); return ;;
+    -n|--nodes|--depth|--fanout|--spines|--leaves|--hosts|-k|--pool4|--pool6|--name|--prefix|--schema) return ;;
   esac
   # One file per element, so names with spaces stay whole.
   mapfile -t yaml_files < <(_nstopo_topology_files "$cur")
@@ -71,6 +75,7 @@ _nstopo() {
     verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format -o --output" -- "$cur") "${yaml_files[@]}") ;;
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") "${yaml_files[@]}") ;;
     graph) COMPREPLY=($(compgen -W "--format -o --output --lab --live --no-live --verify" -- "$cur") "${yaml_files[@]}") ;;
+    generate) COMPREPLY=($(compgen -W "star chain ring full-mesh tree leaf-spine fat-tree -n --nodes --depth --fanout --spines --leaves --hosts -k --family --pool4 --pool6 --link --routing --name --prefix --schema -o --output" -- "$cur")) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "nstopo/app/graph_page_data.h"
+#include "nstopo/generate/generate.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/plan.h"
 #include "nstopo/state/state.h"
@@ -94,6 +95,9 @@ struct LiveLab {
 /// Removes what labs left behind without a record (a lost /run/nstopo, a killed run) and
 /// records of labs with nothing left on the machine.
 int runGc(const GlobalOptions& global, bool dry_run);
+/// `nstopo generate TYPE`: writes the generated topology file to `output` (stdout when empty
+/// or "-"); 1 with one line on stderr when the request is wrong.
+int runGenerate(const generate::Request& request, const std::string& output);
 /// `nstopo ovs start|stop|status`: a private Open vSwitch under /run/nstopo/ovs.
 int runOvs(const GlobalOptions& global, const std::string& action);
 

@@ -3,6 +3,8 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -171,6 +173,51 @@ int main(int argc, char** argv) {
   gc->add_flag("--dry-run", dry_run, "Only show what would be removed");
   add_json(gc);
 
+  nstopo::generate::Request generate_request;
+  std::string generate_output;
+  auto* generate = app.add_subcommand(
+      "generate",
+      "Write a topology file for a common shape (star, chain, ring, full-mesh, tree, "
+      "leaf-spine, fat-tree)");
+  generate->add_option("TYPE", generate_request.type, "The shape")->required();
+  // Sizes are checked by the generator (one line naming the type), so they are plain numbers here.
+  std::map<std::string, std::pair<int, CLI::Option*>> sizes;
+  const auto add_size = [&](const std::string& names, const std::string& help) {
+    const auto key = names.substr(names.rfind('-') + 1);
+    auto& slot = sizes[key];
+    slot.second = generate->add_option(names, slot.first, help);
+  };
+  add_size("-n,--nodes", "star: hosts; chain, ring, full-mesh: routers (default 4)");
+  add_size("--depth", "tree: levels below the root (default 2)");
+  add_size("--fanout", "tree: children of each router (default 2)");
+  add_size("--spines", "leaf-spine: spine switches (default 2)");
+  add_size("--leaves", "leaf-spine: leaf switches (default 4)");
+  add_size("--hosts", "leaf-spine: hosts per leaf (default 2)");
+  add_size("-k", "fat-tree: ports per switch, even (default 4)");
+  generate->add_option("--family", generate_request.family, "ipv4 (default), ipv6 or dual (both)")
+      ->check(CLI::IsMember({"ipv4", "ipv6", "dual"}));
+  generate->add_option("--pool4", generate_request.pool4, "IPv4 subnets come from here")
+      ->capture_default_str();
+  generate->add_option("--pool6", generate_request.pool6, "IPv6 subnets come from here")
+      ->capture_default_str();
+  generate
+      ->add_option("--link", generate_request.link,
+                   "star: veth (Linux bridge, default), ovs-veth or ovs-internal (Open vSwitch)")
+      ->check(CLI::IsMember({"veth", "ovs-veth", "ovs-internal"}));
+  generate
+      ->add_option("--routing", generate_request.routing,
+                   "static (default: shortest-path routes) or none")
+      ->check(CLI::IsMember({"static", "none"}));
+  generate->add_option("--name", generate_request.name, "The lab's name (default: the type)");
+  generate->add_option("--prefix", generate_request.prefixes,
+                       "ROLE=TEXT: name prefix of a role's nodes (host=h, router=r, spine, leaf, "
+                       "core, agg, edge, switch=sw); repeatable");
+  generate
+      ->add_option("--schema", generate_request.schema,
+                   "The schema the modeline names (path or URL)")
+      ->capture_default_str();
+  generate->add_option("-o,--output", generate_output, "Write to this file, not stdout");
+
   CLI11_PARSE(app, argc, argv);
   // A CI job can set this once for every step; any value but empty or 0 turns the mode on.
   if (const char* untrusted = std::getenv("NSTOPO_UNTRUSTED");
@@ -234,6 +281,20 @@ int main(int argc, char** argv) {
   }
   if (ovs->parsed()) {
     return nstopo::cli::runOvs(global, ovs_action);
+  }
+  if (generate->parsed()) {
+    const auto given = [&](const char* key) {
+      const auto& slot = sizes[key];
+      return slot.second->count() > 0 ? std::optional(slot.first) : std::nullopt;
+    };
+    generate_request.nodes = given("nodes");
+    generate_request.depth = given("depth");
+    generate_request.fanout = given("fanout");
+    generate_request.spines = given("spines");
+    generate_request.leaves = given("leaves");
+    generate_request.hosts = given("hosts");
+    generate_request.k = given("k");
+    return nstopo::cli::runGenerate(generate_request, generate_output);
   }
   if (gc->parsed()) {
     return nstopo::cli::runGc(global, dry_run);
