@@ -29,6 +29,9 @@ nlohmann::json linkJson(const state::LinkState& link) {
   if (link.peer) {
     out["peer"] = link.peer->str();
   }
+  if (!link.bond_primary.empty()) {
+    out["primary"] = link.bond_primary;
+  }
   if (link.kind == state::LinkKind::kBridge) {
     out["stp"] = link.stp;
     out["vlan_filtering"] = link.vlan_filtering;
@@ -155,6 +158,9 @@ std::string renderState(const state::State& state) {
       }
       if (!link.master.empty()) {
         line += fmt::format(" master {}", p(link.master));
+      }
+      if (!link.bond_primary.empty()) {
+        line += fmt::format(" primary {}", p(link.bond_primary));
       }
       if (link.kind == state::LinkKind::kBridge) {
         line += fmt::format(" stp {}", link.stp ? "on" : "off");

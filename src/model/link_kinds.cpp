@@ -290,6 +290,21 @@ std::string_view toString(BondMode value) {
   return nameIn(value);
 }
 
+bool hasPrimary(BondMode mode) {
+  switch (mode) {
+    case BondMode::kActiveBackup:
+    case BondMode::kBalanceTlb:
+    case BondMode::kBalanceAlb:
+      return true;
+    case BondMode::kBalanceRr:
+    case BondMode::kBalanceXor:
+    case BondMode::kBroadcast:
+    case BondMode::k8023ad:
+      return false;
+  }
+  return false;
+}
+
 template <class Enum>
 std::vector<std::string> optionChoices() {
   std::vector<std::string> out;

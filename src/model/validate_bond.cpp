@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/model/validate_bond.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string>
@@ -50,6 +51,9 @@ class BondRules {
                                    where, excerpt(member), excerpt(first->second.first),
                                    first->second.second));
         }
+      }
+      if (link.primary) {
+        checkPrimary(*options, link, where);
       }
     }
   }
@@ -158,6 +162,29 @@ class BondRules {
                                excerpt(node), excerpt(member), where, fmt::join(owned, ", "),
                                owned.size() == 1 ? "it" : "them", loc.line));
     return false;
+  }
+
+  void checkPrimary(const BondOptions& options, const Link& link, const std::string& where) {
+    const auto& [primary, loc] = *link.primary;
+    if (!hasPrimary(options.mode)) {
+      problem(loc, fmt::format("{}: mode {} has no primary member (only active-backup, "
+                               "balance-tlb and balance-alb do)",
+                               where, toString(options.mode)));
+      return;
+    }
+    std::vector<std::string> members;
+    for (const auto& [member, unused] : link.members) {
+      members.push_back(member);
+    }
+    if (std::find(members.begin(), members.end(), primary) != members.end()) {
+      return;
+    }
+    std::string message =
+        fmt::format("{}: primary '{}' is not one of its members", where, excerpt(primary));
+    if (const auto match = closestMatch(primary, members)) {
+      message += fmt::format(" (did you mean '{}'?)", excerpt(*match));
+    }
+    problem(loc, std::move(message));
   }
 
   const Topology& topology_;

@@ -448,8 +448,7 @@ class TopologyParser {
       case model::LinkShape::kStandalone:
         keys.insert(keys.end(), {"endpoint"});
         if (link.kind == model::LinkKind::kBond) {
-          // links of its node, not options; "primary" is known only to be refused clearly
-          keys.insert(keys.end(), {"members", "primary"});
+          keys.insert(keys.end(), {"members", "primary"});  // links of its node, not options
         }
         break;
       case model::LinkShape::kOvsPort:
@@ -488,13 +487,9 @@ class TopologyParser {
               }
             });
           } else if (key == "primary") {
-            // IFLA_BOND_PRIMARY is neither sent nor read back yet: a key nstopo would accept
-            // and then not apply is refused instead.
-            in_.problem(in_.at(v), fmt::format("{}: 'primary' is not supported yet: nstopo does "
-                                               "not set a bond's primary member (the kernel makes "
-                                               "the first member that is up the active one); "
-                                               "remove it",
-                                               what));
+            if (auto name = in_.string(v, what + " primary")) {
+              link.primary = std::pair(*name, in_.at(v));
+            }
           } else if (key != "kind") {  // read above
             has_required = has_required || key == "id" || key == "vni" || key == "table";
             parseOption(key, v, what, link.options);

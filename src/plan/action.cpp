@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "nstopo/plan/action.h"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "nstopo/core/overloaded.h"
@@ -58,6 +60,11 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
     parts.push_back(fmt::format("vlan_filtering {} -> {}",
                                 onOff(before.vlan_filtering.value_or(false)),
                                 onOff(*change.vlan_filtering)));
+  }
+  if (change.bond_primary) {
+    const auto from = before.bond_primary.value_or("");
+    parts.push_back(fmt::format("primary {} -> {}", from.empty() ? "none" : from,
+                                change.bond_primary->empty() ? "none" : *change.bond_primary));
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -352,6 +359,15 @@ std::vector<Action> inverseOf(const Action& action) {
               join.change.master = a.ref.name;
               join.before.master = "";
               undo.emplace_back(std::move(join));
+            }
+            // A bond's primary, once its members are back: the kernel finds it only among them.
+            if (!a.before.bond_primary.empty() &&
+                std::find(a.ports_before.begin(), a.ports_before.end(), a.before.bond_primary) !=
+                    a.ports_before.end()) {
+              SetLink primary{a.ref, {}, {}};
+              primary.change.bond_primary = a.before.bond_primary;
+              primary.before.bond_primary = "";
+              undo.emplace_back(std::move(primary));
             }
             for (const auto& address : a.before.addresses) {
               undo.emplace_back(AddAddress{a.ref, address});

@@ -926,6 +926,7 @@ class Planner {
           }
           diffAddresses(ref, want.addresses, {}, want.origin);
           diffVxlanPeers(ref, want.fdb_peers, {}, want.origin);
+          planBondPrimary(ref, want, nullptr);
           continue;
         }
         const auto* have = actualLink(ref);
@@ -993,8 +994,31 @@ class Planner {
         diffAddresses(ref, want.addresses, have->addresses, want.origin, downed_.count(ref) > 0,
                       have->secondary_addresses);
         diffVxlanPeers(ref, want.fdb_peers, have->fdb_peers, want.origin);
+        planBondPrimary(ref, want, have);
       }
     }
+  }
+
+  /// A bond's primary member, changed in place by its own step after the members joined (phase
+  /// bond-primaries): the kernel looks the member up among those it enslaved. `have` is null for
+  /// a new bond. The step's `before` is what its inverse sets back, by the member's ifindex: a
+  /// member that is gone by then (deleted, or renamed, which also makes the kernel drop it as
+  /// primary) cannot be named, so that inverse clears the primary instead.
+  void planBondPrimary(const IfRef& ref, const LinkState& want, const LinkState* have) {
+    if (want.kind != LinkKind::kBond) {
+      return;
+    }
+    std::string before = have != nullptr ? have->bond_primary : "";
+    if (!before.empty() && !survives(IfRef{ref.netns, before})) {
+      before.clear();
+    }
+    if (want.bond_primary == before && (have == nullptr || have->bond_primary == before)) {
+      return;
+    }
+    SetLink set{ref, {}, {}};
+    set.change.bond_primary = want.bond_primary;
+    set.before.bond_primary = before;
+    add(Phase::kBondPrimaries, Change::kUpdate, std::move(set), want.origin);
   }
 
   /// The peers of a vxlan's head-end replication, one all-zero FDB entry each: changed in place,

@@ -190,6 +190,9 @@ State desiredState(const model::Topology& topology) {
             }
           }
           out.options = link.options;
+          if (link.primary) {
+            out.bond_primary = link.primary->first;
+          }
           for (const auto& peer : link.peers) {
             out.fdb_peers.insert(peer.ip);
           }

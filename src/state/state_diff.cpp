@@ -85,6 +85,7 @@ class Differ {
     field(path, "state", a.up, b.up);
     field(path, "addresses", a.addresses, b.addresses);
     field(path, "vxlan peers", a.fdb_peers, b.fdb_peers);
+    field(path, "primary", a.bond_primary, b.bond_primary);
     field(path, "owner", a.owner, b.owner);
   }
 

@@ -33,6 +33,8 @@ expect_eq "$(masters a)" "e1:bond0 e2:bond0 " "a's members are enslaved"
 expect_eq "$(masters b)" "e1:bond0 e2:bond0 " "b's members are enslaved"
 expect_eq "$(ip -n a -j -d link show bond0 | jq -r '.[0].linkinfo.info_data.mode')" \
   "active-backup" "a's bond is active-backup"
+expect_eq "$(ip -n a -j -d link show bond0 | jq -r '.[0].linkinfo.info_data.primary')" \
+  "e1" "a's bond has the file's primary"
 expect_reach a 10.0.0.2
 expect_rc 0 "verify" -- "$NSTOPO" verify "$LAB"
 expect_rc 0 "second plan changes nothing" -- "$NSTOPO" plan --detailed-exitcode "$LAB"

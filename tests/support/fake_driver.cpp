@@ -30,6 +30,14 @@ Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
   for (const auto& [name, netns] : world.netns) {
     if (scope.all_named_netns || scope.netns.count(name) > 0) {
       into.netns[name] = netns;
+      // Like the kernel: `bond_primary` here is the name the bond recorded, reported only while
+      // a member of that name is enslaved to it (IFLA_BOND_PRIMARY names an enslaved member).
+      for (auto& [ifname, link] : into.netns[name].links) {
+        const auto member = netns.links.find(link.bond_primary);
+        if (member == netns.links.end() || member->second.master != ifname) {
+          link.bond_primary.clear();
+        }
+      }
     }
   }
   into.ovs_bridges = world.ovs_bridges;
@@ -244,6 +252,20 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             if (a.change.tx_checksum) {
               link->tx_checksum = *a.change.tx_checksum;
+            }
+            if (a.change.bond_primary) {
+              // Like the kernel: only a bond in a mode with a primary takes one; the netlink
+              // driver names the member by its ifindex, so it must exist (enslaved or not: the
+              // kernel then records its name).
+              const auto* bond = std::get_if<model::BondOptions>(&link->options);
+              if (bond == nullptr || !model::hasPrimary(bond->mode)) {
+                return fail(ErrorKind::kKernel, "option primary: mode dependency failed", {}, 22);
+              }
+              if (!a.change.bond_primary->empty() &&
+                  link_of(state::IfRef{a.ref.netns, *a.change.bond_primary}) == nullptr) {
+                return missing(a.ref.netns + ":" + *a.change.bond_primary);
+              }
+              link->bond_primary = *a.change.bond_primary;
             }
             return {};
           },

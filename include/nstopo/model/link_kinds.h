@@ -156,6 +156,10 @@ struct BondOptions {
   bool operator==(const BondOptions&) const = default;
 };
 
+/// Whether a bond of this mode takes a primary member: active-backup, balance-tlb and
+/// balance-alb (the kernel's bond_uses_primary(); it refuses IFLA_BOND_PRIMARY in the others).
+[[nodiscard]] bool hasPrimary(BondMode mode);
+
 /// What the kernel keeps of a link of one kind (its IFLA_INFO_DATA): the new link, the state
 /// read back, and the plan all carry this one value, so a changed option is a changed value.
 using LinkOptions = std::variant<NoOptions, MacvlanOptions, IpvlanOptions, VlanOptions,

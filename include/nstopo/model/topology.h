@@ -114,8 +114,10 @@ struct Link {
   /// vxlan: the unicast peers of head-end replication, one all-zero FDB entry each (instead of
   /// `remote` or `group`); changed in place, so not part of `options`
   std::vector<Address> peers;
-  /// bond: the interfaces of its node it enslaves (each with its place in the file)
+  /// bond: the interfaces of its node it enslaves (each with its place in the file), and the
+  /// one of them it prefers while it is up (active-backup, balance-tlb, balance-alb)
   std::vector<std::pair<std::string, SourceLoc>> members;
+  std::optional<std::pair<std::string, SourceLoc>> primary;
   SourceLoc loc;
 };
 

@@ -168,9 +168,13 @@ struct LinkChange {
   std::optional<bool> vlan_filtering;
   std::optional<bool> promisc;
   std::optional<bool> tx_checksum;  ///< TX checksum offload (ethtool)
+  /// A bond's primary member (IFLA_BOND_PRIMARY), "" clears it. The kernel looks the member up
+  /// among those enslaved: the plan sets it once they joined (phase bond-primaries).
+  std::optional<std::string> bond_primary;
 
   [[nodiscard]] bool empty() const {
-    return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc && !tx_checksum;
+    return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc && !tx_checksum &&
+           !bond_primary;
   }
 };
 

@@ -18,7 +18,7 @@ enum class Phase {
   kDeleteAddresses,
   kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction
   kDeleteLinks,
-  kDeleteBridges,  ///< masters (Linux bridges, VRFs): after their ports that go
+  kDeleteBridges,  ///< masters (Linux bridges, VRFs, bonds): after their ports that go
   kCreateNetns,
   kSysctls,
   kCreateBridges,
@@ -30,6 +30,9 @@ enum class Phase {
   kOvs,           ///< OVS bridges and ports that come or change: one OVSDB transaction
   kMoveLinks,     ///< OVS internal ports into their namespaces
   kChangeLinks,
+  /// A bond's primary member: the kernel resolves it only among its enslaved members, so after
+  /// they joined (kChangeLinks)
+  kBondPrimaries,
   kAddAddresses,
   kAddDirectRoutes,
   kAddGatewayRoutes,

@@ -31,14 +31,17 @@ using model::LinkOptions;
 struct LinkState {
   std::string name;
   LinkKind kind = LinkKind::kOther;
-  std::string kind_name;             ///< the kernel's IFLA_INFO_KIND, for messages and show
-  std::optional<IfRef> peer;         ///< veth: the other end when known
-  std::optional<IfRef> lower;        ///< macvlan/ipvlan/vlan: the parent when known
-  LinkOptions options;               ///< what the kernel keeps of the kind (its IFLA_INFO_DATA)
-  std::optional<bool> promisc;       ///< desired: unset means "leave it"
-  std::string ovs_bridge;            ///< desired: a port of this OVS bridge (its master is OVS's)
-  std::optional<bool> tx_checksum;   ///< desired: set for veths on userspace-datapath OVS ports
-  std::string master;                ///< its bridge or VRF in the same namespace, "" when none
+  std::string kind_name;            ///< the kernel's IFLA_INFO_KIND, for messages and show
+  std::optional<IfRef> peer;        ///< veth: the other end when known
+  std::optional<IfRef> lower;       ///< macvlan/ipvlan/vlan: the parent when known
+  LinkOptions options;              ///< what the kernel keeps of the kind (its IFLA_INFO_DATA)
+  std::optional<bool> promisc;      ///< desired: unset means "leave it"
+  std::string ovs_bridge;           ///< desired: a port of this OVS bridge (its master is OVS's)
+  std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
+  std::string master;               ///< its bridge, VRF or bond in the same namespace, "" when none
+  /// bond: the member it prefers while that one is up, "" for none. Actual: the kernel reports
+  /// it (IFLA_BOND_PRIMARY, an ifindex) only while that member is enslaved to it.
+  std::string bond_primary;
   std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
   bool up = false;

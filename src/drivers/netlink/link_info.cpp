@@ -257,3 +257,27 @@ int lowerInLinkInfoData(model::LinkKind kind, nlattr* data) {
 }
 
 }  // namespace nstopo::netlink
+
+namespace nstopo::netlink {
+
+void putBondPrimary(nl_msg* msg, int member_ifindex) {
+  nlattr* link_info = nla_nest_start(msg, IFLA_LINKINFO);
+  nla_put_string(msg, IFLA_INFO_KIND,
+                 std::string(model::kindInfo(model::LinkKind::kBond).kernel_kind).c_str());
+  nlattr* data = nla_nest_start(msg, IFLA_INFO_DATA);
+  nla_put_u32(msg, IFLA_BOND_PRIMARY, static_cast<std::uint32_t>(member_ifindex));
+  nla_nest_end(msg, data);
+  nla_nest_end(msg, link_info);
+}
+
+int bondPrimaryInLinkInfoData(model::LinkKind kind, nlattr* data) {
+  if (kind != model::LinkKind::kBond || data == nullptr) {
+    return 0;
+  }
+  nlattr* tb[IFLA_BOND_MAX + 1] = {};
+  nla_parse_nested(tb, IFLA_BOND_MAX, data, nullptr);
+  return tb[IFLA_BOND_PRIMARY] != nullptr ? static_cast<int>(nla_get_u32(tb[IFLA_BOND_PRIMARY]))
+                                          : 0;
+}
+
+}  // namespace nstopo::netlink

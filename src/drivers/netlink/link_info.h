@@ -24,4 +24,12 @@ void putLinkInfo(nl_msg* msg, model::LinkKind kind, const model::LinkOptions& op
 /// names none there (the others' parent is IFLA_LINK).
 [[nodiscard]] int lowerInLinkInfoData(model::LinkKind kind, nlattr* data);
 
+/// Appends IFLA_LINKINFO changing a bond's primary member (IFLA_BOND_PRIMARY, the member's
+/// ifindex; 0 clears it: the kernel then finds no device and takes "" as no primary).
+void putBondPrimary(nl_msg* msg, int member_ifindex);
+
+/// A bond's primary member from its IFLA_INFO_DATA, 0 when there is none: the kernel reports
+/// one only while it is an enslaved member.
+[[nodiscard]] int bondPrimaryInLinkInfoData(model::LinkKind kind, nlattr* data);
+
 }  // namespace nstopo::netlink

@@ -162,6 +162,15 @@ NlMsgPtr setLinkRequest(const std::string& name, const LinkAttrs& attrs,
   return msg;
 }
 
+NlMsgPtr setBondPrimaryRequest(const std::string& name, int member_ifindex) {
+  auto msg = allocate(RTM_NEWLINK, 0);
+  ifinfomsg info{};
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  nla_put_string(msg.get(), IFLA_IFNAME, name.c_str());
+  putBondPrimary(msg.get(), member_ifindex);
+  return msg;
+}
+
 NlMsgPtr deleteLinkRequest(const std::string& name) {
   auto msg = allocate(RTM_DELLINK, 0);
   ifinfomsg info{};

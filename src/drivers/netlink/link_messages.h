@@ -58,6 +58,10 @@ struct BridgeOptions {
 [[nodiscard]] NlMsgPtr setLinkRequest(const std::string& name, const LinkAttrs& attrs,
                                       const BridgeOptions& bridge = {});
 
+/// RTM_NEWLINK without NLM_F_CREATE: sets the primary member of the bond `name` to the link
+/// `member_ifindex` (0 clears it).
+[[nodiscard]] NlMsgPtr setBondPrimaryRequest(const std::string& name, int member_ifindex);
+
 [[nodiscard]] NlMsgPtr deleteLinkRequest(const std::string& name);
 /// RTM_NEWLINK moving the link `name` into the namespace `netns_fd` refers to.
 [[nodiscard]] NlMsgPtr moveLinkRequest(const std::string& name, int netns_fd);

@@ -202,8 +202,21 @@ class Builder {
     if (a.change.tx_checksum) {
       out_.offloads.push_back(Offload{.action = index_, .ref = a.ref, .on = *a.change.tx_checksum});
     }
+    if (a.change.bond_primary) {
+      int member = 0;  // none: the kernel clears the primary
+      if (!a.change.bond_primary->empty()) {
+        const auto found = context_.ifindex(IfRef{a.ref.netns, *a.change.bond_primary});
+        if (!found) {
+          return tl::unexpected(found.error());
+        }
+        member = *found;
+      }
+      out_.first.push_back(
+          plain(a.ref.netns, setBondPrimaryRequest(a.ref.name, member), "changing " + what_));
+    }
     plan::LinkChange rest = a.change;
     rest.tx_checksum.reset();
+    rest.bond_primary.reset();
     if (rest.empty()) {
       return {};
     }
@@ -381,6 +394,9 @@ std::set<IfRef> devicesNeeded(std::span<const plan::Action* const> batch) {
                    [&](const plan::SetLink& a) {
                      if (a.change.master) {
                        add_dev(a.ref.netns, *a.change.master);
+                     }
+                     if (a.change.bond_primary) {
+                       add_dev(a.ref.netns, *a.change.bond_primary);
                      }
                    },
                    [&](const plan::CreateLink& a) {

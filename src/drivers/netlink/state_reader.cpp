@@ -51,6 +51,7 @@ IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
 struct RawLink {
   LinkState link;
   int master_index = 0;
+  int bond_primary_index = 0;  ///< a bond's IFLA_BOND_PRIMARY
   bool is_loopback = false;
 };
 
@@ -96,6 +97,7 @@ RawLink parseLink(const nlmsghdr& header) {
     }
     link.kind = model::kindOfKernel(link.kind_name);
     link.options = decodeLinkInfoData(link.kind, li[IFLA_INFO_DATA]);
+    raw.bond_primary_index = bondPrimaryInLinkInfoData(link.kind, li[IFLA_INFO_DATA]);
     if (const int lower = lowerInLinkInfoData(link.kind, li[IFLA_INFO_DATA]); lower != 0) {
       link.link_ifindex = lower;  // a VXLAN's underlay: matchLowers confirms it like IFLA_LINK
     }
@@ -272,6 +274,10 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
     if (raw.master_index != 0) {
       const auto it = reading.names_by_index.find(raw.master_index);
       raw.link.master = it == reading.names_by_index.end() ? "?" : it->second;
+    }
+    if (raw.bond_primary_index != 0) {  // an enslaved member, so of this namespace
+      const auto it = reading.names_by_index.find(raw.bond_primary_index);
+      raw.link.bond_primary = it == reading.names_by_index.end() ? "?" : it->second;
     }
     netns.links.emplace(raw.link.name, std::move(raw.link));
   }

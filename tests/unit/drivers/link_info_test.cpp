@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // The netlink codec of each link kind (drivers/netlink/link_info.cpp): the exact bytes of its
-// IFLA_LINKINFO for a known options value, and the same value decoded back from them.
+// IFLA_LINKINFO for a known options value, and the same value decoded back from them; and a
+// bond's primary member, set on a live bond (link_messages.cpp) and read back.
 #include "drivers/netlink/link_info.h"
 
 #include <linux/if_link.h>
@@ -13,6 +14,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
+#include "drivers/netlink/link_messages.h"
 #include "drivers/netlink/nl_ptr.h"
 
 namespace nstopo::netlink {
@@ -159,6 +161,53 @@ TEST(LinkInfoCodec, Bond) {
       encoded(model::LinkKind::kBond, model::BondOptions{model::BondMode::k8023ad, 0});
   ASSERT_GT(lacp.size(), 24U);
   EXPECT_EQ(lacp[24], 4);
+}
+
+// A bond's primary member is changed in place on the live bond: IFLA_LINKINFO of kind bond
+// whose data holds only IFLA_BOND_PRIMARY (the member's ifindex; 0 clears it).
+TEST(LinkInfoCodec, BondPrimary) {
+  NlMsgPtr msg(nlmsg_alloc_simple(RTM_NEWLINK, 0));
+  putBondPrimary(msg.get(), 7);
+  const auto* header = nlmsg_hdr(msg.get());
+  const auto* data = static_cast<const std::uint8_t*>(nlmsg_data(header));
+  Bytes got(data, data + nlmsg_datalen(header));
+  const Bytes want = {0x1c, 0x00, 0x12, 0x80,                           // LINKINFO
+                      0x09, 0x00, 0x01, 0x00, 'b',  'o',  'n',  'd',    // KIND
+                      0,    0,    0,    0,                              //   (padding)
+                      0x0c, 0x00, 0x02, 0x80,                           // DATA
+                      0x08, 0x00, 0x0b, 0x00, 0x07, 0x00, 0x00, 0x00};  // PRIMARY ifindex 7
+  EXPECT_EQ(got, want);
+  static_assert(IFLA_BOND_PRIMARY == 0x0b);
+  auto* link_info = reinterpret_cast<nlattr*>(got.data());
+  nlattr* li[IFLA_INFO_MAX + 1] = {};
+  nla_parse_nested(li, IFLA_INFO_MAX, link_info, nullptr);
+  EXPECT_EQ(bondPrimaryInLinkInfoData(model::LinkKind::kBond, li[IFLA_INFO_DATA]), 7);
+  // Only a bond names one, and a bond's data without it (no enslaved primary) names none.
+  EXPECT_EQ(bondPrimaryInLinkInfoData(model::LinkKind::kVrf, li[IFLA_INFO_DATA]), 0);
+  auto plain = encoded(model::LinkKind::kBond, model::BondOptions{});
+  nlattr* pl[IFLA_INFO_MAX + 1] = {};
+  nla_parse_nested(pl, IFLA_INFO_MAX, reinterpret_cast<nlattr*>(plain.data()), nullptr);
+  EXPECT_EQ(bondPrimaryInLinkInfoData(model::LinkKind::kBond, pl[IFLA_INFO_DATA]), 0);
+  EXPECT_EQ(bondPrimaryInLinkInfoData(model::LinkKind::kBond, nullptr), 0);
+}
+
+// The whole request: RTM_NEWLINK without NLM_F_CREATE, an empty ifinfomsg (no flag changes),
+// the bond by name, then the LINKINFO above; ifindex 0 is how the kernel is told "none".
+TEST(LinkInfoCodec, BondPrimaryRequest) {
+  const auto msg = setBondPrimaryRequest("bond0", 0);
+  const auto* header = nlmsg_hdr(msg.get());
+  EXPECT_EQ(header->nlmsg_type, RTM_NEWLINK);
+  EXPECT_EQ(header->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
+  const auto* data = static_cast<const std::uint8_t*>(nlmsg_data(header));
+  const Bytes got(data, data + nlmsg_datalen(header));
+  const Bytes want = {
+      0,    0,    0,    0,    0,    0,    0,    0,   0,   0, 0, 0, 0, 0, 0, 0,  // ifinfomsg
+      0x0a, 0x00, 0x03, 0x00, 'b',  'o',  'n',  'd', '0', 0, 0, 0,              // IFNAME "bond0"
+      0x1c, 0x00, 0x12, 0x80,                                                   // LINKINFO
+      0x09, 0x00, 0x01, 0x00, 'b',  'o',  'n',  'd', 0,   0, 0, 0,              // KIND bond
+      0x0c, 0x00, 0x02, 0x80,                                                   // DATA
+      0x08, 0x00, 0x0b, 0x00, 0x00, 0x00, 0x00, 0x00};                          // PRIMARY 0: none
+  EXPECT_EQ(got, want);
 }
 
 TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {

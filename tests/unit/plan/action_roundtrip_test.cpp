@@ -152,7 +152,8 @@ links:
 )";
 
 // VRFs: a new table replaces one, a member moves to the other, a route goes into a VRF's table.
-// A bond: a new mode replaces it, its member joins the new one, another joins through down.
+// A bond: a new mode replaces it (its primary goes with it and comes back with its inverse), its
+// member joins the new one, another joins through down; another bond's primary changes in place.
 constexpr const char* kMastersBefore = R"(name: rm
 nodes:
   r:
@@ -168,7 +169,10 @@ links:
   - {kind: veth, endpoints: [a:e1, r:e1]}
   - {kind: veth, endpoints: [a:m1, r:m1]}
   - {kind: veth, endpoints: [a:m2, r:m2]}
-  - {kind: bond, endpoint: r:bond0, mode: active-backup, members: [m1]}
+  - {kind: bond, endpoint: r:bond0, mode: active-backup, members: [m1], primary: m1}
+  - {kind: veth, endpoints: [a:m3, r:m3]}
+  - {kind: veth, endpoints: [a:m4, r:m4]}
+  - {kind: bond, endpoint: r:bond1, mode: balance-tlb, members: [m3, m4], primary: m3}
 )";
 
 constexpr const char* kMastersAfter = R"(name: rm
@@ -189,6 +193,9 @@ links:
   - {kind: veth, endpoints: [a:m1, r:m1]}
   - {kind: veth, endpoints: [a:m2, r:m2]}
   - {kind: bond, endpoint: r:bond0, mode: 802.3ad, miimon: 100, members: [m1, m2]}
+  - {kind: veth, endpoints: [a:m3, r:m3]}
+  - {kind: veth, endpoints: [a:m4, r:m4]}
+  - {kind: bond, endpoint: r:bond1, mode: balance-tlb, members: [m3, m4], primary: m4}
 )";
 
 state::State readWorld(FakeDriver& kernel) {

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: Apache-2.0
 // `kind: bond` (issue 12): a standalone kind with a mode and a link monitor whose members, veth
-// ends of its node, it enslaves. Parsed, validated, planned, applied to the FakeDriver (which
-// enslaves only a link that is down, opens it, and closes a member it releases); a new mode
-// replaces it, members join and leave in place, and a rollback at any step is exact.
+// ends of its node, it enslaves, and the primary among them. Parsed, validated, planned, applied
+// to the FakeDriver (which enslaves only a link that is down, opens it, closes a member it
+// releases, and reports a primary only while it is an enslaved member); a new mode replaces it,
+// members join and leave and the primary changes in place, and a rollback at any step is exact.
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -150,14 +151,25 @@ TEST(BondKind, RefusesSettingsAMemberTakesFromTheBond) {
             "a member at line 14)");
 }
 
-TEST(BondKind, APrimaryIsRefusedUntilItIsSentToTheKernel) {
-  // Accepted, it would be ignored: nstopo does not send IFLA_BOND_PRIMARY yet.
-  const auto refused = problemsOf(replaced(kBondLab, "miimon: 100}", "miimon: 100, primary: e1}"));
-  ASSERT_EQ(refused.size(), 1U) << ::testing::PrintToString(refused);
-  EXPECT_EQ(refused[0],
-            "lab.yaml:12:99: error: bond link: 'primary' is not supported yet: nstopo does not "
-            "set a bond's primary member (the kernel makes the first member that is up the "
-            "active one); remove it");
+TEST(BondKind, APrimaryIsOneOfItsMembersInAModeThatHasOne) {
+  const auto ok = problemsOf(replaced(kBondLab, "miimon: 100}", "miimon: 100, primary: e2}"));
+  EXPECT_TRUE(ok.empty()) << ::testing::PrintToString(ok);
+  const auto typo = problemsOf(replaced(kBondLab, "miimon: 100}", "miimon: 100, primary: e3}"));
+  ASSERT_EQ(typo.size(), 1U) << ::testing::PrintToString(typo);
+  EXPECT_EQ(typo[0],
+            "lab.yaml:12:99: error: bond 'a:bond0': primary 'e3' is not one of its members "
+            "(did you mean 'e1'?)");
+  const auto mode = problemsOf(
+      replaced(replaced(kBondLab, "miimon: 100}", "miimon: 100, primary: e1}"),
+               "members: [e1, e2], mode: active-backup", "members: [e1, e2], mode: 802.3ad"));
+  ASSERT_EQ(mode.size(), 1U) << ::testing::PrintToString(mode);
+  EXPECT_EQ(mode[0],
+            "lab.yaml:12:93: error: bond 'a:bond0': mode 802.3ad has no primary member (only "
+            "active-backup, balance-tlb and balance-alb do)");
+  const auto tlb = problemsOf(
+      replaced(replaced(kBondLab, "miimon: 100}", "miimon: 100, primary: e1}"),
+               "members: [e1, e2], mode: active-backup", "members: [e1, e2], mode: balance-alb"));
+  EXPECT_TRUE(tlb.empty()) << ::testing::PrintToString(tlb);
 }
 
 bool has(const std::vector<std::string>& text, const std::string& line) {
@@ -252,6 +264,85 @@ TEST(BondKind, ABondThatGoesReleasesItsMembersWhichComeUpAgain) {
   expectExactRollbackAtEveryStep(kBondLab, gone, "bond removed");
 }
 
+// kBondLab with a primary on a:bond0 (and another on b:bond0 when `b` is set).
+std::string withPrimary(const std::string& a, const std::string& b = "") {
+  auto text = replaced(kBondLab, "members: [e1, e2], mode: active-backup, miimon: 100}",
+                       "members: [e1, e2], mode: active-backup, miimon: 100, primary: " + a + "}");
+  if (!b.empty()) {
+    text = replaced(text, "miimon: 100, members: [e1, e2]}",
+                    "miimon: 100, members: [e1, e2], primary: " + b + "}");
+  }
+  return text;
+}
+
+std::vector<plan::Phase> phasesOf(const plan::Plan& plan, const std::string& line) {
+  std::vector<plan::Phase> out;
+  for (const auto& step : plan.steps) {
+    if (std::string(1, plan::glyph(step.change)) + " " + plan::describe(step.action) == line) {
+      out.push_back(step.phase);
+    }
+  }
+  return out;
+}
+
+TEST(BondKind, ItsPrimaryIsSetOnceItsMembersJoined) {
+  FakeDriver kernel;
+  const auto lab = withPrimary("e2");
+  const auto plan = planFor(desiredOf(lab), kernel);
+  const auto text = lines(plan);
+  EXPECT_TRUE(has(text, "~ link a:bond0: primary none -> e2")) << ::testing::PrintToString(text);
+  // The kernel finds a primary only among the members it enslaved: after every join.
+  const auto set = phasesOf(plan, "~ link a:bond0: primary none -> e2");
+  const auto join = phasesOf(plan, "~ link a:e2: master none -> bond0");
+  ASSERT_EQ(set.size(), 1U);
+  ASSERT_EQ(join.size(), 1U);
+  EXPECT_EQ(set[0], plan::Phase::kBondPrimaries);
+  EXPECT_LT(join[0], set[0]);
+  EXPECT_STREQ(plan::toString(set[0]), "bond-primaries");
+  converge(desiredOf(lab), kernel);
+  EXPECT_EQ(kernel.world.netns.at("a").links.at("bond0").bond_primary, "e2");
+  EXPECT_EQ(kernel.world.netns.at("b").links.at("bond0").bond_primary, "");
+  EXPECT_TRUE(planFor(desiredOf(lab), kernel).empty());
+}
+
+TEST(BondKind, ANewPrimaryOrNoneIsSetInPlace) {
+  FakeDriver kernel;
+  converge(desiredOf(withPrimary("e1")), kernel);
+  const auto change = lines(planFor(desiredOf(withPrimary("e2")), kernel));
+  EXPECT_EQ(change, std::vector<std::string>{"~ link a:bond0: primary e1 -> e2"});
+  converge(desiredOf(withPrimary("e2")), kernel);
+  EXPECT_EQ(kernel.world.netns.at("a").links.at("bond0").bond_primary, "e2");
+  const auto none = lines(planFor(desiredOf(kBondLab), kernel));
+  EXPECT_EQ(none, std::vector<std::string>{"~ link a:bond0: primary e2 -> none"});
+  converge(desiredOf(kBondLab), kernel);
+  EXPECT_EQ(kernel.world.netns.at("a").links.at("bond0").bond_primary, "");
+}
+
+TEST(BondKind, APrimaryChangedByHandIsDrift) {
+  FakeDriver kernel;
+  converge(desiredOf(withPrimary("e1")), kernel);
+  // `ip link set bond0 type bond primary e2`, and one set on the bond the file gives none
+  kernel.world.netns.at("a").links.at("bond0").bond_primary = "e2";
+  kernel.world.netns.at("b").links.at("bond0").bond_primary = "e1";
+  const auto text = lines(planFor(desiredOf(withPrimary("e1")), kernel));
+  EXPECT_EQ(text, (std::vector<std::string>{"~ link a:bond0: primary e2 -> e1",
+                                            "~ link b:bond0: primary e1 -> none"}));
+  converge(desiredOf(withPrimary("e1")), kernel);
+  // The kernel reports a primary only while it is an enslaved member: one it recorded by name
+  // for a link that left is no drift, and it is its primary again once that link joins.
+  auto& a = kernel.world.netns.at("a");
+  a.links.at("e1").master = "";
+  a.links.at("e1").up = false;
+  state::ReadScope scope;
+  scope.all_named_netns = true;
+  state::State read;
+  ASSERT_TRUE(kernel.read(scope, read));
+  EXPECT_EQ(read.netns.at("a").links.at("bond0").bond_primary, "");
+  EXPECT_EQ(lines(planFor(desiredOf(withPrimary("e1")), kernel)),
+            (std::vector<std::string>{"~ link a:e1: master none -> bond0",
+                                      "~ link a:bond0: primary none -> e1"}));
+}
+
 TEST(BondKind, RollsBackExactlyAtEveryStep) {
   expectExactRollbackAtEveryStep("name: lab\nnodes: {a: {}, b: {}}\n", kBondLab, "create");
   expectExactRollbackAtEveryStep(
@@ -260,6 +351,22 @@ TEST(BondKind, RollsBackExactlyAtEveryStep) {
   const auto one = replaced(kBondLab, "members: [e1, e2]}\n", "members: [e1]}\n");
   expectExactRollbackAtEveryStep(one, kBondLab, "member joins");
   expectExactRollbackAtEveryStep(kBondLab, one, "member leaves");
+  expectExactRollbackAtEveryStep("name: lab\nnodes: {a: {}, b: {}}\n", withPrimary("e2", "e1"),
+                                 "create with primaries");
+  expectExactRollbackAtEveryStep(kBondLab, withPrimary("e2", "e1"), "primaries set");
+  expectExactRollbackAtEveryStep(withPrimary("e1", "e2"), withPrimary("e2", "e1"),
+                                 "primaries changed");
+  expectExactRollbackAtEveryStep(withPrimary("e1", "e2"), kBondLab, "primaries cleared");
+  expectExactRollbackAtEveryStep(
+      withPrimary("e1"),
+      replaced(withPrimary("e2"), "members: [e1, e2], mode: active-backup",
+               "members: [e1, e2], mode: balance-alb"),
+      "mode change with a new primary");
+  // The primary leaves the bond while another becomes primary, and the other way round.
+  const auto moved = replaced(withPrimary("e2"), "endpoint: a:bond0, members: [e1, e2]",
+                              "endpoint: a:bond0, members: [e2]");
+  expectExactRollbackAtEveryStep(withPrimary("e1"), moved, "primary leaves");
+  expectExactRollbackAtEveryStep(moved, withPrimary("e1"), "primary joins");
 }
 
 }  // namespace

@@ -2,9 +2,13 @@
 # SPDX-License-Identifier: Apache-2.0
 # Runs inside the test VM (Debian's kernel, busybox sh): kind bond (issue 12), which this
 # development machine's kernel lacks (CONFIG_BONDING). topologies/examples/bond-active-backup.yaml
-# bonds two veths on each side of two nodes: both members must be enslaved, one active; when the
-# active member's peer goes down, traffic goes on over the other one (a bounded ping run loses a
-# few packets at most). Then an 802.3ad (LACP) pair whose members must end in one aggregator.
+# bonds two veths on each side of two nodes, each bond with `primary: e1`: both members must be
+# enslaved and the file's primary the kernel's and the active one. A new primary in the file is
+# set in place (the bond keeps its ifindex) and becomes active; a primary set by hand is drift.
+# When the active member's peer goes down, traffic goes on over the other one (a bounded ping run
+# loses a few packets at most), and once it is back up the primary is active again. Removing
+# `primary` from the file clears it in place. Then an 802.3ad (LACP) pair whose members must end
+# in one aggregator.
 # Every check reads the kernel on its own (/proc/net/bonding, `ip -j`, ping), not through nstopo.
 # shellcheck source=SCRIPTDIR/../guest/vmtest-lib.sh
 . /usr/lib/vmtest/lib.sh
@@ -96,26 +100,74 @@ wait_active() {
   active_is "$@"
 }
 
+# primary_is NODE BOND MEMBER|None: /proc/net/bonding and `ip -d -j` agree on the primary.
+primary_is() {
+  pi_json=$(ip -n "$1" -d -j link show "$2")
+  if [ "$3" = None ]; then
+    reports "$1" "$2" "Primary Slave: None" >/dev/null || return 1
+    case "$pi_json" in
+      *'"primary":'*) echo "ip -d -j still shows a primary: $pi_json"; return 1 ;;
+    esac
+  else
+    reports "$1" "$2" "Primary Slave: $3 (primary_reselect always)" >/dev/null || return 1
+    echo "$pi_json" | grep -q "\"primary\":\"$3\"" ||
+      { echo "ip -d -j does not show primary $3: $pi_json"; return 1; }
+  fi
+  echo "$1:$2's primary is $3"
+}
+# ifindex_of NODE LINK
+ifindex_of() { ip -n "$1" -o link show "$2" | cut -d: -f1; }
+# same_ifindex NODE LINK INDEX: the link still has that ifindex (changed in place, not rebuilt).
+same_ifindex() {
+  si_now=$(ifindex_of "$1" "$2")
+  [ "$si_now" = "$3" ] || { echo "$1:$2 is now ifindex $si_now, was $3: rebuilt"; return 1; }
+  echo "$1:$2 kept ifindex $3"
+}
+# drift_shown LAB TEXT: `plan --detailed-exitcode` exits 2 and its plan has that text.
+drift_shown() {
+  ds_status=0
+  ds_out=$(nstopo plan --detailed-exitcode "$1" 2>&1) || ds_status=$?
+  [ "$ds_status" -eq 2 ] || { echo "$ds_out"; echo "plan exited $ds_status, not 2"; return 1; }
+  echo "$ds_out" | grep -qF "$2" || { echo "$ds_out"; echo "no '$2' in the plan"; return 1; }
+  echo "plan shows: $2"
+}
+
 check apply nstopo apply "$lab"
 check a_enslaved enslaved a bond0 e1 e2
 check b_enslaved enslaved b bond0 e1 e2
 check a_mode reports a bond0 'Bonding Mode: fault-tolerance (active-backup)'
 check a_miimon reports a bond0 'MII Polling Interval (ms): 100'
-active=$(active_slave a bond0)
-case "$active" in
-  e1) standby=e2 ;;
-  e2) standby=e1 ;;
-  *) standby= ;;
-esac
-if [ -n "$standby" ]; then
-  check a_active active_is a bond0 "$active"
-else
-  vmtest_fail a_active "no active slave in a's bond0: '$active'"
-fi
+check a_primary primary_is a bond0 e1
+check b_primary primary_is b bond0 e1
+check a_active wait_active a bond0 e1
+check b_active wait_active b bond0 e1
 check reaches_v4 reaches a 10.0.0.2
 check reaches_v6 reaches a 2001:db8::2
 check verify nstopo verify "$lab"
 check noop nstopo plan --detailed-exitcode "$lab"
+
+# A primary set by hand is drift, and apply puts the file's back.
+ip -n a link set bond0 type bond primary e2
+check drift.shown drift_shown "$lab" "a:bond0: primary e2 -> e1"
+check drift.apply nstopo apply "$lab"
+check drift.a_primary primary_is a bond0 e1
+
+# A new primary in the file: changed in place, and active at once (primary_reselect always).
+a_index=$(ifindex_of a bond0)
+b_index=$(ifindex_of b bond0)
+sed 's/primary: e1/primary: e2/' "$lab" >"$work/lab.new" && mv "$work/lab.new" "$lab"
+check change.plan drift_shown "$lab" "a:bond0: primary e1 -> e2"
+check change.apply nstopo apply "$lab"
+check change.a_in_place same_ifindex a bond0 "$a_index"
+check change.b_in_place same_ifindex b bond0 "$b_index"
+check change.a_primary primary_is a bond0 e2
+check change.b_primary primary_is b bond0 e2
+check change.a_active wait_active a bond0 e2
+check change.b_active wait_active b bond0 e2
+check change.noop nstopo plan --detailed-exitcode "$lab"
+check change.reaches reaches a 10.0.0.2
+active=e2
+standby=e1
 
 # failover: a ping run of 20 packets 0.2 s apart (4 s); 1 s in, b's end of a's active member
 # goes down. a's member loses its carrier, miimon (100 ms) sees it, the other member takes over.
@@ -134,13 +186,22 @@ failover() {
   [ "$fo_lost" -le 3 ] || { cat "$work/ping"; echo "$fo_lost of 20 lost"; return 1; }
   echo "$fo_lost of 20 lost across the failover from $active to $standby"
 }
-if [ -n "$standby" ]; then
-  check failover failover
-  check failover_active wait_active a bond0 "$standby"
-  check after_failover_v4 reaches a 10.0.0.2
-  check after_failover_v6 reaches a 2001:db8::2
-  ip -n b link set "$active" up
-fi
+check failover failover
+check failover_active wait_active a bond0 "$standby"
+check after_failover_v4 reaches a 10.0.0.2
+check after_failover_v6 reaches a 2001:db8::2
+# Recovery: the primary's link is back, so it is the active member again on both sides.
+ip -n b link set "$active" up
+check recovery.a_active wait_active a bond0 "$active"
+check recovery.b_active wait_active b bond0 "$active"
+check recovery.reaches reaches a 10.0.0.2
+
+# No primary in the file: cleared in place.
+sed 's/, primary: e2}/}/' "$lab" >"$work/lab.new" && mv "$work/lab.new" "$lab"
+check clear.apply nstopo apply "$lab"
+check clear.a_in_place same_ifindex a bond0 "$a_index"
+check clear.a_primary primary_is a bond0 None
+check clear.noop nstopo plan --detailed-exitcode "$lab"
 
 nothing_left() {
   nl_ns=$(ip netns list)
