@@ -48,6 +48,8 @@ const char* toString(Phase phase) {
       return "move-links";
     case Phase::kChangeLinks:
       return "change-links";
+    case Phase::kReleasePrimaries:
+      return "release-primaries";
     case Phase::kBondPrimaries:
       return "bond-primaries";
     case Phase::kAddAddresses:

@@ -1001,18 +1001,23 @@ class Planner {
 
   /// A bond's primary member, changed in place by its own step after the members joined (phase
   /// bond-primaries): the kernel looks the member up among those it enslaved. `have` is null for
-  /// a new bond. The step's `before` is what its inverse sets back, by the member's ifindex: a
-  /// member that is gone by then (deleted, or renamed, which also makes the kernel drop it as
-  /// primary) cannot be named, so that inverse clears the primary instead.
+  /// a new bond. A step's inverse sets its `before` back by the member's ifindex, so it can name
+  /// only a member that exists at that point of a rollback. A primary this plan deletes or
+  /// renames is therefore released first (phase release-primaries, before the renames): undone
+  /// last, once the member is back under its old name and enslaved again.
   void planBondPrimary(const IfRef& ref, const LinkState& want, const LinkState* have) {
     if (want.kind != LinkKind::kBond) {
       return;
     }
     std::string before = have != nullptr ? have->bond_primary : "";
     if (!before.empty() && !survives(IfRef{ref.netns, before})) {
+      SetLink release{ref, {}, {}};
+      release.change.bond_primary = "";
+      release.before.bond_primary = before;
+      add(Phase::kReleasePrimaries, Change::kUpdate, std::move(release), want.origin);
       before.clear();
     }
-    if (want.bond_primary == before && (have == nullptr || have->bond_primary == before)) {
+    if (want.bond_primary == before) {
       return;
     }
     SetLink set{ref, {}, {}};

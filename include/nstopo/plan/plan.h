@@ -13,7 +13,8 @@ namespace nstopo::plan {
 /// Steps run phase by phase; inside a phase they are independent and sorted by name, so the same
 /// input always gives the same plan and a driver may pipeline a whole phase.
 enum class Phase {
-  kRenameLinks,  ///< first: every later step names links by their new names
+  kReleasePrimaries,  ///< bonds whose primary member this plan deletes or renames: see planner
+  kRenameLinks,       ///< every later step names links by their new names
   kDeleteRoutes,
   kDeleteAddresses,
   kOvsRemovals,  ///< OVS ports and bridges that go: one OVSDB transaction

@@ -369,5 +369,38 @@ TEST(BondKind, RollsBackExactlyAtEveryStep) {
   expectExactRollbackAtEveryStep(moved, withPrimary("e1"), "primary joins");
 }
 
+// The primary member goes in the same plan, deleted or renamed: the kernel keeps a primary by
+// name and takes it back only by ifindex, so the plan releases the primary before the member
+// goes, and a rollback sets it back once the member is back under its old name.
+TEST(BondKind, APrimaryMemberThatGoesIsReleasedFirstAndComesBackOnRollback) {
+  auto deleted =
+      replaced(withPrimary("e2", "e2"), "  - {kind: veth, endpoints: [a:e1, b:e1]}\n", "");
+  deleted = replaced(replaced(deleted, "members: [e1, e2]", "members: [e2]"), "members: [e1, e2]",
+                     "members: [e2]");
+  expectExactRollbackAtEveryStep(withPrimary("e1", "e1"), deleted, "primary deleted");
+  expectExactRollbackAtEveryStep(
+      withPrimary("e1", "e1"),
+      replaced(replaced(deleted, ", primary: e2}", "}"), ", primary: e2}", "}"),
+      "primary deleted, none after");
+  const auto renamed =
+      replaced(replaced(withPrimary("e3", "e1"), "[a:e1, b:e1]", "[a:e3, b:e1]"),
+               "endpoint: a:bond0, members: [e1, e2]", "endpoint: a:bond0, members: [e3, e2]");
+  expectExactRollbackAtEveryStep(withPrimary("e1", "e1"), renamed, "primary renamed");
+
+  FakeDriver kernel;
+  converge(desiredOf(withPrimary("e1", "e1")), kernel);
+  const auto plan = planFor(desiredOf(deleted), kernel);
+  const auto release = phasesOf(plan, "~ link a:bond0: primary e1 -> none");
+  ASSERT_EQ(release.size(), 1U) << ::testing::PrintToString(lines(plan));
+  EXPECT_EQ(release[0], plan::Phase::kReleasePrimaries);
+  EXPECT_STREQ(plan::toString(release[0]), "release-primaries");
+  converge(desiredOf(deleted), kernel);
+  state::ReadScope scope;
+  scope.all_named_netns = true;
+  state::State read;
+  ASSERT_TRUE(kernel.read(scope, read));
+  EXPECT_EQ(read.netns.at("a").links.at("bond0").bond_primary, "e2");
+}
+
 }  // namespace
 }  // namespace nstopo
