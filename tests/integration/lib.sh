@@ -135,3 +135,26 @@ snapshot() {
     done
   } 2>/dev/null || true
 }
+
+# probe_or_skip LAB REFUSAL WHAT: plans LAB. When this kernel's capability probe refuses it, checks
+# that REFUSAL is the whole message, that apply is refused too and created nothing, and ends the
+# test there, saying that WHAT runs for real in the vm test.
+probe_or_skip() {
+  local lab=$1 refusal=$2 what=$3 rc=0
+  step "the capability probe"
+  "$NSTOPO" plan "$lab" >"$WORK/out" 2>"$WORK/err" || rc=$?
+  [[ $rc == 0 ]] && return 0
+  expect_eq "$(cat "$WORK/err")" "$refusal" "one line naming the kernel option and the link"
+  expect_rc 1 "apply is refused too" -- "$NSTOPO" apply "$lab"
+  expect_eq "$(netns_list)" "" "nothing created"
+  expect_eq "$(root_links)" "lo " "nothing in the root namespace"
+  echo "SKIP part: $what; it runs for real in the vm test (ctest -L vm)"
+  finish
+  exit
+}
+
+# masters NODE: "member:master" of every link of NODE that has a master, sorted.
+masters() {
+  ip -n "$1" -j link show | jq -r '.[] | select(.master != null) | "\(.ifname):\(.master)"' |
+    sort | tr '\n' ' '
+}

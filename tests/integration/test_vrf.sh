@@ -7,26 +7,9 @@
 source "$(dirname "$0")/lib.sh"
 LAB=$(copy_topology examples/vrf-overlap.yaml)
 
-step "the capability probe"
-rc=0
-"$NSTOPO" plan "$LAB" >"$WORK/out" 2>"$WORK/err" || rc=$?
-if [[ $rc != 0 ]]; then
-  expect_eq "$(cat "$WORK/err")" \
-    "$LAB:35:27: error: this kernel has no vrf support (CONFIG_NET_VRF); needed by link r:blue" \
-    "one line naming the kernel option and the link"
-  expect_rc 1 "apply is refused too" -- "$NSTOPO" apply "$LAB"
-  expect_eq "$(netns_list)" "" "nothing created"
-  expect_eq "$(root_links)" "lo " "nothing in the root namespace"
-  echo "SKIP part: this kernel has no VRF support (CONFIG_NET_VRF); the VRF scenario runs for real in the vm test (ctest -L vm)"
-  finish
-  exit
-fi
-
-# masters NODE: "member:master" of every link of NODE that has a master, sorted.
-masters() {
-  ip -n "$1" -j link show | jq -r '.[] | select(.master != null) | "\(.ifname):\(.master)"' |
-    sort | tr '\n' ' '
-}
+probe_or_skip "$LAB" \
+  "$LAB:35:27: error: this kernel has no vrf support (CONFIG_NET_VRF); needed by link r:blue" \
+  "this kernel has no VRF support (CONFIG_NET_VRF)"
 
 step "apply: each customer reaches its own server, not the other's"
 expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
