@@ -10,12 +10,12 @@ OVSDB_SOCKET=/run/nstopo/ovs/db.sock
 # shellcheck source=machine_view.sh
 source "$(dirname "${BASH_SOURCE[0]}")/machine_view.sh"
 
-# machine_view: kernel_view (machine_view.sh: every link with its kind, state, MTU, master, kind
-# data and global addresses, and every route but the kernel's own, of the host and every named
-# namespace), then "ovs BRIDGE PORT" per OVS port when an ovsdb-server of the sandbox runs. Read
-# with ip -j, jq and ovs-vsctl only.
+# machine_view: one line per link of the host and of every named namespace, "NS NAME KIND
+# ADDRESSES" (machine_view.sh's kernel_view --brief: kind from linkinfo, "-" for none; global
+# addresses sorted), then "ovs BRIDGE PORT" per OVS port when an ovsdb-server of the sandbox
+# runs. Read with ip -j, jq and ovs-vsctl only.
 machine_view() {
-  kernel_view
+  kernel_view --brief
   if [[ -S $OVSDB_SOCKET ]]; then
     local bridge
     for bridge in $(ovs-vsctl --db=unix:$OVSDB_SOCKET --timeout=10 list-br); do

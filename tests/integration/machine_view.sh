@@ -4,7 +4,8 @@
 # scenarios (tests/vm/scenarios/nstopo_sweep.sh, which gets this file as
 # /usr/lib/vmtest/machine_view.sh) source the same reading of the kernel.
 #
-# kernel_view: one sorted line per link, then per route, of the host and of every named namespace:
+# kernel_view [--brief]: one sorted line per link, then per route, of the host and of every named
+# namespace:
 #   NS link NAME KIND up|down mtu=N master=M [mode=.. miimon=.. table=.. id=.. remote=.. local=..
 #                                             port=..] ADDRESSES
 #   NS route TABLE TYPE DST via GW dev DEV proto PROTO metric N
@@ -13,12 +14,18 @@
 # macvlan's mode), only the keys that are there; ADDRESSES the global ones, sorted, "-" for none.
 # Routes are all but the kernel's own (proto kernel: connected, local, multicast), of every table.
 # Left out as not the file's to decide: MACs, ifindexes, carrier and a bond's active member.
+# --brief: only "NS NAME KIND ADDRESSES" per link, no route (the crash tests' hand-written views
+# of their labs, crash_lib.sh).
 
 MACHINE_VIEW_JQ='
 .ns as $ns
 | ([.addrs[] | {key: .ifname, value: ([.addr_info[] | select(.scope == "global")
       | "\(.local)/\(.prefixlen)"] | sort | join(","))}] | from_entries) as $addrs
-| (.links[]
+| if $brief then
+    .links[] | "\($ns) \(.ifname) \(.linkinfo.info_kind // "-") \(
+      if ($addrs[.ifname] // "") == "" then "-" else $addrs[.ifname] end)"
+  else
+  (.links[]
    | (.linkinfo.info_data // {}) as $data
    | ([["mode", "miimon", "table", "id", "remote", "local", "port"][] as $key
        | select($data[$key] != null) | "\($key)=\($data[$key])"] | join(" ")) as $kind_data
@@ -28,9 +35,12 @@ MACHINE_VIEW_JQ='
        if ($addrs[.ifname] // "") == "" then "-" else $addrs[.ifname] end)"),
   (.routes[] | select(.protocol != "kernel")
    | "\($ns) route \(.table // "main") \(.type // "unicast") \(.dst) via \(.gateway // "-") dev \(
-       .dev // "-") proto \(.protocol // "boot") metric \(.metric // 0)")'
+       .dev // "-") proto \(.protocol // "boot") metric \(.metric // 0)")
+  end'
 
 kernel_view() {
+  kv_brief=false
+  [ "${1:-}" = --brief ] && kv_brief=true
   for kv_ns in host $(ip netns list 2>/dev/null | awk '{print $1}'); do
     if [ "$kv_ns" = host ]; then
       set --
@@ -40,5 +50,5 @@ kernel_view() {
     printf '{"ns": "%s", "links": %s, "addrs": %s, "routes": %s}\n' "$kv_ns" \
       "$(ip -j -d "$@" link show)" "$(ip -j "$@" addr show)" \
       "$( (ip -j "$@" -4 route show table all && ip -j "$@" -6 route show table all) | jq -cs add)"
-  done | jq -r "$MACHINE_VIEW_JQ" | sort
+  done | jq -r --argjson brief "$kv_brief" "$MACHINE_VIEW_JQ" | sort
 }
