@@ -17,6 +17,7 @@
 # --brief: only "NS NAME KIND ADDRESSES" per link, no route (the crash tests' hand-written views
 # of their labs, crash_lib.sh).
 
+# shellcheck disable=SC2016 # \(...) and $names are jq's, not the shell's
 MACHINE_VIEW_JQ='
 .ns as $ns
 | ([.addrs[] | {key: .ifname, value: ([.addr_info[] | select(.scope == "global")
