@@ -141,6 +141,31 @@ VethEnd endFrom(const state::LinkState& link, const std::string& netns) {
   return VethEnd{IfRef{netns, link.name}, link.master, settingsOf(link)};
 }
 
+/// Rebuilding a link that had a master: it is created without it, and down, then joins it, then
+/// comes up. The kernel enslaves to a bond only a link that is down ("Device can not be enslaved
+/// while up") and opens it itself, and a creation or change request that carries both the state
+/// and the master sets the state first; so a link recreated up with its bond as master would be
+/// refused. A bridge or VRF port takes the same three steps (the last is a no-op for a bond's).
+/// `settings` and `master` are those of the new link, cleared here; the joins go to `joins`.
+void joinAfterCreation(const IfRef& ref, std::string& master, LinkSettings& settings,
+                       std::vector<Action>& joins) {
+  if (master.empty()) {
+    return;
+  }
+  SetLink join{ref, {}, {}};
+  join.change.master = master;
+  join.before.master = "";
+  joins.emplace_back(std::move(join));
+  if (settings.up) {
+    SetLink up{ref, {}, {}};
+    up.change.up = true;
+    up.before.up = false;
+    joins.emplace_back(std::move(up));
+  }
+  master.clear();
+  settings.up = false;
+}
+
 /// What brings an internal port's device back once vswitchd has recreated it in the host: the
 /// move into its namespace with the mark and the up state, its MTU, MAC and master, then its
 /// addresses (primaries first, so the secondaries become secondaries again) and its routes
@@ -323,13 +348,15 @@ std::vector<Action> inverseOf(const Action& action) {
                 if (state::isStacked(a.before.kind) && !a.before.lower) {
                   return {};  // its parent is unknown: nothing nstopo can rebuild
                 }
-                undo.emplace_back(CreateLink{a.ref, a.before.lower, a.before.kind, a.before.options,
-                                             settingsOf(a.before), a.lab});
-                if (!a.before.master.empty()) {  // a vxlan port of a Linux bridge
-                  SetLink join{a.ref, {}, {}};
-                  join.change.master = a.before.master;
-                  join.before.master = "";
-                  undo.emplace_back(std::move(join));
+                {
+                  // A vxlan port of a Linux bridge, a member of a VRF or a bond.
+                  auto settings = settingsOf(a.before);
+                  auto master = a.before.master;
+                  std::vector<Action> joins;
+                  joinAfterCreation(a.ref, master, settings, joins);
+                  undo.emplace_back(CreateLink{a.ref, a.before.lower, a.before.kind,
+                                               a.before.options, settings, a.lab});
+                  undo.insert(undo.end(), joins.begin(), joins.end());
                 }
                 for (const auto& peer : a.before.fdb_peers) {
                   undo.emplace_back(AddVxlanPeer{a.ref, peer});
@@ -347,7 +374,12 @@ std::vector<Action> inverseOf(const Action& action) {
                 if (a.peer_before) {
                   there = endFrom(*a.peer_before, a.before.peer->netns);
                 }
-                undo.emplace_back(CreateVeth{endFrom(a.before, a.ref.netns), there, a.lab});
+                VethEnd here = endFrom(a.before, a.ref.netns);
+                std::vector<Action> joins;
+                joinAfterCreation(here.ref, here.master, here.settings, joins);
+                joinAfterCreation(there.ref, there.master, there.settings, joins);
+                undo.emplace_back(CreateVeth{here, there, a.lab});
+                undo.insert(undo.end(), joins.begin(), joins.end());
                 break;
               }
               case model::LinkShape::kOvsPort:  // its OVS port's inverse rebuilds it

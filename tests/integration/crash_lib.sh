@@ -7,22 +7,15 @@
 
 OVSDB_SOCKET=/run/nstopo/ovs/db.sock
 
+# shellcheck source=machine_view.sh
+source "$(dirname "${BASH_SOURCE[0]}")/machine_view.sh"
+
 # machine_view: one line per link of the host and of every named namespace, "NS NAME KIND
-# ADDRESSES" (kind from linkinfo, "-" for none; global addresses sorted), then "ovs BRIDGE PORT"
-# per OVS port when an ovsdb-server of the sandbox runs. Read with ip -j and ovs-vsctl only.
+# ADDRESSES" (machine_view.sh's kernel_view --brief: kind from linkinfo, "-" for none; global
+# addresses sorted), then "ovs BRIDGE PORT" per OVS port when an ovsdb-server of the sandbox
+# runs. Read with ip -j, jq and ovs-vsctl only.
 machine_view() {
-  local ns args
-  for ns in host $(ip netns list 2>/dev/null | awk '{print $1}'); do
-    args=()
-    [[ $ns == host ]] || args=(-n "$ns")
-    printf '{"ns": "%s", "links": %s, "addrs": %s}\n' "$ns" \
-      "$(ip -j -d "${args[@]}" link show)" "$(ip -j "${args[@]}" addr show)"
-  done | jq -r '
-    .ns as $ns
-    | ([.addrs[] | {key: .ifname, value: ([.addr_info[] | select(.scope == "global")
-          | "\(.local)/\(.prefixlen)"] | sort | join(","))}] | from_entries) as $addrs
-    | .links[] | "\($ns) \(.ifname) \(.linkinfo.info_kind // "-") \(
-        if ($addrs[.ifname] // "") == "" then "-" else $addrs[.ifname] end)"' | sort
+  kernel_view --brief
   if [[ -S $OVSDB_SOCKET ]]; then
     local bridge
     for bridge in $(ovs-vsctl --db=unix:$OVSDB_SOCKET --timeout=10 list-br); do

@@ -75,6 +75,15 @@ Status FakeDriver::applyOne(const plan::Action& action) {
     if (world.netns.count(end.ref.netns) == 0 && end.ref.netns != "host") {
       return missing("netns " + end.ref.netns);
     }
+    // Like the kernel, which opens a new link before it sets its master: a bond enslaves only a
+    // link that is down.
+    const auto* master =
+        end.master.empty() ? nullptr : link_of(state::IfRef{end.ref.netns, end.master});
+    const bool bond_master = master != nullptr && master->kind == model::LinkKind::kBond;
+    if (bond_master && end.settings.up) {
+      return fail(ErrorKind::kKernel, end.ref.str() + ": Device can not be enslaved while up", {},
+                  1);
+    }
     auto& link = world.netns[end.ref.netns].links[end.ref.name];
     link.name = end.ref.name;
     link.kind = state::LinkKind::kVeth;
@@ -84,7 +93,7 @@ Status FakeDriver::applyOne(const plan::Action& action) {
     link.master = end.master;
     link.mtu = end.settings.mtu.value_or(1500);
     link.mac = end.settings.mac.value_or("02:00:00:00:00:01");
-    link.up = end.settings.up;
+    link.up = end.settings.up || bond_master;  // a bond opens the link it enslaves
     return {};
   };
   return std::visit(
@@ -133,7 +142,11 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             if (auto ok = make_end(a.a, a.b.ref, a.lab); !ok) {
               return ok;
             }
-            return make_end(a.b, a.a.ref, a.lab);
+            if (auto ok = make_end(a.b, a.a.ref, a.lab); !ok) {
+              world.netns[a.a.ref.netns].links.erase(a.a.ref.name);  // the pair goes as a whole
+              return ok;
+            }
+            return {};
           },
           [&](const plan::CreateLink& a) -> Status {
             if (link_of(a.ref) != nullptr) {

@@ -97,6 +97,15 @@ if ping_path=$(command -v ping) && "$ping_path" -V 2>&1 | grep iputils >/dev/nul
   copy_binary "$(readlink -f "$ping_path")" /usr/bin/ping
 fi
 
+# strace and jq for the rollback and crash sweeps (scenarios/nstopo_sweep.sh): strace kills an
+# apply at its Kth request, jq reads `ip -j` (machine_view.sh). Optional: without them that
+# scenario skips.
+for tool in strace jq; do
+  if tool_path=$(command -v "$tool"); then
+    copy_binary "$(readlink -f "$tool_path")" "/usr/bin/$tool"
+  fi
+done
+
 nstopo_note="not included (NSTOPO unset)"
 if [[ -n "${NSTOPO:-}" ]]; then
   [[ -x "$NSTOPO" ]] || die "NSTOPO=$NSTOPO is not an executable file"
@@ -171,6 +180,8 @@ depmod -b "$stage" "$kernel_version" 2>/dev/null || true
 # --- guest scripts ----------------------------------------------------------------------------
 install -m 0755 "$here/guest/init" "$stage/init"
 install -m 0644 "$here/guest/vmtest-lib.sh" "$stage/usr/lib/vmtest/lib.sh"
+# The crash tests' reading of the machine (ip -j through jq), shared with the host's.
+install -m 0644 "$here/../integration/machine_view.sh" "$stage/usr/lib/vmtest/machine_view.sh"
 scenario_count=0
 for script in "$scenario_dir"/*.sh; do
   [[ -f "$script" ]] || continue

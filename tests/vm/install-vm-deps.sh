@@ -3,7 +3,8 @@
 # Installs what the VM test harness needs: Debian's own kernel (it has ipvlan, 8021q, dummy and
 # the openvswitch datapath, which the host kernel lacks), qemu to boot it, a static busybox for
 # the guest's userland, and the tools to build the initramfs (kmod for modprobe --show-depends,
-# cpio and gzip for the archive, xz/zstd to decompress modules busybox insmod cannot read).
+# cpio and gzip for the archive, xz/zstd to decompress modules busybox insmod cannot read), and
+# strace and jq for the guest's crash sweeps (scenarios/nstopo_sweep.sh).
 #
 # Exit codes: 0 everything is there, 77 something is missing and could not be installed (the
 # caller turns that into a skipped test), with the reason printed on stderr.
@@ -15,7 +16,7 @@
 set -euo pipefail
 
 packages=(linux-image-amd64 qemu-system-x86 busybox-static kmod cpio gzip xz-utils zstd
-          iproute2 iputils-ping)
+          iproute2 iputils-ping strace jq)
 
 is_installed() {
   [[ "$(dpkg-query -W -f='${db:Status-Status}' "$1" 2>/dev/null || true)" == installed ]]

@@ -67,7 +67,7 @@ fi
 input_key() {
   {
     echo "format 1"
-    (cd "$here" && sha256sum build-initramfs.sh guest/init guest/vmtest-lib.sh)
+    (cd "$here" && sha256sum build-initramfs.sh guest/init guest/vmtest-lib.sh ../integration/machine_view.sh)
     (cd "$scenario_dir" && for f in *.sh; do if [[ -f "$f" ]]; then sha256sum "$f"; fi; done)
     (cd "$here/../../topologies" && find . -name '*.yaml' -type f | sort | xargs sha256sum)
     [[ -n "${NSTOPO:-}" ]] && sha256sum "$NSTOPO"

@@ -12,6 +12,7 @@
 
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
+#include "nstopo/plan/action.h"
 #include "nstopo/plan/render.h"
 
 #include "support/fake_driver.h"
@@ -367,6 +368,15 @@ TEST(BondKind, RollsBackExactlyAtEveryStep) {
                               "endpoint: a:bond0, members: [e2]");
   expectExactRollbackAtEveryStep(withPrimary("e1"), moved, "primary leaves");
   expectExactRollbackAtEveryStep(moved, withPrimary("e1"), "primary joins");
+  // The member's veth itself goes, and a step after it fails: its deletion's inverse recreates
+  // both ends down and without their bonds, which they join after (the fake kernel refuses a
+  // member created up, like the real one). Found by the VM's rollback sweep of
+  // vxlan-vrf-bond.yaml (tests/vm/scenarios/nstopo_sweep.sh).
+  const auto gone =
+      replaced(replaced(replaced(one, "members: [e1, e2], mode", "members: [e1], mode"),
+                        "  - {kind: veth, endpoints: [a:e2, b:e2]}\n", ""),
+               "10.0.0.2/24", "10.0.0.3/24");
+  expectExactRollbackAtEveryStep(kBondLab, gone, "a member's veth removed");
 }
 
 // The primary member goes in the same plan, deleted or renamed: the kernel keeps a primary by
@@ -400,6 +410,42 @@ TEST(BondKind, APrimaryMemberThatGoesIsReleasedFirstAndComesBackOnRollback) {
   state::State read;
   ASSERT_TRUE(kernel.read(scope, read));
   EXPECT_EQ(read.netns.at("a").links.at("bond0").bond_primary, "e2");
+}
+
+TEST(BondKind, TheKernelRefusesALinkCreatedUpWithItsBondAsMaster) {
+  FakeDriver kernel;
+  converge(desiredOf(kBondLab), kernel);
+  const plan::Action up_member = plan::CreateVeth{
+      plan::VethEnd{{"a", "e3"}, "bond0", model::LinkSettings{}}, {{"b", "e3"}, "", {}}, "lab"};
+  const plan::Action* batch[] = {&up_member};
+  const auto refused = kernel.apply(batch);
+  ASSERT_FALSE(refused.at(0));
+  EXPECT_EQ(kernel.world.netns.at("a").links.count("e3"), 0U);
+  EXPECT_EQ(kernel.world.netns.at("b").links.count("e3"), 0U);  // the pair goes as a whole
+  auto down = std::get<plan::CreateVeth>(up_member);
+  down.a.settings.up = false;
+  const plan::Action down_member = down;
+  const plan::Action* down_batch[] = {&down_member};
+  ASSERT_TRUE(kernel.apply(down_batch).at(0));
+  EXPECT_EQ(kernel.world.netns.at("a").links.at("e3").master, "bond0");
+  EXPECT_TRUE(kernel.world.netns.at("a").links.at("e3").up);  // opened by its enslavement
+}
+
+TEST(BondKind, ADeletedMembersInverseCreatesItDownThenJoinsAndOpensIt) {
+  state::LinkState member;
+  member.name = "e1";
+  member.kind = model::LinkKind::kVeth;
+  member.master = "bond0";
+  member.up = true;
+  member.peer = state::IfRef{"b", "e1"};
+  const auto undo = plan::inverseOf(plan::DeleteLink{{"a", "e1"}, "lab", member, {}, {}, {}});
+  std::vector<std::string> text;
+  for (const auto& action : undo) {
+    text.push_back(plan::describe(action));
+  }
+  EXPECT_EQ(text, (std::vector<std::string>{"veth a:e1 <-> b:e1", "link a:e1: master none -> bond0",
+                                            "link a:e1: state down -> up"}));
+  EXPECT_FALSE(std::get<plan::CreateVeth>(undo.at(0)).a.settings.up);
 }
 
 }  // namespace
