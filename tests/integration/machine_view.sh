@@ -6,12 +6,12 @@
 #
 # kernel_view [--brief]: one sorted line per link, then per route, of the host and of every named
 # namespace:
-#   NS link NAME KIND up|down mtu=N master=M [mode=.. miimon=.. table=.. id=.. remote=.. local=..
-#                                             port=..] ADDRESSES
+#   NS link NAME KIND up|down mtu=N master=M [mode=.. miimon=.. primary=.. table=.. id=..
+#                                             remote=.. local=.. port=..] ADDRESSES
 #   NS route TABLE TYPE DST via GW dev DEV proto PROTO metric N
 # KIND is the linkinfo kind ("-" for none); the bracketed part is what the kernel keeps of the
-# kind (a bond's mode and monitor, a VRF's table, a VXLAN's VNI, remote, local and port, a
-# macvlan's mode), only the keys that are there; ADDRESSES the global ones, sorted, "-" for none.
+# kind (a bond's mode, monitor and primary, a VRF's table, a VXLAN's VNI, remote, local and
+# port, a macvlan's mode), only the keys that are there; ADDRESSES the global ones, sorted, "-" for none.
 # Routes are all but the kernel's own (proto kernel: connected, local, multicast), of every table.
 # Left out as not the file's to decide: MACs, ifindexes, carrier and a bond's active member.
 # --brief: only "NS NAME KIND ADDRESSES" per link, no route (the crash tests' hand-written views
@@ -28,7 +28,7 @@ MACHINE_VIEW_JQ='
   else
   (.links[]
    | (.linkinfo.info_data // {}) as $data
-   | ([["mode", "miimon", "table", "id", "remote", "local", "port"][] as $key
+   | ([["mode", "miimon", "primary", "table", "id", "remote", "local", "port"][] as $key
        | select($data[$key] != null) | "\($key)=\($data[$key])"] | join(" ")) as $kind_data
    | "\($ns) link \(.ifname) \(.linkinfo.info_kind // "-") \(
        if (.flags | index("UP")) then "up" else "down" end) mtu=\(.mtu) master=\(.master // "-")\(
