@@ -112,7 +112,9 @@ void expandNode(YAML::Node& written, const model::Node& node, const model::Topol
     }
     interfaces[ifname] = settings;
   }
-  written["interfaces"] = interfaces;
+  if (interfaces.size() > 0) {
+    written["interfaces"] = interfaces;
+  }
 }
 
 std::string leadingComments(const std::string& text) {

@@ -22,6 +22,13 @@ bool hasInterfaceDefaults(const NodeDefaults& defaults) {
 
 }  // namespace
 
+std::size_t inheritedEntries(const NodeDefaults& defaults, const model::Topology& topology) {
+  const auto nodes = static_cast<std::size_t>(
+      std::count_if(topology.nodes.begin(), topology.nodes.end(),
+                    [](const auto& entry) { return inheritsDefaults(entry.first); }));
+  return nodes * (defaults.routes.size() + defaults.sysctls.size());
+}
+
 bool inheritsDefaults(const std::string& node_name) {
   return node_name != model::kHostNode;
 }

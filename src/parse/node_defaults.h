@@ -27,6 +27,14 @@ struct NodeDefaults {
 /// The interface setting keys a node wrote itself: node -> interface -> keys ("mtu", "up", ...).
 using WrittenInterfaceKeys = std::map<std::string, std::map<std::string, std::set<std::string>>>;
 
+/// The most routes and sysctls that `defaults:` may copy into the nodes, all together: above the
+/// default limits of routes (100 000), far below what would exhaust memory.
+inline constexpr std::size_t kMaxInheritedEntries = 1'000'000;
+
+/// How many routes and sysctls `defaults:` would copy into the nodes of `topology` at most.
+[[nodiscard]] std::size_t inheritedEntries(const NodeDefaults& defaults,
+                                           const model::Topology& topology);
+
 /// Whether the defaults change a node at all (the `host` node never inherits).
 [[nodiscard]] bool inheritsDefaults(const std::string& node_name);
 

@@ -59,6 +59,7 @@ class TopologyParser {
                          topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
                          topology.name = in_.string(value, "name").value_or("");
                        } else if (key == "defaults") {
+                         defaults_loc_ = loc;
                          parseDefaults(value);
                        } else if (key == "nodes") {
                          parseNodes(value, topology);
@@ -78,7 +79,17 @@ class TopologyParser {
 
   /// Merges `defaults:` into the nodes; call after model::resolveEndpoints (links give nodes
   /// interfaces).
-  void applyDefaults(model::Topology& topology) const {
+  void applyDefaults(model::Topology& topology) {
+    // Every node copies every default route and sysctl: a small file could otherwise ask for
+    // billions of them before the validator's limits are checked on the merged model.
+    const auto copies = inheritedEntries(defaults_, topology);
+    if (copies > kMaxInheritedEntries) {
+      in_.problem(defaults_loc_,
+                  fmt::format("defaults: every node inheriting every default route and sysctl "
+                              "makes {} entries, more than {}; write them in fewer nodes",
+                              copies, kMaxInheritedEntries));
+      return;
+    }
     applyNodeDefaults(defaults_, written_, topology);
   }
 
@@ -774,6 +785,7 @@ class TopologyParser {
   FieldReader in_;
   std::string file_;
   NodeDefaults defaults_;
+  SourceLoc defaults_loc_;
   WrittenInterfaceKeys written_;
 };
 

@@ -3,6 +3,7 @@
 // override, and where problems are reported.
 #include <string>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "nstopo/parse/yaml_loader.h"
@@ -160,6 +161,21 @@ TEST(NodeDefaults, ABadDefaultIsReportedWhereItIsWritten) {
                           "nodes: {a: {}}\n"),
             "lab.yaml:3:13: error: sysctl 'kernel.hostname': only per-namespace 'net.*' keys "
             "such as net.ipv4.ip_forward are allowed");
+}
+
+TEST(NodeDefaults, DefaultsThatWouldMultiplyPastTheCapAreRefusedBeforeTheMerge) {
+  // 1001 nodes x 1000 routes: more than a million copies from a file of a few thousand lines.
+  std::string yaml = "name: lab\ndefaults:\n  routes:\n";
+  for (int i = 0; i < 1000; ++i) {
+    yaml += fmt::format("    - {{to: 10.{}.{}.0/24, dev: eth0}}\n", i / 256, i % 256);
+  }
+  yaml += "nodes:\n";
+  for (int i = 0; i < 1001; ++i) {
+    yaml += fmt::format("  n{}: {{}}\n", i);
+  }
+  EXPECT_EQ(onlyProblemOf(yaml),
+            "lab.yaml:2:1: error: defaults: every node inheriting every default route and sysctl "
+            "makes 1001000 entries, more than 1000000; write them in fewer nodes");
 }
 
 TEST(NodeDefaults, AMergedRouteThatDoesNotFitIsReportedAtTheNode) {
