@@ -23,7 +23,8 @@ YAML::Node freshCopy(const YAML::Node& from, YAML::NodeType::value type) {
   YAML::Node out(type);
   if (type == YAML::NodeType::Map && from.IsMap()) {
     for (const auto& entry : from) {
-      out[entry.first] = entry.second;
+      // A key of its own too: a shared one would be written as an anchor and an alias key.
+      out[entry.first.Scalar()] = entry.second;
     }
   } else if (type == YAML::NodeType::Sequence && from.IsSequence()) {
     for (const auto& item : from) {
@@ -149,7 +150,9 @@ std::string expandTopology(const std::string& text, const model::Topology& topol
       }
       auto written = freshCopy(child(nodes, name), YAML::NodeType::Map);
       expandNode(written, node, topology, child(defaults, "interfaces"));
-      written.SetStyle(YAML::EmitterStyle::Block);  // one line per section, not all on one
+      if (written.size() > 0) {
+        written.SetStyle(YAML::EmitterStyle::Block);  // one line per section, not all on one
+      }
       nodes[name] = written;
     }
     root["nodes"] = nodes;

@@ -96,6 +96,26 @@ TEST(Expand, ReadsIntoTheSameModel) {
   EXPECT_EQ(describe(validTopology(parse::expandTopology(expanded, again))), describe(topology));
 }
 
+TEST(Expand, ANodeSharedThroughAnAliasIsWrittenOutForEachNode) {
+  // a and b are one YAML mapping; each gets the interfaces of its own links, nothing of the other.
+  constexpr const char* kShared = R"(name: lab
+defaults: {interfaces: {up: false}, sysctls: {net.ipv4.ip_forward: "1"}}
+nodes:
+  a: &same {sysctls: {net.ipv6.conf.all.forwarding: "1"}}
+  b: *same
+  c: {}
+links:
+  - {kind: veth, endpoints: [a:e0, c:e0]}
+  - {kind: veth, endpoints: [b:e1, c:e1]}
+)";
+  const auto topology = validTopology(kShared);
+  const auto expanded = parse::expandTopology(kShared, topology);
+  const auto again = validTopology(expanded);
+  EXPECT_EQ(describe(again), describe(topology)) << expanded;
+  EXPECT_EQ(again.nodes.at("a").interfaces.count("e1"), 0U) << expanded;
+  EXPECT_FALSE(again.nodes.at("b").interfaces.at("e1").up);
+}
+
 TEST(Expand, AFileWithoutDefaultsReadsTheSame) {
   constexpr const char* kPlain = R"(name: lab
 nodes:
