@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate plan apply destroy show list gc verify exec bench graph generate ovs"
+  local commands="validate expand plan apply destroy show list gc verify exec bench graph generate ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -70,6 +70,7 @@ _nstopo() {
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
     validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    expand) COMPREPLY=("${yaml_files[@]}") ;;
     plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;
     verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format -o --output" -- "$cur") "${yaml_files[@]}") ;;

@@ -21,6 +21,7 @@
 #include "nstopo/drivers/netlink.h"
 #include "nstopo/drivers/ovs_service.h"
 #include "nstopo/drivers/ovsdb.h"
+#include "nstopo/parse/expand.h"
 #include "nstopo/plan/render.h"
 #include "nstopo/sys/privileges.h"
 
@@ -181,6 +182,19 @@ int runValidate(const GlobalOptions& global, const std::string& file) {
                           file, topology->name, topology->nodes.size(), topology->bridges.size(),
                           topology->links.size()));
   }
+  return kExitOk;
+}
+
+int runExpand(const GlobalOptions& global, const std::string& file) {
+  const auto topology = loadOrReport(global, file);
+  if (!topology) {
+    return kExitError;
+  }
+  auto text = parse::expandTopologyFile(file, *topology, global.load);
+  if (!text) {
+    return fail(text.error());
+  }
+  printText(*text);
   return kExitOk;
 }
 

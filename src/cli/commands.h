@@ -62,6 +62,8 @@ struct BenchOptions {
 /// Each returns the process exit code: 0 success, 1 error, 2 changes pending
 /// (plan --detailed-exitcode), 3 apply failed and its rollback left objects behind.
 int runValidate(const GlobalOptions& global, const std::string& file);
+/// `nstopo expand FILE`: the file with its `defaults:` written out into every node.
+int runExpand(const GlobalOptions& global, const std::string& file);
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode);
 int runApply(const GlobalOptions& global, const std::string& file);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);

@@ -88,6 +88,9 @@ int main(int argc, char** argv) {
   validate->add_option("FILE", file, "Topology file")->required();
   add_json(validate);
 
+  auto* expand = app.add_subcommand("expand", "Print the file with its defaults written out");
+  expand->add_option("FILE", file, "Topology file")->required();
+
   auto* plan = app.add_subcommand("plan", "Show what apply would change");
   plan->add_option("FILE", file, "Topology file")->required();
   plan->add_flag("--detailed-exitcode", detailed_exitcode,
@@ -240,6 +243,9 @@ int main(int argc, char** argv) {
   }
   if (validate->parsed()) {
     return nstopo::cli::runValidate(global, file);
+  }
+  if (expand->parsed()) {
+    return nstopo::cli::runExpand(global, file);
   }
   if (plan->parsed()) {
     return nstopo::cli::runPlan(global, file, detailed_exitcode);

@@ -20,6 +20,7 @@
 #include "nstopo/model/validate.h"
 
 #include "file_reader.h"
+#include "node_defaults.h"
 #include "text_precheck.h"
 #include "verify_section.h"
 #include "yaml_fields.h"
@@ -46,7 +47,8 @@ class TopologyParser {
       return topology;
     }
     bool has_name = false;
-    in_.forEachField(root, "topology", {"version", "name", "nodes", "bridges", "links", "verify"},
+    in_.forEachField(root, "topology",
+                     {"version", "name", "defaults", "nodes", "bridges", "links", "verify"},
                      [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
                        if (key == "version") {
                          if (auto v = in_.integer(value, "version", 1, 1)) {
@@ -56,6 +58,9 @@ class TopologyParser {
                          has_name = true;
                          topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
                          topology.name = in_.string(value, "name").value_or("");
+                       } else if (key == "defaults") {
+                         defaults_loc_ = loc;
+                         parseDefaults(value);
                        } else if (key == "nodes") {
                          parseNodes(value, topology);
                        } else if (key == "bridges") {
@@ -72,7 +77,69 @@ class TopologyParser {
     return topology;
   }
 
+  /// Merges `defaults:` into the nodes; call after model::resolveEndpoints (links give nodes
+  /// interfaces).
+  void applyDefaults(model::Topology& topology) {
+    // Every node copies every default route and sysctl: a small file could otherwise ask for
+    // billions of them before the validator's limits are checked on the merged model.
+    const auto copies = inheritedEntries(defaults_, topology);
+    if (copies > kMaxInheritedEntries) {
+      in_.problem(defaults_loc_,
+                  fmt::format("defaults: every node inheriting every default route and sysctl "
+                              "makes {} entries, more than {}; write them in fewer nodes",
+                              copies, kMaxInheritedEntries));
+      return;
+    }
+    applyNodeDefaults(defaults_, written_, topology);
+  }
+
  private:
+  void parseDefaults(const YAML::Node& node) {
+    const std::string what = "defaults";
+    in_.forEachField(
+        node, what, {"interfaces", "routes", "sysctls"},
+        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+          if (key == "interfaces") {
+            // Settings for every interface at once, not keyed by interface name.
+            in_.forEachField(
+                value, "defaults interfaces (mtu, up or promisc of every interface)",
+                {"mtu", "up", "promisc"},
+                [&](const std::string& setting, const SourceLoc&, const YAML::Node& v) {
+                  if (setting == "mtu") {
+                    defaults_.mtu = parseMtu(v, "defaults interfaces");
+                  } else if (setting == "up") {
+                    defaults_.up = in_.boolean(v, "defaults interfaces up");
+                  } else if (setting == "promisc") {
+                    defaults_.promisc = in_.boolean(v, "defaults interfaces promisc");
+                  }
+                });
+          } else if (key == "routes") {
+            parseRoutes(value, what, defaults_.routes);
+          } else if (key == "sysctls") {
+            parseSysctls(value, what, defaults_.sysctls);
+          }
+        });
+  }
+
+  void parseRoutes(const YAML::Node& value, const std::string& what,
+                   std::vector<model::Route>& out) {
+    in_.forEachItem(value, what + " routes", [&](const YAML::Node& item) {
+      if (auto route = parseRoute(item, what)) {
+        out.push_back(std::move(*route));
+      }
+    });
+  }
+
+  void parseSysctls(const YAML::Node& value, const std::string& what,
+                    std::vector<model::Sysctl>& out) {
+    in_.forEachEntry(value, what + " sysctls",
+                     [&](const std::string& sysctl, const SourceLoc& loc, const YAML::Node& v) {
+                       if (auto text = in_.string(v, "sysctl '" + excerpt(sysctl) + "'")) {
+                         out.push_back(model::Sysctl{sysctl, *text, loc});
+                       }
+                     });
+  }
+
   void parseNodes(const YAML::Node& node, model::Topology& topology) {
     in_.forEachEntry(node, "nodes",
                      [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
@@ -95,23 +162,19 @@ class TopologyParser {
                 [&](const std::string& ifname, const SourceLoc& loc, const YAML::Node& settings) {
                   model::InterfaceSettings parsed;
                   parsed.loc = loc;
+                  auto& written = written_[out.name][ifname];
+                  if (settings.IsMap()) {
+                    for (const auto& field : settings) {
+                      written.insert(field.first.Scalar());
+                    }
+                  }
                   parseInterface(settings, what + " interface '" + excerpt(ifname) + "'", parsed);
                   out.interfaces.emplace(ifname, std::move(parsed));
                 });
           } else if (key == "routes") {
-            in_.forEachItem(value, what + " routes", [&](const YAML::Node& item) {
-              if (auto route = parseRoute(item, what)) {
-                out.routes.push_back(std::move(*route));
-              }
-            });
+            parseRoutes(value, what, out.routes);
           } else if (key == "sysctls") {
-            in_.forEachEntry(
-                value, what + " sysctls",
-                [&](const std::string& sysctl, const SourceLoc& loc, const YAML::Node& v) {
-                  if (auto text = in_.string(v, "sysctl '" + excerpt(sysctl) + "'")) {
-                    out.sysctls.push_back(model::Sysctl{sysctl, *text, loc});
-                  }
-                });
+            parseSysctls(value, what, out.sysctls);
           }
         });
   }
@@ -721,6 +784,9 @@ class TopologyParser {
 
   FieldReader in_;
   std::string file_;
+  NodeDefaults defaults_;
+  SourceLoc defaults_loc_;
+  WrittenInterfaceKeys written_;
 };
 
 /// yaml-cpp's own words. A few of its messages end in text from the file after ": " ("bad YAML
@@ -787,6 +853,7 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     TopologyParser parser(file, result.problems);
     result.topology = parser.parse(root);
     model::resolveEndpoints(result.topology);
+    parser.applyDefaults(result.topology);
   } catch (const TooManyYamlValues&) {
     result.topology = model::Topology{};
     result.topology.file = file;

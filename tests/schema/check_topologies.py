@@ -34,6 +34,8 @@ broken = [
     {"name": "x", "links": [{"kind": "veth", "endpoints": ["a:e"]}]},
     {"name": "x", "bridges": {"br0": {"kind": "ovs-nope"}}},
     {"name": "bad name"},
+    {"name": "x", "defaults": {"interfaces": {"eth0": {"mtu": 1400}}}},
+    {"name": "x", "defaults": {"interfaces": {"addresses": ["10.0.0.1/24"]}}},
 ]
 for doc in broken:
     checked += 1
