@@ -148,6 +148,7 @@ class Planner {
     planLinkDeletions();
     planLinkCreations();
     readdRebuiltOvsPorts();
+    releaseGoingPrimaries();
     planLinkChanges();
     planLoopbacks();
     planRoutes();
@@ -442,10 +443,6 @@ class Planner {
     }
   }
 
-  /// The routes through a link that goes: the kernel deletes them with it, so they get no step
-  /// of their own; the deletion keeps them for its inverse (also in a namespace that goes: a
-  /// failed run may have to rebuild the link there), and planRoutes adds back those the file
-  /// still wants.
   /// The lab's interfaces that `master` (a bridge or a VRF) enslaves and that outlive it: the
   /// kernel releases them when it goes, so its deletion remembers them for its inverse.
   [[nodiscard]] std::vector<std::string> portsOutliving(const IfRef& master) const {
@@ -463,6 +460,10 @@ class Planner {
     return ports;
   }
 
+  /// The routes through a link that goes: the kernel deletes them with it, so they get no step
+  /// of their own; the deletion keeps them for its inverse (also in a namespace that goes: a
+  /// failed run may have to rebuild the link there), and planRoutes adds back those the file
+  /// still wants.
   [[nodiscard]] std::vector<RouteIn> routesGoingWith(const IfRef& ref) {
     std::vector<RouteIn> routes;
     const auto* netns = actualNetns(ref.netns);
@@ -999,22 +1000,39 @@ class Planner {
     }
   }
 
+  /// The kernel takes a bond's primary only by a member's ifindex, so an inverse can set one back
+  /// only while that member exists. A primary member this plan deletes or renames comes back in
+  /// a rollback after every later step is undone, even after its bond when the bond is
+  /// replaced too. Its bond's primary is therefore released first (phase release-primaries,
+  /// before the renames), and that step, undone last, sets it back once the member is back
+  /// under its old name and enslaved again. A bond in a namespace that goes needs none.
+  void releaseGoingPrimaries() {
+    for (const auto& [netns_name, netns] : actual_.netns) {
+      if (removed_netns_.count(netns_name) > 0) {
+        continue;
+      }
+      for (const auto& [name, link] : netns.links) {
+        if (link.kind != LinkKind::kBond || !ours(link) || link.bond_primary.empty() ||
+            survives(IfRef{netns_name, link.bond_primary})) {
+          continue;
+        }
+        SetLink release{IfRef{netns_name, name}, {}, {}};
+        release.change.bond_primary = "";
+        release.before.bond_primary = link.bond_primary;
+        add(Phase::kReleasePrimaries, Change::kUpdate, std::move(release));
+      }
+    }
+  }
+
   /// A bond's primary member, changed in place by its own step after the members joined (phase
   /// bond-primaries): the kernel looks the member up among those it enslaved. `have` is null for
-  /// a new bond. A step's inverse sets its `before` back by the member's ifindex, so it can name
-  /// only a member that exists at that point of a rollback. A primary this plan deletes or
-  /// renames is therefore released first (phase release-primaries, before the renames): undone
-  /// last, once the member is back under its old name and enslaved again.
+  /// a new bond. A primary member that goes was released first (releaseGoingPrimaries).
   void planBondPrimary(const IfRef& ref, const LinkState& want, const LinkState* have) {
     if (want.kind != LinkKind::kBond) {
       return;
     }
     std::string before = have != nullptr ? have->bond_primary : "";
     if (!before.empty() && !survives(IfRef{ref.netns, before})) {
-      SetLink release{ref, {}, {}};
-      release.change.bond_primary = "";
-      release.before.bond_primary = before;
-      add(Phase::kReleasePrimaries, Change::kUpdate, std::move(release), want.origin);
       before.clear();
     }
     if (want.bond_primary == before) {

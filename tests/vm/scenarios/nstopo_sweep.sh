@@ -54,11 +54,11 @@ lab=$work/lab.yaml
 cp /topologies/examples/vxlan-vrf-bond.yaml "$lab"
 lab_name=vxlan-vrf-bond
 # The edit: a's bond changes mode (replaced, with the tunnel over it), the second veth goes (a
-# member of both bonds, and b's primary: released first, set back last by a rollback), the VRF's
+# member of both bonds and b's primary: released first, set back last by a rollback), the VRF's
 # table changes (replaced, its route and member follow), b's tunnel gets a new remote
 # (replaced).
 edit=$work/edit.yaml
-sed -e 's/endpoint: a:bond0, mode: active-backup, miimon: 100, members: \[e1, e2\]/endpoint: a:bond0, mode: balance-xor, miimon: 100, members: [e1]/' \
+sed -e 's/endpoint: a:bond0, mode: active-backup, miimon: 100, members: \[e1, e2\], primary: e2}/endpoint: a:bond0, mode: balance-xor, miimon: 100, members: [e1]}/' \
   -e 's/endpoint: b:bond0, mode: active-backup, miimon: 100, members: \[e1, e2\], primary: e2}/endpoint: b:bond0, mode: active-backup, miimon: 100, members: [e1]}/' \
   -e '/endpoints: \[a:e2, b:e2\]/d' \
   -e 's/endpoint: a:blue, table: 10/endpoint: a:blue, table: 20/' \
