@@ -28,6 +28,29 @@ vmtest_pass() { c=$1; shift; vmtest_result "$c" PASS "$@"; }
 vmtest_fail() { c=$1; shift; vmtest_result "$c" FAIL "$@"; }
 vmtest_skip() { c=$1; shift; vmtest_result "$c" SKIP "$@"; }
 
+# check CHECK COMMAND...: one VMTEST line for one command, with the last line of its output; on
+# failure the whole output first, each line prefixed with the check's name.
+check() {
+  check_name=$1
+  shift
+  if check_out=$("$@" 2>&1); then
+    vmtest_pass "$check_name" "$(echo "$check_out" | tail -n 1)"
+  else
+    echo "$check_out" | sed "s/^/vmtest: $check_name: /"
+    vmtest_fail "$check_name" "$(echo "$check_out" | tail -n 1)"
+  fi
+}
+
+# reaches FROM ADDRESS: up to 5 pings of 2 s each (the first may wait for ARP/ND). A function,
+# not `sh -c`: a nested busybox sh runs its own `ip` applet, which lacks -n.
+reaches() {
+  for _ in 1 2 3 4 5; do
+    vmtest_ping "$1" "$2" && return 0
+  done
+  echo "$1 does not reach $2 after 5 pings"
+  return 1
+}
+
 # vmtest_run DESCRIPTION COMMAND...: runs a setup command, prints its output only if it failed,
 # so a FAIL line is preceded by the command that broke.
 vmtest_run() {

@@ -18,17 +18,6 @@ seeds=/topologies/seeds
 work=/tmp/nstopo-seeds
 mkdir -p "$work"
 
-check() {  # check CHECK COMMAND...: one VMTEST line for one command
-  check_name=$1
-  shift
-  if check_out=$("$@" 2>&1); then
-    vmtest_pass "$check_name" "$(echo "$check_out" | tail -n 1)"
-  else
-    echo "$check_out" | sed "s/^/vmtest: $check_name: /"
-    vmtest_fail "$check_name" "$(echo "$check_out" | tail -n 1)"
-  fi
-}
-
 plan_lines() {  # the +/-/~ lines of a plan, joined with |
   nstopo plan "$1" 2>&1 | grep '^[-+~] ' | tr '\n' '|'
 }

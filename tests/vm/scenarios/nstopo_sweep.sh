@@ -68,17 +68,6 @@ sed -e 's/endpoint: a:bond0, mode: active-backup, miimon: 100, members: \[e1, e2
 # nst ARGS...: nstopo, bounded (a hung run fails its check instead of the whole scenario).
 nst() { timeout 120 nstopo "$@"; }
 
-check() {  # check CHECK COMMAND...: one VMTEST line for one command
-  check_name=$1
-  shift
-  if check_out=$("$@" 2>&1); then
-    vmtest_pass "$check_name" "$(echo "$check_out" | tail -n 1)"
-  else
-    echo "$check_out" | sed "s/^/vmtest: $check_name: /"
-    vmtest_fail "$check_name" "$(echo "$check_out" | tail -n 1)"
-  fi
-}
-
 # same_machine WHAT EXPECTED: the machine is EXPECTED (a kernel_view), else its difference.
 same_machine() {
   sm_now=$(kernel_view)

@@ -26,26 +26,6 @@ mkdir -p "$work"
 lab=$work/vrf-overlap.yaml
 cp /topologies/examples/vrf-overlap.yaml "$lab"
 
-check() {  # check CHECK COMMAND...: one VMTEST line for one command
-  check_name=$1
-  shift
-  if check_out=$("$@" 2>&1); then
-    vmtest_pass "$check_name" "$(echo "$check_out" | tail -n 1)"
-  else
-    echo "$check_out" | sed "s/^/vmtest: $check_name: /"
-    vmtest_fail "$check_name" "$(echo "$check_out" | tail -n 1)"
-  fi
-}
-
-# Functions, not `sh -c`: a nested busybox sh runs its own `ip` applet, which lacks -n.
-# reaches FROM ADDRESS: up to 5 pings of 2 s each (the first may wait for ARP).
-reaches() {
-  for _ in 1 2 3 4 5; do
-    vmtest_ping "$1" "$2" && return 0
-  done
-  echo "$1 does not reach $2 after 5 pings"
-  return 1
-}
 # never_reaches FROM ADDRESS: 3 pings of 2 s each, none answered.
 never_reaches() {
   if ip netns exec "$1" ping -c 3 -i 0.5 -W 2 "$2" >/dev/null 2>&1; then
