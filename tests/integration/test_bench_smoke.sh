@@ -1,6 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 # The benchmark at N=10 with one repetition (star, chain and, with Open vSwitch installed, the two
-# OVS stars), so it keeps working; it fails when a contender fails or leaves anything behind. The full run is `bash bench/run.sh` (docs/performance.md).
+# OVS stars), and the generated-labs benchmark at N=40, so they keep working; it fails when a
+# contender fails or leaves anything behind. The full runs are `bash bench/run.sh` and
+# `bash bench/generated.sh` (docs/performance.md).
 source "$(dirname "$0")/lib.sh"
 OUT=$WORK/results
 expect_rc 0 "bench/run.sh --smoke" -- python3 "$SRC/bench/bench.py" --nstopo "$NSTOPO" --out "$OUT" --smoke
@@ -19,4 +21,16 @@ for kind, contenders in kinds.items():
     assert row["nstopo-noop"] > 0 and row["nstopo-change"] > 0, kind
 PY
 grep -q "| 10 |" "$OUT/results.md" && pass "markdown table written" || fail "no table"
+
+step "generated labs (bench/generated.py --smoke): generate, apply, verify, no-op plan, destroy"
+expect_rc 0 "bench/generated.sh --smoke" -- python3 "$SRC/bench/generated.py" --nstopo "$NSTOPO" --out "$OUT" --smoke
+python3 - "$OUT/generated.json" <<'PY' && pass "star and leaf-spine measured, with their namespace counts" || fail "results: $(cat "$OUT/generated.json")"
+import json, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+assert runs["star"]["40"]["namespaces"] == 41, runs["star"]
+assert runs["leaf-spine"]["40"]["namespaces"] == 35, runs["leaf-spine"]
+for shape in ("star", "leaf-spine"):
+    row = runs[shape]["40"]
+    assert all(row[k] > 0 for k in ("apply", "verify", "noop", "destroy")), row
+PY
 finish
