@@ -46,6 +46,7 @@ struct ProbeResult {
                                                          const IpAddress& address);
 
 /// Runs the probes on up to `parallel` threads; `probe` does one (from inside its namespace).
+/// A probe expected to reach its target that fails among the parallel ones runs again alone.
 [[nodiscard]] std::vector<ProbeResult> runProbes(
     const std::vector<ProbeSpec>& probes, const std::function<ProbeResult(const ProbeSpec&)>& probe,
     std::size_t parallel);
