@@ -158,7 +158,7 @@ bridges:
 }
 
 TEST(Expand, EveryShippedExampleReadsTheSame) {
-  for (const char* name : {"routed-chain.yaml", "defaults-lan.yaml"}) {
+  for (const char* name : {"routed-chain.yaml", "defaults-lan.yaml", "ranges-star.yaml"}) {
     const std::string path = std::string(NSTOPO_SOURCE_DIR) + "/topologies/examples/" + name;
     const auto loaded = parse::loadTopologyFile(path);
     ASSERT_TRUE(loaded.problems.empty()) << name;
