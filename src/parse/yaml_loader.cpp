@@ -48,7 +48,7 @@ class TopologyParser {
                   "the topology must be a mapping with at least 'name' and 'nodes'");
       return topology;
     }
-    countRanges(root);
+    countNodeRanges(root);
     bool has_name = false;
     in_.forEachField(root, "topology",
                      {"version", "name", "defaults", "nodes", "bridges", "links", "verify"},
@@ -185,34 +185,36 @@ class TopologyParser {
     topology.nodes.emplace(name, std::move(parsed));
   }
 
-  /// Counts the instances of every range of the file before any is read, so a short file that
-  /// asks for millions is refused without making one. Ranges are then left unread.
-  void countRanges(const YAML::Node& root) {
-    std::int64_t total = 0;
-    auto add = [&](const RangeFound& found, const SourceLoc& loc) {
-      if (!ranges_refused_ && found && *found) {
-        total += (*found)->count();
-        if (total > kMaxRangeInstances) {
-          in_.problem(loc, fmt::format("range '{}': the ranges of the file make more than {} "
-                                       "instances in all",
-                                       (*found)->written, kMaxRangeInstances));
-          ranges_refused_ = true;
-        }
-      }
-    };
+  /// Counts the instances of the node ranges before any is read, so a short file that asks for
+  /// millions of nodes is refused without making one. (Links are counted as they are read:
+  /// looking into every link first could cost as much as reading them.)
+  void countNodeRanges(const YAML::Node& root) {
     // A missing key gives an invalid node, which throws when asked its type.
     if (const auto nodes = root["nodes"]; nodes.IsDefined() && nodes.IsMap()) {
       for (const auto& entry : nodes) {
-        if (entry.first.IsScalar()) {
-          add(rangeInNodeKey(entry.first.Scalar()), in_.at(entry.first));
+        const auto range = entry.first.IsScalar() ? rangeInNodeKey(entry.first.Scalar())
+                                                  : RangeFound(std::nullopt);
+        if (range && *range && !reserveInstances(**range, in_.at(entry.first))) {
+          return;
         }
       }
     }
-    if (const auto links = root["links"]; links.IsDefined() && links.IsSequence()) {
-      for (const auto& link : links) {
-        add(rangeInLink(link), in_.at(link));
-      }
+  }
+
+  /// Whether the ranges counted so far and `range` stay within kMaxRangeInstances; reported
+  /// once when not, and no range is read after that.
+  bool reserveInstances(const IndexRange& range, const SourceLoc& loc) {
+    if (ranges_refused_) {
+      return false;
     }
+    range_instances_ += range.count();
+    if (range_instances_ > kMaxRangeInstances) {
+      in_.problem(loc, fmt::format("range '{}': the ranges of the file make more than {} "
+                                   "instances in all",
+                                   range.written, kMaxRangeInstances));
+      ranges_refused_ = true;
+    }
+    return !ranges_refused_;
   }
 
   /// Runs `read` once per number of `range`, with the reader substituting it. Stops after the
@@ -555,7 +557,7 @@ class TopologyParser {
         in_.problem(in_.at(item), fmt::format("link: {}", range.error()));
       } else if (!*range) {
         add(0);
-      } else if (!ranges_refused_) {
+      } else if (reserveInstances(**range, in_.at(item))) {
         forEachInstance(**range, fmt::format("link of range {}, number", (*range)->written), add);
       }
     });
@@ -877,7 +879,8 @@ class TopologyParser {
   SourceLoc defaults_loc_;
   WrittenInterfaceKeys written_;
   std::map<std::string, std::pair<std::string, SourceLoc>> node_keys_;  ///< name -> key, place
-  bool ranges_refused_ = false;  ///< their instances together are too many: none is read
+  std::int64_t range_instances_ = 0;  ///< of the node ranges, and of the link ranges read so far
+  bool ranges_refused_ = false;       ///< too many instances: no range is read after that
 };
 
 /// yaml-cpp's own words. A few of its messages end in text from the file after ": " ("bad YAML
