@@ -153,6 +153,23 @@ links:
   EXPECT_EQ(std::get<model::VlanOptions>(vlan.options).id, 12);
 }
 
+TEST(NodeRanges, ALinkMayStepThroughARangeOfInterfacesOfOneNode) {
+  const auto topology = validTopology(R"(name: lab
+nodes:
+  r1: {}
+  s[1-4]: {}
+links:
+  - kind: veth
+    endpoints:
+      - r1:s[1-4]
+      - s{i}:eth0
+)");
+  ASSERT_EQ(topology.links.size(), 4U);
+  EXPECT_EQ(topology.links[2].endpoints[0].owner, "r1");
+  EXPECT_EQ(topology.links[2].endpoints[0].ifname, "s3");
+  EXPECT_EQ(topology.links[2].endpoints[1].owner, "s3");
+}
+
 TEST(NodeRanges, YamlAnchorsWorkInAndOutOfRanges) {
   const auto topology = validTopology(R"(name: lab
 nodes:
