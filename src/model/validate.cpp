@@ -121,13 +121,13 @@ class Validator {
     if (!inserted) {
       const bool same_place =
           it->second.loc.line == loc.line && it->second.loc.column == loc.column;
-      // yaml-cpp gives an alias the place of its anchor, so a repeat through an alias would
-      // read as a clash of the object with itself.
+      // yaml-cpp gives an alias the place of its anchor, and every instance of a range has the
+      // range's place, so such a repeat would read as a clash of the object with itself.
       problem(loc,
               fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
                           "line {}{}",
                           excerpt(ifname), excerpt(netns), it->second.what, it->second.loc.line,
-                          same_place ? " (a YAML alias repeats it)" : ""));
+                          same_place ? " (a YAML alias or a range repeats it)" : ""));
     }
   }
 

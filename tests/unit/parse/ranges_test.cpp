@@ -226,6 +226,20 @@ bridges:
                 "line 5"}));
 }
 
+TEST(NodeRanges, AnInterfaceEveryInstanceCreatesSaysARangeRepeatsIt) {
+  // Without {i}, each link of the range makes the same bridge port.
+  EXPECT_EQ(onlyProblemOf(R"(name: lab
+nodes:
+  h[1-2]: {}
+links:
+  - {kind: veth, endpoints: ["h[1-2]:e", "br0:p"]}
+bridges:
+  br0: {}
+)"),
+            "lab.yaml:5:42: error: interface 'p' in namespace 'host' is already created by the "
+            "link endpoint 'br0:p' at line 5 (a YAML alias or a range repeats it)");
+}
+
 TEST(NodeRanges, AParseProblemIsReportedForTheFirstInstanceThatHasIt) {
   // 10.0.256.1 is no address: reported once for h256, not again for h257 to h260.
   EXPECT_EQ(onlyProblemOf(R"(name: lab
