@@ -88,7 +88,8 @@ int main(int argc, char** argv) {
   validate->add_option("FILE", file, "Topology file")->required();
   add_json(validate);
 
-  auto* expand = app.add_subcommand("expand", "Print the file with its defaults written out");
+  auto* expand =
+      app.add_subcommand("expand", "Print the file with its ranges and defaults written out");
   expand->add_option("FILE", file, "Topology file")->required();
 
   auto* plan = app.add_subcommand("plan", "Show what apply would change");

@@ -121,13 +121,13 @@ class Validator {
     if (!inserted) {
       const bool same_place =
           it->second.loc.line == loc.line && it->second.loc.column == loc.column;
-      // yaml-cpp gives an alias the place of its anchor, so a repeat through an alias would
-      // read as a clash of the object with itself.
+      // yaml-cpp gives an alias the place of its anchor, and every instance of a range has the
+      // range's place, so such a repeat would read as a clash of the object with itself.
       problem(loc,
               fmt::format("interface '{}' in namespace '{}' is already created by the {} at "
                           "line {}{}",
                           excerpt(ifname), excerpt(netns), it->second.what, it->second.loc.line,
-                          same_place ? " (a YAML alias repeats it)" : ""));
+                          same_place ? " (a YAML alias or a range repeats it)" : ""));
     }
   }
 
@@ -506,7 +506,9 @@ class Validator {
   void checkAddresses() {
     // By address without prefix, and by VRF: each VRF of a node is a routing domain of its own,
     // so the same address may be there once per VRF (overlapping customers).
-    std::map<std::pair<IpAddress, std::string>, SourceLoc> seen;
+    // Each address with the interface that has it first: named in the message, since a range
+    // gives many interfaces one place in the file.
+    std::map<std::pair<IpAddress, std::string>, std::pair<std::string, SourceLoc>> seen;
     auto check = [&](const Address& address, const std::string& where,
                      const std::string& domain = "") {
       IpAddress ip = address.ip;
@@ -517,10 +519,10 @@ class Validator {
                                          where, address.ip.cidr()));
         return;
       }
-      auto [it, inserted] = seen.emplace(key, address.loc);
+      auto [it, inserted] = seen.try_emplace(key, where, address.loc);
       if (!inserted) {
-        problem(address.loc, fmt::format("{}: address {} is already used at line {}", where,
-                                         ip.str(), it->second.line));
+        problem(address.loc, fmt::format("{}: address {} is already used by {} at line {}", where,
+                                         ip.str(), it->second.first, it->second.second.line));
       }
     };
     for (const auto& [node_name, node] : topology_.nodes) {

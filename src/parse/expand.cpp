@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // `nstopo expand`: the merge of `defaults:` is done by the loader (node_defaults.cpp); this file
-// only writes its result back as YAML. A node's own entries are kept as written, and what it
-// inherited (the model's entries after its own) is added, so parse(expand(f)) == parse(f).
+// only writes its result back as YAML. Ranges are written out first, by the rules the loader
+// reads them with (ranges.cpp). A node's own entries are kept as written, and what it inherited
+// (the model's entries after its own) is added, so parse(expand(f)) == parse(f).
 #include "nstopo/parse/expand.h"
 
 #include <sys/socket.h>
@@ -12,6 +13,7 @@
 
 #include "file_reader.h"
 #include "node_defaults.h"
+#include "ranges.h"
 #include "text_precheck.h"
 
 namespace nstopo::parse {
@@ -118,6 +120,49 @@ void expandNode(YAML::Node& written, const model::Node& node, const model::Topol
   }
 }
 
+/// `nodes` with each range key replaced, in its place, by its instances in order.
+YAML::Node writeOutNodeRanges(const YAML::Node& nodes) {
+  if (!nodes.IsMap()) {
+    return nodes;
+  }
+  YAML::Node out(YAML::NodeType::Map);
+  for (const auto& entry : nodes) {
+    const auto key = entry.first.Scalar();
+    const auto range = rangeInNodeKey(key);
+    if (!range || !*range) {
+      out[key] = entry.second;
+      continue;
+    }
+    for (auto i = (*range)->first; i <= (*range)->last; ++i) {
+      out[instantiate(key, **range, i).value()] = instantiateTree(entry.second, **range, i);
+    }
+  }
+  out.SetStyle(nodes.Style());
+  return out;
+}
+
+/// `links` with each link that steps through a range replaced by its instances in order.
+YAML::Node writeOutLinkRanges(const YAML::Node& links) {
+  if (!links.IsSequence()) {
+    return links;
+  }
+  YAML::Node out(YAML::NodeType::Sequence);
+  for (const auto& link : links) {
+    const auto range = rangeInLink(link);
+    if (!range || !*range) {
+      out.push_back(link);
+      continue;
+    }
+    for (auto i = (*range)->first; i <= (*range)->last; ++i) {
+      auto instance = instantiateTree(link, **range, i);
+      instance.SetStyle(YAML::EmitterStyle::Flow);  // one line per link, not four
+      out.push_back(instance);
+    }
+  }
+  out.SetStyle(links.Style());
+  return out;
+}
+
 std::string leadingComments(const std::string& text) {
   std::istringstream in(text);
   std::string out;
@@ -139,11 +184,16 @@ std::string expandTopology(const std::string& text, const model::Topology& topol
     if (key == "defaults") {
       continue;
     }
-    if (key != "nodes" || !defaults) {
-      root[entry.first] = entry.second;
+    if (key == "links") {
+      root[entry.first] = writeOutLinkRanges(entry.second);
       continue;
     }
-    YAML::Node nodes = freshCopy(entry.second, YAML::NodeType::Map);
+    const YAML::Node value = key == "nodes" ? writeOutNodeRanges(entry.second) : entry.second;
+    if (key != "nodes" || !defaults) {
+      root[entry.first] = value;
+      continue;
+    }
+    YAML::Node nodes = freshCopy(value, YAML::NodeType::Map);
     for (const auto& [name, node] : topology.nodes) {
       if (!inheritsDefaults(name)) {
         continue;

@@ -260,9 +260,35 @@ std::optional<Error> precheckText(const std::string& text, const std::string& fi
   return StructureScanner(text, file).run();
 }
 
+namespace {
+
+/// A range ([1-8]) or a placeholder ({i...}) of ranges.h: written bare inside [...] or {...},
+/// it ends that list or mapping early, and YAML's own error does not say so.
+bool writesRangeOrPlaceholder(std::string_view line) {
+  if (line.find("{i") != std::string_view::npos) {
+    return true;
+  }
+  for (auto open = line.find('['); open != std::string_view::npos;
+       open = line.find('[', open + 1)) {
+    const auto close = line.find(']', open);
+    if (close == std::string_view::npos) {
+      return false;
+    }
+    const auto inside = line.substr(open + 1, close - open - 1);
+    if (inside.find('-') != std::string_view::npos &&
+        inside.find_first_not_of("0123456789-") == std::string_view::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
 std::string syntaxHint(const std::string& text, int line) {
   int current = 0;
   int tab_line = 0;
+  std::string_view error_line;
   std::size_t start = 0;
   while (start < text.size() && current < line) {
     const std::size_t end = std::min(text.find('\n', start), text.size());
@@ -272,12 +298,18 @@ std::string syntaxHint(const std::string& text, int line) {
     if (content < end && tab < content) {
       tab_line = current;
     }
+    error_line = std::string_view(text).substr(start, end - start);
     start = end + 1;
   }
-  if (tab_line == 0) {
-    return {};
+  if (tab_line != 0) {
+    return fmt::format(" (line {} is indented with a tab; YAML indents with spaces only)",
+                       tab_line);
   }
-  return fmt::format(" (line {} is indented with a tab; YAML indents with spaces only)", tab_line);
+  if (current == line && writesRangeOrPlaceholder(error_line)) {
+    return " (inside [...] or {...}, quote a range or a placeholder: \"h[1-8]:eth0\", "
+           "\"10.0.{i}.1/24\")";
+  }
+  return {};
 }
 
 }  // namespace nstopo::parse

@@ -22,7 +22,9 @@ inline constexpr int kMaxFlowDepth = 64;
 [[nodiscard]] std::optional<Error> precheckText(const std::string& text, const std::string& file);
 
 /// A hint for a YAML syntax error reported at `line` (1-based): tab indentation on or before
-/// that line, which YAML forbids and yaml-cpp reports only as "illegal map value". Empty if none.
+/// that line, which YAML forbids and yaml-cpp reports only as "illegal map value", or a range or
+/// placeholder left unquoted on that line (inside [...] or {...} its brackets end the list).
+/// Empty if none.
 [[nodiscard]] std::string syntaxHint(const std::string& text, int line);
 
 }  // namespace nstopo::parse

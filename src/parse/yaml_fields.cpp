@@ -48,7 +48,27 @@ void FieldReader::countValue() {
 }
 
 void FieldReader::problem(const SourceLoc& loc, std::string message) {
+  if (instance_ && !instance_->label.empty()) {
+    message = instance_->label + ": " + message;
+  }
   problems_.push_back(Error{ErrorKind::kInvalidTopology, std::move(message), loc, 0});
+}
+
+void FieldReader::setInstance(const IndexRange& range, std::int64_t i, std::string label) {
+  instance_ = Instance{range, i, std::move(label)};
+}
+
+std::optional<std::string> FieldReader::scalar(const YAML::Node& node, const SourceLoc& loc,
+                                               const std::string& what) {
+  if (!instance_) {
+    return node.Scalar();
+  }
+  auto text = instantiate(node.Scalar(), instance_->range, instance_->i);
+  if (!text) {
+    problem(loc, fmt::format("{}: {}", what, text.error()));
+    return std::nullopt;
+  }
+  return *text;
 }
 
 bool FieldReader::forEachEntry(
@@ -69,12 +89,15 @@ bool FieldReader::forEachEntry(
       problem(key_loc, fmt::format("{}: keys must be plain names", what));
       continue;
     }
-    const auto key = entry.first.Scalar();
-    if (!seen.insert(key).second) {
-      problem(key_loc, fmt::format("{}: duplicate key '{}'", what, excerpt(key)));
+    const auto key = scalar(entry.first, key_loc, what);
+    if (!key) {
       continue;
     }
-    visit(key, key_loc, entry.second);
+    if (!seen.insert(*key).second) {
+      problem(key_loc, fmt::format("{}: duplicate key '{}'", what, excerpt(*key)));
+      continue;
+    }
+    visit(*key, key_loc, entry.second);
   }
   return true;
 }
@@ -121,16 +144,19 @@ std::optional<std::string> FieldReader::string(const YAML::Node& node, const std
     problem(at(node), fmt::format("{} must be a string, found {}", what, typeName(node)));
     return std::nullopt;
   }
-  return node.Scalar();
+  return scalar(node, at(node), what);
 }
 
 std::optional<bool> FieldReader::boolean(const YAML::Node& node, const std::string& what) {
   if (node.IsScalar()) {
-    const auto& text = node.Scalar();
-    if (text == "true" || text == "True" || text == "yes" || text == "on") {
+    const auto text = scalar(node, at(node), what);
+    if (!text) {
+      return std::nullopt;
+    }
+    if (*text == "true" || *text == "True" || *text == "yes" || *text == "on") {
       return true;
     }
-    if (text == "false" || text == "False" || text == "no" || text == "off") {
+    if (*text == "false" || *text == "False" || *text == "no" || *text == "off") {
       return false;
     }
   }
@@ -144,7 +170,11 @@ std::optional<std::int64_t> FieldReader::integer(const YAML::Node& node, const s
     problem(at(node), fmt::format("{} must be a whole number, found {}", what, typeName(node)));
     return std::nullopt;
   }
-  const auto& text = node.Scalar();
+  const auto read = scalar(node, at(node), what);
+  if (!read) {
+    return std::nullopt;
+  }
+  const std::string& text = *read;
   std::int64_t value = 0;
   const auto* end = text.data() + text.size();
   const auto [ptr, ec] = std::from_chars(text.data(), end, value);

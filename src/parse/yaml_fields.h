@@ -11,6 +11,8 @@
 
 #include "nstopo/core/error.h"
 
+#include "ranges.h"
+
 namespace nstopo::parse {
 
 /// A lab of 1000 nodes is about 10 000 values; only YAML aliases that name aliases ("billion
@@ -30,6 +32,14 @@ class FieldReader {
   [[nodiscard]] SourceLoc at(const YAML::Node& node) const;
   [[nodiscard]] SourceLoc at(const YAML::Mark& mark) const;
   void problem(const SourceLoc& loc, std::string message);
+
+  [[nodiscard]] std::size_t problemCount() const { return problems_.size(); }
+
+  /// While an instance is set, every key, string, number and boolean read is instantiate()d for
+  /// it (ranges.h), and `label` (when not empty) opens every problem: the instance that failed.
+  void setInstance(const IndexRange& range, std::int64_t i, std::string label);
+
+  void clearInstance() { instance_.reset(); }
 
   /// Walks a mapping in file order. Rejects duplicate keys and keys outside `allowed` (with a
   /// "did you mean" hint). `visit` gets key, key place and value. Returns false when `node`
@@ -53,10 +63,21 @@ class FieldReader {
 
  private:
   void countValue();
+  /// The text of a scalar for the instance being read, if any; nothing (and a problem) when a
+  /// placeholder in it is wrong.
+  std::optional<std::string> scalar(const YAML::Node& node, const SourceLoc& loc,
+                                    const std::string& what);
+
+  struct Instance {
+    IndexRange range;
+    std::int64_t i = 0;
+    std::string label;
+  };
 
   std::string file_;
   Diagnostics& problems_;
   std::size_t values_ = 0;
+  std::optional<Instance> instance_;
 };
 
 }  // namespace nstopo::parse

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string_view>
@@ -21,6 +22,7 @@
 
 #include "file_reader.h"
 #include "node_defaults.h"
+#include "ranges.h"
 #include "text_precheck.h"
 #include "verify_section.h"
 #include "yaml_fields.h"
@@ -46,6 +48,7 @@ class TopologyParser {
                   "the topology must be a mapping with at least 'name' and 'nodes'");
       return topology;
     }
+    countNodeRanges(root);
     bool has_name = false;
     in_.forEachField(root, "topology",
                      {"version", "name", "defaults", "nodes", "bridges", "links", "verify"},
@@ -141,14 +144,92 @@ class TopologyParser {
   }
 
   void parseNodes(const YAML::Node& node, model::Topology& topology) {
-    in_.forEachEntry(node, "nodes",
-                     [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
-                       model::Node parsed;
-                       parsed.name = name;
-                       parsed.loc = loc;
-                       parseNode(value, parsed);
-                       topology.nodes.emplace(name, std::move(parsed));
-                     });
+    in_.forEachEntry(
+        node, "nodes", [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+          const auto range = rangeInNodeKey(key);
+          if (!range) {
+            in_.problem(loc, fmt::format("node {}", range.error()));
+          } else if (!*range) {
+            addNode(key, key, loc, value, topology);
+          } else if (!ranges_refused_) {
+            // Every instance reads the entry again, with its number; the places stay the range's.
+            forEachInstance(**range, "", [&](std::int64_t i) {
+              if (const auto name = instantiate(key, **range, i)) {
+                addNode(*name, key, loc, value, topology);
+              } else {
+                in_.problem(loc, fmt::format("node '{}': {}", excerpt(key), name.error()));
+              }
+            });
+          }
+        });
+  }
+
+  /// The node `name`, written as `key` (itself, or the range that makes it).
+  void addNode(const std::string& name, const std::string& key, const SourceLoc& loc,
+               const YAML::Node& value, model::Topology& topology) {
+    const auto [first, added] = node_keys_.try_emplace(name, std::pair(key, loc));
+    if (!added) {
+      const auto& [first_key, first_loc] = first->second;
+      in_.problem(loc, fmt::format("node '{}'{} is also {} at line {}", excerpt(name),
+                                   key == name ? "" : fmt::format(" of range '{}'", excerpt(key)),
+                                   first_key == name
+                                       ? std::string("written")
+                                       : fmt::format("made by range '{}'", excerpt(first_key)),
+                                   first_loc.line));
+      return;
+    }
+    model::Node parsed;
+    parsed.name = name;
+    parsed.loc = loc;
+    parseNode(value, parsed);
+    topology.nodes.emplace(name, std::move(parsed));
+  }
+
+  /// Counts the instances of the node ranges before any is read, so a short file that asks for
+  /// millions of nodes is refused without making one. (Links are counted as they are read:
+  /// looking into every link first could cost as much as reading them.)
+  void countNodeRanges(const YAML::Node& root) {
+    // A missing key gives an invalid node, which throws when asked its type.
+    if (const auto nodes = root["nodes"]; nodes.IsDefined() && nodes.IsMap()) {
+      for (const auto& entry : nodes) {
+        const auto range = entry.first.IsScalar() ? rangeInNodeKey(entry.first.Scalar())
+                                                  : RangeFound(std::nullopt);
+        if (range && *range && !reserveInstances(**range, in_.at(entry.first))) {
+          return;
+        }
+      }
+    }
+  }
+
+  /// Whether the ranges counted so far and `range` stay within kMaxRangeInstances; reported
+  /// once when not, and no range is read after that.
+  bool reserveInstances(const IndexRange& range, const SourceLoc& loc) {
+    if (ranges_refused_) {
+      return false;
+    }
+    range_instances_ += range.count();
+    if (range_instances_ > kMaxRangeInstances) {
+      in_.problem(loc, fmt::format("range '{}': the ranges of the file make more than {} "
+                                   "instances in all",
+                                   range.written, kMaxRangeInstances));
+      ranges_refused_ = true;
+    }
+    return !ranges_refused_;
+  }
+
+  /// Runs `read` once per number of `range`, with the reader substituting it. Stops after the
+  /// first instance with a problem: the others would mostly repeat it, once per number.
+  void forEachInstance(const IndexRange& range, const std::string& label,
+                       const std::function<void(std::int64_t)>& read) {
+    for (std::int64_t i = range.first; i <= range.last; ++i) {
+      const std::size_t known = in_.problemCount();
+      in_.setInstance(range, i, label.empty() ? "" : fmt::format("{} {}", label, range.number(i)));
+      read(i);
+      in_.clearInstance();
+      if (in_.problemCount() > known) {
+        return;
+      }
+    }
   }
 
   void parseNode(const YAML::Node& node, model::Node& out) {
@@ -466,8 +547,18 @@ class TopologyParser {
 
   void parseLinks(const YAML::Node& node, model::Topology& topology) {
     in_.forEachItem(node, "links", [&](const YAML::Node& item) {
-      if (auto link = parseLink(item)) {
-        topology.links.push_back(std::move(*link));
+      const auto range = rangeInLink(item);
+      auto add = [&](std::int64_t) {
+        if (auto link = parseLink(item)) {
+          topology.links.push_back(std::move(*link));
+        }
+      };
+      if (!range) {
+        in_.problem(in_.at(item), fmt::format("link: {}", range.error()));
+      } else if (!*range) {
+        add(0);
+      } else if (reserveInstances(**range, in_.at(item))) {
+        forEachInstance(**range, fmt::format("link of range {}, number", (*range)->written), add);
       }
     });
   }
@@ -787,6 +878,9 @@ class TopologyParser {
   NodeDefaults defaults_;
   SourceLoc defaults_loc_;
   WrittenInterfaceKeys written_;
+  std::map<std::string, std::pair<std::string, SourceLoc>> node_keys_;  ///< name -> key, place
+  std::int64_t range_instances_ = 0;  ///< of the node ranges, and of the link ranges read so far
+  bool ranges_refused_ = false;       ///< too many instances: no range is read after that
 };
 
 /// yaml-cpp's own words. A few of its messages end in text from the file after ": " ("bad YAML
@@ -859,8 +953,8 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     result.topology.file = file;
     result.problems.assign(
         1, Error{ErrorKind::kInvalidTopology,
-                 fmt::format("the file expands to more than {} values through YAML aliases; a "
-                             "topology needs far fewer",
+                 fmt::format("the file expands to more than {} values through YAML aliases or "
+                             "ranges; a topology needs far fewer",
                              kMaxYamlValues),
                  SourceLoc{file, 1, 1}, 0});
   } catch (const YAML::Exception& error) {

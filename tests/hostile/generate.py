@@ -418,6 +418,17 @@ case("deep-nesting-10000-flow-lists", "name: lab\nnodes: " + "[" * 10000 + "]" *
 case("deep-nesting-10000-flow-maps", "name: lab\nnodes: " + "{a: " * 10000 + "{}" + "}" * 10000 + "\n")
 case("deep-nesting-10000-block-lists", "name: lab\nnodes: \n  " + "- " * 10000 + "x\n")
 case("deep-nesting-unclosed", "[" * 10000 + "\n")
+# Node name ranges (issue 16, part 3): each refused at the range, in one line.
+case("range-too-long", "name: lab\nnodes:\n  h[1-10001]: {}\n")
+case("range-counts-down", "name: lab\nnodes:\n  h[8-1]: {}\n")
+case("range-too-many-in-all", "name: lab\nnodes:\n" + "".join(f"  n{n}x[1-10000]: {{}}\n" for n in range(11)))
+case("range-bad-placeholder", "name: lab\nnodes:\n  h[1-2]: {interfaces: {e: {addresses: [\"10.0.{i*2}.1/24\"]}}}\n")
+case("range-placeholder-below-zero", "name: lab\nnodes:\n  h[0-2]: {sysctls: {net.ipv4.ip_forward: \"{i-1}\"}}\n")
+case("range-makes-another-node", "name: lab\nnodes:\n  h3: {}\n  h[1-8]: {}\n")
+case("range-two-in-a-link", "name: lab\nnodes:\n  h[1-2]: {}\nlinks:\n  - {kind: veth, endpoints: ['h[1-2]:e', 'h[2-3]:f']}\n")
+case("range-unquoted-in-flow", "name: lab\nnodes:\n  h[1-2]: {}\nlinks:\n  - {kind: veth, endpoints: [h[1-2]:e, h{i}:f]}\n")
+case("range-alias-bomb", "name: lab\n" + bomb + "nodes:\n  h[1-10000]: *i\n")
+case("range-same-address", "name: lab\nnodes:\n  h[1-2]: {interfaces: {e: {addresses: [10.0.0.1/24]}}}\nlinks:\n  - kind: veth\n    endpoints: [\"h[1-2]:e\", \"h{i}:f\"]\n")
 
 
 def write_all(directory, table):

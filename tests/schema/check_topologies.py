@@ -36,6 +36,9 @@ broken = [
     {"name": "bad name"},
     {"name": "x", "defaults": {"interfaces": {"eth0": {"mtu": 1400}}}},
     {"name": "x", "defaults": {"interfaces": {"addresses": ["10.0.0.1/24"]}}},
+    {"name": "x", "nodes": {"h[a-b]": {}}},
+    {"name": "x", "nodes": {"h[1-8]": {"interfaces": {"e": {"mtu": "{j}"}}}}},
+    {"name": "x", "nodes": {"h[1-8]": {"interfaces": {"e": {"addresses": ["10.0.{x}.1/24"]}}}}},
 ]
 for doc in broken:
     checked += 1

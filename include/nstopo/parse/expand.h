@@ -9,8 +9,9 @@
 
 namespace nstopo::parse {
 
-/// `text` (a topology file) with its `defaults:` written out into every node that inherits them
-/// and the section removed: a topology file the loader reads into the same model. `topology` is
+/// `text` (a topology file) with its ranges written out (a node or link for each number, see
+/// src/parse/ranges.h) and its `defaults:` written out into every node that inherits them, the
+/// section removed: a topology file the loader reads into the same model. `topology` is
 /// what the loader made of `text` (parsed and valid). The leading comment lines (the schema
 /// modeline) are kept; other comments are not.
 [[nodiscard]] std::string expandTopology(const std::string& text, const model::Topology& topology);

@@ -128,8 +128,37 @@ links:
   EXPECT_EQ(describe(validTopology(parse::expandTopology(kPlain, topology))), describe(topology));
 }
 
+TEST(Expand, RangesAreWrittenOutAsTheLoaderReadsThem) {
+  constexpr const char* kRanges = R"(name: lab
+defaults: {interfaces: {mtu: 1400}}
+nodes:
+  h[01-03]: &host
+    interfaces:
+      eth0: {addresses: ["10.0.{i}.1/24"]}
+    sysctls: {net.ipv4.conf.all.forwarding: "{i-1}"}
+  g[7-8]: *host
+  r: {}
+links:
+  - {kind: veth, endpoints: ["h[01-03]:eth0", "br0:p{i}"]}
+  - {kind: veth, endpoints: ["g[7-8]:eth0", "r:g{i}"]}
+bridges:
+  br0: {}
+)";
+  const auto topology = validTopology(kRanges);
+  const auto expanded = parse::expandTopology(kRanges, topology);
+  EXPECT_EQ(expanded.find("[01-03]"), std::string::npos) << expanded;
+  EXPECT_EQ(expanded.find("[7-8]"), std::string::npos) << expanded;
+  EXPECT_EQ(expanded.find("{i"), std::string::npos) << expanded;
+  EXPECT_LT(expanded.find("h01:"), expanded.find("h03:")) << expanded;
+  EXPECT_LT(expanded.find("h03:"), expanded.find("g7:")) << expanded;
+  const auto again = validTopology(expanded);
+  EXPECT_EQ(again.nodes.size(), 6U);
+  EXPECT_EQ(again.links.size(), 5U);
+  EXPECT_EQ(describe(again), describe(topology)) << expanded;
+}
+
 TEST(Expand, EveryShippedExampleReadsTheSame) {
-  for (const char* name : {"routed-chain.yaml", "defaults-lan.yaml"}) {
+  for (const char* name : {"routed-chain.yaml", "defaults-lan.yaml", "ranges-star.yaml"}) {
     const std::string path = std::string(NSTOPO_SOURCE_DIR) + "/topologies/examples/" + name;
     const auto loaded = parse::loadTopologyFile(path);
     ASSERT_TRUE(loaded.problems.empty()) << name;

@@ -171,7 +171,7 @@ TEST(Validate, DuplicateAddress) {
   EXPECT_EQ(only("name: lab\nnodes:\n  a: {interfaces: {e: {addresses: [10.0.0.1/24]}}}\n"
                  "  b: {interfaces: {e: {addresses: [10.0.0.1/16]}}}\n"
                  "links:\n  - {kind: veth, endpoints: ['a:e', 'b:e']}\n"),
-            "lab.yaml:4:36: error: b:e: address 10.0.0.1 is already used at line 3");
+            "lab.yaml:4:36: error: b:e: address 10.0.0.1 is already used by a:e at line 3");
 }
 
 TEST(Validate, SettingsForAnInterfaceNoLinkCreates) {
