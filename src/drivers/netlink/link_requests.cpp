@@ -40,6 +40,21 @@ LinkAttrs attrsOf(const model::LinkSettings& settings) {
   return attrs;
 }
 
+/// Whether netem, changed in place from `before` to `after`, would keep values `after` drops: the
+/// kernel changes the correlations, the reorder and the corruption only when the request carries
+/// them, and libnl leaves each out when it is all zero. Such a change recreates the root instead.
+bool netemKeepsStale(const model::Impairment& before, const model::Impairment& after) {
+  if (!before.needsNetem() || !after.needsNetem()) {
+    return false;
+  }
+  const auto correlated = [](const model::Impairment& impair) {
+    return (impair.loss && impair.loss->correlation != 0) ||
+           (impair.duplicate && impair.duplicate->correlation != 0);
+  };
+  return (correlated(before) && !correlated(after)) || (before.reorder && !after.reorder) ||
+         (before.corrupt && !after.corrupt);
+}
+
 /// One builder per action, chosen by overload resolution: an action without one does not
 /// compile. Each adds its requests to `out` and fails only before sending anything.
 class Builder {
@@ -279,7 +294,7 @@ class Builder {
       return qdisc(deleteQdiscRequest(*device, false), "removing " + what_, true);
     }
     const bool netem = a.after->needsNetem();
-    if (a.before && a.before->needsNetem() != netem) {
+    if (a.before && (a.before->needsNetem() != netem || netemKeepsStale(*a.before, *a.after))) {
       if (auto ok = qdisc(deleteQdiscRequest(*device, false), "replacing " + what_, true); !ok) {
         return ok;
       }

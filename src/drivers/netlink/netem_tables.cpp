@@ -56,4 +56,13 @@ std::vector<std::int16_t> netemTable(model::DelayDistribution distribution) {
   return table;
 }
 
+std::vector<std::int16_t> uniformNetemTable() {
+  std::vector<std::int16_t> table(kSize);
+  for (int i = 0; i < kSize; ++i) {
+    const double value = 2 * (i + 0.5) / kSize - 1;
+    table[static_cast<std::size_t>(i)] = static_cast<std::int16_t>(std::round(value * kScale));
+  }
+  return table;
+}
+
 }  // namespace nstopo::netlink

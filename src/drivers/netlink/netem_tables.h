@@ -17,4 +17,8 @@ namespace nstopo::netlink {
 /// jitter times it to the delay.
 [[nodiscard]] std::vector<std::int16_t> netemTable(model::DelayDistribution distribution);
 
+/// The uniform distribution on [-1, 1] (in units of 1/8192): what netem does without a table,
+/// sent so that a table an earlier request gave is replaced.
+[[nodiscard]] std::vector<std::int16_t> uniformNetemTable();
+
 }  // namespace nstopo::netlink

@@ -77,8 +77,10 @@ Status setNetem(rtnl_qdisc* qdisc, const model::Impairment& impair) {
   if (impair.jitter_us) {
     rtnl_netem_set_jitter(qdisc, static_cast<int>(*impair.jitter_us));
   }
-  if (impair.distribution) {
-    const auto table = netemTable(*impair.distribution);
+  // A jitter always goes with a table, uniform when the file names no distribution: the kernel
+  // keeps a table it once got until another replaces it.
+  if (impair.jitter_us) {
+    const auto table = impair.distribution ? netemTable(*impair.distribution) : uniformNetemTable();
     if (const int err = rtnl_netem_set_delay_distribution_data(qdisc, table.data(), table.size());
         err < 0) {
       return buildError("a netem delay distribution", err);
