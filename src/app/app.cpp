@@ -68,6 +68,29 @@ Status missingKernelSupport(const state::State& desired, const state::State& act
                   link.origin);
     }
   }
+  // An `impair:` whose qdisc this kernel lacks: netem for anything but a rate alone, tbf for a
+  // rate (alone, or under netem).
+  for (const auto& [netns_name, netns] : desired.netns) {
+    for (const auto& [name, link] : netns.links) {
+      if (!link.impair) {
+        continue;
+      }
+      std::vector<std::string_view> kinds{model::rootQdiscKind(*link.impair)};
+      if (link.impair->rate) {
+        kinds.emplace_back("tbf");
+      }
+      for (const auto qdisc : kinds) {
+        if (actual.unsupported_qdiscs.count(std::string(qdisc)) == 0) {
+          continue;
+        }
+        return fail(ErrorKind::kUnsupported,
+                    fmt::format("this kernel has no {} qdisc ({}); needed by the impair of "
+                                "interface {}:{}",
+                                qdisc, model::qdiscConfig(qdisc), netns_name, name),
+                    link.impair_origin);
+      }
+    }
+  }
   return {};
 }
 
@@ -141,6 +164,7 @@ Journal journalOf(const plan::Plan& plan) {
             [](const plan::DeleteAddress&) {},
             [](const plan::AddVxlanPeer&) {},
             [](const plan::DeleteVxlanPeer&) {},
+            [](const plan::SetImpairment&) {},
             [](const plan::AddRoute&) {},
             [](const plan::DeleteRoute&) {},
             [](const plan::SetSysctl&) {},
@@ -240,7 +264,8 @@ std::optional<std::set<std::string>> localNamespaces(const plan::Plan& plan) {
           return std::is_same_v<T, plan::SetLink> || std::is_same_v<T, plan::AddAddress> ||
                  std::is_same_v<T, plan::DeleteAddress> || std::is_same_v<T, plan::AddVxlanPeer> ||
                  std::is_same_v<T, plan::DeleteVxlanPeer> || std::is_same_v<T, plan::AddRoute> ||
-                 std::is_same_v<T, plan::DeleteRoute> || std::is_same_v<T, plan::SetSysctl>;
+                 std::is_same_v<T, plan::DeleteRoute> || std::is_same_v<T, plan::SetSysctl> ||
+                 std::is_same_v<T, plan::SetImpairment>;
         },
         step.action);
     if (!local) {

@@ -59,6 +59,9 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
           [](const plan::DeleteVxlanPeer& a) {
             return std::vector<Touch>{{keyOf(a.ref), kChanged}};
           },
+          [](const plan::SetImpairment& a) {
+            return std::vector<Touch>{{keyOf(a.ref), kChanged}};
+          },
           [](const plan::AddRoute& a) {
             return std::vector<Touch>{{netnsKey(a.netns), kChanged}};
           },

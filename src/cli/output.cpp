@@ -12,6 +12,42 @@
 namespace nstopo::cli {
 namespace {
 
+/// Numbers in the base units (microseconds, percent, bits per second, packets), each key only
+/// when the impairment has it.
+nlohmann::json impairmentJson(const model::Impairment& impair) {
+  nlohmann::json out = nlohmann::json::object();
+  const auto chance = [&](const char* name, const std::optional<model::Chance>& value) {
+    if (value) {
+      out[name] = {{"percent", model::percentOf(value->probability)},
+                   {"correlation_percent", model::percentOf(value->correlation)}};
+    }
+  };
+  if (impair.delay_us) {
+    out["delay_us"] = *impair.delay_us;
+  }
+  if (impair.jitter_us) {
+    out["jitter_us"] = *impair.jitter_us;
+  }
+  if (impair.distribution) {
+    out["delay_distribution"] = std::string(model::toString(*impair.distribution));
+  }
+  chance("loss", impair.loss);
+  chance("duplicate", impair.duplicate);
+  chance("corrupt", impair.corrupt);
+  chance("reorder", impair.reorder);
+  if (impair.gap) {
+    out["gap"] = *impair.gap;
+  }
+  if (impair.rate) {
+    out["rate_bits"] = *impair.rate;
+  }
+  if (impair.limit) {
+    out["limit"] = *impair.limit;
+  }
+  out["text"] = model::impairmentText(impair);
+  return out;
+}
+
 nlohmann::json linkJson(const state::LinkState& link) {
   nlohmann::json out = {
       {"name", link.name},
@@ -31,6 +67,12 @@ nlohmann::json linkJson(const state::LinkState& link) {
   }
   if (!link.bond_primary.empty()) {
     out["primary"] = link.bond_primary;
+  }
+  if (link.impair) {
+    out["impair"] = impairmentJson(*link.impair);
+  }
+  if (!link.foreign_qdisc.empty()) {
+    out["qdisc"] = link.foreign_qdisc;
   }
   if (link.kind == state::LinkKind::kBridge) {
     out["stp"] = link.stp;
@@ -170,6 +212,13 @@ std::string renderState(const state::State& state) {
       }
       for (const auto& address : link.addresses) {
         line += " " + address.cidr();
+      }
+      // Last: the impairment's text has spaces and commas of its own.
+      if (link.impair) {
+        line += " impair " + model::impairmentText(*link.impair);
+      }
+      if (!link.foreign_qdisc.empty()) {
+        line += fmt::format(" qdisc {}", p(link.foreign_qdisc));
       }
       out += line + "\n";
     }

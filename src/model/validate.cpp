@@ -14,6 +14,7 @@
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/untrusted.h"
 #include "nstopo/model/validate_bond.h"
+#include "nstopo/model/validate_impairment.h"
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_verify.h"
@@ -51,6 +52,7 @@ class Validator {
     validateVxlan(topology_, problems_);
     validateVrf(topology_, problems_);
     validateBond(topology_, problems_);
+    validateImpairment(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }

@@ -21,6 +21,7 @@
 #include "nstopo/model/validate.h"
 
 #include "file_reader.h"
+#include "impairment_fields.h"
 #include "node_defaults.h"
 #include "ranges.h"
 #include "text_precheck.h"
@@ -262,9 +263,12 @@ class TopologyParser {
 
   void parseInterface(const YAML::Node& node, const std::string& what,
                       model::InterfaceSettings& out) {
-    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc", "vrf"},
+    in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc", "vrf", "impair"},
                      [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
-                       if (key == "vrf") {
+                       if (key == "impair") {
+                         out.impair = parseImpairment(in_, value, what + " impair");
+                         out.impair_loc = in_.at(value);
+                       } else if (key == "vrf") {
                          out.vrf = in_.string(value, what + " vrf");
                          out.vrf_loc = in_.at(value);
                        } else if (key == "addresses") {
@@ -591,7 +595,7 @@ class TopologyParser {
     const auto shape = model::shapeOf(link.kind);
     const std::string what = fmt::format("{} link", *kind);
     const std::string_view parent_key = model::kindInfo(link.kind).parent_key;
-    std::vector<std::string> keys = {"kind"};
+    std::vector<std::string> keys = {"kind", "impair"};
     switch (shape) {
       case model::LinkShape::kPair:
         keys.insert(keys.end(), {"endpoints"});
@@ -640,6 +644,9 @@ class TopologyParser {
                 link.members.emplace_back(*name, in_.at(m));
               }
             });
+          } else if (key == "impair") {
+            link.impair = parseImpairment(in_, v, what + " impair");
+            link.impair_loc = in_.at(v);
           } else if (key == "primary") {
             if (auto name = in_.string(v, what + " primary")) {
               link.primary = std::pair(*name, in_.at(v));

@@ -243,6 +243,14 @@ std::string describe(const Action& action) {
           [](const DeleteVxlanPeer& a) {
             return fmt::format("vxlan peer {} on {}", a.peer.str(), a.ref.str());
           },
+          [](const SetImpairment& a) {
+            const auto text = [](const std::optional<model::Impairment>& impair) {
+              return impair ? model::impairmentText(*impair) : std::string("none");
+            };
+            const std::string before =
+                a.foreign_before.empty() ? text(a.before) : "qdisc " + a.foreign_before;
+            return fmt::format("impair {}: {} (was {})", a.ref.str(), text(a.after), before);
+          },
           [](const AddRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const DeleteRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const CreateOvsBridge& a) {
@@ -292,6 +300,7 @@ std::string netnsOf(const Action& action) {
                         [](const DeleteAddress& a) { return a.ref.netns; },
                         [](const AddVxlanPeer& a) { return a.ref.netns; },
                         [](const DeleteVxlanPeer& a) { return a.ref.netns; },
+                        [](const SetImpairment& a) { return a.ref.netns; },
                         [](const AddRoute& a) { return a.netns; },
                         [](const DeleteRoute& a) { return a.netns; },
                         [](const SetSysctl& a) { return a.netns; },
@@ -404,6 +413,14 @@ std::vector<Action> inverseOf(const Action& action) {
             for (const auto& address : a.before.addresses) {
               undo.emplace_back(AddAddress{a.ref, address});
             }
+            // The kernel deletes a device's qdiscs with it.
+            if (a.before.impair) {
+              undo.emplace_back(SetImpairment{a.ref, a.before.impair, std::nullopt, ""});
+            }
+            if (a.peer_before && a.before.peer && a.peer_before->impair) {
+              undo.emplace_back(
+                  SetImpairment{*a.before.peer, a.peer_before->impair, std::nullopt, ""});
+            }
             if (a.peer_before && a.before.peer) {
               for (const auto& address : a.peer_before->addresses) {
                 undo.emplace_back(AddAddress{*a.before.peer, address});
@@ -433,6 +450,9 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const DeleteVxlanPeer& a) -> std::vector<Action> {
             return {AddVxlanPeer{a.ref, a.peer}};
+          },
+          [](const SetImpairment& a) -> std::vector<Action> {
+            return {SetImpairment{a.ref, a.before, a.after, ""}};
           },
           [](const AddRoute& a) -> std::vector<Action> {
             return {DeleteRoute{a.netns, a.route}};

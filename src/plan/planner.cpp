@@ -927,6 +927,7 @@ class Planner {
           }
           diffAddresses(ref, want.addresses, {}, want.origin);
           diffVxlanPeers(ref, want.fdb_peers, {}, want.origin);
+          diffImpairment(ref, want, nullptr);
           planBondPrimary(ref, want, nullptr);
           continue;
         }
@@ -995,6 +996,7 @@ class Planner {
         diffAddresses(ref, want.addresses, have->addresses, want.origin, downed_.count(ref) > 0,
                       have->secondary_addresses);
         diffVxlanPeers(ref, want.fdb_peers, have->fdb_peers, want.origin);
+        diffImpairment(ref, want, have);
         planBondPrimary(ref, want, have);
       }
     }
@@ -1057,6 +1059,25 @@ class Planner {
       if (have.count(peer) == 0) {
         add(Phase::kAddAddresses, Change::kCreate, AddVxlanPeer{ref, peer}, origin);
       }
+    }
+  }
+
+  /// The root qdisc of `impair:`: created, replaced in place, or deleted when the file drops
+  /// it. A root qdisc of someone else's is left alone unless the file impairs the interface
+  /// (then nstopo's replaces it); one of nstopo's that differs is drift, put back. `have` is
+  /// null for a link this plan creates.
+  void diffImpairment(const IfRef& ref, const LinkState& want, const LinkState* have) {
+    const std::optional<model::Impairment> before = have ? have->impair : std::nullopt;
+    const std::string foreign = have ? have->foreign_qdisc : "";
+    if (want.impair) {
+      if (before && foreign.empty() && model::sameImpairment(*want.impair, *before)) {
+        return;
+      }
+      add(Phase::kChangeLinks, before ? Change::kUpdate : Change::kCreate,
+          SetImpairment{ref, want.impair, before, foreign}, want.impair_origin);
+    } else if (before) {
+      add(Phase::kChangeLinks, Change::kDelete, SetImpairment{ref, std::nullopt, before, ""},
+          want.origin);
     }
   }
 

@@ -17,6 +17,16 @@ NetnsState& netnsFor(State& state, const std::string& name) {
   return netns;
 }
 
+/// The root qdisc of an interface: nothing when the kernel's form of `impair:` is empty (0 %
+/// loss alone), so the plan leaves the kernel's default in place.
+void applyImpairment(LinkState& link, const model::Impairment& impair, const SourceLoc& origin) {
+  const auto kernel = model::kernelForm(impair);
+  if (!kernel.empty()) {
+    link.impair = kernel;
+    link.impair_origin = origin;
+  }
+}
+
 void applySettings(LinkState& link, const model::InterfaceSettings& settings) {
   if (settings.mtu) {
     link.mtu = settings.mtu;
@@ -26,6 +36,9 @@ void applySettings(LinkState& link, const model::InterfaceSettings& settings) {
   }
   link.up = settings.up;
   link.promisc = settings.promisc;
+  if (settings.impair) {
+    applyImpairment(link, *settings.impair, settings.impair_loc);
+  }
   for (const auto& address : settings.addresses) {
     link.addresses.insert(address.ip);
   }
@@ -142,6 +155,9 @@ State desiredState(const model::Topology& topology) {
       }
       out.up = true;
       out.origin = endpoint.loc;
+      if (link.impair) {
+        applyImpairment(out, *link.impair, link.impair_loc);
+      }
     }
   };
   std::vector<std::pair<IfRef, std::string>> bond_members;  // a member, its bond
@@ -165,6 +181,9 @@ State desiredState(const model::Topology& topology) {
           out.ovs_bridge = link.ovs_bridge;
           out.up = true;
           out.origin = endpoint.loc;
+          if (link.impair) {
+            applyImpairment(out, *link.impair, link.impair_loc);
+          }
         }
         break;
       case model::LinkShape::kStacked:
@@ -198,6 +217,9 @@ State desiredState(const model::Topology& topology) {
           }
           out.up = true;
           out.origin = endpoint.loc;
+          if (link.impair) {
+            applyImpairment(out, *link.impair, link.impair_loc);
+          }
         }
         break;
       case model::LinkShape::kPair:
@@ -270,6 +292,12 @@ ReadScope scopeFor(const State& desired, const std::set<std::string>& owned_netn
       // vswitchd makes internal ports' devices: no kernel kind of nstopo's to probe.
       if (const auto kernel = model::kindInfo(link.kind).kernel_kind; !kernel.empty()) {
         scope.link_kinds.emplace(kernel);
+      }
+      if (link.impair) {
+        scope.qdisc_kinds.emplace(model::rootQdiscKind(*link.impair));
+        if (link.impair->needsNetem() && link.impair->rate) {
+          scope.qdisc_kinds.emplace("tbf");  // the child that holds the rate
+        }
       }
       // Both ends of a veth on an OVS port may need TX checksum offload turned off.
       if (link.kind == LinkKind::kVeth && !link.ovs_bridge.empty() && link.peer) {

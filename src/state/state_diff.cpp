@@ -34,6 +34,10 @@ std::string text(const std::set<IpAddress>& addresses) {
   return parts.empty() ? "none" : fmt::format("{}", fmt::join(parts, " "));
 }
 
+std::string text(const std::optional<model::Impairment>& impair) {
+  return impair ? model::impairmentText(*impair) : "none";
+}
+
 std::string text(const std::optional<int>& value) {
   return value ? std::to_string(*value) : "none";
 }
@@ -86,6 +90,8 @@ class Differ {
     field(path, "addresses", a.addresses, b.addresses);
     field(path, "vxlan peers", a.fdb_peers, b.fdb_peers);
     field(path, "primary", a.bond_primary, b.bond_primary);
+    field(path, "impair", a.impair, b.impair);
+    field(path, "qdisc", a.foreign_qdisc, b.foreign_qdisc);
     field(path, "owner", a.owner, b.owner);
   }
 

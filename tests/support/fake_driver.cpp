@@ -333,6 +333,19 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             return {};
           },
+          [&](const plan::SetImpairment& a) -> Status {
+            auto* link = link_of(a.ref);
+            if (link == nullptr) {
+              return missing(a.ref.str());
+            }
+            // Like the kernel: the distribution table is kept but never reported back.
+            link->impair = a.after;
+            if (link->impair) {
+              link->impair->distribution.reset();
+              link->foreign_qdisc.clear();  // replaced at the root
+            }
+            return {};
+          },
           [&](const plan::AddRoute& a) -> Status {
             auto& routes = world.netns[a.netns].routes;
             auto route = a.route;

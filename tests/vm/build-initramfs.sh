@@ -98,9 +98,9 @@ if ping_path=$(command -v ping) && "$ping_path" -V 2>&1 | grep iputils >/dev/nul
 fi
 
 # strace and jq for the rollback and crash sweeps (scenarios/nstopo_sweep.sh): strace kills an
-# apply at its Kth request, jq reads `ip -j` (machine_view.sh). Optional: without them that
-# scenario skips.
-for tool in strace jq; do
+# apply at its Kth request, jq reads `ip -j` (machine_view.sh); iproute2's tc reads qdiscs back
+# (scenarios/nstopo_impair.sh). Optional: without them those scenarios skip.
+for tool in strace jq tc; do
   if tool_path=$(command -v "$tool"); then
     copy_binary "$(readlink -f "$tool_path")" "/usr/bin/$tool"
   fi
@@ -152,7 +152,7 @@ done < <("$stage/usr/bin/busybox" --list-full)
 # (blacklists, install commands, options) out of the guest.
 # shellcheck disable=SC2206 # VMTEST_EXTRA_MODULES is a space-separated list of module names
 modules=(veth bridge 8021q macvlan ipvlan dummy vrf tun af_packet openvswitch vxlan bonding
-         ${VMTEST_EXTRA_MODULES:-})
+         sch_netem sch_tbf ${VMTEST_EXTRA_MODULES:-})
 module_list=$stage/etc/vmtest/modules
 : >"$module_list"
 declare -A seen=()

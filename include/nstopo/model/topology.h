@@ -10,6 +10,7 @@
 
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
+#include "nstopo/model/impairment.h"
 #include "nstopo/model/link_kinds.h"
 #include "nstopo/model/verify.h"
 
@@ -30,6 +31,9 @@ struct InterfaceSettings : LinkSettings {
   std::vector<Address> addresses;
   std::optional<std::string> vrf;  ///< node interfaces: the VRF of the same node it joins
   SourceLoc vrf_loc;
+  /// node interfaces: what the interface does to the packets it sends (its root qdisc)
+  std::optional<Impairment> impair;
+  SourceLoc impair_loc;
   SourceLoc loc;
 };
 
@@ -118,6 +122,10 @@ struct Link {
   /// one of them it prefers while it is up (active-backup, balance-tlb, balance-alb)
   std::vector<std::pair<std::string, SourceLoc>> members;
   std::optional<std::pair<std::string, SourceLoc>> primary;
+  /// The `impair:` of every end the link creates (both ends of a veth), as if each end's
+  /// interface settings had it; an end's own `impair:` beside it is refused.
+  std::optional<Impairment> impair;
+  SourceLoc impair_loc;
   SourceLoc loc;
 };
 

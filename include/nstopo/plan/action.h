@@ -206,6 +206,18 @@ struct DeleteVxlanPeer {
   IpAddress peer;
 };
 
+/// The root qdisc nstopo puts on an interface for its `impair:` (model::kImpairHandle): created,
+/// changed in place under the same handle (the kernel's replace), or deleted, which gives the
+/// interface back its default qdisc.
+struct SetImpairment {
+  IfRef ref;
+  std::optional<model::Impairment> after;   ///< unset: delete nstopo's root qdisc
+  std::optional<model::Impairment> before;  ///< unset: none of nstopo's was there
+  /// A root qdisc of someone else's that `after` replaces ("tbf 1:"); the inverse cannot put
+  /// it back and gives the interface its default qdisc instead.
+  std::string foreign_before;
+};
+
 struct AddRoute {
   std::string netns;
   state::RouteState route;
@@ -225,9 +237,9 @@ struct SetSysctl {
 
 using Action =
     std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateLink, DeleteLink,
-                 SetLink, AddAddress, DeleteAddress, AddVxlanPeer, DeleteVxlanPeer, AddRoute,
-                 DeleteRoute, SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge, AddOvsPort,
-                 DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
+                 SetLink, AddAddress, DeleteAddress, AddVxlanPeer, DeleteVxlanPeer, SetImpairment,
+                 AddRoute, DeleteRoute, SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge,
+                 AddOvsPort, DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
 
 /// True for the actions the OVSDB driver carries out.
 [[nodiscard]] bool isOvsAction(const Action& action);

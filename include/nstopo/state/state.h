@@ -10,6 +10,7 @@
 
 #include "nstopo/core/cidr.h"
 #include "nstopo/core/error.h"
+#include "nstopo/model/impairment.h"
 #include "nstopo/model/link_kinds.h"
 
 /// One shape for both sides of the diff: the desired state derived from a topology file and the
@@ -55,6 +56,14 @@ struct LinkState {
   /// actual only: the IPv4 addresses the kernel keeps as secondaries of another address in their
   /// subnet (deleting that primary deletes them too, while promote_secondaries is off)
   std::set<IpAddress> secondary_addresses;
+  /// The root qdisc nstopo puts on it (model::kernelForm of the file's `impair:`). Desired:
+  /// unset leaves a root qdisc that is not nstopo's alone. Actual: what nstopo's root qdisc (its
+  /// handle, kind netem or tbf) carries, unset when the root qdisc is not nstopo's.
+  std::optional<model::Impairment> impair;
+  SourceLoc impair_origin;  ///< desired only: the `impair:` of the interface or of its link
+  /// actual only: a root qdisc nstopo did not put there, "tbf 1:" (the kernel's default, handle
+  /// 0, is none)
+  std::string foreign_qdisc;
   int ifindex = 0;                    ///< actual only
   int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
   std::uint32_t group = 0;            ///< actual only: IFLA_GROUP (0 is the kernel's default)
@@ -119,8 +128,9 @@ struct NetnsState {
 
 struct State {
   std::string lab;
-  std::map<std::string, NetnsState> netns;  ///< includes "host" when anything lives there
-  std::set<std::string> unsupported_kinds;  ///< actual only: link kinds this kernel lacks
+  std::map<std::string, NetnsState> netns;   ///< includes "host" when anything lives there
+  std::set<std::string> unsupported_kinds;   ///< actual only: link kinds this kernel lacks
+  std::set<std::string> unsupported_qdiscs;  ///< actual only: qdisc kinds this kernel lacks
   std::map<std::string, OvsBridgeState> ovs_bridges;
   /// actual only: the datapath "auto" means on this machine (system when the kernel has it).
   std::string ovs_auto_datapath = "netdev";
@@ -138,6 +148,7 @@ struct ReadScope {
   std::map<std::string, std::vector<std::string>> sysctl_keys;  ///< per namespace
   bool all_named_netns = false;       ///< also read every namespace under /run/netns (finds marks)
   std::set<std::string> link_kinds;   ///< kinds the plan may create: the driver probes them
+  std::set<std::string> qdisc_kinds;  ///< qdisc kinds the plan may create: probed the same way
   bool ovs = false;                   ///< the file has OVS bridges: read OVSDB
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
 };

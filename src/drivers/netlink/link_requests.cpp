@@ -10,6 +10,7 @@
 
 #include "addr_route_messages.h"
 #include "fdb_messages.h"
+#include "qdisc_messages.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -37,6 +38,21 @@ LinkAttrs attrsOf(const model::LinkSettings& settings) {
   attrs.mac = settings.mac;
   attrs.up = settings.up;
   return attrs;
+}
+
+/// Whether netem, changed in place from `before` to `after`, would keep values `after` drops: the
+/// kernel changes the correlations, the reorder and the corruption only when the request carries
+/// them, and libnl leaves each out when it is all zero. Such a change recreates the root instead.
+bool netemKeepsStale(const model::Impairment& before, const model::Impairment& after) {
+  if (!before.needsNetem() || !after.needsNetem()) {
+    return false;
+  }
+  const auto correlated = [](const model::Impairment& impair) {
+    return (impair.loss && impair.loss->correlation != 0) ||
+           (impair.duplicate && impair.duplicate->correlation != 0);
+  };
+  return (correlated(before) && !correlated(after)) || (before.reorder && !after.reorder) ||
+         (before.corrupt && !after.corrupt);
 }
 
 /// One builder per action, chosen by overload resolution: an action without one does not
@@ -254,6 +270,49 @@ class Builder {
 
   Status operator()(const plan::DeleteRoute& a) { return route(false, a.netns, a.route); }
 
+  /// nstopo's root qdisc, in order on one socket: the old root first when its kind changes (the
+  /// kernel replaces a qdisc in place only with one of the same kind), then the new one under
+  /// the same handle, then the rate child under a netem (or its removal).
+  Status operator()(const plan::SetImpairment& a) {
+    const auto device = context_.ifindex(a.ref);
+    if (!device) {
+      return tl::unexpected(device.error());
+    }
+    const auto qdisc = [&](Result<NlMsgPtr> message, std::string what,
+                           bool tolerate_missing) -> Status {
+      if (!message) {
+        return tl::unexpected(message.error());
+      }
+      out_.first.push_back(Request{.netns = a.ref.netns,
+                                   .message = std::move(*message),
+                                   .action = index_,
+                                   .what = std::move(what),
+                                   .tolerate_missing = tolerate_missing});
+      return {};
+    };
+    if (!a.after) {
+      return qdisc(deleteQdiscRequest(*device, false), "removing " + what_, true);
+    }
+    const bool netem = a.after->needsNetem();
+    if (a.before && (a.before->needsNetem() != netem || netemKeepsStale(*a.before, *a.after))) {
+      if (auto ok = qdisc(deleteQdiscRequest(*device, false), "replacing " + what_, true); !ok) {
+        return ok;
+      }
+    } else if (a.before && a.before->needsNetem() && a.before->rate && !a.after->rate) {
+      if (auto ok = qdisc(deleteQdiscRequest(*device, true), "changing " + what_, true); !ok) {
+        return ok;
+      }
+    }
+    if (auto ok = qdisc(rootQdiscRequest(*device, *a.after), "setting " + what_, false); !ok) {
+      return ok;
+    }
+    if (netem && a.after->rate) {
+      return qdisc(rateChildRequest(*device, *a.after->rate), "setting the rate of " + what_,
+                   false);
+    }
+    return {};
+  }
+
   // Not netlink messages: the driver's namespace and sysctl methods, and the OVSDB driver.
   Status operator()(const plan::CreateNetns&) { return notHere(); }
 
@@ -385,6 +444,7 @@ std::set<IfRef> devicesNeeded(std::span<const plan::Action* const> batch) {
                    [&](const plan::DeleteAddress& a) { refs.insert(a.ref); },
                    [&](const plan::AddVxlanPeer& a) { refs.insert(a.ref); },
                    [&](const plan::DeleteVxlanPeer& a) { refs.insert(a.ref); },
+                   [&](const plan::SetImpairment& a) { refs.insert(a.ref); },
                    [&](const plan::AddRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::DeleteRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::CreateVeth& a) {

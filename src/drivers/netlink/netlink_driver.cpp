@@ -25,6 +25,7 @@
 #include "link_messages.h"
 #include "link_requests.h"
 #include "nl_error.h"
+#include "qdisc_messages.h"
 #include "state_reader.h"
 
 namespace nstopo::netlink {
@@ -52,6 +53,9 @@ using plan::Action;
 using state::IfRef;
 
 const std::string kHost = model::kHostNode;
+
+/// The prefix that tells a probed qdisc kind from a link kind in unsupportedKinds().
+constexpr std::string_view kQdiscProbe = "qdisc:";
 
 }  // namespace
 
@@ -249,7 +253,24 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
       to_probe.erase(link.kind_name);
     }
   }
-  into.unsupported_kinds = unsupportedKinds(to_probe);
+  // Qdisc kinds the same way: one nstopo already runs somewhere here needs no probe.
+  for (const auto& qdisc : scope.qdisc_kinds) {
+    to_probe.insert(std::string(kQdiscProbe) + qdisc);
+  }
+  for (const auto& [name, netns] : into.netns) {
+    for (const auto& [ifname, link] : netns.links) {
+      if (link.impair) {
+        to_probe.erase(std::string(kQdiscProbe) + std::string(model::rootQdiscKind(*link.impair)));
+      }
+    }
+  }
+  for (const auto& kind : unsupportedKinds(to_probe)) {
+    if (kind.rfind(kQdiscProbe, 0) == 0) {
+      into.unsupported_qdiscs.insert(kind.substr(kQdiscProbe.size()));
+    } else {
+      into.unsupported_kinds.insert(kind);
+    }
+  }
   return {};
 }
 
@@ -280,6 +301,24 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
         parent_index = static_cast<const ifinfomsg*>(nlmsg_data(&header))->ifi_index;
       });
       for (const auto& kind : unknown) {
+        if (kind.rfind(kQdiscProbe, 0) == 0) {
+          // A root qdisc on the scratch veth: the kernel answers ENOENT for a kind it has no
+          // scheduler for (after trying to load its module).
+          const auto qdisc = kind.substr(kQdiscProbe.size());
+          model::Impairment sample;
+          if (qdisc == "netem") {
+            sample.delay_us = 1000;
+          } else {
+            sample.rate = 1'000'000;
+          }
+          auto request = rootQdiscRequest(parent_index, sample);
+          if (!request) {
+            continue;
+          }
+          auto replies = socket->transact({request->get()});
+          kind_supported_[kind] = !replies || (*replies)[0].error != ENOENT;
+          continue;
+        }
         const auto link_kind = model::kindOfKernel(kind);
         NlMsgPtr request;
         switch (model::shapeOf(link_kind)) {

@@ -68,7 +68,8 @@ class NetlinkDriver final : public apply::Driver {
   void cleanUpFailedCreations(const std::vector<Request>& creations,
                               const std::vector<Status>& results);
 
-  /// Which link kinds this kernel can create, probed once in a scratch namespace.
+  /// Which link kinds (and, as "qdisc:KIND", which qdisc kinds) this kernel can create,
+  /// probed once in a scratch namespace; returns those of `kinds` it cannot.
   [[nodiscard]] std::set<std::string> unsupportedKinds(const std::set<std::string>& kinds);
 
   std::map<std::string, Handle> handles_;

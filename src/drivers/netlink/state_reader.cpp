@@ -4,6 +4,7 @@
 #include <linux/if.h>
 #include <linux/if_addr.h>
 #include <linux/if_link.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <sys/socket.h>
 
@@ -19,6 +20,7 @@
 #include "fdb_messages.h"
 #include "link_info.h"
 #include "link_messages.h"
+#include "qdisc_messages.h"
 
 namespace nstopo::netlink {
 namespace {
@@ -243,6 +245,51 @@ Status readVxlanPeers(RtnlSocket& socket, NetnsReading& reading) {
   });
 }
 
+/// nstopo's root qdisc of each link (its handle, kind netem or tbf), with the rate of the tbf
+/// under a netem; a root qdisc of someone else's as foreign_qdisc. The kernel's default root
+/// (handle 0) is neither.
+Status readQdiscs(RtnlSocket& socket, NetnsReading& reading) {
+  std::vector<QdiscReading> qdiscs;
+  auto request = qdiscDumpRequest();
+  auto ok = socket.dump(request.get(), [&](const nlmsghdr& header) {
+    if (auto qdisc = parseQdisc(header)) {
+      qdiscs.push_back(std::move(*qdisc));
+    }
+  });
+  if (!ok) {
+    return ok;
+  }
+  auto& links = reading.netns.links;
+  const auto linkOf = [&](int ifindex) -> state::LinkState* {
+    const auto name = reading.names_by_index.find(ifindex);
+    if (name == reading.names_by_index.end()) {
+      return nullptr;
+    }
+    const auto link = links.find(name->second);
+    return link == links.end() ? nullptr : &link->second;
+  };
+  for (const auto& qdisc : qdiscs) {
+    auto* link = linkOf(qdisc.ifindex);
+    if (link == nullptr || qdisc.parent != TC_H_ROOT || qdisc.handle == 0) {
+      continue;
+    }
+    if (qdisc.handle == model::kImpairHandle && (qdisc.kind == "netem" || qdisc.kind == "tbf")) {
+      link->impair = qdisc.values;
+    } else {
+      link->foreign_qdisc = fmt::format("{} {:x}:", qdisc.kind, qdisc.handle >> 16U);
+    }
+  }
+  for (const auto& qdisc : qdiscs) {
+    auto* link = linkOf(qdisc.ifindex);
+    if (link != nullptr && link->impair && link->impair->needsNetem() &&
+        qdisc.parent == (model::kImpairHandle | 1U) && qdisc.handle == model::kImpairRateHandle &&
+        qdisc.kind == "tbf") {
+      link->impair->rate = qdisc.values.rate;
+    }
+  }
+  return {};
+}
+
 Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, const std::string& lab,
                                bool is_host) {
   NetnsReading reading;
@@ -285,6 +332,11 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
   if (auto peers = readVxlanPeers(socket, reading); !peers) {
     return tl::unexpected(
         withContext(peers.error(), fmt::format("reading the vxlan FDB of '{}'", name)));
+  }
+
+  if (auto qdiscs = readQdiscs(socket, reading); !qdiscs) {
+    return tl::unexpected(
+        withContext(qdiscs.error(), fmt::format("reading the qdiscs of '{}'", name)));
   }
 
   // One dump per family, not AF_UNSPEC: the kernel serves AF_UNSPEC address and route dumps

@@ -28,16 +28,17 @@ using planner_cases::planFor;
 using support::desiredOf;
 using testing::FakeDriver;
 
-// Linux side: namespaces, veths, a macvlan, a Linux bridge, addresses, routes and sysctls; the
-// edit renames a link in place, changes attributes, and adds and removes one of each.
+// Linux side: namespaces, veths, a macvlan, a Linux bridge, addresses, routes, sysctls and
+// impairments; the edit renames a link in place, changes attributes, and adds and removes one of
+// each.
 constexpr const char* kLinuxBefore = R"(name: rt
 nodes:
   a:
     sysctls: {net.ipv4.ip_forward: 0}
     interfaces:
-      e0: {addresses: [10.0.0.1/24, 2001:db8::1/64], mtu: 1500}
+      e0: {addresses: [10.0.0.1/24, 2001:db8::1/64], mtu: 1500, impair: {rate: 10mbit}}
       mv0: {addresses: [10.5.0.1/24]}
-      e3: {}
+      e3: {impair: {delay: 10ms}}
     routes:
       - {to: 10.9.0.0/16, via: 10.0.0.2}
   b:
@@ -58,13 +59,13 @@ nodes:
   a:
     sysctls: {net.ipv4.ip_forward: 1}
     interfaces:
-      e0: {addresses: [10.0.0.1/24, 10.0.0.7/24], mtu: 1400}
+      e0: {addresses: [10.0.0.1/24, 10.0.0.7/24], mtu: 1400, impair: {delay: 20ms, loss: 1%}}
       mv0: {addresses: [10.5.0.1/24]}
       mv1: {addresses: [10.6.0.1/24]}
     routes:
       - {to: 10.8.0.0/16, via: 10.0.0.2}
   b:
-    interfaces: {e1: {addresses: [10.0.0.2/24]}, e5: {}}
+    interfaces: {e1: {addresses: [10.0.0.2/24], impair: {rate: 1gbit}}, e5: {}}
   c:
     interfaces: {c0: {addresses: [10.7.0.1/24]}, c1: {}}
 bridges:
@@ -75,7 +76,7 @@ links:
   - {kind: macvlan, endpoint: a:mv0, parent: a:e0, mode: bridge}
   - {kind: macvlan, endpoint: a:mv1, parent: a:e0, mode: private}
   - {kind: veth, endpoints: [b:e5, br0:p0]}
-  - {kind: veth, endpoints: [c:c0, br0:p1]}
+  - {kind: veth, endpoints: [c:c0, br0:p1], impair: {delay: 5ms, rate: 100mbit}}
   - {kind: veth, endpoints: [c:c1, br1:p2]}
 )";
 

@@ -5,9 +5,10 @@
 
 # Debian's busybox sh prefers its own applets to programs on PATH, so a bare `ip` would be
 # busybox's (no netns, ipvlan or vlan) and `ping` busybox's too. Shell functions come before
-# applets: route the names to the real iproute2 and iputils copied in by build-initramfs.sh.
+# applets: route the names to the real iproute2 (ip, tc) and iputils copied in by
+# build-initramfs.sh.
 # Programs that other programs exec (ip netns exec NS ping, nstopo) find the real ones on PATH.
-for vmtest_real in /usr/bin/ip /usr/bin/ping; do
+for vmtest_real in /usr/bin/ip /usr/bin/ping /usr/bin/tc; do
   if [ -x "$vmtest_real" ] && [ "$(readlink -f "$vmtest_real")" != /usr/bin/busybox ]; then
     eval "${vmtest_real##*/}() { $vmtest_real \"\$@\"; }"
   fi
