@@ -8,6 +8,7 @@
 
 #include "nstopo/app/graph_page_data.h"
 #include "nstopo/generate/generate.h"
+#include "nstopo/importer/importer.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/plan.h"
 #include "nstopo/state/state.h"
@@ -100,6 +101,10 @@ int runGc(const GlobalOptions& global, bool dry_run);
 /// `nstopo generate TYPE`: writes the generated topology file to `output` (stdout when empty
 /// or "-"); 1 with one line on stderr when the request is wrong.
 int runGenerate(const generate::Request& request, const std::string& output);
+/// `nstopo import`: prints a topology file that builds the namespaces and bridges `request`
+/// names as they are on this machine; what it cannot write goes to stderr and into comments.
+int runImport(const GlobalOptions& global, const importer::Request& request,
+              const std::string& schema);
 /// `nstopo ovs start|stop|status`: a private Open vSwitch under /run/nstopo/ovs.
 int runOvs(const GlobalOptions& global, const std::string& action);
 

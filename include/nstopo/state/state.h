@@ -140,6 +140,8 @@ struct ReadScope {
   std::set<std::string> link_kinds;   ///< kinds the plan may create: the driver probes them
   bool ovs = false;                   ///< the file has OVS bridges: read OVSDB
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
+  /// also read routes without nstopo's protocol (all but the kernel's own): `import` only
+  bool unmarked_routes = false;
 };
 
 using model::isStacked;
