@@ -71,7 +71,8 @@ _nstopo() {
   mapfile -t yaml_files < <(_nstopo_topology_files "$cur")
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
-    validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    validate) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    apply) COMPREPLY=($(compgen -W "--adopt --json" -- "$cur") "${yaml_files[@]}") ;;
     expand) COMPREPLY=("${yaml_files[@]}") ;;
     plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;

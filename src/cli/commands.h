@@ -66,7 +66,8 @@ int runValidate(const GlobalOptions& global, const std::string& file);
 /// `nstopo expand FILE`: the file with its `defaults:` written out into every node.
 int runExpand(const GlobalOptions& global, const std::string& file);
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode);
-int runApply(const GlobalOptions& global, const std::string& file);
+/// With `adopt`, takes over the unmarked objects the file names (listed on stderr first).
+int runApply(const GlobalOptions& global, const std::string& file, bool adopt = false);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);
 int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);

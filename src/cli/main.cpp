@@ -99,6 +99,10 @@ int main(int argc, char** argv) {
 
   auto* apply = app.add_subcommand("apply", "Make the machine match the file");
   apply->add_option("FILE", file, "Topology file")->required();
+  bool adopt = false;
+  apply->add_flag("--adopt", adopt,
+                  "Take over the unmarked objects the file names (listed first) instead of "
+                  "refusing them");
   add_json(apply);
 
   auto* destroy = app.add_subcommand("destroy", "Remove everything the lab owns");
@@ -270,7 +274,7 @@ int main(int argc, char** argv) {
     return nstopo::cli::runPlan(global, file, detailed_exitcode);
   }
   if (apply->parsed()) {
-    return nstopo::cli::runApply(global, file);
+    return nstopo::cli::runApply(global, file, adopt);
   }
   if (destroy->parsed()) {
     return nstopo::cli::runDestroy(global, target);

@@ -61,6 +61,9 @@ struct LinkState {
   bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
   SourceLoc origin;                   ///< desired only: where the file asked for it
+  /// actual only: unmarked, named by the file and taken over by `apply --adopt` (adopt.h): the
+  /// plan marks it where it is
+  bool adopt_mark = false;
 };
 
 /// The kernel's main routing table (RT_TABLE_MAIN), where a route without a VRF goes.
@@ -92,6 +95,8 @@ struct OvsPortState {
   int ofport = 0;     ///< actual only: -1 or 0 means vswitchd could not set it up
   std::string error;  ///< actual only: Interface.error
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt`, marked by the plan
+  bool adopt_mark = false;
 };
 
 struct OvsBridgeState {
@@ -103,6 +108,8 @@ struct OvsBridgeState {
   std::string owner;
   std::map<std::string, OvsPortState> ports;
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt`, marked by the plan
+  bool adopt_mark = false;
 };
 
 struct NetnsState {
@@ -115,6 +122,8 @@ struct NetnsState {
   std::map<std::string, std::string> sysctls;  ///< key -> value (desired, or read for those keys)
   std::map<std::string, SourceLoc> sysctl_origin;  ///< desired only
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt` (its loopback is marked by the plan)
+  bool adopt_mark = false;
 };
 
 struct State {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-// `nstopo import` (issue 16, part 3) on hand-built setups given as state, the way the drivers
-// read them: no marks, veth ends matched by their interface indexes.
+// `nstopo import` and `apply --adopt` (issue 16, part 3) on hand-built setups given as state,
+// the way the drivers read them: no marks, veth ends matched by their interface indexes.
 #include "nstopo/importer/importer.h"
 
 #include <sys/socket.h>
@@ -9,6 +9,8 @@
 
 #include <gtest/gtest.h>
 
+#include "nstopo/plan/planner.h"
+#include "nstopo/state/adopt.h"
 
 #include "support/topology_text.h"
 
@@ -176,6 +178,53 @@ TEST(Import, OvsInternalPortsAndVethPorts) {
       << text;
   EXPECT_NE(text.find("tap1: {external_ids: {iface-id: \"port 1\"}}"), std::string::npos) << text;
   (void)support::validTopology(text);
+}
+
+TEST(Adopt, TheImportedFileAdoptsTheSetupAndOnlyMarksIt) {
+  auto actual = bridgeSeed();
+  actual.netns["ns1"].owner = "";
+  actual.netns["ns2"].owner = "";
+  const auto desired = support::desiredOf(importText(actual, request({"ns1", "ns2"}, {"br0"})));
+  // Without --adopt every object is someone else's.
+  EXPECT_FALSE(plan::makePlan(desired, actual).conflicts.empty());
+  const auto adoption = state::adoptNamed(desired, actual);
+  EXPECT_TRUE(adoption.refused.empty()) << ::testing::PrintToString(adoption.refused);
+  EXPECT_EQ(adoption.adopted.size(), 2U + 5U) << ::testing::PrintToString(adoption.adopted);
+  const auto result = plan::makePlan(desired, actual);
+  EXPECT_TRUE(result.conflicts.empty());
+  for (const auto& step : result.plan.steps) {
+    EXPECT_TRUE(std::holds_alternative<plan::MoveLink>(step.action)) << plan::describe(step.action);
+  }
+  EXPECT_EQ(result.plan.steps.size(), 7U);
+}
+
+TEST(Adopt, AVethTheMachineHasAsABridgeStaysRefused) {
+  const auto desired =
+      support::desiredOf(importText(bridgeSeed(), request({"ns1", "ns2"}, {"br0"})));
+  auto actual = bridgeSeed();
+  actual.netns["ns1"].links["veth0"] = device("veth0", LinkKind::kBridge, 5);
+  const auto adoption = state::adoptNamed(desired, actual);
+  const auto refused = ::testing::PrintToString(adoption.refused);
+  EXPECT_NE(refused.find("interface ns1:veth0: the file asks for a veth, it is a bridge device; "
+                         "not adopted"),
+            std::string::npos)
+      << refused;
+  // Its other end in the host no longer pairs with it, so it stays foreign too.
+  EXPECT_NE(refused.find("interface host:br-veth0: the file pairs it with ns1:veth0, its other "
+                         "end is none nstopo can tell"),
+            std::string::npos)
+      << refused;
+  EXPECT_FALSE(plan::makePlan(desired, actual).conflicts.empty());
+}
+
+TEST(Adopt, OnlyWhatTheFileNamesIsTouched) {
+  auto actual = bridgeSeed();
+  put(actual, "ns3", device("other", LinkKind::kVeth, 20, 21));
+  const auto desired =
+      support::desiredOf(importText(bridgeSeed(), request({"ns1", "ns2"}, {"br0"})));
+  (void)state::adoptNamed(desired, actual);
+  EXPECT_TRUE(actual.netns["ns3"].owner.empty());
+  EXPECT_TRUE(actual.netns["ns3"].links["other"].owner.empty());
 }
 
 }  // namespace
