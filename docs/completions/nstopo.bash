@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate expand plan apply destroy show list gc verify exec bench graph generate ovs"
+  local commands="validate expand plan apply destroy show list gc verify exec bench graph generate import ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -57,6 +57,8 @@ _nstopo() {
       fi
       return ;;
     --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
+    --netns) COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{print $1}')" -- "$cur")); return ;;
+    --bridge|--ovs-bridge) return ;;
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
     --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
@@ -69,7 +71,8 @@ _nstopo() {
   mapfile -t yaml_files < <(_nstopo_topology_files "$cur")
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
-    validate|apply) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    validate) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
+    apply) COMPREPLY=($(compgen -W "--adopt --json" -- "$cur") "${yaml_files[@]}") ;;
     expand) COMPREPLY=("${yaml_files[@]}") ;;
     plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
     destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;
@@ -77,6 +80,7 @@ _nstopo() {
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") "${yaml_files[@]}") ;;
     graph) COMPREPLY=($(compgen -W "--format -o --output --lab --live --no-live --verify" -- "$cur") "${yaml_files[@]}") ;;
     generate) COMPREPLY=($(compgen -W "star chain ring full-mesh tree leaf-spine fat-tree -n --nodes --depth --fanout --spines --leaves --hosts -k --family --pool4 --pool6 --link --routing --name --prefix --schema -o --output" -- "$cur")) ;;
+    import) COMPREPLY=($(compgen -W "--netns --bridge --ovs-bridge --name --schema" -- "$cur")) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;

@@ -203,7 +203,7 @@ Journal carryOver(Journal journal, const Journal& left) {
   return journal;
 }
 
-Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
+Result<PlanOutcome> planAgainst(state::State desired, Session& session, bool adopt = false) {
   auto scope = state::scopeFor(desired, recordedNetns(desired.lab, session));
   scope.all_named_netns = true;
   PlanOutcome outcome;
@@ -232,9 +232,16 @@ Result<PlanOutcome> planAgainst(state::State desired, Session& session) {
     adoptJournaled(outcome.actual, *journal);
     outcome.journal = std::move(*journal);
   }
+  if (adopt) {
+    outcome.adoption = state::adoptNamed(desired, outcome.actual);
+  }
   auto result = plan::makePlan(desired, outcome.actual);
   if (!result.conflicts.empty()) {
-    return tl::unexpected(conflictsError(result.conflicts));
+    auto error = conflictsError(result.conflicts);
+    for (const auto& line : outcome.adoption.refused) {
+      error.message += "\n  --adopt: " + line;
+    }
+    return tl::unexpected(std::move(error));
   }
   outcome.desired = std::move(desired);
   outcome.plan = std::move(result.plan);
@@ -353,8 +360,8 @@ void adoptJournaled(state::State& actual, const Journal& journal) {
   }
 }
 
-Result<PlanOutcome> planLab(const model::Topology& topology, Session& session) {
-  return planAgainst(state::desiredState(topology), session);
+Result<PlanOutcome> planLab(const model::Topology& topology, Session& session, bool adopt) {
+  return planAgainst(state::desiredState(topology), session, adopt);
 }
 
 Result<PlanOutcome> planDestroy(const std::string& lab, Session& session) {

@@ -219,7 +219,7 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
   return detailed_exitcode && !planned->plan.empty() ? kExitChanges : kExitOk;
 }
 
-int runApply(const GlobalOptions& global, const std::string& file) {
+int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
   const auto topology = loadOrReport(global, file);
   if (!topology) {
     return kExitError;
@@ -229,9 +229,17 @@ int runApply(const GlobalOptions& global, const std::string& file) {
     return kExitError;
   }
   catchInterrupts();
-  auto planned = app::planLab(*topology, runtime->session);
+  auto planned = app::planLab(*topology, runtime->session, adopt);
   if (!planned) {
     return fail(planned.error());
+  }
+  if (!planned->adoption.adopted.empty()) {
+    // The list comes before anything changes: these become the lab's, and destroy removes them.
+    std::fprintf(stderr, "Adopting %zu object(s) the file names:\n",
+                 planned->adoption.adopted.size());
+    for (const auto& line : planned->adoption.adopted) {
+      std::fprintf(stderr, "  %s\n", line.c_str());
+    }
   }
   auto outcome = app::applyPlanned(std::move(*planned), file, runtime->session);
   if (!outcome) {

@@ -8,6 +8,7 @@
 
 #include "nstopo/app/graph_page_data.h"
 #include "nstopo/generate/generate.h"
+#include "nstopo/importer/importer.h"
 #include "nstopo/parse/yaml_loader.h"
 #include "nstopo/plan/plan.h"
 #include "nstopo/state/state.h"
@@ -65,7 +66,8 @@ int runValidate(const GlobalOptions& global, const std::string& file);
 /// `nstopo expand FILE`: the file with its `defaults:` written out into every node.
 int runExpand(const GlobalOptions& global, const std::string& file);
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode);
-int runApply(const GlobalOptions& global, const std::string& file);
+/// With `adopt`, takes over the unmarked objects the file names (listed on stderr first).
+int runApply(const GlobalOptions& global, const std::string& file, bool adopt = false);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);
 int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);
@@ -100,6 +102,10 @@ int runGc(const GlobalOptions& global, bool dry_run);
 /// `nstopo generate TYPE`: writes the generated topology file to `output` (stdout when empty
 /// or "-"); 1 with one line on stderr when the request is wrong.
 int runGenerate(const generate::Request& request, const std::string& output);
+/// `nstopo import`: prints a topology file that builds the namespaces and bridges `request`
+/// names as they are on this machine; what it cannot write goes to stderr and into comments.
+int runImport(const GlobalOptions& global, const importer::Request& request,
+              const std::string& schema);
 /// `nstopo ovs start|stop|status`: a private Open vSwitch under /run/nstopo/ovs.
 int runOvs(const GlobalOptions& global, const std::string& action);
 

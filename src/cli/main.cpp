@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
 
   auto* apply = app.add_subcommand("apply", "Make the machine match the file");
   apply->add_option("FILE", file, "Topology file")->required();
+  bool adopt = false;
+  apply->add_flag("--adopt", adopt,
+                  "Take over the unmarked objects the file names (listed first) instead of "
+                  "refusing them");
   add_json(apply);
 
   auto* destroy = app.add_subcommand("destroy", "Remove everything the lab owns");
@@ -222,6 +226,22 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   generate->add_option("-o,--output", generate_output, "Write to this file, not stdout");
 
+  nstopo::importer::Request import_request;
+  std::string import_schema = nstopo::generate::kDefaultSchema;
+  auto* import_command = app.add_subcommand(
+      "import", "Print a topology file that builds these live namespaces and bridges");
+  import_command->add_option("--netns", import_request.netns, "Namespaces to import, each a node")
+      ->required();
+  import_command->add_option("--bridge", import_request.bridges,
+                             "Linux bridges of the host namespace to import");
+  import_command->add_option("--ovs-bridge", import_request.ovs_bridges,
+                             "Open vSwitch bridges to import");
+  import_command->add_option("--name", import_request.name, "The lab's name")
+      ->capture_default_str();
+  import_command
+      ->add_option("--schema", import_schema, "The schema the modeline names (path or URL)")
+      ->capture_default_str();
+
   CLI11_PARSE(app, argc, argv);
   // A CI job can set this once for every step; any value but empty or 0 turns the mode on.
   if (const char* untrusted = std::getenv("NSTOPO_UNTRUSTED");
@@ -248,11 +268,14 @@ int main(int argc, char** argv) {
   if (expand->parsed()) {
     return nstopo::cli::runExpand(global, file);
   }
+  if (import_command->parsed()) {
+    return nstopo::cli::runImport(global, import_request, import_schema);
+  }
   if (plan->parsed()) {
     return nstopo::cli::runPlan(global, file, detailed_exitcode);
   }
   if (apply->parsed()) {
-    return nstopo::cli::runApply(global, file);
+    return nstopo::cli::runApply(global, file, adopt);
   }
   if (destroy->parsed()) {
     return nstopo::cli::runDestroy(global, target);

@@ -108,6 +108,9 @@ std::string describePortChange(const state::OvsPortState& after,
   if (after.external_ids != before.external_ids) {
     parts.push_back("external_ids");
   }
+  if (before.owner.empty() && !after.owner.empty()) {
+    parts.push_back("mark (adopted)");  // apply --adopt
+  }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
 
@@ -128,6 +131,9 @@ std::string describeBridgeChange(const state::OvsBridgeState& after,
   }
   if (after.external_ids != before.external_ids) {
     parts.push_back("external_ids");
+  }
+  if (before.owner.empty() && !after.owner.empty()) {
+    parts.push_back("mark (adopted)");  // apply --adopt
   }
   return fmt::format("{}", fmt::join(parts, ", "));
 }
@@ -173,7 +179,8 @@ void joinAfterCreation(const IfRef& ref, std::string& master, LinkSettings& sett
 void restoreDevice(const InternalDevice& device, const std::string& lab, std::vector<Action>& out) {
   const auto& link = device.before;
   const IfRef ref{device.netns, link.name};
-  out.emplace_back(MoveLink{IfRef{model::kHostNode, link.name}, device.netns, lab, link.up, ""});
+  out.emplace_back(
+      MoveLink{IfRef{model::kHostNode, link.name}, device.netns, lab, link.up, "", {}});
   SetLink set{ref, {}, {}};
   set.change.mtu = link.mtu;
   set.change.mac = link.mac;
@@ -493,10 +500,10 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const MoveLink& a) -> std::vector<Action> {
             if (a.from.netns == a.to_netns) {  // marked in place
-              return {MoveLink{a.from, a.to_netns, a.owner_before, a.up, a.lab}};
+              return {MoveLink{a.from, a.to_netns, a.owner_before, a.up, a.lab, a.mark_peer}};
             }
-            return {MoveLink{IfRef{a.to_netns, a.from.name}, a.from.netns, a.owner_before, false,
-                             a.lab}};
+            return {MoveLink{
+                IfRef{a.to_netns, a.from.name}, a.from.netns, a.owner_before, false, a.lab, {}}};
           },
           [](const RenameLink& a) -> std::vector<Action> {
             RenameLink back = a;

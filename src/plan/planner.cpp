@@ -147,6 +147,7 @@ class Planner {
     planNamespaces();
     planLinkDeletions();
     planLinkCreations();
+    planAdoptionMarks();
     readdRebuiltOvsPorts();
     releaseGoingPrimaries();
     planLinkChanges();
@@ -391,6 +392,47 @@ class Planner {
     }
   }
 
+  /// Objects `apply --adopt` took over (state/adopt.h) get the lab's mark where they are: the
+  /// namespace on its loopback, a link with the other end or parent its mark names, OVS rows in
+  /// their external_ids. Each is an update whose inverse takes the mark off again.
+  void planAdoptionMarks() {
+    for (const auto& [name, have] : actual_.netns) {
+      const auto want = desired_.netns.find(name);
+      if (have.adopt_mark && want != desired_.netns.end()) {
+        // A namespace's mark sits on its loopback. The mark keeps the state the device has
+        // (so its inverse does too); planLoopbacks and planLinkChanges bring it in line.
+        add(Phase::kMoveLinks, Change::kUpdate,
+            MoveLink{IfRef{name, "lo"}, name, desired_.lab, have.loopback_up, "", {}});
+      }
+      for (const auto& [link_name, link] : have.links) {
+        const IfRef ref{name, link_name};
+        if (!link.adopt_mark || deleted_.count(ref) > 0) {
+          continue;
+        }
+        const auto& mark_peer = link.kind == LinkKind::kVeth ? link.peer : link.lower;
+        add(Phase::kMoveLinks, Change::kUpdate,
+            MoveLink{ref, name, desired_.lab, link.up, "", mark_peer});
+      }
+    }
+    for (const auto& [name, have] : actual_.ovs_bridges) {
+      if (have.adopt_mark) {
+        state::OvsBridgeState before = have;
+        before.owner.clear();
+        before.ports.clear();
+        state::OvsBridgeState after = before;
+        after.owner = desired_.lab;
+        add(Phase::kOvs, Change::kUpdate, SetOvsBridge{after, before});
+      }
+      for (const auto& [port_name, port] : have.ports) {
+        if (port.adopt_mark) {
+          state::OvsPortState before = port;
+          before.owner.clear();
+          add(Phase::kOvs, Change::kUpdate, SetOvsPort{name, port, before});
+        }
+      }
+    }
+  }
+
   /// A veth whose kernel device is rebuilt must be re-added to its OVS port: the userspace
   /// datapath does not notice a device that disappeared and came back (ovs-issues #313).
   void readdRebuiltOvsPorts() {
@@ -609,7 +651,7 @@ class Planner {
           // The mark alone is missing; planLinkChanges brings the rest in line as for any of
           // the lab's links.
           add(Phase::kMoveLinks, Change::kUpdate,
-              MoveLink{ref, ref.netns, desired_.lab, have->up, ""}, want.origin);
+              MoveLink{ref, ref.netns, desired_.lab, have->up, "", {}}, want.origin);
           continue;
         }
         if (survives(ref) || created_.count(ref) > 0) {
@@ -624,7 +666,7 @@ class Planner {
             // vswitchd makes the device in the host; nstopo moves (or just marks) it.
             created_.insert(ref);
             add(Phase::kMoveLinks, Change::kCreate,
-                MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up, ""},
+                MoveLink{IfRef{kHost, ref.name}, ref.netns, desired_.lab, want.up, "", {}},
                 want.origin);
             break;
           case model::LinkShape::kBridge:

@@ -11,6 +11,7 @@
 #include "nstopo/core/error.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/plan/planner.h"
+#include "nstopo/state/adopt.h"
 #include "nstopo/state/state.h"
 
 /// The use cases the CLI calls. They take drivers by interface, so tests can hand in fakes.
@@ -27,9 +28,10 @@ struct PlanOutcome {
   state::State desired;
   state::State actual;
   plan::Plan plan;
-  state::ReadScope scope;  ///< what was read to plan: a rollback is checked against the same
-  state::State read;       ///< the machine as read, before journalled objects were adopted
-  Journal journal;         ///< the one a killed run left, which `actual` adopted from
+  state::ReadScope scope;    ///< what was read to plan: a rollback is checked against the same
+  state::State read;         ///< the machine as read, before journalled objects were adopted
+  Journal journal;           ///< the one a killed run left, which `actual` adopted from
+  state::Adoption adoption;  ///< with `adopt`: the unmarked objects taken over, and refused
 };
 
 struct ApplyOutcome {
@@ -48,8 +50,11 @@ struct ApplyOutcome {
 /// journal records no group.
 void adoptJournaled(state::State& actual, const Journal& journal);
 
-/// Reads what the lab touches and diffs it against `topology`. Conflicts are an error.
-[[nodiscard]] Result<PlanOutcome> planLab(const model::Topology& topology, Session& session);
+/// Reads what the lab touches and diffs it against `topology`. Conflicts are an error. With
+/// `adopt` (apply --adopt), the unmarked objects the file names are taken over first
+/// (state::adoptNamed): the plan marks them instead of refusing them.
+[[nodiscard]] Result<PlanOutcome> planLab(const model::Topology& topology, Session& session,
+                                          bool adopt = false);
 
 /// The plan that removes every object carrying the lab's mark (found through its record and by
 /// scanning every named namespace), whether or not the topology file still exists.

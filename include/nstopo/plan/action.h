@@ -126,6 +126,9 @@ struct MoveLink {
   std::string lab;
   bool up = true;
   std::string owner_before;  ///< the device's mark before ("" for none): the inverse restores it
+  /// The other end a veth's mark names, or a stacked link's parent: set when `apply --adopt`
+  /// marks such a link in place (the mark of `nstopo:<lab>` alone would not name it).
+  std::optional<IfRef> mark_peer;
 };
 
 /// Renames an interface in place: it keeps its ifindex, its peer, its bridge port, its

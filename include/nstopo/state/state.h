@@ -70,6 +70,9 @@ struct LinkState {
   bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
   SourceLoc origin;                   ///< desired only: where the file asked for it
+  /// actual only: unmarked, named by the file and taken over by `apply --adopt` (adopt.h): the
+  /// plan marks it where it is
+  bool adopt_mark = false;
 };
 
 /// The kernel's main routing table (RT_TABLE_MAIN), where a route without a VRF goes.
@@ -101,6 +104,8 @@ struct OvsPortState {
   int ofport = 0;     ///< actual only: -1 or 0 means vswitchd could not set it up
   std::string error;  ///< actual only: Interface.error
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt`, marked by the plan
+  bool adopt_mark = false;
 };
 
 struct OvsBridgeState {
@@ -112,6 +117,8 @@ struct OvsBridgeState {
   std::string owner;
   std::map<std::string, OvsPortState> ports;
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt`, marked by the plan
+  bool adopt_mark = false;
 };
 
 struct NetnsState {
@@ -124,6 +131,8 @@ struct NetnsState {
   std::map<std::string, std::string> sysctls;  ///< key -> value (desired, or read for those keys)
   std::map<std::string, SourceLoc> sysctl_origin;  ///< desired only
   SourceLoc origin;
+  /// actual only: taken over by `apply --adopt` (its loopback is marked by the plan)
+  bool adopt_mark = false;
 };
 
 struct State {
@@ -151,6 +160,8 @@ struct ReadScope {
   std::set<std::string> qdisc_kinds;  ///< qdisc kinds the plan may create: probed the same way
   bool ovs = false;                   ///< the file has OVS bridges: read OVSDB
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
+  /// also read routes without nstopo's protocol (all but the kernel's own): `import` only
+  bool unmarked_routes = false;
 };
 
 using model::isStacked;

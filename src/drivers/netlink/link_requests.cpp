@@ -169,7 +169,10 @@ class Builder {
 
   Status operator()(const plan::MoveLink& a) {
     LinkAttrs mark;
-    mark.alias = a.lab.empty() ? "" : state::makeMark(a.lab);  // "" takes the mark off
+    // "" takes the mark off; an adopted veth or stacked link names its other end or parent.
+    mark.alias = a.lab.empty() ? ""
+                 : a.mark_peer ? state::makeVethMark(a.lab, *a.mark_peer)
+                               : state::makeMark(a.lab);
     mark.up = a.up;
     if (a.from.netns != a.to_netns) {
       const auto target = context_.netns_fd(a.to_netns);

@@ -197,7 +197,8 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
       }
       handle.socket.emplace(std::move(*socket));
     }
-    slot.reading = readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost);
+    slot.reading =
+        readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost, scope.unmarked_routes);
     if (slot.handle == nullptr) {
       // Close what this read opened here, in parallel, rather than keep a socket per
       // namespace for a run that may change none of them (actions reopen what they need).

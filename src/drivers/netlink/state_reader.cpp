@@ -145,16 +145,28 @@ struct RawRoute {
   int oif = 0;
 };
 
-std::optional<RawRoute> parseRoute(const nlmsghdr& header) {
+/// Whether a route of this protocol is read: nstopo's own, and with `unmarked_routes` every
+/// one a person or a daemon added (not those the kernel makes for addresses or learns from
+/// router advertisements and redirects).
+bool readsProtocol(std::uint8_t protocol, bool unmarked_routes) {
+  if (protocol == state::kRouteProtocol) {
+    return true;
+  }
+  return unmarked_routes && protocol != RTPROT_KERNEL && protocol != RTPROT_RA &&
+         protocol != RTPROT_REDIRECT && protocol != RTPROT_UNSPEC;
+}
+
+std::optional<RawRoute> parseRoute(const nlmsghdr& header, bool unmarked_routes) {
   const auto* info = static_cast<const rtmsg*>(nlmsg_data(&header));
-  if (info->rtm_protocol != state::kRouteProtocol || info->rtm_type != RTN_UNICAST) {
+  if (!readsProtocol(info->rtm_protocol, unmarked_routes) || info->rtm_type != RTN_UNICAST) {
     return std::nullopt;
   }
   nlattr* tb[RTA_MAX + 1] = {};
   nlmsg_parse(mutableHeader(header), sizeof(rtmsg), tb, RTA_MAX, nullptr);
   const std::uint32_t table =
       tb[RTA_TABLE] != nullptr ? nla_get_u32(tb[RTA_TABLE]) : info->rtm_table;
-  // nstopo's routes are in the main table or in a VRF's (the protocol above says they are ours).
+  // nstopo's routes are in the main table or in a VRF's (the protocol above says they are ours);
+  // the local and default tables hold only what the kernel and the system put there.
   if (table == RT_TABLE_LOCAL || table == RT_TABLE_DEFAULT) {
     return std::nullopt;
   }
@@ -291,7 +303,7 @@ Status readQdiscs(RtnlSocket& socket, NetnsReading& reading) {
 }
 
 Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, const std::string& lab,
-                               bool is_host) {
+                               bool is_host, bool unmarked_routes) {
   NetnsReading reading;
   auto& netns = reading.netns;
   netns.name = name;
@@ -383,7 +395,7 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
     if (header.nlmsg_type != RTM_NEWROUTE) {
       return;
     }
-    auto raw = parseRoute(header);
+    auto raw = parseRoute(header, unmarked_routes);
     if (!raw) {
       return;
     }

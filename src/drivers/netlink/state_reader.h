@@ -18,10 +18,12 @@ struct NetnsReading {
 };
 
 /// Reads links, addresses and nstopo's routes of one namespace with one dump each.
-/// Routes are kept only when they carry nstopo's protocol and, in the host namespace, when their
-/// device belongs to `lab`.
+/// Routes are kept only when they carry nstopo's protocol (or, with `unmarked_routes`, any
+/// protocol but the kernel's own, for `import`) and, in the host namespace, when their device
+/// belongs to `lab`.
 [[nodiscard]] Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name,
-                                             const std::string& lab, bool is_host);
+                                             const std::string& lab, bool is_host,
+                                             bool unmarked_routes);
 
 /// Fills LinkState::peer for every marked veth end whose claimed peer answers back (each end's
 /// IFLA_LINK names the other's ifindex). An unconfirmed claim leaves peer empty, which the

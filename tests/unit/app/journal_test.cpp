@@ -43,7 +43,7 @@ TEST(JournalOf, NamesEveryLinkACreatingActionMakesOrADeletionsRollbackRemakes) {
   macvlan.ref = {"n2", "mv0"};
   macvlan.lower = {"host", "p1"};
   plan.steps.push_back(stepOf(macvlan));
-  plan.steps.push_back(stepOf(plan::MoveLink{{"host", "tap1"}, "n3", "lab", true, ""}));
+  plan.steps.push_back(stepOf(plan::MoveLink{{"host", "tap1"}, "n3", "lab", true, "", {}}));
   plan::DeleteOvsPort port;
   port.device = plan::InternalDevice{"n4", linkOf("tap4", LinkKind::kOvsInternal, 0), {}};
   plan.steps.push_back(stepOf(port));
