@@ -25,6 +25,7 @@
 #include "nstopo/plan/render.h"
 #include "nstopo/sys/privileges.h"
 
+#include "lab_programs.h"
 #include "load.h"
 #include "output.h"
 
@@ -116,8 +117,10 @@ int fail(const Error& error) {
   return kExitError;
 }
 
-/// Prints the result of an apply (or destroy) and picks the exit code.
-int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, const char* verb) {
+/// Prints the result of an apply (or destroy) and picks the exit code; `programs` is what the
+/// services phase did (apply only).
+int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, const char* verb,
+                const services::ServicesRun* programs = nullptr) {
   const auto& plan = outcome.planned.plan;
   const auto& report = outcome.report;
   if (global.json) {
@@ -132,11 +135,17 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
       }
       json["leftovers"] = std::move(leftovers);
     }
+    if (programs != nullptr) {
+      json["services"] = servicesRunJson(*programs);
+    }
     printJson(json);
   } else {
     printText(plan::renderHuman(plan, {global.color}));
   }
   if (report.ok()) {
+    if (!global.json && programs != nullptr) {
+      printText(renderServicesRun(*programs));
+    }
     if (!global.json) {
       printText(fmt::format("{} complete: {} added, {} changed, {} destroyed.\n", verb,
                             plan.count(plan::Change::kCreate), plan.count(plan::Change::kUpdate),
@@ -241,11 +250,25 @@ int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
       std::fprintf(stderr, "  %s\n", line.c_str());
     }
   }
+  auto record_before = runtime->records.load(topology->name);
+  if (!record_before) {
+    return fail(record_before.error());
+  }
   auto outcome = app::applyPlanned(std::move(*planned), file, runtime->session);
   if (!outcome) {
     return fail(outcome.error());
   }
-  return reportApply(global, *outcome, "Apply");
+  if (!outcome->report.ok()) {
+    return reportApply(global, *outcome, "Apply");
+  }
+  // The network is as the file says: now the hosts files, exec commands and services.
+  services::ServicesRun programs;
+  const ProgramsContext context{&runtime->records, runtime->session.drivers, &outcome->planned.plan,
+                                *record_before};
+  if (auto failed = applyPrograms(*topology, context, programs)) {
+    return *failed;
+  }
+  return reportApply(global, *outcome, "Apply", &programs);
 }
 
 int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
@@ -262,6 +285,10 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
   auto planned = app::planDestroy(lab, runtime->session);
   if (!planned) {
     return fail(planned.error());
+  }
+  // Programs first: a service must not outlive its namespace, nor hold it.
+  if (!stopPrograms(lab, runtime->records, deletedNetns(planned->plan))) {
+    return kExitError;
   }
   auto outcome = app::applyPlanned(std::move(*planned), "", runtime->session);
   if (!outcome) {
@@ -306,11 +333,16 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
   }
   const auto& live = read->live;
   const auto& drift = read->drift;
+  auto statuses = services::serviceStatuses(services::ServiceStore(app::RecordStore().root(), lab));
+  if (!statuses) {
+    return fail(statuses.error());
+  }
   if (global.json) {
     nlohmann::json json = stateJson(live);
     if (drift) {
       json["drift"] = plan::toJson(*drift);
     }
+    json["services"] = servicesJson(*statuses);
     printJson(json);
     return kExitOk;
   }
@@ -319,6 +351,7 @@ int runShow(const GlobalOptions& global, const TargetOptions& target) {
   } else {
     printText(renderState(live));
   }
+  printText(renderServices(*statuses));
   if (drift) {
     printText(drift->empty()
                   ? "\nNo drift: the live lab matches the file.\n"
@@ -379,6 +412,10 @@ int runGc(const GlobalOptions& global, bool dry_run) {
     }
     if (!has_objects) {
       if (!dry_run) {
+        if (!stopPrograms(lab.lab, runtime->records, lab.netns)) {
+          exit_code = kExitError;
+          continue;
+        }
         if (auto removed = runtime->records.remove(lab.lab); !removed) {
           printError(removed.error());
           exit_code = kExitError;
@@ -406,6 +443,10 @@ int runGc(const GlobalOptions& global, bool dry_run) {
       printText(plan::renderHuman(planned->plan, {global.color}));
     }
     if (dry_run) {
+      continue;
+    }
+    if (!stopPrograms(lab.lab, runtime->records, deletedNetns(planned->plan))) {
+      exit_code = kExitError;
       continue;
     }
     auto outcome = app::applyPlanned(std::move(*planned), "", runtime->session);

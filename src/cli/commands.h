@@ -53,6 +53,13 @@ struct ExecOptions {
   std::vector<std::string> command;
 };
 
+struct LogsOptions {
+  std::string file;
+  std::string lab;
+  std::string selector;  ///< NODE or NODE.SERVICE
+  bool follow = false;
+};
+
 struct BenchOptions {
   std::string file;
   std::string from;
@@ -75,6 +82,9 @@ int runList(const GlobalOptions& global);
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options);
 /// Runs a command inside a node's namespace (argument vector, no shell); its exit code is ours.
 int runExec(const GlobalOptions& global, const ExecOptions& options);
+/// Prints the logs of a node's programs (NODE: all of them, NODE.SERVICE: one), --follow: and
+/// what is appended to it until ^C.
+int runLogs(const GlobalOptions& global, const LogsOptions& options);
 /// TCP stream (iperf3) and TCP_RR/TCP_CRR/UDP_RR rates between two nodes; bounded in time.
 int runBench(const GlobalOptions& global, const BenchOptions& options);
 /// Prints the topology as Graphviz dot, Mermaid, SVG through Graphviz, or the HTML view.

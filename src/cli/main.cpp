@@ -142,6 +142,13 @@ int main(int argc, char** argv) {
       ->excludes(exec_lab);
   exec->add_option("COMMAND", exec_options.command, "Command and arguments, after --")->required();
 
+  nstopo::cli::LogsOptions logs_options;
+  std::vector<std::string> logs_args;
+  auto* logs = app.add_subcommand("logs", "Print what a node's exec commands and services wrote");
+  logs->add_option("ARGS", logs_args, "[FILE] NODE[.SERVICE]")->required()->expected(1, 2);
+  logs->add_option("--lab", logs_options.lab, "Lab name (works without the file)");
+  logs->add_flag("-f,--follow", logs_options.follow, "Keep printing what is appended (^C ends)");
+
   nstopo::cli::BenchOptions bench_options;
   auto* bench = app.add_subcommand("bench", "Measure the data plane between two nodes");
   bench->add_option("FILE", bench_options.file, "Topology file")->required();
@@ -289,6 +296,18 @@ int main(int argc, char** argv) {
       return 1;
     }
     return nstopo::cli::runExec(global, exec_options);
+  }
+  if (logs->parsed()) {
+    const bool by_lab = !logs_options.lab.empty();
+    if (logs_args.size() != (by_lab ? 1U : 2U)) {
+      fmt::print(stderr, "error: give FILE NODE[.SERVICE], or --lab NAME NODE[.SERVICE]\n");
+      return 1;
+    }
+    if (!by_lab) {
+      logs_options.file = logs_args.front();
+    }
+    logs_options.selector = logs_args.back();
+    return nstopo::cli::runLogs(global, logs_options);
   }
   if (bench->parsed()) {
     return nstopo::cli::runBench(global, bench_options);

@@ -17,6 +17,7 @@
 #include "nstopo/model/validate_impairment.h"
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
+#include "nstopo/model/validate_services.h"
 #include "nstopo/model/validate_verify.h"
 #include "nstopo/model/validate_vrf.h"
 #include "nstopo/model/validate_vxlan.h"
@@ -53,6 +54,7 @@ class Validator {
     validateVrf(topology_, problems_);
     validateBond(topology_, problems_);
     validateImpairment(topology_, problems_);
+    validateServices(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }

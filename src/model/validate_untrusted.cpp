@@ -17,6 +17,7 @@ class HostObjects {
     checkBridges();
     checkLinks();
     checkExpectations();
+    checkPrograms();
     return std::move(problems_);
   }
 
@@ -31,6 +32,26 @@ class HostObjects {
 
   [[nodiscard]] bool inHost(const Endpoint& endpoint) const {
     return endpointNetns(topology_, endpoint) == kHostNode;
+  }
+
+  /// exec commands and services run as root on the host's filesystem (a node's view changes
+  /// only its network, /sys and /etc/netns): a file from someone else may not bring programs.
+  void checkPrograms() {
+    for (const auto& [name, node] : topology_.nodes) {
+      const auto refusePrograms = [&](const SourceLoc& loc, const char* what) {
+        problems_.push_back(Error{ErrorKind::kInvalidTopology,
+                                  fmt::format("node '{}' has {}: they run as root on this "
+                                              "machine's filesystem; --untrusted refuses them",
+                                              excerpt(name), what),
+                                  loc, 0});
+      };
+      if (!node.exec.empty()) {
+        refusePrograms(node.exec.front().loc, "exec commands");
+      }
+      if (!node.services.empty()) {
+        refusePrograms(node.services.front().loc, "services");
+      }
+    }
   }
 
   void checkHostNode() {

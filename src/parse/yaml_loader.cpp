@@ -51,30 +51,33 @@ class TopologyParser {
     }
     countNodeRanges(root);
     bool has_name = false;
-    in_.forEachField(root, "topology",
-                     {"version", "name", "defaults", "nodes", "bridges", "links", "verify"},
-                     [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
-                       if (key == "version") {
-                         if (auto v = in_.integer(value, "version", 1, 1)) {
-                           topology.version = static_cast<int>(*v);
-                         }
-                       } else if (key == "name") {
-                         has_name = true;
-                         topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
-                         topology.name = in_.string(value, "name").value_or("");
-                       } else if (key == "defaults") {
-                         defaults_loc_ = loc;
-                         parseDefaults(value);
-                       } else if (key == "nodes") {
-                         parseNodes(value, topology);
-                       } else if (key == "bridges") {
-                         parseBridges(value, topology);
-                       } else if (key == "links") {
-                         parseLinks(value, topology);
-                       } else if (key == "verify") {
-                         parseVerifySection(value, loc, in_, topology.verify);
-                       }
-                     });
+    in_.forEachField(
+        root, "topology",
+        {"version", "name", "defaults", "nodes", "bridges", "links", "verify", "hosts"},
+        [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+          if (key == "version") {
+            if (auto v = in_.integer(value, "version", 1, 1)) {
+              topology.version = static_cast<int>(*v);
+            }
+          } else if (key == "name") {
+            has_name = true;
+            topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
+            topology.name = in_.string(value, "name").value_or("");
+          } else if (key == "defaults") {
+            defaults_loc_ = loc;
+            parseDefaults(value);
+          } else if (key == "nodes") {
+            parseNodes(value, topology);
+          } else if (key == "bridges") {
+            parseBridges(value, topology);
+          } else if (key == "links") {
+            parseLinks(value, topology);
+          } else if (key == "verify") {
+            parseVerifySection(value, loc, in_, topology.verify);
+          } else if (key == "hosts") {
+            topology.hosts = in_.boolean(value, "hosts").value_or(true);
+          }
+        });
     if (!has_name) {
       in_.problem(SourceLoc{file_, 1, 1}, "the topology has no 'name' (the lab's name)");
     }
@@ -236,9 +239,18 @@ class TopologyParser {
   void parseNode(const YAML::Node& node, model::Node& out) {
     const std::string what = fmt::format("node '{}'", excerpt(out.name));
     in_.forEachField(
-        node, what, {"interfaces", "routes", "sysctls"},
+        node, what, {"interfaces", "routes", "sysctls", "exec", "services"},
         [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
-          if (key == "interfaces") {
+          if (key == "exec") {
+            in_.forEachItem(value, what + " exec", [&](const YAML::Node& item) {
+              out.exec.push_back(
+                  model::Command{parseArgv(item, what + " exec command"), in_.at(item)});
+            });
+          } else if (key == "services") {
+            in_.forEachItem(value, what + " services", [&](const YAML::Node& item) {
+              out.services.push_back(parseService(item, what));
+            });
+          } else if (key == "interfaces") {
             in_.forEachEntry(
                 value, what + " interfaces",
                 [&](const std::string& ifname, const SourceLoc& loc, const YAML::Node& settings) {
@@ -259,6 +271,93 @@ class TopologyParser {
             parseSysctls(value, what, out.sysctls);
           }
         });
+  }
+
+  /// An argument vector: a list of strings. A single string is refused with the list it would
+  /// be, since nstopo runs no shell to split it.
+  std::vector<std::string> parseArgv(const YAML::Node& node, const std::string& what) {
+    std::vector<std::string> argv;
+    if (node.IsScalar()) {
+      in_.problem(in_.at(node),
+                  fmt::format("{}: write the command as a list of arguments, such as [ip, link, "
+                              "show] (no shell splits it; use [sh, -c, '...'] for one)",
+                              what));
+      return argv;
+    }
+    in_.forEachItem(node, what, [&](const YAML::Node& item) {
+      if (auto text = in_.string(item, what + " argument")) {
+        argv.push_back(*text);
+      }
+    });
+    return argv;
+  }
+
+  model::Service parseService(const YAML::Node& node, const std::string& owner) {
+    model::Service service;
+    service.loc = in_.at(node);
+    bool has_name = false;
+    bool has_command = false;
+    in_.forEachField(
+        node, owner + " service", {"name", "command", "env", "cwd", "after", "ready"},
+        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+          const std::string what = fmt::format("{} service '{}'", owner, excerpt(service.name));
+          if (key == "name") {
+            has_name = true;
+            service.name = in_.string(value, owner + " service name").value_or("");
+          } else if (key == "command") {
+            has_command = true;
+            service.command = parseArgv(value, what + " command");
+          } else if (key == "cwd") {
+            service.cwd = in_.string(value, what + " cwd").value_or("");
+          } else if (key == "env") {
+            in_.forEachEntry(value, what + " env",
+                             [&](const std::string& name, const SourceLoc&, const YAML::Node& v) {
+                               if (auto text = in_.string(v, what + " env " + excerpt(name))) {
+                                 service.env[name] = *text;
+                               }
+                             });
+          } else if (key == "after") {
+            in_.forEachItem(value, what + " after", [&](const YAML::Node& item) {
+              if (auto text = in_.string(item, what + " after")) {
+                service.after.emplace_back(*text, in_.at(item));
+              }
+            });
+          } else if (key == "ready") {
+            service.ready = parseReadiness(value, what);
+          }
+        });
+    if (node.IsMap() && !has_name) {
+      in_.problem(service.loc, fmt::format("{} service has no 'name'", owner));
+    }
+    if (node.IsMap() && !has_command) {
+      in_.problem(service.loc,
+                  fmt::format("{} service '{}' has no 'command'", owner, excerpt(service.name)));
+    }
+    return service;
+  }
+
+  model::Readiness parseReadiness(const YAML::Node& node, const std::string& what) {
+    model::Readiness ready;
+    ready.loc = in_.at(node);
+    in_.forEachField(node, what + " ready", {"tcp", "command", "timeout"},
+                     [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+                       if (key == "tcp") {
+                         if (auto port = in_.integer(value, what + " ready tcp", 1, 65535)) {
+                           ready.tcp_port = static_cast<int>(*port);
+                         }
+                       } else if (key == "command") {
+                         ready.command = parseArgv(value, what + " ready command");
+                       } else if (key == "timeout") {
+                         // Seconds: apply waits at most this long for the service.
+                         if (auto s = in_.integer(value, what + " ready timeout", 1, 600)) {
+                           ready.timeout_ms = static_cast<int>(*s) * 1000;
+                         }
+                       }
+                     });
+    if (ready.tcp_port && !ready.command.empty()) {
+      in_.problem(ready.loc, fmt::format("{} ready: give 'tcp' or 'command', not both", what));
+    }
+    return ready;
   }
 
   void parseInterface(const YAML::Node& node, const std::string& what,

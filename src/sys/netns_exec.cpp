@@ -20,9 +20,13 @@ namespace {
 /// Where `ip netns exec` looks for a node's own /etc files (resolv.conf, hosts, ...).
 constexpr const char* kNetnsEtcDir = "/etc/netns";
 
-using Overlays = std::vector<std::pair<std::string, std::string>>;
+void warnInChild(const std::string& what, const std::string& node, int error) {
+  std::fprintf(stderr, "warning: exec in node '%s': %s: %s\n", node.c_str(), what.c_str(),
+               std::strerror(error));
+}
 
-/// The files of /etc/netns/NODE that `ip netns exec` lays over /etc: (from, to) pairs.
+}  // namespace
+
 Overlays etcOverlays(const std::string& node) {
   Overlays overlays;
   std::error_code error;
@@ -34,13 +38,6 @@ Overlays etcOverlays(const std::string& node) {
   return overlays;
 }
 
-void warnInChild(const std::string& what, const std::string& node, int error) {
-  std::fprintf(stderr, "warning: exec in node '%s': %s: %s\n", node.c_str(), what.c_str(),
-               std::strerror(error));
-}
-
-/// In the child, after entering the namespace. Best effort: the command runs in the right
-/// network namespace even where a mount is refused.
 void mountNodeView(const std::string& node, const Overlays& overlays) {
   // MS_SLAVE: nothing mounted here propagates back to the machine.
   if (::unshare(CLONE_NEWNS) != 0 || ::mount("", "/", "none", MS_SLAVE | MS_REC, nullptr) != 0) {
@@ -67,8 +64,6 @@ void mountNodeView(const std::string& node, const Overlays& overlays) {
     }
   }
 }
-
-}  // namespace
 
 Result<ChildProcess> spawnInNetns(const NetnsCommand& command) {
   // Everything that allocates or reads directories is done before the fork.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Runs a command inside a private sandbox: a new mount and network namespace with its own tmpfs
-# on /run, so nothing it does touches the machine's interfaces, routes, /run/netns or any Open
-# vSwitch of the machine. The sandbox dies with the command.
+# on /run and on /etc/netns, so nothing it does touches the machine's interfaces, routes,
+# /run/netns, /etc/netns (the hosts files of issue 15) or any Open vSwitch of the machine. The
+# sandbox dies with the command.
 # Exit 77 (CTest's skip code) with a printed reason when namespaces cannot be created here.
 set -euo pipefail
 if [[ $# -lt 1 ]]; then
@@ -18,5 +19,14 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
 fi
 mount -t tmpfs -o mode=0755 nstopo-sandbox /run
 mkdir -p /run/netns /tmp
+# /etc/netns may not exist on the machine, and creating it there is not ours to do: the sandbox
+# sees /etc through an overlay whose writes stay in its /run, then a tmpfs on /etc/netns.
+if [[ ! -d /etc/netns ]]; then
+  mkdir -p /run/nstopo-sandbox-etc/upper /run/nstopo-sandbox-etc/work
+  mount -t overlay nstopo-sandbox-etc \
+    -o lowerdir=/etc,upperdir=/run/nstopo-sandbox-etc/upper,workdir=/run/nstopo-sandbox-etc/work /etc
+  mkdir /etc/netns
+fi
+mount -t tmpfs -o mode=0755 nstopo-sandbox-netns /etc/netns
 ip link set lo up
 exec "$@"

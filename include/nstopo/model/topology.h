@@ -54,11 +54,40 @@ struct Sysctl {
   SourceLoc loc;
 };
 
+/// A program to run in a node: an argument vector (a PATH lookup, no shell unless it says
+/// `sh -c`).
+struct Command {
+  std::vector<std::string> argv;
+  SourceLoc loc;
+};
+
+/// How `apply` knows a service is usable: a TCP port that accepts connections inside the node,
+/// or a command that succeeds there, within `timeout_ms`.
+struct Readiness {
+  std::optional<int> tcp_port;
+  std::vector<std::string> command;  ///< empty when tcp_port is used
+  int timeout_ms = 10000;
+  SourceLoc loc;
+};
+
+/// A long-running program of a node (a routing daemon, a server), kept running by `apply`.
+struct Service {
+  std::string name;
+  std::vector<std::string> command;
+  std::map<std::string, std::string> env;                ///< added to nstopo's own environment
+  std::string cwd;                                       ///< "" : /
+  std::vector<std::pair<std::string, SourceLoc>> after;  ///< services of the same node
+  std::optional<Readiness> ready;
+  SourceLoc loc;
+};
+
 struct Node {
   std::string name;
   std::map<std::string, InterfaceSettings> interfaces;
   std::vector<Route> routes;
   std::vector<Sysctl> sysctls;
+  std::vector<Command> exec;      ///< run once, in order, after the node is up
+  std::vector<Service> services;  ///< in file order; started in `after` order
   SourceLoc loc;
 };
 
@@ -138,6 +167,7 @@ struct Topology {
   std::map<std::string, Bridge> bridges;
   std::vector<Link> links;
   VerifySpec verify;  ///< reachability expectations for `nstopo verify`
+  bool hosts = true;  ///< write /etc/netns/NODE/hosts naming every node (`hosts: false`: off)
 };
 
 [[nodiscard]] const char* toString(BridgeKind kind);

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nstopo/core/error.h"
@@ -18,6 +19,16 @@ struct NetnsCommand {
   bool node_view = true;
   std::vector<std::string> argv;  ///< a PATH lookup, no shell
 };
+
+/// The files of /etc/netns/NODE that `ip netns exec` lays over /etc: (from, to) pairs. Read
+/// before a fork: the child only mounts.
+using Overlays = std::vector<std::pair<std::string, std::string>>;
+[[nodiscard]] Overlays etcOverlays(const std::string& node);
+
+/// In a forked child, after it entered the node's network namespace: a private mount namespace
+/// with the node's /sys and `overlays` bound over /etc, as `ip netns exec` makes. Best effort: a
+/// refused mount is a warning on stderr, and the program still runs in the right namespace.
+void mountNodeView(const std::string& node, const Overlays& overlays);
 
 /// Forks the command inside the namespace. The child keeps this process's stdio and default
 /// signal dispositions; it says on stderr why it could not start and exits as a shell would:

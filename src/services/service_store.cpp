@@ -1,0 +1,268 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "nstopo/services/service_store.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <sstream>
+#include <stdexcept>
+
+#include <fmt/format.h>
+
+#include "nstopo/app/state_dir.h"
+
+namespace nstopo::services {
+namespace {
+
+constexpr const char* kServicesDir = "services";
+constexpr const char* kLogsDir = "logs";
+constexpr std::size_t kMaxStateBytes = 4096;
+constexpr std::size_t kMaxTailBytes = 64 * 1024;
+
+std::string stateFile(const std::string& node, const std::string& name, const char* suffix) {
+  return node + "." + name + suffix;
+}
+
+/// The entries of a directory (not . and ..); none when it cannot be listed.
+std::vector<std::string> entriesOf(int dir_fd) {
+  std::vector<std::string> names;
+  DIR* dir = ::fdopendir(::fcntl(dir_fd, F_DUPFD_CLOEXEC, 0));
+  if (dir == nullptr) {
+    return names;
+  }
+  while (const dirent* entry = ::readdir(dir)) {
+    const std::string name = entry->d_name;
+    if (name != "." && name != "..") {
+      names.push_back(name);
+    }
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+bool endsWith(const std::string& text, const std::string& suffix) {
+  return text.size() > suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+Result<std::string> readSmall(int dir, const std::string& name, const std::string& shown) {
+  auto fd = app::openTrustedFile(dir, name, shown, O_RDONLY);
+  if (!fd) {
+    return tl::unexpected(fd.error());
+  }
+  return app::readBounded(fd->get(), kMaxStateBytes, shown);
+}
+
+}  // namespace
+
+Result<UniqueFd> ServiceStore::labDir(bool create) const {
+  auto root = app::openTrustedDir(AT_FDCWD, root_, root_, create);
+  if (!root) {
+    return tl::unexpected(root.error());
+  }
+  return app::openTrustedDir(root->get(), lab_, root_ + "/" + lab_, create);
+}
+
+Result<UniqueFd> ServiceStore::subDir(const char* name, bool create) const {
+  auto lab = labDir(create);
+  if (!lab) {
+    return tl::unexpected(lab.error());
+  }
+  return app::openTrustedDir(lab->get(), name, fmt::format("{}/{}/{}", root_, lab_, name), create);
+}
+
+Result<UniqueFd> ServiceStore::servicesDir(bool create) const {
+  return subDir(kServicesDir, create);
+}
+
+Result<std::vector<ServiceRecord>> ServiceStore::load() const {
+  std::vector<ServiceRecord> records;
+  auto dir = servicesDir(false);
+  if (!dir) {
+    if (app::isAbsent(dir.error())) {
+      return records;
+    }
+    return tl::unexpected(dir.error());
+  }
+  for (const auto& file : entriesOf(dir->get())) {
+    if (!endsWith(file, ".pid")) {
+      continue;
+    }
+    const std::string stem = file.substr(0, file.size() - 4);
+    const auto dot = stem.rfind('.');  // a service name has no dot; a node name may
+    if (dot == std::string::npos) {
+      continue;
+    }
+    auto text =
+        readSmall(dir->get(), file, fmt::format("{}/{}/{}/{}", root_, lab_, kServicesDir, file));
+    if (!text) {
+      return tl::unexpected(text.error());
+    }
+    ServiceRecord record;
+    record.node = stem.substr(0, dot);
+    record.name = stem.substr(dot + 1);
+    std::istringstream in(*text);
+    in >> record.process.pid >> record.process.start_time >> record.process.netns_inode >>
+        record.supervisor.pid >> record.supervisor.start_time >> record.fingerprint;
+    record.supervisor.netns_inode = record.process.netns_inode;
+    records.push_back(std::move(record));
+  }
+  return records;
+}
+
+Status ServiceStore::save(const ServiceRecord& record) const {
+  auto dir = servicesDir(true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  const std::string name = stateFile(record.node, record.name, ".pid");
+  const std::string shown = fmt::format("{}/{}/{}/{}", root_, lab_, kServicesDir, name);
+  auto fd = app::openTrustedFile(dir->get(), name, shown, O_WRONLY | O_CREAT | O_TRUNC);
+  if (!fd) {
+    return tl::unexpected(fd.error());
+  }
+  // First the program's pid alone, so `read pid rest < FILE` in a shell gets it.
+  return app::writeAll(
+      fd->get(),
+      fmt::format("{} {} {} {} {} {}\n", record.process.pid, record.process.start_time,
+                  record.process.netns_inode, record.supervisor.pid, record.supervisor.start_time,
+                  record.fingerprint),
+      shown);
+}
+
+Status ServiceStore::erase(const std::string& node, const std::string& name) const {
+  auto dir = servicesDir(false);
+  if (!dir) {
+    return app::isAbsent(dir.error()) ? Status{} : tl::unexpected(dir.error());
+  }
+  for (const char* suffix : {".pid", ".exit"}) {
+    const auto file = stateFile(node, name, suffix);
+    if (::unlinkat(dir->get(), file.c_str(), 0) != 0 && errno != ENOENT) {
+      return fail(ErrorKind::kKernel, fmt::format("removing {}/{}/{}/{}: {}", root_, lab_,
+                                                  kServicesDir, file, std::strerror(errno)));
+    }
+  }
+  return {};
+}
+
+std::optional<int> ServiceStore::exitStatus(const std::string& node,
+                                            const std::string& name) const {
+  auto dir = servicesDir(false);
+  if (!dir) {
+    return std::nullopt;
+  }
+  auto text = readSmall(dir->get(), stateFile(node, name, ".exit"), "exit status");
+  if (!text || text->empty()) {
+    return std::nullopt;
+  }
+  try {
+    return std::stoi(*text);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+std::string ServiceStore::execStamp(const std::string& node) const {
+  auto dir = servicesDir(false);
+  if (!dir) {
+    return "";
+  }
+  auto text = readSmall(dir->get(), node + ".exec", "exec stamp");
+  return text ? *text : "";
+}
+
+Status ServiceStore::saveExecStamp(const std::string& node, const std::string& stamp) const {
+  auto dir = servicesDir(true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  const std::string shown = fmt::format("{}/{}/{}/{}.exec", root_, lab_, kServicesDir, node);
+  auto fd = app::openTrustedFile(dir->get(), node + ".exec", shown, O_WRONLY | O_CREAT | O_TRUNC);
+  if (!fd) {
+    return tl::unexpected(fd.error());
+  }
+  return app::writeAll(fd->get(), stamp, shown);
+}
+
+std::string ServiceStore::logPath(const std::string& file_stem) const {
+  return fmt::format("{}/{}/{}/{}.log", root_, lab_, kLogsDir, file_stem);
+}
+
+Result<UniqueFd> ServiceStore::openLog(const std::string& file_stem, bool truncate) const {
+  auto dir = subDir(kLogsDir, true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  return app::openTrustedFile(dir->get(), file_stem + ".log", logPath(file_stem),
+                              O_WRONLY | O_CREAT | O_APPEND | (truncate ? O_TRUNC : 0));
+}
+
+std::string ServiceStore::logTail(const std::string& file_stem, std::size_t lines) const {
+  auto dir = subDir(kLogsDir, false);
+  if (!dir) {
+    return "";
+  }
+  auto fd = app::openTrustedFile(dir->get(), file_stem + ".log", logPath(file_stem), O_RDONLY);
+  if (!fd) {
+    return "";
+  }
+  const off_t size = ::lseek(fd->get(), 0, SEEK_END);
+  const auto most = static_cast<off_t>(kMaxTailBytes);
+  const off_t from = size > most ? size - most : 0;
+  ::lseek(fd->get(), from, SEEK_SET);
+  auto text = app::readBounded(fd->get(), kMaxTailBytes, logPath(file_stem));
+  if (!text) {
+    return "";
+  }
+  std::string tail = *text;
+  while (!tail.empty() && tail.back() == '\n') {
+    tail.pop_back();
+  }
+  std::size_t cut = tail.size();
+  for (std::size_t seen = 0; seen < lines && cut != std::string::npos && cut > 0; ++seen) {
+    cut = tail.rfind('\n', cut - 1);
+  }
+  return cut == std::string::npos || cut == 0 ? tail : tail.substr(cut + 1);
+}
+
+std::vector<std::string> ServiceStore::logs() const {
+  std::vector<std::string> out;
+  auto dir = subDir(kLogsDir, false);
+  if (!dir) {
+    return out;
+  }
+  for (const auto& file : entriesOf(dir->get())) {
+    if (endsWith(file, ".log")) {
+      out.push_back(file.substr(0, file.size() - 4));
+    }
+  }
+  return out;
+}
+
+Status ServiceStore::removeAll() const {
+  for (const char* name : {kServicesDir, kLogsDir}) {
+    auto dir = subDir(name, false);
+    if (!dir) {
+      if (app::isAbsent(dir.error())) {
+        continue;
+      }
+      return tl::unexpected(dir.error());
+    }
+    for (const auto& file : entriesOf(dir->get())) {
+      (void)::unlinkat(dir->get(), file.c_str(), 0);
+    }
+    auto lab = labDir(false);
+    if (lab && ::unlinkat(lab->get(), name, AT_REMOVEDIR) != 0 && errno != ENOENT) {
+      return fail(ErrorKind::kKernel,
+                  fmt::format("removing {}/{}/{}: {}", root_, lab_, name, std::strerror(errno)));
+    }
+  }
+  return {};
+}
+
+}  // namespace nstopo::services

@@ -1,0 +1,152 @@
+// SPDX-License-Identifier: Apache-2.0
+// Issue 15 without privileges: hosts files in a scratch directory, the service store's files,
+// and process identities read from /proc.
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "nstopo/services/hosts_files.h"
+#include "nstopo/services/lab_services.h"
+#include "nstopo/services/service_store.h"
+#include "nstopo/sys/service_process.h"
+
+#include "support/topology_text.h"
+
+namespace nstopo {
+namespace {
+
+namespace fs = std::filesystem;
+
+/// A private scratch directory (0700, as mkdtemp makes it), removed at the end.
+class Scratch {
+ public:
+  Scratch() {
+    std::string pattern = (fs::temp_directory_path() / "nstopo-services-XXXXXX").string();
+    path_ = ::mkdtemp(pattern.data());
+  }
+
+  ~Scratch() {
+    std::error_code ignored;
+    fs::remove_all(path_, ignored);
+  }
+
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  [[nodiscard]] const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string slurp(const std::string& path) {
+  std::ifstream in(path);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+constexpr const char* kLab = R"(name: lab
+nodes:
+  r1:
+    interfaces:
+      eth0: {addresses: [10.0.0.1/24, 2001:db8::1/64]}
+      lo: {addresses: [192.0.2.1/32]}
+  r2:
+    interfaces:
+      eth0: {addresses: [10.0.0.2/24]}
+links:
+  - kind: veth
+    endpoints: [r1:eth0, r2:eth0]
+)";
+
+TEST(HostsFiles, NameEveryNodeAndInterface) {
+  const auto topology = support::validTopology(kLab);
+  EXPECT_EQ(services::hostsText(topology),
+            "# nstopo lab lab: written by nstopo, removed when the lab is destroyed\n"
+            "127.0.0.1\tlocalhost\n"
+            "::1\tlocalhost ip6-localhost\n"
+            "10.0.0.1\tr1 r1-eth0\n"
+            "2001:db8::1\tr1 r1-eth0\n"
+            "192.0.2.1\tr1 r1-lo\n"
+            "10.0.0.2\tr2 r2-eth0\n");
+}
+
+TEST(HostsFiles, WrittenRemovedAndNeverOverwritten) {
+  const Scratch etc;
+  const auto topology = support::validTopology(kLab);
+  fs::create_directories(etc.path() + "/r2");
+  std::ofstream(etc.path() + "/r2/hosts") << "10.1.1.1 someone-else\n";
+  services::writeHostsFiles(topology, etc.path());
+  EXPECT_EQ(slurp(etc.path() + "/r1/hosts"), services::hostsText(topology));
+  EXPECT_EQ(slurp(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
+  services::removeHostsFiles("lab", {"r1", "r2"}, etc.path());
+  EXPECT_FALSE(fs::exists(etc.path() + "/r1"));
+  EXPECT_EQ(slurp(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
+  // Another lab's mark is not this lab's.
+  services::writeHostsFiles(topology, etc.path());
+  services::removeHostsFiles("other", {"r1"}, etc.path());
+  EXPECT_TRUE(fs::exists(etc.path() + "/r1/hosts"));
+}
+
+TEST(ServiceStore, RecordsRoundTripAndGoWithRemoveAll) {
+  const Scratch root;
+  const services::ServiceStore store(root.path(), "lab");
+  const services::ServiceRecord record{"r1.edge", "web", {123, 456, 789}, {122, 455, 789}, "abc"};
+  ASSERT_TRUE(store.save(record));
+  auto loaded = store.load();
+  ASSERT_TRUE(loaded);
+  ASSERT_EQ(loaded->size(), 1U);
+  EXPECT_EQ((*loaded)[0].node, "r1.edge");  // a node name may hold a dot, a service name not
+  EXPECT_EQ((*loaded)[0].name, "web");
+  EXPECT_EQ((*loaded)[0].process, record.process);
+  EXPECT_EQ((*loaded)[0].supervisor, record.supervisor);
+  EXPECT_EQ((*loaded)[0].fingerprint, "abc");
+  EXPECT_EQ(slurp(root.path() + "/lab/services/r1.edge.web.pid"), "123 456 789 122 455 abc\n");
+  ASSERT_TRUE(store.saveExecStamp("r1.edge", "f 1\n"));
+  EXPECT_EQ(store.execStamp("r1.edge"), "f 1\n");
+  auto log = store.openLog("r1.edge.web", false);
+  ASSERT_TRUE(log);
+  const std::string text = "one\ntwo\nthree\n";
+  ASSERT_EQ(::write(log->get(), text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  EXPECT_EQ(store.logTail("r1.edge.web", 2), "two\nthree");
+  EXPECT_EQ(store.logs(), std::vector<std::string>{"r1.edge.web"});
+  ASSERT_TRUE(store.removeAll());
+  EXPECT_FALSE(fs::exists(root.path() + "/lab/services"));
+  EXPECT_FALSE(fs::exists(root.path() + "/lab/logs"));
+}
+
+TEST(ServiceFingerprint, ChangesWithWhatRunsOnly) {
+  model::Service service;
+  service.name = "web";
+  service.command = {"python3", "-m", "http.server"};
+  const auto first = services::fingerprintOf(service);
+  EXPECT_EQ(services::fingerprintOf(service), first);
+  service.after.emplace_back("db", SourceLoc{});
+  EXPECT_EQ(services::fingerprintOf(service), first);
+  service.env["A"] = "1";
+  EXPECT_NE(services::fingerprintOf(service), first);
+  model::Service split = service;
+  split.command = {"python3 -m", "http.server"};
+  EXPECT_NE(services::fingerprintOf(split), services::fingerprintOf(service));
+}
+
+TEST(ProcessIdentity, PidStartTimeAndNamespace) {
+  const auto self = sys::readProcessIdentity(::getpid());
+  ASSERT_TRUE(self.has_value());
+  EXPECT_GT(self->start_time, 0U);
+  EXPECT_GT(self->netns_inode, 0U);
+  EXPECT_TRUE(sys::isRunning(*self));
+  auto reused = *self;
+  reused.start_time += 1;  // the same pid, another process
+  EXPECT_FALSE(sys::isRunning(reused));
+  // Not the recorded process: "gone", and no signal reaches this one (the test goes on).
+  EXPECT_TRUE(sys::stopProcess(reused, std::chrono::milliseconds(10)));
+  EXPECT_TRUE(sys::isRunning(*self));
+}
+
+}  // namespace
+}  // namespace nstopo
