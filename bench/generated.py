@@ -49,7 +49,13 @@ def run_one(nstopo, work, shape, n):
     if len(live) != namespaces:
         raise RuntimeError(f"{shape} N={n}: {len(live)} namespaces live, the file has {namespaces}")
     bench.settle()
-    row["verify"] = timed([nstopo, "verify", path])
+    start = time.perf_counter()
+    verified = subprocess.run([nstopo, "verify", path], capture_output=True, text=True)
+    row["verify"] = time.perf_counter() - start
+    # Each failed probe is one line; the lab is still measured to the end, then reported failed.
+    row["verify_failures"] = sum("expected reachable" in l for l in verified.stderr.splitlines())
+    if verified.returncode != 0 and not row["verify_failures"]:
+        raise RuntimeError(f"verify exited {verified.returncode}: {verified.stderr.strip()[-400:]}")
     bench.settle()
     # --detailed-exitcode: 0 when the plan is empty, 2 when it has steps.
     row["noop"] = timed([nstopo, "plan", "--detailed-exitcode", path])
@@ -58,18 +64,32 @@ def run_one(nstopo, work, shape, n):
     leftover = bench.clean()
     if leftover:
         raise RuntimeError(f"{shape} N={n}: destroy left {leftover}")
+    if row["verify_failures"]:
+        first = next(l for l in verified.stderr.splitlines() if "expected reachable" in l)
+        raise VerifyFailed(row, f"{shape} N={n}: verify: {row['verify_failures']} probes failed, "
+                                f"first: {first}")
     return row
 
 
+class VerifyFailed(RuntimeError):
+    """The lab was measured to the end, but `verify` found unreachable targets."""
+
+    def __init__(self, row, message):
+        super().__init__(message)
+        self.row = row
+
+
 def write_markdown(results, path):
-    lines = ["| shape | N (namespaces) | apply | verify | plan (no-op) | destroy | apply per namespace | "
-             "per-namespace cost / smallest N |", "| --- | --- | --- | --- | --- | --- | --- | --- |"]
+    lines = ["| shape | N (namespaces) | apply | verify (failed probes) | plan (no-op) | destroy | "
+             "apply per namespace | per-namespace cost / smallest N |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     for shape, rows in results["runs"].items():
         base = None
         for n, row in sorted(rows.items(), key=lambda kv: int(kv[0])):
             per = row["apply"] / row["namespaces"]
             base = base or per
-            lines.append(f"| {shape} | {row['namespaces']} | {row['apply']:.2f} s | {row['verify']:.2f} s | "
+            lines.append(f"| {shape} | {row['namespaces']} | {row['apply']:.2f} s | {row['verify']:.2f} s "
+                         f"({row['verify_failures']}) | "
                          f"{row['noop']:.2f} s | {row['destroy']:.2f} s | {per * 1000:.2f} ms | "
                          f"{per / base:.2f} |")
     with open(path, "w") as f:
@@ -95,6 +115,11 @@ def main():
         for n in [int(s) for s in args.sizes.split(",")]:
             try:
                 rows[str(n)] = row = run_one(args.nstopo, work, shape, n)
+            except VerifyFailed as error:
+                print(f"FAIL: {error}")
+                failed = True
+                rows[str(n)] = error.row
+                continue
             except (RuntimeError, subprocess.CalledProcessError) as error:
                 print(f"FAIL: {error}")
                 failed = True
