@@ -38,11 +38,14 @@ class HostObjects {
   /// only its network, /sys and /etc/netns): a file from someone else may not bring programs.
   void checkPrograms() {
     for (const auto& [name, node] : topology_.nodes) {
+      // A named copy: clang (the fuzzing build) cannot capture a structured binding before C++20's
+      // P1091 is implemented.
+      const std::string& node_name = name;
       const auto refusePrograms = [&](const SourceLoc& loc, const char* what) {
         problems_.push_back(Error{ErrorKind::kInvalidTopology,
                                   fmt::format("node '{}' has {}: they run as root on this "
                                               "machine's filesystem; --untrusted refuses them",
-                                              excerpt(name), what),
+                                              excerpt(node_name), what),
                                   loc, 0});
       };
       if (!node.exec.empty()) {
