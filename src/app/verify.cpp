@@ -133,22 +133,22 @@ std::vector<ProbeResult> runProbes(const std::vector<ProbeSpec>& probes,
   for (auto& thread : threads) {
     thread.join();
   }
-  // A reachable target can look unreachable when many probes run together on a large lab: on
-  // generated labs of 1000 namespaces, 117 to 205 of about 1000 probes failed with 8 in parallel
-  // (each one two echo requests of 1 s), while a ping by hand right after reached the same
-  // target. A reachable target does not become unreachable by waiting, so only the unexpected
-  // failures are probed again, one at a time; the answer of that retry stands. With it, 0 to 4
-  // of those probes still failed (bench/generated.sh, docs/performance.md).
-  // On a thread of its own, as the others: a probe enters its node's namespace and would leave
-  // the calling thread there.
-  std::thread retries([&] {
-    for (std::size_t i = 0; i < probes.size(); ++i) {
-      if (probes[i].expect_reachable && !results[i].reachable && parallel > 1) {
-        results[i] = probe(probes[i]);
+  // A reachable target can look unreachable when many probes run together on a large lab: the
+  // kernel's IPv4 neighbour table is one for all namespaces (gc_thresh3, 1024 entries here), each
+  // probe adds two entries, and a packet whose entry cannot be made is dropped (measured in
+  // docs/performance.md, "Generated labs"). A reachable target does not become unreachable by
+  // waiting, so the unexpected failures of a parallel run are probed again, one at a time, on a
+  // thread of their own (a probe enters its node's namespace and would leave the caller there).
+  if (parallel > 1) {
+    std::thread retries([&] {
+      for (std::size_t i = 0; i < probes.size(); ++i) {
+        if (probes[i].expect_reachable && !results[i].reachable) {
+          results[i] = probe(probes[i]);
+        }
       }
-    }
-  });
-  retries.join();
+    });
+    retries.join();
+  }
   return results;
 }
 
