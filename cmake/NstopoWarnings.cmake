@@ -16,5 +16,9 @@ target_compile_options(nstopo_warnings INTERFACE
 if(NSTOPO_SANITIZE)
   target_compile_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE}
                          -fno-omit-frame-pointer -fno-sanitize-recover=all)
-  target_link_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE})
+  # Not position-independent: the sanitizers' type and source descriptors give a PIE over 1.6
+  # million relative relocations, and the loader's work on them was most of the 0.3-0.4 s each
+  # sanitizer process took to start (perf: _dl_relocate_object), paid by every test that runs
+  # nstopo hundreds of times. Objects stay -fPIE; only the link resolves them.
+  target_link_options(nstopo_warnings INTERFACE -fsanitize=${NSTOPO_SANITIZE} -no-pie)
 endif()
