@@ -126,6 +126,27 @@ std::vector<const model::Service*> startOrder(const model::Node& node) {
   return order;
 }
 
+/// What every program of a node sees besides nstopo's own environment: the lab, the node, the
+/// service (none for exec commands) and the node's runtime directory, which this makes. A
+/// service's own `env` is set over these.
+Result<std::map<std::string, std::string>> programEnvironment(const ServiceStore& store,
+                                                              const std::string& node,
+                                                              const model::Service* service) {
+  auto runtime = store.makeRuntimeDir(node);
+  if (!runtime) {
+    return tl::unexpected(runtime.error());
+  }
+  std::map<std::string, std::string> env{
+      {"NSTOPO_LAB", store.lab()}, {"NSTOPO_NODE", node}, {"NSTOPO_RUNTIME_DIR", *runtime}};
+  if (service != nullptr) {
+    env["NSTOPO_SERVICE"] = service->name;
+    for (const auto& [key, value] : service->env) {
+      env[key] = value;
+    }
+  }
+  return env;
+}
+
 Status runExec(const model::Node& node, const ServiceStore& store, ServicesRun& run) {
   auto netns = sys::openNamedNetns(node.name);
   if (!netns) {
@@ -144,11 +165,15 @@ Status runExec(const model::Node& node, const ServiceStore& store, ServicesRun& 
   if (!log) {
     return tl::unexpected(log.error());
   }
+  auto env = programEnvironment(store, node.name, nullptr);
+  if (!env) {
+    return tl::unexpected(env.error());
+  }
   for (std::size_t i = 0; i < node.exec.size(); ++i) {
     const auto& argv = node.exec[i].argv;
     (void)app::writeAll(log->get(), fmt::format("$ {}\n", commandLine(argv)), stem);
     spdlog::debug("node {}: exec {}", node.name, commandLine(argv));
-    auto ran = sys::runInNode(node.name, netns->get(), argv, log->get(), kExecTimeout);
+    auto ran = sys::runInNode(node.name, netns->get(), argv, *env, log->get(), kExecTimeout);
     if (!ran) {
       return tl::unexpected(ran.error());
     }
@@ -171,7 +196,7 @@ Status runExec(const model::Node& node, const ServiceStore& store, ServicesRun& 
 /// Waits until the service is usable: its readiness check passes, or (without one) it is still
 /// running after kSettleTime. An end or a timeout is the failure, with its log.
 Status awaitService(const model::Service& service, const ServiceRecord& record, int netns_fd,
-                    const ServiceStore& store) {
+                    const std::map<std::string, std::string>& env, const ServiceStore& store) {
   const std::string stem = record.node + "." + record.name;
   const auto limit = service.ready
                          ? std::chrono::milliseconds(service.ready->timeout_ms)
@@ -200,7 +225,7 @@ Status awaitService(const model::Service& service, const ServiceRecord& record, 
       if (ready.tcp_port) {
         ok = sys::tcpPortAccepts(netns_fd, *ready.tcp_port);
       } else {
-        auto checked = sys::runInNode(record.node, netns_fd, ready.command, -1,
+        auto checked = sys::runInNode(record.node, netns_fd, ready.command, env, -1,
                                       std::chrono::milliseconds(ready.timeout_ms));
         ok = checked && !checked->timed_out && checked->status == 0;
       }
@@ -240,13 +265,17 @@ Result<ServiceRecord> startService(const model::Node& node, const model::Service
   if (!dir) {
     return tl::unexpected(dir.error());
   }
+  auto env = programEnvironment(store, node.name, &service);
+  if (!env) {
+    return tl::unexpected(env.error());
+  }
   (void)store.erase(node.name, service.name);  // an old exit status must not be read as new
   (void)app::writeAll(log->get(),
                       fmt::format("--- nstopo: starting {}\n", commandLine(service.command)), stem);
   auto launched = sys::launchService({.node = node.name,
                                       .netns_fd = netns->get(),
                                       .argv = service.command,
-                                      .env = service.env,
+                                      .env = *env,
                                       .cwd = service.cwd,
                                       .log_fd = log->get(),
                                       .exit_dir_fd = dir->get(),
@@ -260,7 +289,7 @@ Result<ServiceRecord> startService(const model::Node& node, const model::Service
     stopRecorded(store, record);
     return tl::unexpected(saved.error());
   }
-  if (auto ready = awaitService(service, record, netns->get(), store); !ready) {
+  if (auto ready = awaitService(service, record, netns->get(), *env, store); !ready) {
     return tl::unexpected(ready.error());
   }
   return record;
@@ -308,13 +337,21 @@ Status applyServices(const model::Topology& topology, const ServiceStore& store,
       }
     }
   }
+  std::vector<std::string> nodes;
   for (const auto& [name, node] : topology.nodes) {
+    nodes.push_back(name);
+    // Services this run (re)starts in the node: one that waits on any of them (`after:`) is
+    // restarted too, as it was started against the old process (a socket, a session).
+    std::set<std::string> fresh;
     for (const auto* service : startOrder(node)) {
       const std::string key = name + "." + service->name;
+      const bool waits_on_fresh =
+          std::any_of(service->after.begin(), service->after.end(),
+                      [&](const auto& after) { return fresh.count(after.first) > 0; });
       const auto existing = records.find(key);
       if (existing != records.end()) {
         if (sys::isRunning(existing->second.process) &&
-            existing->second.fingerprint == fingerprintOf(*service)) {
+            existing->second.fingerprint == fingerprintOf(*service) && !waits_on_fresh) {
           continue;
         }
         stopRecorded(store, existing->second);
@@ -335,8 +372,10 @@ Status applyServices(const model::Topology& topology, const ServiceStore& store,
         return tl::unexpected(started.error());
       }
       run.launched.push_back(*started);
+      fresh.insert(service->name);
     }
   }
+  store.removeRuntimeDirsExcept(nodes);
   return {};
 }
 

@@ -20,6 +20,9 @@ namespace {
 
 constexpr const char* kServicesDir = "services";
 constexpr const char* kLogsDir = "logs";
+constexpr const char* kRuntimeDir = "runtime";
+/// Programs may nest directories in their runtime directory; deeper than this is left alone.
+constexpr int kMaxRuntimeDepth = 32;
 constexpr std::size_t kMaxStateBytes = 4096;
 constexpr std::size_t kMaxTailBytes = 64 * 1024;
 
@@ -48,6 +51,29 @@ std::vector<std::string> entriesOf(int dir_fd) {
 bool endsWith(const std::string& text, const std::string& suffix) {
   return text.size() > suffix.size() &&
          text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+/// Removes `name` in `parent_fd` and, when it is a directory, everything under it. Never
+/// follows a symbolic link: a link is removed as a link, and a directory is entered only through
+/// O_NOFOLLOW. Best effort: what cannot be removed stays, and the caller's removal of the parent
+/// reports it.
+void removeTree(int parent_fd, const std::string& name, int depth) {
+  if (::unlinkat(parent_fd, name.c_str(), 0) == 0 || errno == ENOENT) {
+    return;
+  }
+  if (errno != EISDIR || depth > kMaxRuntimeDepth) {
+    return;
+  }
+  const int dir =
+      ::openat(parent_fd, name.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dir < 0) {
+    return;
+  }
+  const UniqueFd owned(dir);
+  for (const auto& entry : entriesOf(owned.get())) {
+    removeTree(owned.get(), entry, depth + 1);
+  }
+  (void)::unlinkat(parent_fd, name.c_str(), AT_REMOVEDIR);
 }
 
 Result<std::string> readSmall(int dir, const std::string& name, const std::string& shown) {
@@ -244,7 +270,39 @@ std::vector<std::string> ServiceStore::logs() const {
   return out;
 }
 
+std::string ServiceStore::runtimePath(const std::string& node) const {
+  return fmt::format("{}/{}/{}/{}", root_, lab_, kRuntimeDir, node);
+}
+
+Result<std::string> ServiceStore::makeRuntimeDir(const std::string& node) const {
+  auto runtime = subDir(kRuntimeDir, true);
+  if (!runtime) {
+    return tl::unexpected(runtime.error());
+  }
+  const std::string path = runtimePath(node);
+  auto dir = app::openTrustedDir(runtime->get(), node, path, true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  return path;
+}
+
+void ServiceStore::removeRuntimeDirsExcept(const std::vector<std::string>& keep) const {
+  auto runtime = subDir(kRuntimeDir, false);
+  if (!runtime) {
+    return;
+  }
+  for (const auto& node : entriesOf(runtime->get())) {
+    if (std::find(keep.begin(), keep.end(), node) == keep.end()) {
+      removeTree(runtime->get(), node, 0);
+    }
+  }
+}
+
 Status ServiceStore::removeAll() const {
+  if (auto lab = labDir(false); lab) {
+    removeTree(lab->get(), kRuntimeDir, 0);
+  }
   for (const char* name : {kServicesDir, kLogsDir}) {
     auto dir = subDir(name, false);
     if (!dir) {

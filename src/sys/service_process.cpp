@@ -306,11 +306,12 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
 }
 
 Result<NodeCommandRun> runInNode(const std::string& node, int netns_fd,
-                                 const std::vector<std::string>& argv, int log_fd,
+                                 const std::vector<std::string>& argv,
+                                 const std::map<std::string, std::string>& env, int log_fd,
                                  std::chrono::milliseconds timeout) {
   const Overlays overlays = etcOverlays(node);
   auto args = execArguments(argv);
-  const auto environment = environmentWith({});
+  const auto environment = environmentWith(env);
   auto envp = execArguments(environment);
   const pid_t pid = ::fork();
   if (pid < 0) {

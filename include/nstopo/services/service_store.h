@@ -13,7 +13,9 @@
 /// trusted directories, no symlinks): /run/nstopo/LAB/services holds NODE.NAME.pid (the
 /// program's and its supervisor's identities and the definition's fingerprint), NODE.NAME.exit
 /// (its exit status, written by the supervisor when it ends) and NODE.exec (the fingerprint of
-/// the exec commands last run in that namespace); /run/nstopo/LAB/logs holds NODE.NAME.log.
+/// the exec commands last run in that namespace); /run/nstopo/LAB/logs holds NODE.NAME.log;
+/// /run/nstopo/LAB/runtime/NODE is the node's scratch directory for its programs
+/// ($NSTOPO_RUNTIME_DIR: control sockets, generated configuration), gone with the lab.
 namespace nstopo::services {
 
 struct ServiceRecord {
@@ -51,7 +53,14 @@ class ServiceStore {
   /// The names ("NODE.NAME") of every log, sorted.
   [[nodiscard]] std::vector<std::string> logs() const;
 
-  /// Removes the services and logs directories with everything in them.
+  /// Where the node's runtime directory is (it may not exist).
+  [[nodiscard]] std::string runtimePath(const std::string& node) const;
+  /// The node's runtime directory, made 0700 (with the lab's directories) when missing.
+  [[nodiscard]] Result<std::string> makeRuntimeDir(const std::string& node) const;
+  /// Removes the runtime directories of nodes not in `keep`, with whatever their programs left.
+  void removeRuntimeDirsExcept(const std::vector<std::string>& keep) const;
+
+  /// Removes the services, logs and runtime directories with everything in them.
   [[nodiscard]] Status removeAll() const;
 
   [[nodiscard]] const std::string& lab() const { return lab_; }

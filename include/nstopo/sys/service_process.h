@@ -71,11 +71,13 @@ struct NodeCommandRun {
   int status = 0;  ///< shellStatus: the exit code, or 128 + signal
 };
 
-/// Runs `argv` in the node (namespace and node view) with stdin on /dev/null and stdout and
-/// stderr on `log_fd`, and waits at most `timeout` (then kills it).
+/// Runs `argv` in the node (namespace and node view) with `env` set over this process's
+/// environment, stdin on /dev/null and stdout and stderr on `log_fd`, and waits at most
+/// `timeout` (then kills it).
 [[nodiscard]] Result<NodeCommandRun> runInNode(const std::string& node, int netns_fd,
-                                               const std::vector<std::string>& argv, int log_fd,
-                                               std::chrono::milliseconds timeout);
+                                               const std::vector<std::string>& argv,
+                                               const std::map<std::string, std::string>& env,
+                                               int log_fd, std::chrono::milliseconds timeout);
 
 /// True when something accepts a TCP connection on `port` of 127.0.0.1 or ::1 inside the
 /// namespace `netns_fd` (checked by a short-lived child, so this process never changes

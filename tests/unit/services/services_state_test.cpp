@@ -119,6 +119,31 @@ TEST(ServiceStore, RecordsRoundTripAndGoWithRemoveAll) {
   EXPECT_FALSE(fs::exists(root.path() + "/lab/logs"));
 }
 
+TEST(ServiceStore, RuntimeDirsGoAsTreesWithoutFollowingLinks) {
+  const Scratch scratch;
+  const Scratch outside;
+  std::ofstream(outside.path() + "/keep") << "not the lab's";
+  const services::ServiceStore store(scratch.path(), "lab");
+  const auto r1 = store.makeRuntimeDir("r1");
+  ASSERT_TRUE(r1.has_value()) << r1.error().message;
+  EXPECT_EQ(*r1, scratch.path() + "/lab/runtime/r1");
+  EXPECT_EQ(*r1, store.runtimePath("r1"));
+  EXPECT_EQ(fs::status(*r1).permissions() & fs::perms::all, fs::perms::owner_all);
+  ASSERT_TRUE(store.makeRuntimeDir("r2").has_value());
+  // What a program may leave: nested directories, a socket-like file, a link out of the lab.
+  fs::create_directories(*r1 + "/a/b/c");
+  std::ofstream(*r1 + "/a/b/c/bird.ctl") << "x";
+  fs::create_directory_symlink(outside.path(), *r1 + "/a/out");
+  fs::create_directory_symlink(outside.path(), store.runtimePath("r2") + "/out");
+
+  store.removeRuntimeDirsExcept({"r2"});
+  EXPECT_FALSE(fs::exists(*r1));
+  EXPECT_TRUE(fs::exists(store.runtimePath("r2")));
+  ASSERT_TRUE(store.removeAll().has_value());
+  EXPECT_FALSE(fs::exists(scratch.path() + "/lab/runtime"));
+  EXPECT_EQ(slurp(outside.path() + "/keep"), "not the lab's");  // the links were not followed
+}
+
 TEST(ServiceFingerprint, ChangesWithWhatRunsOnly) {
   model::Service service;
   service.name = "web";
