@@ -116,22 +116,35 @@ std::vector<ProbeSpec> probesFor(const model::Topology& topology) {
   return probes;
 }
 
+std::size_t probeBatchSize(std::size_t table_limit) {
+  constexpr std::size_t kEntriesPerProbe = 4;
+  constexpr std::size_t kSmallestBatch = 16;
+  return std::max(kSmallestBatch, table_limit / 2 / kEntriesPerProbe);
+}
+
 std::vector<ProbeResult> runProbes(const std::vector<ProbeSpec>& probes,
                                    const std::function<ProbeResult(const ProbeSpec&)>& probe,
-                                   std::size_t parallel) {
+                                   std::size_t parallel, const ProbeBatches& batches) {
   std::vector<ProbeResult> results(probes.size());
-  std::atomic<std::size_t> next{0};
-  auto work = [&] {
-    for (std::size_t i = next++; i < probes.size(); i = next++) {
-      results[i] = probe(probes[i]);
+  const std::size_t batch = batches.size == 0 ? probes.size() : batches.size;
+  for (std::size_t begin = 0; begin < probes.size(); begin += batch) {
+    const std::size_t end = std::min(probes.size(), begin + batch);
+    if (begin > 0 && batches.between) {
+      batches.between();
     }
-  };
-  std::vector<std::thread> threads;
-  for (std::size_t i = 0; i < std::min(parallel, probes.size()); ++i) {
-    threads.emplace_back(work);
-  }
-  for (auto& thread : threads) {
-    thread.join();
+    std::atomic<std::size_t> next{begin};
+    auto work = [&] {
+      for (std::size_t i = next++; i < end; i = next++) {
+        results[i] = probe(probes[i]);
+      }
+    };
+    std::vector<std::thread> threads;
+    for (std::size_t i = 0; i < std::min(parallel, end - begin); ++i) {
+      threads.emplace_back(work);
+    }
+    for (auto& thread : threads) {
+      thread.join();
+    }
   }
   // A reachable target can look unreachable when many probes run together on a large lab: the
   // kernel's IPv4 neighbour table is one for all namespaces (gc_thresh3, 1024 entries here), each

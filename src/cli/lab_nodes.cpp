@@ -18,4 +18,14 @@ Status checkNodeOfLab(const std::string& lab, const std::string& node) {
   return app::checkNodeOfLab(lab, node, **driver);
 }
 
+Status checkNodesOfLab(const std::string& lab, const std::vector<std::string>& nodes,
+                       std::string& failed) {
+  failed.clear();
+  auto driver = netlink::makeDriver();
+  if (!driver) {
+    return tl::unexpected(driver.error());
+  }
+  return app::checkNodesOfLab(lab, nodes, **driver, failed);
+}
+
 }  // namespace nstopo::cli

@@ -1,13 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 // `nstopo verify FILE`: the file's reachability expectations, probed from inside the lab.
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <map>
+#include <optional>
 #include <set>
+#include <vector>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "nstopo/app/verify.h"
+#include "nstopo/drivers/neighbours.h"
 #include "nstopo/drivers/probe.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
@@ -18,6 +24,44 @@
 #include "output.h"
 
 namespace nstopo::cli {
+namespace {
+
+/// Between batches of probes: empties the neighbour caches of every node of the lab (never the
+/// host's, which is the machine's), so the probes of a large lab never fill the machine's one
+/// neighbour table (app::ProbeBatches). The lab's own traffic resolves its neighbours again.
+app::ProbeBatches neighbourFlushes(const model::Topology& topology, std::size_t probes) {
+  const std::size_t size = app::probeBatchSize(traffic::neighbourTableLimit());
+  if (probes <= size) {
+    return {};
+  }
+  std::vector<std::string> nodes;
+  for (const auto& [name, node] : topology.nodes) {
+    if (name != model::kHostNode) {
+      nodes.push_back(name);
+    }
+  }
+  return {size, [nodes] {
+            const auto start = std::chrono::steady_clock::now();
+            std::atomic<std::size_t> flushed{0};
+            sys::forEachOnWorkers(nodes.size(), [&](std::size_t i) {
+              auto fd = sys::openNamedNetns(nodes[i]);
+              auto done = fd ? traffic::flushLearnedNeighbours(fd->get())
+                             : Result<std::size_t>(tl::unexpected(fd.error()));
+              if (done) {
+                flushed += *done;
+              } else {
+                spdlog::debug("verify: neighbours of {}: {}", nodes[i], done.error().message);
+              }
+            });
+            spdlog::debug("verify: {} learned neighbours of {} nodes flushed in {} ms",
+                          flushed.load(), nodes.size(),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - start)
+                              .count());
+          }};
+}
+
+}  // namespace
 
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options) {
   const auto loaded = loadOrReport(global, file);
@@ -37,25 +81,38 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
                      0});
     return 1;
   }
-  std::set<std::string> checked;
+  // Every namespace a probe starts in exists and is the lab's: a namespace of that name made
+  // by someone else would answer for the lab. One read for all of them.
+  // The first problem in probe order is the one reported: a missing namespace, or one before it
+  // that is not the lab's.
+  std::vector<std::string> probe_sources;
+  std::map<std::string, SourceLoc> origin;
+  std::optional<Error> missing;
   for (const auto& probe : probes) {
-    if (!checked.insert(probe.from).second || probe.from == model::kHostNode) {
+    if (probe.from == model::kHostNode || !origin.emplace(probe.from, probe.origin).second) {
       continue;
     }
     if (!sys::namedNetnsExists(probe.from)) {
-      printError(Error{ErrorKind::kConflict,
-                       fmt::format("namespace '{}' does not exist: apply lab '{}' first",
-                                   probe.from, topology.name),
-                       probe.origin, 0});
-      return 1;
+      missing = Error{ErrorKind::kConflict,
+                      fmt::format("namespace '{}' does not exist: apply lab '{}' first", probe.from,
+                                  topology.name),
+                      probe.origin, 0};
+      break;
     }
-    // A namespace of that name made by someone else would answer for the lab.
-    if (auto ok = checkNodeOfLab(topology.name, probe.from); !ok) {
-      auto error = ok.error();
-      error.where = probe.origin;
-      printError(error);
-      return 1;
+    probe_sources.push_back(probe.from);
+  }
+  std::string failed;
+  if (auto ok = checkNodesOfLab(topology.name, probe_sources, failed); !ok) {
+    auto error = ok.error();
+    if (!failed.empty()) {
+      error.where = origin[failed];
     }
+    printError(error);
+    return 1;
+  }
+  if (missing) {
+    printError(*missing);
+    return 1;
   }
   const auto timeout = std::chrono::milliseconds(options.timeout_ms);
   const auto results = app::runProbes(
@@ -75,7 +132,7 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
         result.detail = outcome.detail;
         return result;
       },
-      options.parallel);
+      options.parallel, neighbourFlushes(topology, probes.size()));
   const bool all_ok =
       std::all_of(results.begin(), results.end(), [](const app::ProbeResult& r) { return r.ok(); });
   if (options.format == "html") {
@@ -117,38 +174,50 @@ int runVerify(const GlobalOptions& global, const std::string& file, const Verify
     printJson({{"lab", topology.name}, {"ok", all_ok}, {"results", std::move(items)}});
     return all_ok ? 0 : 1;
   }
-  // A matrix: one row per source node, one column per target.
+  // A matrix: one row per source node, one column per target; past kMatrixColumns targets (a
+  // generated lab of a thousand nodes would print a million cells) one line per probe instead.
+  constexpr std::size_t kMatrixColumns = 24;
   std::vector<std::string> sources;
   std::vector<std::string> targets;
+  std::set<std::string> seen_sources;
+  std::set<std::string> seen_targets;
   std::map<std::pair<std::string, std::string>, std::string> cells;
+  std::string lines;
   for (const auto& r : results) {
     const std::string target = r.spec.tcp_port != 0
                                    ? fmt::format("{}/tcp{}", r.spec.target, r.spec.tcp_port)
                                    : r.spec.target;
-    if (std::find(sources.begin(), sources.end(), r.spec.from) == sources.end()) {
+    if (seen_sources.insert(r.spec.from).second) {
       sources.push_back(r.spec.from);
     }
-    if (std::find(targets.begin(), targets.end(), target) == targets.end()) {
+    if (seen_targets.insert(target).second) {
       targets.push_back(target);
     }
-    cells[{r.spec.from, target}] = !r.ok() ? "FAIL" : r.reachable ? "ok" : "blocked";
+    const char* cell = !r.ok() ? "FAIL" : r.reachable ? "ok" : "blocked";
+    cells[{r.spec.from, target}] = cell;
+    lines += fmt::format("{} -> {}  {}\n", r.spec.from, target, cell);
   }
-  std::size_t width = 8;
-  for (const auto& target : targets) {
-    width = std::max(width, target.size() + 2);
-  }
-  std::string out = fmt::format("{:<12}", "from \\ to");
-  for (const auto& target : targets) {
-    out += fmt::format("{:<{}}", target, width);
-  }
-  out += "\n";
-  for (const auto& source : sources) {
-    out += fmt::format("{:<12}", source);
+  std::string out;
+  if (targets.size() > kMatrixColumns) {
+    out = std::move(lines);
+  } else {
+    std::size_t width = 8;
     for (const auto& target : targets) {
-      const auto cell = cells.find({source, target});
-      out += fmt::format("{:<{}}", cell == cells.end() ? "." : cell->second, width);
+      width = std::max(width, target.size() + 2);
+    }
+    out = fmt::format("{:<12}", "from \\ to");
+    for (const auto& target : targets) {
+      out += fmt::format("{:<{}}", target, width);
     }
     out += "\n";
+    for (const auto& source : sources) {
+      out += fmt::format("{:<12}", source);
+      for (const auto& target : targets) {
+        const auto cell = cells.find({source, target});
+        out += fmt::format("{:<{}}", cell == cells.end() ? "." : cell->second, width);
+      }
+      out += "\n";
+    }
   }
   printText(out);
   std::size_t failures = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 
 #include "nstopo/apply/driver.h"
 #include "nstopo/core/error.h"
@@ -13,5 +14,11 @@ namespace nstopo::app {
 /// `host` always passes. Reads only that one namespace through `driver`.
 [[nodiscard]] Status checkNodeOfLab(const std::string& lab, const std::string& node,
                                     apply::Driver& driver);
+
+/// checkNodeOfLab for many nodes with one read of all their namespaces (verify probes from a
+/// thousand nodes). On failure `failed` names the first node, in `nodes` order, that is not the
+/// lab's; it stays empty when the read itself failed.
+[[nodiscard]] Status checkNodesOfLab(const std::string& lab, const std::vector<std::string>& nodes,
+                                     apply::Driver& driver, std::string& failed);
 
 }  // namespace nstopo::app

@@ -45,10 +45,24 @@ struct ProbeResult {
 [[nodiscard]] std::optional<std::string> nodeWithAddress(const model::Topology& topology,
                                                          const IpAddress& address);
 
-/// Runs the probes on up to `parallel` threads; `probe` does one (from inside its namespace).
-/// A probe expected to reach its target that fails among the parallel ones runs again alone.
+/// Probes in batches: after each batch but the last, `between` runs (verify empties the lab's
+/// neighbour caches there, so that a large lab never fills the machine's neighbour table).
+struct ProbeBatches {
+  std::size_t size = 0;  ///< probes per batch; 0: one batch of all
+  std::function<void()> between;
+};
+
+/// How many probes may run between two flushes of the lab's neighbour caches when the machine's
+/// neighbour table holds `table_limit` entries: a routed probe leaves up to four entries (source
+/// and target for their gateways, each gateway for its host), and a batch stays within half the
+/// table, for what the lab's own traffic holds.
+[[nodiscard]] std::size_t probeBatchSize(std::size_t table_limit);
+
+/// Runs the probes on up to `parallel` threads, batch after batch; `probe` does one (from inside
+/// its namespace). A probe expected to reach its target that fails among the parallel ones runs
+/// again alone once every batch is done.
 [[nodiscard]] std::vector<ProbeResult> runProbes(
     const std::vector<ProbeSpec>& probes, const std::function<ProbeResult(const ProbeSpec&)>& probe,
-    std::size_t parallel);
+    std::size_t parallel, const ProbeBatches& batches = {});
 
 }  // namespace nstopo::app

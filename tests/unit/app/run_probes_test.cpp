@@ -3,6 +3,9 @@
 // target while others run beside it is tried again alone; nothing else is probed twice.
 #include <map>
 #include <mutex>
+#include <set>
+#include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
@@ -66,6 +69,43 @@ TEST_F(RunProbes, ExpectedOutcomesAndSerialRunsAreProbedOnce) {
   EXPECT_EQ(calls["isolated"], 1);
   EXPECT_EQ(calls["leaks"], 1);
   EXPECT_EQ(calls["serial"], 1);
+}
+
+TEST_F(RunProbes, BatchesRunInOrderWithTheirFlushBetweenAndNotAfterTheLast) {
+  std::vector<ProbeSpec> probes;
+  for (int i = 0; i < 7; ++i) {
+    const std::string name = "p" + std::to_string(i);
+    probes.push_back(spec(name, true));
+    first[name] = later[name] = true;
+  }
+  std::vector<std::string> events;  // probes and flushes, in the order they happened
+  const auto results = runProbes(
+      probes,
+      [&](const ProbeSpec& s) {
+        {
+          const std::lock_guard lock(mutex);
+          events.push_back(s.from);
+        }
+        return probe(s);
+      },
+      4, ProbeBatches{3, [&] { events.emplace_back("flush"); }});
+  ASSERT_EQ(results.size(), 7U);
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    EXPECT_EQ(results[i].spec.from, probes[i].from);  // each result in its probe's place
+    EXPECT_TRUE(results[i].ok());
+  }
+  ASSERT_EQ(events.size(), 9U);  // 7 probes and 2 flushes: none after the last batch
+  EXPECT_EQ(events[3], "flush");
+  EXPECT_EQ(events[7], "flush");
+  const std::set<std::string> first_batch(events.begin(), events.begin() + 3);
+  EXPECT_EQ(first_batch, (std::set<std::string>{"p0", "p1", "p2"}));
+  EXPECT_EQ(events[8], "p6");
+}
+
+TEST(ProbeBatchSize, StaysWithinHalfTheNeighbourTableAtFourEntriesAProbe) {
+  EXPECT_EQ(probeBatchSize(1024), 128U);
+  EXPECT_EQ(probeBatchSize(16384), 2048U);
+  EXPECT_EQ(probeBatchSize(8), 16U);  // never fewer than 16 at a time
 }
 
 }  // namespace
