@@ -233,8 +233,9 @@ Result<std::vector<std::string>> LiveChanges::run(const model::ScenarioEvent& ev
             [&](const model::ImpairEvent& e) {
               const auto want = wanted(e.impair);
               auto step = impairStep(end.ref, want, end.live);
+              // In the words given (the kernel form adds netem's default queue length).
               note(end, step.has_value(),
-                   want ? "impair " + model::impairmentText(*want) : std::string("no impair"));
+                   want ? "impair " + model::impairmentText(*e.impair) : std::string("no impair"));
               if (step) {
                 actions.emplace_back(std::move(*step));
               }

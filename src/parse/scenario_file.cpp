@@ -67,7 +67,7 @@ std::optional<model::ScenarioEvent> readEvent(FieldReader& in, const YAML::Node&
           if (value.IsScalar() && value.Scalar() == "clear") {
             change = model::ImpairEvent{std::nullopt};
           } else if (auto impair = parseImpairment(in, value, "event impair")) {
-            change = model::ImpairEvent{model::kernelForm(*impair)};
+            change = model::ImpairEvent{*impair};
           }
         } else if (key == "restore") {
           ++changes;
