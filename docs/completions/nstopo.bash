@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate expand plan apply destroy show list gc verify exec logs bench graph generate import ovs"
+  local commands="validate expand plan apply destroy show list gc verify exec logs link impair run-scenario bench graph generate import ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -62,6 +62,8 @@ _nstopo() {
     --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
     --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
+    --down|--up|--delay|--jitter|--loss|--duplicate|--corrupt|--reorder|--gap|--rate|--limit) return ;;
+    --distribution) COMPREPLY=($(compgen -W "normal pareto paretonormal" -- "$cur")); return ;;
     --family) COMPREPLY=($(compgen -W "ipv4 ipv6 dual" -- "$cur")); return ;;
     --link) COMPREPLY=($(compgen -W "veth ovs-veth ovs-internal" -- "$cur")); return ;;
     --routing) COMPREPLY=($(compgen -W "static none" -- "$cur")); return ;;
@@ -83,6 +85,9 @@ _nstopo() {
     import) COMPREPLY=($(compgen -W "--netns --bridge --ovs-bridge --name --schema" -- "$cur")) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
     logs) COMPREPLY=($(compgen -W "--lab -f --follow $(_nstopo_nodes)" -- "$cur") "${yaml_files[@]}") ;;
+    link) COMPREPLY=($(compgen -W "--lab --one-end --down --up --count down up flap" -- "$cur") "${yaml_files[@]}") ;;
+    impair) COMPREPLY=($(compgen -W "--lab --delay --jitter --distribution --loss --duplicate --corrupt --reorder --gap --rate --limit --clear" -- "$cur") "${yaml_files[@]}") ;;
+    run-scenario) COMPREPLY=("${yaml_files[@]}") ;;
     ovs) COMPREPLY=($(compgen -W "start stop status --json" -- "$cur")) ;;
     gc) COMPREPLY=($(compgen -W "--dry-run --json" -- "$cur")) ;;
     list) COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;

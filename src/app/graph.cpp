@@ -26,6 +26,10 @@ std::string interfaceLabel(const model::Topology& topology, const std::string& n
       for (const auto& address : settings->second.addresses) {
         label += " " + address.ip.cidr();
       }
+      // What the interface does to what it sends: a slow or lossy link is part of the picture.
+      if (settings->second.impair) {
+        label += " (" + model::impairmentText(*settings->second.impair) + ")";
+      }
     }
   }
   return label;
@@ -41,9 +45,10 @@ std::vector<Edge> edgesOf(const model::Topology& topology) {
           const auto& b = link.endpoints[1];
           edges.push_back(
               {a.owner, b.owner,
-               fmt::format("{} -- {}",
+               fmt::format("{} -- {}{}",
                            interfaceLabel(topology, model::endpointNetns(topology, a), a.ifname),
-                           interfaceLabel(topology, model::endpointNetns(topology, b), b.ifname))});
+                           interfaceLabel(topology, model::endpointNetns(topology, b), b.ifname),
+                           link.impair ? "\n" + model::impairmentText(*link.impair) : "")});
         }
         break;
       case model::LinkShape::kStacked:

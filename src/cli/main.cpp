@@ -14,6 +14,7 @@
 #include "nstopo/version.h"
 
 #include "commands.h"
+#include "runtime_commands.h"
 
 namespace {
 
@@ -249,6 +250,8 @@ int main(int argc, char** argv) {
       ->add_option("--schema", import_schema, "The schema the modeline names (path or URL)")
       ->capture_default_str();
 
+  const auto run_runtime_command = nstopo::cli::addRuntimeCommands(app, global);
+
   CLI11_PARSE(app, argc, argv);
   // A CI job can set this once for every step; any value but empty or 0 turns the mode on.
   if (const char* untrusted = std::getenv("NSTOPO_UNTRUSTED");
@@ -268,6 +271,9 @@ int main(int argc, char** argv) {
   if ((destroy->parsed() || show->parsed()) && target.file.empty() && target.lab.empty()) {
     fmt::print(stderr, "error: give a topology FILE or --lab NAME\n");
     return 1;
+  }
+  if (const auto code = run_runtime_command()) {
+    return *code;
   }
   if (validate->parsed()) {
     return nstopo::cli::runValidate(global, file);

@@ -108,10 +108,19 @@ void expandNode(YAML::Node& written, const model::Node& node, const model::Topol
       settings.SetStyle(YAML::EmitterStyle::Flow);
     }
     for (const auto& entry : interface_defaults) {
-      if (!has(settings, entry.first.Scalar())) {
-        // A scalar of its own: a shared one would be written as a YAML anchor and aliases.
-        settings[entry.first.Scalar()] = YAML::Node(entry.second.Scalar());
+      const std::string key = entry.first.Scalar();
+      if (has(settings, key)) {
+        continue;
       }
+      if (key == "impair") {
+        // The loader gives the default only where the interface's link gives none.
+        if (!impairedByItsLink(topology, node.name, ifname)) {
+          settings[key] = YAML::Clone(entry.second);  // a map of its own, not an alias
+        }
+        continue;
+      }
+      // A scalar of its own: a shared one would be written as a YAML anchor and aliases.
+      settings[key] = YAML::Node(entry.second.Scalar());
     }
     interfaces[ifname] = settings;
   }

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "nstopo/core/names.h"
+#include "nstopo/parse/scenario.h"
 
 namespace nstopo::parse {
 namespace {
@@ -127,6 +128,18 @@ tl::expected<std::uint64_t, std::string> parseRate(std::string_view text) {
     return tl::unexpected(fmt::format("is more than {}", model::rateText(model::kMaxRateBits)));
   }
   return *bits;
+}
+
+tl::expected<std::chrono::milliseconds, std::string> parseTimeSpan(std::string_view text) {
+  const auto max = model::kMaxScenarioLength;
+  auto ms = scaled(text, {{"m", 60'000}, {"s", 1'000}, {"ms", 1}}, "ms, s or m", "milliseconds");
+  if (!ms) {
+    return tl::unexpected(ms.error());
+  }
+  if (*ms > static_cast<std::uint64_t>(max.count())) {
+    return tl::unexpected(fmt::format("is more than {} s", max.count() / 1000));
+  }
+  return std::chrono::milliseconds(*ms);
 }
 
 std::optional<model::Impairment> parseImpairment(FieldReader& in, const YAML::Node& node,

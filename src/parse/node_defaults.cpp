@@ -17,7 +17,7 @@ bool wrote(const WrittenInterfaceKeys& written, const std::string& node, const s
 }
 
 bool hasInterfaceDefaults(const NodeDefaults& defaults) {
-  return defaults.mtu || defaults.up || defaults.promisc;
+  return defaults.mtu || defaults.up || defaults.promisc || defaults.impair;
 }
 
 }  // namespace
@@ -38,6 +38,16 @@ bool sameDestination(const model::Route& a, const model::Route& b) {
     return false;
   }
   return a.is_default || a.to == b.to;
+}
+
+bool impairedByItsLink(const model::Topology& topology, const std::string& node_name,
+                       const std::string& ifname) {
+  return std::any_of(topology.links.begin(), topology.links.end(), [&](const model::Link& link) {
+    return link.impair &&
+           std::any_of(link.endpoints.begin(), link.endpoints.end(), [&](const auto& endpoint) {
+             return !endpoint.on_bridge && endpoint.owner == node_name && endpoint.ifname == ifname;
+           });
+  });
 }
 
 std::set<std::string> interfacesTakingDefaults(const model::Topology& topology,
@@ -108,6 +118,11 @@ void applyNodeDefaults(const NodeDefaults& defaults, const WrittenInterfaceKeys&
       }
       if (defaults.promisc && !wrote(written, name, ifname, "promisc")) {
         settings.promisc = defaults.promisc;
+      }
+      if (defaults.impair && !wrote(written, name, ifname, "impair") &&
+          !impairedByItsLink(topology, name, ifname)) {
+        settings.impair = defaults.impair;
+        settings.impair_loc = defaults.impair_loc;  // a probe's refusal points at the default
       }
     }
   }

@@ -22,7 +22,15 @@ struct NodeDefaults {
   std::optional<std::uint32_t> mtu;
   std::optional<bool> up;
   std::optional<bool> promisc;
+  /// Given to every interface that has no `impair:` of its own nor from its link.
+  std::optional<model::Impairment> impair;
+  SourceLoc impair_loc;
 };
+
+/// Whether a link of the file gives NODE:IFNAME its `impair:` (a link's impair goes to every end
+/// it creates): such an interface does not take the default's, which it may not have twice.
+[[nodiscard]] bool impairedByItsLink(const model::Topology& topology, const std::string& node_name,
+                                     const std::string& ifname);
 
 /// The interface setting keys a node wrote itself: node -> interface -> keys ("mtu", "up", ...).
 using WrittenInterfaceKeys = std::map<std::string, std::map<std::string, std::set<std::string>>>;

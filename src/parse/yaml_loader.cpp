@@ -109,8 +109,8 @@ class TopologyParser {
           if (key == "interfaces") {
             // Settings for every interface at once, not keyed by interface name.
             in_.forEachField(
-                value, "defaults interfaces (mtu, up or promisc of every interface)",
-                {"mtu", "up", "promisc"},
+                value, "defaults interfaces (mtu, up, promisc or impair of every interface)",
+                {"mtu", "up", "promisc", "impair"},
                 [&](const std::string& setting, const SourceLoc&, const YAML::Node& v) {
                   if (setting == "mtu") {
                     defaults_.mtu = parseMtu(v, "defaults interfaces");
@@ -118,6 +118,9 @@ class TopologyParser {
                     defaults_.up = in_.boolean(v, "defaults interfaces up");
                   } else if (setting == "promisc") {
                     defaults_.promisc = in_.boolean(v, "defaults interfaces promisc");
+                  } else if (setting == "impair") {
+                    defaults_.impair = parseImpairment(in_, v, "defaults interfaces impair");
+                    defaults_.impair_loc = in_.at(v);
                   }
                 });
           } else if (key == "routes") {

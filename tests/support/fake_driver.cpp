@@ -40,6 +40,12 @@ Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
       }
     }
   }
+  // The capability probe: a qdisc kind `world` lacks is reported when asked for.
+  for (const auto& kind : scope.qdisc_kinds) {
+    if (world.unsupported_qdiscs.count(kind) > 0) {
+      into.unsupported_qdiscs.insert(kind);
+    }
+  }
   into.ovs_bridges = world.ovs_bridges;
   into.ovs_auto_datapath = world.ovs_auto_datapath;
   return {};

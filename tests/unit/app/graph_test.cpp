@@ -61,6 +61,23 @@ model::Topology seed(const std::string& name) {
   return loaded.topology;
 }
 
+TEST(Graph, ImpairmentsLabelTheirLinks) {
+  const auto topology = topologyOf(
+      "name: wan\n"
+      "nodes:\n"
+      "  a: {interfaces: {eth0: {impair: {rate: 10mbit}}}}\n"
+      "  b: {}\n"
+      "  c: {}\n"
+      "links:\n"
+      "  - {kind: veth, endpoints: [a:eth0, b:eth0]}\n"
+      "  - {kind: veth, endpoints: [b:eth1, c:eth0], impair: {delay: 40ms, loss: 1%}}\n");
+  const auto dot = app::toDot(topology);
+  EXPECT_NE(dot.find("label=\"eth0 (rate 10mbit) -- eth0\""), std::string::npos) << dot;
+  EXPECT_NE(dot.find("label=\"eth1 -- eth0\\ndelay 40ms, loss 1%\""), std::string::npos) << dot;
+  EXPECT_NE(app::toMermaid(topology).find("eth1 -- eth0<br/>delay 40ms, loss 1%"),
+            std::string::npos);
+}
+
 TEST(Graph, SeedVethPairGolden) {
   const auto topology = seed("veth-pair.yaml");
   EXPECT_EQ(app::toDot(topology),

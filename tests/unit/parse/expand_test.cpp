@@ -40,6 +40,9 @@ std::string describe(const model::Topology& topology) {
       for (const auto& address : s.addresses) {
         out += " " + address.ip.cidr();
       }
+      if (s.impair) {
+        out += " impair " + model::impairmentText(*s.impair);
+      }
       out += "\n";
     }
   }
@@ -94,6 +97,30 @@ TEST(Expand, ReadsIntoTheSameModel) {
   EXPECT_EQ(describe(again), describe(topology)) << expanded;
   // Expanding twice changes nothing more.
   EXPECT_EQ(describe(validTopology(parse::expandTopology(expanded, again))), describe(topology));
+}
+
+TEST(Expand, ADefaultImpairIsWrittenWhereTheLoaderGivesIt) {
+  const std::string lab = R"(name: lab
+defaults:
+  interfaces: {impair: {delay: 20ms, loss: 1% 25%}}
+nodes:
+  a:
+    interfaces:
+      eth0: {impair: {rate: 20mbit}}
+  b: {}
+  c: {}
+links:
+  - {kind: veth, endpoints: [a:eth0, b:eth0]}
+  - {kind: veth, endpoints: [b:eth1, c:eth0], impair: {rate: 5mbit}}
+)";
+  const auto topology = validTopology(lab);
+  const auto expanded = parse::expandTopology(lab, topology);
+  EXPECT_EQ(expanded.find("defaults"), std::string::npos) << expanded;
+  EXPECT_EQ(describe(validTopology(expanded)), describe(topology)) << expanded;
+  EXPECT_NE(
+      describe(topology).find("if eth0 mtu - up true promisc - mac - vrf - impair delay 20ms"),
+      std::string::npos)
+      << describe(topology);
 }
 
 TEST(Expand, ANodeSharedThroughAnAliasIsWrittenOutForEachNode) {

@@ -93,6 +93,48 @@ links:
   EXPECT_FALSE(topology.nodes.at("b").interfaces.at("eth0").up);
 }
 
+constexpr const char* kImpairedLab = R"(name: lab
+defaults:
+  interfaces: {impair: {rate: 10mbit}}
+nodes:
+  a:
+    interfaces:
+      eth0: {impair: {rate: 20mbit}}
+  b: {}
+  c: {}
+links:
+  - {kind: veth, endpoints: [a:eth0, b:eth0]}
+  - {kind: veth, endpoints: [b:eth1, c:eth0], impair: {rate: 5mbit}}
+  - {kind: veth, endpoints: [a:eth1, c:eth1]}
+)";
+
+TEST(NodeDefaults, ImpairGoesWhereNeitherTheInterfaceNorItsLinkHasOne) {
+  const auto topology = validTopology(kImpairedLab);
+  const auto rate = [&](const std::string& node, const std::string& ifname) {
+    const auto& impair = topology.nodes.at(node).interfaces.at(ifname).impair;
+    return impair && impair->rate ? *impair->rate : 0;
+  };
+  EXPECT_EQ(rate("a", "eth0"), 20'000'000U);  // its own
+  EXPECT_EQ(rate("b", "eth0"), 10'000'000U);  // the default
+  EXPECT_EQ(rate("a", "eth1"), 10'000'000U);
+  EXPECT_EQ(rate("c", "eth1"), 10'000'000U);
+  // Its link's impair: the interface takes none from the defaults (one place per interface).
+  EXPECT_EQ(rate("b", "eth1"), 0U);
+  EXPECT_EQ(rate("c", "eth0"), 0U);
+  const auto& place = topology.nodes.at("b").interfaces.at("eth0").impair_loc;
+  EXPECT_EQ(place.line, 3);  // a refusal by the probe points at the default
+}
+
+TEST(NodeDefaults, ABadImpairIsReportedAtItsPlaceInDefaults) {
+  EXPECT_EQ(onlyProblemOf("name: lab\n"
+                          "defaults:\n"
+                          "  interfaces: {impair: {rate: 10mbps}}\n"
+                          "nodes:\n"
+                          "  a: {}\n"),
+            "lab.yaml:3:31: error: defaults interfaces impair rate '10mbps' has an unknown unit "
+            "'mbps' (bit, kbit, mbit or gbit)");
+}
+
 TEST(NodeDefaults, BondMembersTakeNoInterfaceSettingsTheirBondTakesThem) {
   const auto topology = validTopology(R"(name: lab
 defaults:
@@ -152,10 +194,11 @@ TEST(NodeDefaults, ABadDefaultIsReportedWhereItIsWritten) {
                           "nodes: {a: {}}\n"),
             "lab.yaml:4:12: error: defaults route: '10.0.0.1/8' has host bits set; the network "
             "is 10.0.0.0/8");
-  EXPECT_EQ(onlyProblemOf("name: lab\ndefaults:\n  interfaces: {eth0: {mtu: 1400}}\n"
-                          "nodes: {a: {}}\n"),
-            "lab.yaml:3:16: error: defaults interfaces (mtu, up or promisc of every interface): "
-            "unknown key 'eth0'");
+  EXPECT_EQ(
+      onlyProblemOf("name: lab\ndefaults:\n  interfaces: {eth0: {mtu: 1400}}\n"
+                    "nodes: {a: {}}\n"),
+      "lab.yaml:3:16: error: defaults interfaces (mtu, up, promisc or impair of every interface): "
+      "unknown key 'eth0'");
   // The validator checks it in every node that inherits it, at its place in `defaults:`.
   EXPECT_EQ(onlyProblemOf("name: lab\ndefaults:\n  sysctls: {kernel.hostname: x}\n"
                           "nodes: {a: {}}\n"),

@@ -8,6 +8,8 @@
 # pings loses 10 to 30 %, every netem key at once with a rate reads back as written (a tbf child
 # holds the rate), a rate alone is a tbf, drift by hand is put back, removing impair gives the
 # veth its noqueue, and topologies/examples/wan-impaired.yaml applies, verifies and converges.
+# At run time: `nstopo impair --delay` (netem, measured, drift put back by apply), a scenario's
+# impair and restore, and a flap seen as carrier changes in the peer.
 # shellcheck source=SCRIPTDIR/../guest/vmtest-lib.sh
 . /usr/lib/vmtest/lib.sh
 
@@ -146,6 +148,44 @@ drift() {
 check drift.seen drift
 check drift.apply nstopo apply "$lab"
 check drift.converged nstopo plan --detailed-exitcode "$lab"
+
+# Run time (issue 14, part 2): `nstopo impair --delay` on the live lab is a netem under 4e53:
+# that adds its delay, drift that apply replaces with the file's tbf; a scenario's impair event and
+# its restore; a flap of one end seen as four carrier changes in the peer.
+check runtime.impair nstopo impair "$lab" a:eth0 --delay 50ms
+check runtime.netem expect_qdisc "netem 4e53:"
+check runtime.rtt rtt_raised_by 50 45 65
+drifted() {
+  rc=0
+  nstopo plan --detailed-exitcode "$lab" >"$work/out" 2>&1 || rc=$?
+  [ "$rc" = 2 ] || { cat "$work/out"; echo "plan exit $rc, not 2"; return 1; }
+}
+check runtime.drift drifted
+check runtime.apply nstopo apply "$lab"
+check runtime.restored expect_qdisc "tbf 4e53:"
+check runtime.converged nstopo plan --detailed-exitcode "$lab"
+cat >"$work/scenario.yaml" <<'YAML'
+events:
+  - {at: 0s, link: a:eth0, impair: {delay: 30ms, loss: 1%}}
+  - {at: 300ms, link: a:eth0, restore: true}
+YAML
+scenario_netem() {
+  nstopo run-scenario "$lab" "$work/scenario.yaml" >"$work/out" 2>&1 || { cat "$work/out"; return 1; }
+  grep -q 'a:eth0 impair delay 30ms' "$work/out" || { cat "$work/out"; return 1; }
+  expect_qdisc "tbf 4e53:"
+}
+check runtime.scenario scenario_netem
+check runtime.scenario_converged nstopo plan --detailed-exitcode "$lab"
+peer_changes() { ip -n b -s -s -j link show eth0 | jq -r '[.. | .carrier_changes? // empty] | first'; }
+flap_seen() {
+  before=$(peer_changes)
+  nstopo link "$lab" a:eth0 flap --one-end --down 200ms --up 200ms --count 2 >"$work/out" 2>&1 ||
+    { cat "$work/out"; return 1; }
+  after=$(peer_changes)
+  [ $((after - before)) = 4 ] || { echo "b:eth0's carrier changed $before -> $after, not 4 times"; return 1; }
+  echo "b:eth0 saw 4 carrier changes"
+}
+check runtime.flap flap_seen
 
 impair_is ""
 check removed.apply nstopo apply "$lab"
