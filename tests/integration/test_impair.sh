@@ -102,4 +102,42 @@ expect_rc 0 "converged" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 step "destroy"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(netns_list)" "" "nothing left"
+
+step "every kind this kernel has takes impair: a macvlan, a bridge port, a VXLAN device"
+cat >"$WORK/kinds.yaml" <<'YAML'
+name: kinds
+nodes:
+  s:
+    interfaces:
+      eth0: {addresses: [10.1.0.1/24]}
+  t:
+    interfaces:
+      eth0: {addresses: [10.1.0.2/24]}
+  m:
+    interfaces:
+      eth0: {addresses: [10.2.0.2/24]}
+  h:
+    interfaces:
+      eth0: {addresses: [10.3.0.1/24]}
+  r:
+    interfaces:
+      vx0: {addresses: [10.4.0.1/24]}
+bridges:
+  br0: {kind: linux, node: s}
+links:
+  - {kind: veth, endpoints: [s:eth0, t:eth0]}
+  - {kind: macvlan, parent: s:eth0, endpoint: m:eth0, mode: bridge, impair: {rate: 3mbit}}
+  - {kind: veth, endpoints: [h:eth0, br0:p-h], impair: {rate: 4mbit}}
+  - {kind: vxlan, endpoint: r:vx0, underlay: s:eth0, vni: 42, local: 10.1.0.1, remote: 10.1.0.2, impair: {rate: 5mbit}}
+YAML
+expect_rc 0 "apply" -- "$NSTOPO" apply "$WORK/kinds.yaml"
+expect_eq "$(root_qdisc m eth0)" "tbf 4e53: 375000" "the macvlan m:eth0 at 3 mbit"
+expect_eq "$(root_qdisc h eth0)" "tbf 4e53: 500000" "the veth end h:eth0 at 4 mbit"
+expect_eq "$(root_qdisc s p-h)" "tbf 4e53: 500000" "its bridge port s:p-h too (a link's impair is both ends')"
+expect_eq "$(ip -n s -j link show p-h | jq -r '.[0].master')" "br0" "p-h is br0's port"
+expect_eq "$(root_qdisc r vx0)" "tbf 4e53: 625000" "the VXLAN device r:vx0 at 5 mbit"
+expect_eq "$(ip -n r -d -j link show vx0 | jq -r '.[0].linkinfo.info_kind')" "vxlan" "vx0 is a VXLAN device"
+expect_rc 0 "converged" -- "$NSTOPO" plan --detailed-exitcode "$WORK/kinds.yaml"
+expect_rc 0 "destroy" -- "$NSTOPO" destroy "$WORK/kinds.yaml"
+expect_eq "$(netns_list)" "" "nothing left"
 finish

@@ -62,9 +62,12 @@ avg_rtt_ms() {
 }
 # root_qdisc: "KIND HANDLE" of a:eth0's root qdisc, from tc.
 root_qdisc() { tc -n a qdisc show dev eth0 root | awk 'NR == 1 {print $2, $3}'; }
-# link_identity: a:eth0's ifindex and carrier changes, from ip -s -d (a reset changes one of them).
+# link_identity: a:eth0's ifindex and carrier changes (a reset changes one of them); neither may
+# be null, or the comparison could not fail.
 link_identity() {
-  ip -n a -d -j link show eth0 | jq -r '.[0] | "\(.ifindex) \(.carrier_changes)"'
+  # carrier_changes is among the statistics: iproute2 6.1 prints it only with -s -s
+  ip -n a -s -s -j link show eth0 |
+    jq -r '.[0] | "\(.ifindex) \([.. | .carrier_changes? // empty] | first)"'
 }
 # rtt_raised_by MS LOW HIGH: the round trip minus the baseline is within LOW..HIGH ms.
 rtt_raised_by() {
@@ -96,6 +99,7 @@ impair_is "{delay: 80ms}"
 check delay80.apply nstopo apply "$lab"
 check delay80.same_handle expect_qdisc "netem 4e53:"
 same_link() {
+  case "$identity" in *null*) echo "no ifindex or carrier changes read: $identity"; return 1 ;; esac
   [ "$(link_identity)" = "$identity" ] ||
     { echo "ifindex and carrier changes went from $identity to $(link_identity)"; return 1; }
 }
