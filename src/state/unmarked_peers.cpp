@@ -32,7 +32,11 @@ void pairUnmarkedLinks(State& state) {
   std::vector<std::pair<IfRef, IfRef>> lowers;
   for (const auto& [netns_name, netns] : state.netns) {
     for (const auto& [name, link] : netns.links) {
-      if (!link.owner.empty() || link.link_ifindex == 0 || link.link_ifindex == link.ifindex) {
+      // A stacked link whose IFLA_LINK is its own index has no lower; a veth's IFLA_LINK is its
+      // peer's index in the peer's namespace, which may well equal its own
+      // (`ip link add eth0 netns a type veth peer name eth0 netns b`).
+      if (!link.owner.empty() || link.link_ifindex == 0 ||
+          (link.kind != LinkKind::kVeth && link.link_ifindex == link.ifindex)) {
         continue;
       }
       const IfRef self{netns_name, name};

@@ -88,6 +88,22 @@ TEST(Import, LinuxBridgeSeedBecomesAValidFileWithTheBridgePorts) {
   EXPECT_NE(text.find("# Every interface"), std::string::npos) << text;
 }
 
+TEST(Import, VethEndsWithTheSameIndexInTheirNamespacesArePaired) {
+  // `ip link add eth0 netns a type veth peer name eth0 netns b`: both ends are index 2, each
+  // pointing at the other's 2.
+  state::State state;
+  auto a = device("eth0", LinkKind::kVeth, 2, 2);
+  a.addresses.insert(cidr("10.0.0.1/24"));
+  put(state, "a", a);
+  auto b = device("eth0", LinkKind::kVeth, 2, 2);
+  b.addresses.insert(cidr("10.0.0.2/24"));
+  put(state, "b", b);
+  const auto text = importText(state, request({"a", "b"}));
+  const auto topology = support::validTopology(text);
+  ASSERT_EQ(topology.links.size(), 1U) << text;
+  EXPECT_NE(text.find("- {kind: veth, endpoints: [a:eth0, b:eth0]}"), std::string::npos) << text;
+}
+
 TEST(Import, TheSameSetupGivesTheSameBytes) {
   EXPECT_EQ(importText(bridgeSeed(), request({"ns1", "ns2"}, {"br0"})),
             importText(bridgeSeed(), request({"ns2", "ns1"}, {"br0"})));
