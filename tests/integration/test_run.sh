@@ -97,8 +97,9 @@ expect_nothing_left runbad nstopo-run-bad-marker "after the failed apply"
 # start_run: `nstopo run` in the background with a command that sleeps (CMD_MARK in its command
 # line); RUN_PID is nstopo's pid. Waits until the command runs.
 CMD_MARK=nstopo-run-cmd-marker
+# With an argument, that shell text runs first (a trap).
 start_run() {
-  "$NSTOPO" run "$LAB_FILE" -- bash -c "exec -a $CMD_MARK sleep 1000" \
+  "$NSTOPO" run "$LAB_FILE" -- bash -c "${1:-} exec -a $CMD_MARK sleep 1000" \
     >"$WORK/bg.out" 2>"$WORK/bg.err" &
   RUN_PID=$!
   if wait_until 30 pgrep -f "^$CMD_MARK" >/dev/null; then
@@ -125,13 +126,25 @@ stop_command() {
   for pid in $(pgrep -f "^$CMD_MARK" || true); do kill "$pid"; done
 }
 
-step "SIGTERM to nstopo while the command sleeps"
-start_run
+for signal in TERM INT; do
+  step "SIG$signal to nstopo while the command sleeps"
+  start_run
+  kill -"$signal" "$RUN_PID"
+  wait_exit "$RUN_PID" 30
+  expect_eq "$EXIT_RC" "$((128 + $(kill -l "$signal")))" \
+    "run ends with the command's status (SIG$signal passed on)"
+  expect_nothing_left runlab "$MARK" "after SIG$signal"
+  ! pgrep -f "^$CMD_MARK" >/dev/null && pass "the command ended" || fail "the command still runs"
+done
+
+step "a command that ignores SIGTERM is killed after the grace period"
+start_run "trap '' TERM;"
 kill -TERM "$RUN_PID"
 wait_exit "$RUN_PID" 30
-expect_eq "$EXIT_RC" "143" "run ends with the command's status (SIGTERM passed on)"
-expect_nothing_left runlab "$MARK" "after SIGTERM"
-! pgrep -f "^$CMD_MARK" >/dev/null && pass "the command ended" || fail "the command still runs"
+expect_eq "$EXIT_RC" "137" "run ends with SIGKILL's status, within 30 s"
+grep -q "the command did not end; killing it" "$WORK/bg.err" && pass "says so" ||
+  fail "stderr: $(cat "$WORK/bg.err")"
+expect_nothing_left runlab "$MARK" "after the grace period"
 
 step "kill -9 of nstopo while the command sleeps: the watcher destroys the lab"
 start_run
