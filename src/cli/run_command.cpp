@@ -204,6 +204,9 @@ int runBound(const GlobalOptions& global, const RunOptions& options) {
     return kExitError;
   }
   // The watcher comes first, while nstopo has one thread, and before anything exists to leak.
+  // This is the one step that depends on where the lab lives: a rootless run (issue 19) would
+  // enter its own user, network and mount namespaces here instead, which the kernel frees with
+  // their last process, and need no watcher (docs/services.md).
   const std::string run = newRunId();
   auto watcher =
       sys::DeathWatcher::start([&global, lab, run] { return destroyAfterDeath(global, lab, run); });
