@@ -78,6 +78,12 @@ expect_rc 0 "in the host: the nodes and the service are there" -- "$NSTOPO" run 
   sh -c "ip netns list | grep -q r1 && ip netns list | grep -q r2 && pgrep -f ^$MARK >/dev/null"
 echo from-stdin | "$NSTOPO" run "$LAB_FILE" -- cat >"$WORK/stdin.out" 2>/dev/null || true
 expect_eq "$(cat "$WORK/stdin.out")" "from-stdin" "stdin passes through"
+# The watcher's socket, the run lock and netlink sockets are close-on-exec or closed: the command
+# holds what a command started directly holds, no more.
+direct_fds=$(sh -c 'ls /proc/$$/fd' | sort | tr '\n' ' ')
+expect_rc 0 "--in r1: list the command's descriptors" -- "$NSTOPO" run "$LAB_FILE" --in r1 -- \
+  sh -c 'ls /proc/$$/fd'
+expect_eq "$(sort "$WORK/out" | tr '\n' ' ')" "$direct_fds" "the command inherits no descriptor of nstopo"
 expect_nothing_left runlab "$MARK" "after the commands"
 
 step "a command that is not found"
