@@ -67,25 +67,20 @@ std::string newRunId() {
   return fmt::format("{:x}-{:016x}", ::getpid(), bits);
 }
 
-/// The watcher's rule: the lab is still this run's when its record, or the journal a killed
-/// apply left, names this run. Every apply rewrites the record (and a destroy removes it), so a
-/// lab applied again by anyone since, or already destroyed, is left alone. Asked under the
-/// machine's run lock, so nothing re-applies it between this check and the destroy.
+/// labIsStillRuns, with what the watcher says when it leaves the lab.
 bool stillOurs(const app::RecordStore& records, const std::string& lab, const std::string& run) {
-  auto journal = records.loadJournal(lab);
-  auto record = records.load(lab);
-  if (!journal || !record) {
-    printError(!journal ? journal.error() : record.error());
+  auto ours = labIsStillRuns(records, lab, run);
+  if (!ours) {
+    printError(ours.error());
     return false;
   }
-  if (journal->run == run || (*record && (*record)->run == run)) {
-    return true;
+  if (!*ours) {
+    std::fprintf(stderr,
+                 "nstopo run (watcher): lab '%s' is no longer this run's (destroyed, or applied "
+                 "again since): left as it is\n",
+                 printable(lab).c_str());
   }
-  std::fprintf(stderr,
-               "nstopo run (watcher): lab '%s' is no longer this run's (destroyed, or applied "
-               "again since): left as it is\n",
-               printable(lab).c_str());
-  return false;
+  return *ours;
 }
 
 /// In the watcher, once nstopo ended without releasing it: `nstopo destroy` of the lab if it is
@@ -184,6 +179,19 @@ int runCommand(const std::string& lab, const RunOptions& options, ReportsOnStder
 }
 
 }  // namespace
+
+Result<bool> labIsStillRuns(const app::RecordStore& records, const std::string& lab,
+                            const std::string& run) {
+  auto journal = records.loadJournal(lab);
+  if (!journal) {
+    return tl::unexpected(journal.error());
+  }
+  auto record = records.load(lab);
+  if (!record) {
+    return tl::unexpected(record.error());
+  }
+  return !run.empty() && (journal->run == run || (*record && (*record)->run == run));
+}
 
 int runBound(const GlobalOptions& global, const RunOptions& options) {
   const auto topology = loadOrReport(global, options.file);
