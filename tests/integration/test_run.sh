@@ -84,6 +84,9 @@ direct_fds=$(sh -c 'ls /proc/$$/fd' | sort | tr '\n' ' ')
 expect_rc 0 "--in r1: list the command's descriptors" -- "$NSTOPO" run "$LAB_FILE" --in r1 -- \
   sh -c 'ls /proc/$$/fd'
 expect_eq "$(sort "$WORK/out" | tr '\n' ' ')" "$direct_fds" "the command inherits no descriptor of nstopo"
+expect_rc 0 "--in r1: the lab's variables, as exec sets them" -- "$NSTOPO" run "$LAB_FILE" --in r1 -- \
+  sh -c 'echo "$NSTOPO_LAB $NSTOPO_NODE $NSTOPO_RUNTIME_DIR"'
+expect_eq "$(cat "$WORK/out")" "runlab r1 /run/nstopo/runlab/runtime/r1" "NSTOPO_LAB, NODE, RUNTIME_DIR"
 expect_nothing_left runlab "$MARK" "after the commands"
 
 step "a command that is not found"
