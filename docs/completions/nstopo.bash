@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate expand plan apply destroy show list gc verify exec logs link impair run-scenario bench graph generate import ovs"
+  local commands="validate expand plan apply destroy show list gc verify exec run logs link impair run-scenario bench graph generate import ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -34,8 +34,8 @@ _nstopo() {
     word=${COMP_WORDS[i]}
     case " $commands " in *" $word "*) command=$word; break ;; esac
   done
-  # After `exec ... --`, complete the command to run inside the node.
-  if [[ $command == exec ]]; then
+  # After `exec ... --` or `run ... --`, complete the command to run.
+  if [[ $command == exec || $command == run ]]; then
     for ((i = 1; i < COMP_CWORD; i++)); do
       if [[ ${COMP_WORDS[i]} == -- ]]; then
         if declare -F _command_offset >/dev/null; then
@@ -59,7 +59,7 @@ _nstopo() {
     --lab) COMPREPLY=($(compgen -W "$(_nstopo_labs)" -- "$cur")); return ;;
     --netns) COMPREPLY=($(compgen -W "$(ip netns list 2>/dev/null | awk '{print $1}')" -- "$cur")); return ;;
     --bridge|--ovs-bridge) return ;;
-    --from|--to) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
+    --from|--to|--in) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
     --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
     --down|--up|--delay|--jitter|--loss|--duplicate|--corrupt|--reorder|--gap|--rate|--limit) return ;;
@@ -84,6 +84,7 @@ _nstopo() {
     generate) COMPREPLY=($(compgen -W "star chain ring full-mesh tree leaf-spine fat-tree -n --nodes --depth --fanout --spines --leaves --hosts -k --family --pool4 --pool6 --link --routing --name --prefix --schema -o --output" -- "$cur")) ;;
     import) COMPREPLY=($(compgen -W "--netns --bridge --ovs-bridge --name --schema" -- "$cur")) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
+    run) COMPREPLY=($(compgen -W "--in --" -- "$cur") "${yaml_files[@]}") ;;
     logs) COMPREPLY=($(compgen -W "--lab -f --follow $(_nstopo_nodes)" -- "$cur") "${yaml_files[@]}") ;;
     link) COMPREPLY=($(compgen -W "--lab --one-end --down --up --count down up flap" -- "$cur") "${yaml_files[@]}") ;;
     impair) COMPREPLY=($(compgen -W "--lab --delay --jitter --distribution --loss --duplicate --corrupt --reorder --gap --rate --limit --clear" -- "$cur") "${yaml_files[@]}") ;;

@@ -423,6 +423,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       }
     }
     journal = carryOver(std::move(journal), planned.journal);
+    journal.run = session.run_id;
     if (auto ok = session.records->saveJournal(lab, journal); !ok) {
       return tl::unexpected(withContext(ok.error(), "writing the run's journal (nothing changed)"));
     }
@@ -459,7 +460,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
       std::error_code ignored;
       const auto absolute =
           file.empty() ? std::string() : std::filesystem::absolute(file, ignored).string();
-      saved = session.records->save(LabRecord{lab, absolute, netns});
+      saved = session.records->save(LabRecord{lab, absolute, netns, session.run_id});
     }
     if (!saved) {
       spdlog::warn("the lab was applied but its record could not be written: {}",

@@ -69,6 +69,22 @@ std::optional<std::vector<std::string>> stringsOf(const nlohmann::json& object, 
   return out;
 }
 
+/// The `run` id of a record or journal: empty when absent, nothing when it is not a short
+/// printable string (nstopo writes hex digits and dashes).
+std::optional<std::string> runOf(const nlohmann::json& object) {
+  const auto it = object.find("run");
+  if (it == object.end()) {
+    return std::string{};
+  }
+  if (!it->is_string()) {
+    return std::nullopt;
+  }
+  auto run = it->get<std::string>();
+  const bool plain =
+      run.size() <= 64 && run.find_first_not_of("0123456789abcdef-") == std::string::npos;
+  return plain ? std::optional(std::move(run)) : std::nullopt;
+}
+
 /// An IFLA_GROUP value: an unsigned 32-bit number.
 bool isInterfaceGroup(const nlohmann::json& value) {
   return value.is_number_unsigned() && value.get<std::uint64_t>() <= UINT32_MAX;
@@ -203,6 +219,11 @@ Result<std::optional<LabRecord>> RecordStore::load(const std::string& lab) const
     }
   }
   record.netns = std::move(*netns);
+  auto run = runOf(json);
+  if (!run) {
+    return notOurs(path, "record", "its run is not a run id");
+  }
+  record.run = std::move(*run);
   return std::optional<LabRecord>{std::move(record)};
 }
 
@@ -214,7 +235,10 @@ Status RecordStore::save(const LabRecord& record) const {
   if (!dir) {
     return tl::unexpected(dir.error());
   }
-  const nlohmann::json json = {{"lab", record.lab}, {"file", record.file}, {"netns", record.netns}};
+  nlohmann::json json = {{"lab", record.lab}, {"file", record.file}, {"netns", record.netns}};
+  if (!record.run.empty()) {
+    json["run"] = record.run;
+  }
   // The file's path is informational here; a path that is not UTF-8 must not abort the apply.
   const std::string text =
       json.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -241,6 +265,9 @@ Status RecordStore::saveJournal(const std::string& lab, const Journal& journal) 
   }
   if (journal.deletion_group != 0) {
     json["deletion_group"] = journal.deletion_group;
+  }
+  if (!journal.run.empty()) {
+    json["run"] = journal.run;
   }
   const std::string text =
       json.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
@@ -296,6 +323,11 @@ Result<Journal> RecordStore::loadJournal(const std::string& lab) const {
       journal.earlier_groups.push_back(item.get<std::uint32_t>());
     }
   }
+  auto run = runOf(json);
+  if (!run) {
+    return notOurs(path, "journal", "its run is not a run id");
+  }
+  journal.run = std::move(*run);
   return journal;
 }
 

@@ -8,6 +8,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -37,10 +38,11 @@ constexpr int kExitError = 1;
 constexpr int kExitChanges = 2;
 constexpr int kExitLeftovers = 3;
 
-std::atomic<bool> g_interrupted{false};
+/// The signal that interrupted this run, 0 while none did.
+std::atomic<int> g_interrupted{0};
 
-extern "C" void onSignal(int /*signal*/) {
-  g_interrupted.store(true);
+extern "C" void onSignal(int signal_number) {
+  g_interrupted.store(signal_number);
 }
 
 /// SIGINT/SIGTERM during apply stop it at the next phase and roll back instead of killing it.
@@ -100,7 +102,7 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
     }
   }
   runtime->session.records = &runtime->records;
-  runtime->session.interrupted = [] { return g_interrupted.load(); };
+  runtime->session.interrupted = [] { return g_interrupted.load() != 0; };
   if (global.progress) {
     runtime->session.progress = [](std::size_t done, std::size_t total) {
       std::fprintf(stderr, "\r%zu/%zu steps", done, total);
@@ -179,6 +181,10 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
 
 }  // namespace
 
+int takeInterruptingSignal() {
+  return g_interrupted.exchange(0);
+}
+
 int runValidate(const GlobalOptions& global, const std::string& file) {
   const auto topology = loadOrReport(global, file);
   if (!topology) {
@@ -233,12 +239,18 @@ int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
   if (!topology) {
     return kExitError;
   }
-  auto runtime = makeRuntime(global, topology->name);
+  return applyTopology(global, *topology, file, adopt, "");
+}
+
+int applyTopology(const GlobalOptions& global, const model::Topology& topology,
+                  const std::string& file, bool adopt, const std::string& run_id) {
+  auto runtime = makeRuntime(global, topology.name);
   if (!runtime) {
     return kExitError;
   }
+  runtime->session.run_id = run_id;
   catchInterrupts();
-  auto planned = app::planLab(*topology, runtime->session, adopt);
+  auto planned = app::planLab(topology, runtime->session, adopt);
   if (!planned) {
     return fail(planned.error());
   }
@@ -250,7 +262,7 @@ int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
       std::fprintf(stderr, "  %s\n", line.c_str());
     }
   }
-  auto record_before = runtime->records.load(topology->name);
+  auto record_before = runtime->records.load(topology.name);
   if (!record_before) {
     return fail(record_before.error());
   }
@@ -265,7 +277,7 @@ int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
   services::ServicesRun programs;
   const ProgramsContext context{&runtime->records, runtime->session.drivers, &outcome->planned.plan,
                                 *record_before};
-  if (auto failed = applyPrograms(*topology, context, programs)) {
+  if (auto failed = applyPrograms(topology, context, programs)) {
     return *failed;
   }
   return reportApply(global, *outcome, "Apply", &programs);
@@ -276,10 +288,17 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
   if (!resolved) {
     return kExitError;
   }
-  const std::string& lab = resolved->lab;
+  return destroyLab(global, resolved->lab, {});
+}
+
+int destroyLab(const GlobalOptions& global, const std::string& lab,
+               const std::function<bool(const app::RecordStore&)>& still_ours) {
   auto runtime = makeRuntime(global, lab);
   if (!runtime) {
     return kExitError;
+  }
+  if (still_ours && !still_ours(runtime->records)) {
+    return kExitOk;  // asked under the lock: nothing can re-apply the lab between check and plan
   }
   catchInterrupts();
   auto planned = app::planDestroy(lab, runtime->session);

@@ -2,11 +2,13 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "nstopo/app/graph_page_data.h"
+#include "nstopo/app/records.h"
 #include "nstopo/generate/generate.h"
 #include "nstopo/importer/importer.h"
 #include "nstopo/parse/yaml_loader.h"
@@ -76,6 +78,18 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
 /// With `adopt`, takes over the unmarked objects the file names (listed on stderr first).
 int runApply(const GlobalOptions& global, const std::string& file, bool adopt = false);
 int runDestroy(const GlobalOptions& global, const TargetOptions& target);
+/// The SIGINT or SIGTERM an apply or destroy of this process caught (they stop it at the next
+/// phase), 0 when none came; cleared, so a later destroy is not stopped by it. `run` asks after
+/// its apply: one that came after the apply's last look must still stop the run.
+[[nodiscard]] int takeInterruptingSignal();
+/// What `apply` does once the file is read; `run_id` (`nstopo run`, else empty) goes into the
+/// lab's journal and record.
+int applyTopology(const GlobalOptions& global, const model::Topology& topology,
+                  const std::string& file, bool adopt, const std::string& run_id);
+/// What `destroy` does for a lab. With `still_ours`, it is asked once the lab's lock is held,
+/// before anything is read: false leaves the lab as it is (exit 0).
+int destroyLab(const GlobalOptions& global, const std::string& lab,
+               const std::function<bool(const app::RecordStore&)>& still_ours);
 int runShow(const GlobalOptions& global, const TargetOptions& target);
 int runList(const GlobalOptions& global);
 /// Probes the file's `verify:` expectations from inside the lab; 0 only if all hold.

@@ -14,6 +14,7 @@
 #include "nstopo/version.h"
 
 #include "commands.h"
+#include "run_cli.h"
 #include "runtime_commands.h"
 
 namespace {
@@ -149,6 +150,8 @@ int main(int argc, char** argv) {
   logs->add_option("ARGS", logs_args, "[FILE] NODE[.SERVICE]")->required()->expected(1, 2);
   logs->add_option("--lab", logs_options.lab, "Lab name (works without the file)");
   logs->add_flag("-f,--follow", logs_options.follow, "Keep printing what is appended (^C ends)");
+
+  const auto run = nstopo::cli::addRunCommand(app, global);
 
   nstopo::cli::BenchOptions bench_options;
   auto* bench = app.add_subcommand("bench", "Measure the data plane between two nodes");
@@ -302,6 +305,9 @@ int main(int argc, char** argv) {
       return 1;
     }
     return nstopo::cli::runExec(global, exec_options);
+  }
+  if (run.subcommand->parsed()) {
+    return run.run();
   }
   if (logs->parsed()) {
     const bool by_lab = !logs_options.lab.empty();

@@ -3,17 +3,12 @@
 #include <sys/wait.h>
 
 #include <chrono>
-#include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
 
 #include "nstopo/app/graph.h"
-#include "nstopo/app/records.h"
 #include "nstopo/core/names.h"
-#include "nstopo/services/service_store.h"
-#include "nstopo/sys/netns.h"
-#include "nstopo/sys/netns_exec.h"
 #include "nstopo/sys/process.h"
 
 #include "commands.h"
@@ -46,17 +41,6 @@ std::optional<std::string> renderProblem(const Result<sys::ProgramRun>& run) {
   return std::nullopt;
 }
 
-/// The variables the lab's own programs see (docs/services.md), so that a command run by hand
-/// finds what a service left in its runtime directory. Set here: the child inherits them.
-void exportProgramEnvironment(const std::string& lab, const std::string& node, bool host) {
-  ::setenv("NSTOPO_LAB", lab.c_str(), 1);
-  ::setenv("NSTOPO_NODE", node.c_str(), 1);
-  if (!host) {
-    const auto runtime = services::ServiceStore(app::RecordStore().root(), lab).runtimePath(node);
-    ::setenv("NSTOPO_RUNTIME_DIR", runtime.c_str(), 1);
-  }
-}
-
 }  // namespace
 
 int runExec(const GlobalOptions& global, const ExecOptions& options) {
@@ -64,26 +48,7 @@ int runExec(const GlobalOptions& global, const ExecOptions& options) {
   if (!target) {
     return 1;
   }
-  const std::string& lab = target->lab;
-  const bool host = options.node == model::kHostNode;
-  if (auto problem = netnsNameProblem(options.node); problem && !host) {
-    printError(Error{ErrorKind::kInvalidTopology, "node: " + *problem, {}, 0});
-    return 1;
-  }
-  if (!host) {
-    if (auto ok = checkNodeOfLab(lab, options.node); !ok) {
-      printError(ok.error());
-      return 1;
-    }
-  }
-  auto fd = host ? sys::openOwnNetns() : sys::openNamedNetns(options.node);
-  if (!fd) {
-    printError(fd.error());
-    return 1;
-  }
-  exportProgramEnvironment(lab, options.node, host);
-  auto child = sys::spawnInNetns(
-      {.node = options.node, .netns_fd = fd->get(), .node_view = !host, .argv = options.command});
+  auto child = spawnInNode(target->lab, options.node, options.command);
   if (!child) {
     printError(child.error());
     return 1;

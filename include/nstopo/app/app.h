@@ -22,6 +22,8 @@ struct Session {
   const RecordStore* records = nullptr;
   std::function<bool()> interrupted;
   std::function<void(std::size_t, std::size_t)> progress;
+  /// Set by `nstopo run`: its id goes into the journal and the record this session writes.
+  std::string run_id;
 };
 
 struct PlanOutcome {

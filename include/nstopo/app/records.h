@@ -16,6 +16,10 @@ struct LabRecord {
   std::string lab;
   std::string file;  ///< absolute path of the topology last applied
   std::vector<std::string> netns;
+  /// The id of the `nstopo run` that applied the lab (docs/services.md), empty for `apply`.
+  /// Every apply rewrites the record, so a lab applied again by anyone else loses it: that is
+  /// how run's watcher knows the lab is still the one its run made.
+  std::string run;
 };
 
 /// What a run is about to create or delete, written before it starts. A link a killed run
@@ -36,6 +40,9 @@ struct Journal {
   std::vector<std::string> stacked_netns;     ///< namespaces it creates stacked links in
   std::vector<std::uint32_t> earlier_groups;  ///< of killed runs whose links may be unmarked
   std::uint32_t deletion_group = 0;           ///< where it moves links just before deleting them
+  /// The `nstopo run` whose apply wrote this journal (empty for `apply`): a run killed before
+  /// its apply saved the record still owns what it began. Never carried over to a later run.
+  std::string run;
 };
 
 /// Records and journals under `root` (/run/nstopo), one 0700 directory per lab. Every method

@@ -57,7 +57,7 @@ class RecordStoreTest : public ::testing::Test {
 };
 
 TEST_F(RecordStoreTest, SavesLoadsAndRemovesARecord) {
-  ASSERT_TRUE(store().save(LabRecord{"ci-lab", "/src/lab.yaml", {"ns1", "ns2"}}));
+  ASSERT_TRUE(store().save(LabRecord{"ci-lab", "/src/lab.yaml", {"ns1", "ns2"}, ""}));
 
   struct stat st {};
 
@@ -94,7 +94,7 @@ TEST_F(RecordStoreTest, EveryMethodRefusesANameThatIsNoLabName) {
   auto loaded = store().load(evil);
   ASSERT_FALSE(loaded);
   refused(loaded.error());
-  auto saved = store().save(LabRecord{evil, "", {}});
+  auto saved = store().save(LabRecord{evil, "", {}, ""});
   ASSERT_FALSE(saved);
   refused(saved.error());
   auto journal_saved = store().saveJournal(evil, Journal{});
@@ -109,7 +109,7 @@ TEST_F(RecordStoreTest, EveryMethodRefusesANameThatIsNoLabName) {
   for (const std::string& name :
        std::vector<std::string>{"..", ".", "a/b", "", "x\x1b]0;t\x07", std::string(33, 'a')}) {
     EXPECT_FALSE(store().remove(name)) << name;
-    EXPECT_FALSE(store().save(LabRecord{name, "", {}})) << name;
+    EXPECT_FALSE(store().save(LabRecord{name, "", {}, ""})) << name;
   }
   EXPECT_TRUE(fs::exists(target + "/lab.json"));
   EXPECT_TRUE(fs::exists(target + "/journal.json"));
@@ -138,7 +138,7 @@ TEST_F(RecordStoreTest, ARootOthersCanWriteIsRefusedAndNothingIsWritten) {
 }
 
 TEST_F(RecordStoreTest, ALabDirectoryOthersCanWriteIsRefused) {
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0, ""}));
   ASSERT_EQ(::chmod((root_ + "/ci-lab").c_str(), 0777), 0);
   auto journal = store().loadJournal("ci-lab");
   ASSERT_FALSE(journal);
@@ -152,7 +152,7 @@ TEST_F(RecordStoreTest, StateOfAnotherUserIsRefused) {
   if (::geteuid() != 0) {
     GTEST_SKIP() << "needs root to give a directory to another user";
   }
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{"ns1"}, {"host:br0"}, 42, {}, {}, 0, ""}));
   ASSERT_EQ(::chown((root_ + "/ci-lab/journal.json").c_str(), 65534, 65534), 0);
   auto journal = store().loadJournal("ci-lab");
   ASSERT_FALSE(journal);
@@ -180,7 +180,7 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
   ASSERT_EQ(::symlink(elsewhere.c_str(), (root_ + "/ci-lab/lab.json").c_str()), 0);
   EXPECT_FALSE(store().load("ci-lab"));
   // Writing replaces the symlink with a file of its own and leaves the target alone.
-  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{}, {}, 7, {}, {}, 0}));
+  ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{}, {}, 7, {}, {}, 0, ""}));
   EXPECT_THAT(read(elsewhere), HasSubstr("docker0"));
   EXPECT_FALSE(fs::is_symlink(root_ + "/ci-lab/journal.json"));
   // A symlink in the place of a lab directory: nothing to read, refused for writing and removal.
@@ -191,7 +191,7 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
   const auto nothing = store().load("evil");
   ASSERT_TRUE(nothing);
   EXPECT_FALSE(*nothing);
-  EXPECT_FALSE(store().save(LabRecord{"evil", "", {}}));
+  EXPECT_FALSE(store().save(LabRecord{"evil", "", {}, ""}));
   EXPECT_FALSE(store().remove("evil"));
   EXPECT_TRUE(store().clearJournal("evil"));
   EXPECT_TRUE(fs::exists(outside + "/lab.json"));
@@ -199,7 +199,7 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
 
 TEST_F(RecordStoreTest, TheJournalKeepsItsCreationGroupAndOldOnesHaveNone) {
   ASSERT_TRUE(store().saveJournal(
-      "ci-lab", Journal{{"ns1"}, {"host:br0", "ns1:eth0"}, 0x9abcdef1U, {}, {}, 0}));
+      "ci-lab", Journal{{"ns1"}, {"host:br0", "ns1:eth0"}, 0x9abcdef1U, {}, {}, 0, ""}));
   auto journal = store().loadJournal("ci-lab");
   ASSERT_TRUE(journal);
   EXPECT_EQ(journal->netns, (std::vector<std::string>{"ns1"}));
@@ -217,7 +217,7 @@ TEST_F(RecordStoreTest, TheJournalKeepsItsCreationGroupAndOldOnesHaveNone) {
 }
 
 TEST_F(RecordStoreTest, TheJournalKeepsItsStackedNamespacesAndEarlierGroups) {
-  Journal written{{"n1"}, {"n1:mv0"}, 0x9abcdef1U, {"n1"}, {0x8abcdef2U, 7}, 0x8000000fU};
+  Journal written{{"n1"}, {"n1:mv0"}, 0x9abcdef1U, {"n1"}, {0x8abcdef2U, 7}, 0x8000000fU, ""};
   ASSERT_TRUE(store().saveJournal("ci-lab", written));
   auto journal = store().loadJournal("ci-lab");
   ASSERT_TRUE(journal);
@@ -261,6 +261,38 @@ TEST_F(RecordStoreTest, FilesNstopoCannotHaveWrittenAreRefused) {
   auto huge = store().loadJournal("ci-lab");
   ASSERT_FALSE(huge);
   EXPECT_THAT(huge.error().message, HasSubstr("larger than"));
+}
+
+// `nstopo run`'s id: what its watcher compares before it destroys a lab (docs/services.md).
+TEST_F(RecordStoreTest, KeepsTheRunIdOfRecordAndJournal) {
+  ASSERT_TRUE(store().save(LabRecord{"ci-lab", "", {"ns1"}, "1f2-00c0ffee"}));
+  Journal journal;
+  journal.run = "1f2-00c0ffee";
+  ASSERT_TRUE(store().saveJournal("ci-lab", journal));
+  const auto record = store().load("ci-lab");
+  ASSERT_TRUE(record && *record);
+  EXPECT_EQ((*record)->run, "1f2-00c0ffee");
+  const auto loaded = store().loadJournal("ci-lab");
+  ASSERT_TRUE(loaded);
+  EXPECT_EQ(loaded->run, "1f2-00c0ffee");
+  // apply writes none: an older record or journal without one reads as empty
+  ASSERT_TRUE(store().save(LabRecord{"ci-lab", "", {"ns1"}, ""}));
+  ASSERT_TRUE(store().clearJournal("ci-lab"));
+  EXPECT_EQ((*store().load("ci-lab"))->run, "");
+  EXPECT_EQ(store().loadJournal("ci-lab")->run, "");
+  EXPECT_THAT(read(root_ + "/ci-lab/lab.json"), ::testing::Not(HasSubstr("\"run\"")));
+}
+
+TEST_F(RecordStoreTest, RefusesARunIdNstopoCannotHaveWritten) {
+  ASSERT_TRUE(store().save(LabRecord{"ci-lab", "", {}, ""}));
+  write(root_ + "/ci-lab/lab.json", R"({"lab": "ci-lab", "netns": [], "run": "../x"})");
+  const auto record = store().load("ci-lab");
+  ASSERT_FALSE(record);
+  EXPECT_THAT(record.error().message, HasSubstr("its run is not a run id"));
+  write(root_ + "/ci-lab/journal.json", R"({"netns": [], "links": [], "run": 7})");
+  const auto journal = store().loadJournal("ci-lab");
+  ASSERT_FALSE(journal);
+  EXPECT_THAT(journal.error().message, HasSubstr("its run is not a run id"));
 }
 
 }  // namespace

@@ -1,0 +1,34 @@
+// SPDX-License-Identifier: Apache-2.0
+// `nstopo run FILE [--in NODE] -- CMD ARGS...`: a lab bound to the life of a command.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "nstopo/app/records.h"
+#include "nstopo/core/error.h"
+#include "nstopo/model/topology.h"
+
+#include "commands.h"
+
+namespace nstopo::cli {
+
+struct RunOptions {
+  std::string file;
+  /// Where the command runs: `host` (nstopo's own namespace) or a node of the file.
+  std::string node = model::kHostNode;
+  std::vector<std::string> command;
+};
+
+/// Applies the file, runs the command, destroys the lab and returns the command's exit code
+/// (128 + the signal that killed it). A watcher process destroys the lab if nstopo dies first
+/// (docs/services.md, "A lab bound to a command").
+int runBound(const GlobalOptions& global, const RunOptions& options);
+
+/// The watcher's rule: the lab is still the run's when its record, or the journal a killed apply
+/// left, names `run`. Every apply rewrites the record (and a destroy removes it), so a lab applied
+/// again by anyone since, or already destroyed, is not. Asked under the machine's run lock.
+[[nodiscard]] Result<bool> labIsStillRuns(const app::RecordStore& records, const std::string& lab,
+                                          const std::string& run);
+
+}  // namespace nstopo::cli
