@@ -46,7 +46,7 @@ extern "C" void onSignal(int signal_number) {
 }
 
 /// SIGINT/SIGTERM during apply stop it at the next phase and roll back instead of killing it.
-void catchInterrupts() {
+void installInterruptHandlers() {
   struct sigaction action {};
 
   action.sa_handler = onSignal;
@@ -180,6 +180,14 @@ int reportApply(const GlobalOptions& global, const app::ApplyOutcome& outcome, c
 }
 
 }  // namespace
+
+void catchInterrupts() {
+  installInterruptHandlers();
+}
+
+bool interruptPending() {
+  return g_interrupted.load() != 0;
+}
 
 int takeInterruptingSignal() {
   return g_interrupted.exchange(0);

@@ -82,6 +82,11 @@ int runDestroy(const GlobalOptions& global, const TargetOptions& target);
 /// phase), 0 when none came; cleared, so a later destroy is not stopped by it. `run` asks after
 /// its apply: one that came after the apply's last look must still stop the run.
 [[nodiscard]] int takeInterruptingSignal();
+/// Catches SIGINT and SIGTERM for this process: apply, destroy, a flap and a scenario stop at
+/// their next step (and put back what they changed) instead of being killed.
+void catchInterrupts();
+/// True once SIGINT or SIGTERM came (without clearing it).
+[[nodiscard]] bool interruptPending();
 /// What `apply` does once the file is read; `run_id` (`nstopo run`, else empty) goes into the
 /// lab's journal and record.
 int applyTopology(const GlobalOptions& global, const model::Topology& topology,

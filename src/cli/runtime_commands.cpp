@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include "runtime_commands.h"
 
-#include <atomic>
-#include <csignal>
 #include <cstdio>
 #include <map>
 #include <memory>
@@ -20,6 +18,7 @@
 #include "nstopo/drivers/netlink.h"
 #include "nstopo/parse/scenario.h"
 
+#include "commands.h"
 #include "load.h"
 #include "output.h"
 
@@ -29,22 +28,6 @@ namespace {
 constexpr int kExitOk = 0;
 constexpr int kExitError = 1;
 constexpr auto kLockTimeout = std::chrono::seconds(60);
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void onStopSignal(int /*signal*/) {
-  g_stop.store(true);
-}
-
-/// SIGINT/SIGTERM end a flap or a scenario between events; what it changed is then put back.
-void catchStopSignals() {
-  struct sigaction action {};
-
-  action.sa_handler = onStopSignal;
-  sigemptyset(&action.sa_mask);
-  sigaction(SIGINT, &action, nullptr);
-  sigaction(SIGTERM, &action, nullptr);
-}
 
 /// The impair options, each under the key the file uses.
 const std::vector<std::pair<std::string, std::string>> kImpairOptions = {
@@ -194,7 +177,7 @@ std::optional<Positional> splitArguments(const Request& request, std::size_t aft
 /// Plays `scenario`; on SIGINT/SIGTERM or a failed event, `undo` puts back what it changed.
 int play(LiveLab& lab, const model::Scenario& scenario,
          const std::function<std::vector<model::ScenarioEvent>()>& undo) {
-  app::SteadyScenarioClock clock([] { return g_stop.load(); });
+  app::SteadyScenarioClock clock([] { return interruptPending(); });
   const auto outcome = app::playScenario(
       scenario, clock, [&](const model::ScenarioEvent& event, std::chrono::milliseconds at) {
         return lab.run(event, at);
@@ -251,7 +234,7 @@ int runLink(const GlobalOptions& global, const Request& request) {
     auto ok = lab->run(scenario.events.front(), std::nullopt);
     return ok ? kExitOk : fail(ok.error());
   }
-  catchStopSignals();
+  catchInterrupts();
   // An interrupted flap leaves the link up, as a finished one does.
   return play(*lab, scenario, [&] {
     return std::vector<model::ScenarioEvent>{
@@ -320,7 +303,7 @@ int runScenario(const GlobalOptions& global, const Request& request) {
   if (!ok) {
     return kExitError;
   }
-  catchStopSignals();
+  catchInterrupts();
   const auto length = scenario->events.empty() ? 0 : scenario->events.back().at.count();
   printText(fmt::format("scenario {}: {} events over {:.3f} s\n", request.scenario_file,
                         scenario->events.size(), static_cast<double>(length) / 1000.0));

@@ -140,4 +140,30 @@ expect_eq "$(ip -n r -d -j link show vx0 | jq -r '.[0].linkinfo.info_kind')" "vx
 expect_rc 0 "converged" -- "$NSTOPO" plan --detailed-exitcode "$WORK/kinds.yaml"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$WORK/kinds.yaml"
 expect_eq "$(netns_list)" "" "nothing left"
+
+step "an Open vSwitch internal port takes impair too (userspace datapath)"
+if [[ ! -x /usr/sbin/ovs-vswitchd || ! -c /dev/net/tun ]]; then
+  echo "SKIP part: no ovs-vswitchd or /dev/net/tun (bash .ci/install-deps installs Open vSwitch)"
+else
+  trap '"$NSTOPO" ovs stop >/dev/null 2>&1 || true; rm -rf "$WORK"' EXIT
+  expect_rc 0 "nstopo ovs start" -- "$NSTOPO" ovs start
+  cat >"$WORK/ovs.yaml" <<'YAML'
+name: impair-ovs
+nodes:
+  n1:
+    interfaces:
+      tap1: {addresses: [10.74.0.1/24], impair: {rate: 6mbit}}
+bridges:
+  ob1: {kind: ovs, datapath: netdev}
+links:
+  - {kind: ovs-internal, bridge: ob1, endpoint: n1:tap1}
+YAML
+  expect_rc 0 "apply" -- "$NSTOPO" apply "$WORK/ovs.yaml"
+  expect_eq "$(ovs-vsctl --db=unix:/run/nstopo/ovs/db.sock --timeout=10 get Interface tap1 type 2>/dev/null)" \
+    "internal" "tap1 is ob1's internal port in OVSDB"
+  expect_eq "$(root_qdisc n1 tap1)" "tbf 4e53: 750000" "the internal port n1:tap1 at 6 mbit"
+  expect_rc 0 "converged" -- "$NSTOPO" plan --detailed-exitcode "$WORK/ovs.yaml"
+  expect_rc 0 "destroy" -- "$NSTOPO" destroy "$WORK/ovs.yaml"
+  expect_rc 0 "nstopo ovs stop" -- "$NSTOPO" ovs stop
+fi
 finish

@@ -9,7 +9,8 @@
 # holds the rate), a rate alone is a tbf, drift by hand is put back, removing impair gives the
 # veth its noqueue, and topologies/examples/wan-impaired.yaml applies, verifies and converges.
 # At run time: `nstopo impair --delay` (netem, measured, drift put back by apply), a scenario's
-# impair and restore, and a flap seen as carrier changes in the peer.
+# impair and restore, and a flap seen as carrier changes in the peer. A VLAN and an ipvlan take
+# impair like a veth.
 # shellcheck source=SCRIPTDIR/../guest/vmtest-lib.sh
 . /usr/lib/vmtest/lib.sh
 
@@ -203,6 +204,42 @@ check wan.apply nstopo apply "$wan"
 check wan.verify nstopo verify "$wan"
 check wan.converged nstopo plan --detailed-exitcode "$wan"
 check wan.destroy nstopo destroy "$wan"
+
+# The kinds this development machine lacks take impair too: a VLAN, an ipvlan (and a macvlan)
+# stacked on a lab veth, each with its own netem delay or tbf rate, read back with tc.
+kinds=$work/kinds.yaml
+cat >"$kinds" <<'YAML'
+name: impair-kinds
+nodes:
+  p:
+    interfaces:
+      eth0: {addresses: [10.5.0.1/24]}
+  q:
+    interfaces:
+      eth0: {addresses: [10.5.0.2/24]}
+  v:
+    interfaces:
+      eth0: {addresses: [10.6.0.2/24]}
+  i:
+    interfaces:
+      eth0: {addresses: [10.7.0.2/24]}
+links:
+  - {kind: veth, endpoints: [p:eth0, q:eth0]}
+  - {kind: vlan, parent: p:eth0, endpoint: v:eth0, id: 10, impair: {delay: 10ms}}
+  - {kind: ipvlan, parent: p:eth0, endpoint: i:eth0, mode: l2, impair: {rate: 7mbit}}
+YAML
+# kind_qdisc NS IF: "KIND HANDLE" of the interface's root qdisc
+kind_qdisc() { tc -n "$1" qdisc show dev "$2" root | awk 'NR == 1 {print $2, $3}'; }
+kind_is() {
+  got="$(ip -n "$1" -d -j link show "$2" | jq -r '.[0].linkinfo.info_kind') $(kind_qdisc "$1" "$2")"
+  [ "$got" = "$3" ] || { echo "$1:$2 is '$got', not '$3'"; return 1; }
+  echo "$1:$2: $got"
+}
+check kinds.apply nstopo apply "$kinds"
+check kinds.vlan_netem kind_is v eth0 "vlan netem 4e53:"
+check kinds.ipvlan_tbf kind_is i eth0 "ipvlan tbf 4e53:"
+check kinds.converged nstopo plan --detailed-exitcode "$kinds"
+check kinds.destroy nstopo destroy "$kinds"
 
 nothing_left() {
   [ -z "$(ip netns list)" ] && [ "$(ip -o link show | grep -vc ': lo:')" = 0 ]
