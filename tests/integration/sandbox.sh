@@ -15,7 +15,19 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
     echo "SKIP: cannot create a mount+network namespace sandbox here (need root or user namespaces)"
     exit 77
   fi
-  exec unshare --mount --net --propagation private -- env NSTOPO_IN_SANDBOX=1 "$0" "$@"
+  # The namespaces this process leaves behind, so the copy inside can check it left them.
+  exec unshare --mount --net --propagation private -- env NSTOPO_IN_SANDBOX=1 \
+    NSTOPO_SANDBOX_OUTSIDE="$(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/net)" "$0" "$@"
+fi
+# NSTOPO_IN_SANDBOX=1 set by hand would skip the unshare above and mount over the machine's own
+# /run and /etc: go on only in namespaces other than the ones the unshare started from.
+inside="$(readlink /proc/self/ns/mnt) $(readlink /proc/self/ns/net)"
+read -r outside_mnt outside_net <<<"${NSTOPO_SANDBOX_OUTSIDE:-}"
+read -r inside_mnt inside_net <<<"$inside"
+if [[ -z ${outside_mnt:-} || $inside_mnt == "$outside_mnt" || $inside_net == "${outside_net:-}" ]]; then
+  echo "sandbox.sh: not inside a mount and network namespace of its own (NSTOPO_IN_SANDBOX set by" \
+    "hand?): refusing to mount over the machine's /run; run sandbox.sh without it" >&2
+  exit 2
 fi
 mount -t tmpfs -o mode=0755 nstopo-sandbox /run
 mkdir -p /run/netns /tmp
