@@ -18,11 +18,11 @@ namespace {
 /// The variables the lab's own programs see (docs/services.md), so that a command run by hand
 /// finds what a service left in its runtime directory. Set here: the child inherits them.
 void exportProgramEnvironment(const std::string& lab, const std::string& node, bool host) {
-  ::setenv("NSTOPO_LAB", lab.c_str(), 1);
-  ::setenv("NSTOPO_NODE", node.c_str(), 1);
-  if (!host) {
-    const auto runtime = services::ServiceStore(app::RecordStore().root(), lab).runtimePath(node);
-    ::setenv("NSTOPO_RUNTIME_DIR", runtime.c_str(), 1);
+  const services::ServiceStore store(app::RecordStore().root(), lab);
+  for (const auto& [key, value] : store.nodeVariables(node)) {
+    if (!host || key != "NSTOPO_RUNTIME_DIR") {  // the host has no runtime directory
+      ::setenv(key.c_str(), value.c_str(), 1);
+    }
   }
 }
 

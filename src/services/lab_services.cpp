@@ -132,12 +132,10 @@ std::vector<const model::Service*> startOrder(const model::Node& node) {
 Result<std::map<std::string, std::string>> programEnvironment(const ServiceStore& store,
                                                               const std::string& node,
                                                               const model::Service* service) {
-  auto runtime = store.makeRuntimeDir(node);
-  if (!runtime) {
+  if (auto runtime = store.makeRuntimeDir(node); !runtime) {
     return tl::unexpected(runtime.error());
   }
-  std::map<std::string, std::string> env{
-      {"NSTOPO_LAB", store.lab()}, {"NSTOPO_NODE", node}, {"NSTOPO_RUNTIME_DIR", *runtime}};
+  auto env = store.nodeVariables(node);
   if (service != nullptr) {
     env["NSTOPO_SERVICE"] = service->name;
     for (const auto& [key, value] : service->env) {

@@ -270,6 +270,10 @@ std::vector<std::string> ServiceStore::logs() const {
   return out;
 }
 
+std::map<std::string, std::string> ServiceStore::nodeVariables(const std::string& node) const {
+  return {{"NSTOPO_LAB", lab_}, {"NSTOPO_NODE", node}, {"NSTOPO_RUNTIME_DIR", runtimePath(node)}};
+}
+
 std::string ServiceStore::runtimePath(const std::string& node) const {
   return fmt::format("{}/{}/{}/{}", root_, lab_, kRuntimeDir, node);
 }

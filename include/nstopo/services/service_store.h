@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,9 @@ class ServiceStore {
   /// The names ("NODE.NAME") of every log, sorted.
   [[nodiscard]] std::vector<std::string> logs() const;
 
+  /// What every program of `node` sees (docs/services.md): NSTOPO_LAB, NSTOPO_NODE and
+  /// NSTOPO_RUNTIME_DIR (the runtime directory's path; it may not exist).
+  [[nodiscard]] std::map<std::string, std::string> nodeVariables(const std::string& node) const;
   /// Where the node's runtime directory is (it may not exist).
   [[nodiscard]] std::string runtimePath(const std::string& node) const;
   /// The node's runtime directory, made 0700 (with the lab's directories) when missing.
