@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
+#include <cstdlib>
 #include <map>
 #include <set>
 #include <thread>
@@ -248,6 +249,18 @@ Status awaitService(const model::Service& service, const ServiceRecord& record, 
   }
 }
 
+/// Test hook (docs/reliability.md): NSTOPO_FAULT_PAUSE_SERVICE_START_MS holds each service
+/// between its record and its start, so a test can kill nstopo inside that window. Bounded to a
+/// minute.
+void pauseBeforeRelease() {
+  const char* value = std::getenv("NSTOPO_FAULT_PAUSE_SERVICE_START_MS");
+  if (value == nullptr) {
+    return;
+  }
+  const auto ms = std::min<unsigned long>(std::strtoul(value, nullptr, 10), 60'000);
+  std::this_thread::sleep_for(std::chrono::milliseconds(ms));
+}
+
 Result<ServiceRecord> startService(const model::Node& node, const model::Service& service,
                                    const ServiceStore& store) {
   auto netns = sys::openNamedNetns(node.name);
@@ -284,8 +297,13 @@ Result<ServiceRecord> startService(const model::Node& node, const model::Service
   ServiceRecord record{node.name, service.name, launched->process, launched->supervisor,
                        fingerprintOf(service)};
   if (auto saved = store.save(record); !saved) {
-    stopRecorded(store, record);
+    stopRecorded(store, record);  // its program never ran: the go pipe closes unwritten
     return tl::unexpected(saved.error());
+  }
+  pauseBeforeRelease();
+  if (auto released = sys::releaseService(*launched); !released) {
+    stopRecorded(store, record);
+    return tl::unexpected(released.error());
   }
   if (auto ready = awaitService(service, record, netns->get(), *env, store); !ready) {
     return tl::unexpected(ready.error());

@@ -140,21 +140,40 @@ bool writeAllFd(int fd, const void* data, std::size_t size) {
   return true;
 }
 
-/// The descriptors a supervisor keeps, moved to 3, 4 and 5: every other one of this process (the
+/// The descriptors a supervisor keeps, moved to 3 to 6: every other one of this process (the
 /// run lock above all) is closed, so a service never holds what nstopo holds.
 constexpr int kLogFd = 3;
 constexpr int kExitDirFd = 4;
 constexpr int kReportFd = 5;
+constexpr int kGoFd = 6;
 
-void keepOnly(int log_fd, int exit_dir_fd, int report_fd) {
+void keepOnly(int log_fd, int exit_dir_fd, int report_fd, int go_fd) {
   // Out of the way first, so moving one never overwrites another.
   const int log_copy = ::fcntl(log_fd, F_DUPFD, 100);
   const int dir_copy = ::fcntl(exit_dir_fd, F_DUPFD, 100);
   const int report_copy = ::fcntl(report_fd, F_DUPFD, 100);
+  const int go_copy = ::fcntl(go_fd, F_DUPFD, 100);
   ::dup2(log_copy, kLogFd);
   ::dup2(dir_copy, kExitDirFd);
   ::dup2(report_copy, kReportFd);
-  ::syscall(SYS_close_range, kReportFd + 1, ~0U, 0);
+  ::dup2(go_copy, kGoFd);
+  ::syscall(SYS_close_range, kGoFd + 1, ~0U, 0);
+}
+
+/// In the program's child, before its exec: blocks until nstopo has recorded the service and
+/// says go (one byte). End of file means nstopo ended first: nothing could ever stop a program
+/// no record names, so it is not run.
+void awaitGo() {
+  char go = 0;
+  ssize_t n = 0;
+  while ((n = ::read(kGoFd, &go, 1)) < 0 && errno == EINTR) {
+  }
+  ::close(kGoFd);
+  if (n != 1) {
+    std::fprintf(
+        stderr, "nstopo: not started: nstopo ended before the service was recorded and released\n");
+    ::_exit(125);
+  }
 }
 
 }  // namespace
@@ -223,6 +242,12 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
   }
   UniqueFd report_read(report[0]);
   UniqueFd report_write(report[1]);
+  int go[2] = {-1, -1};
+  if (::pipe2(go, O_CLOEXEC) != 0) {
+    return tl::unexpected(sysError("pipe"));
+  }
+  UniqueFd go_read(go[0]);
+  UniqueFd go_write(go[1]);
   const pid_t supervisor = ::fork();
   if (supervisor < 0) {
     return tl::unexpected(sysError("fork"));
@@ -231,7 +256,8 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
     ::setsid();
     const bool entered = ::setns(launch.netns_fd, CLONE_NEWNET) == 0;
     const int enter_error = errno;
-    keepOnly(launch.log_fd, launch.exit_dir_fd, report_write.get());  // closes netns_fd too
+    // Closes netns_fd and the go pipe's write end too: only nstopo may hold that.
+    keepOnly(launch.log_fd, launch.exit_dir_fd, report_write.get(), go_read.get());
     redirectToLog(kLogFd);
     if (!entered) {
       std::fprintf(stderr, "nstopo: entering namespace '%s': %s\n", launch.node.c_str(),
@@ -244,8 +270,10 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
       ::close(kReportFd);
       ::close(kExitDirFd);
       ::close(kLogFd);
+      awaitGo();
       execProgram(args, envp, launch.cwd, launch.node);
     }
+    ::close(kGoFd);
     std::uint64_t message[2] = {static_cast<std::uint64_t>(program < 0 ? 0 : program), 0};
     if (program > 0) {
       // Read before the wait: even a program that has ended is still a zombie here.
@@ -271,6 +299,7 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
     ::_exit(0);
   }
   report_write = UniqueFd();
+  go_read = UniqueFd();
   std::uint64_t message[2] = {0, 0};
   std::size_t got = 0;
   while (got < sizeof(message)) {
@@ -289,6 +318,7 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
     return tl::unexpected(inode.error());
   }
   LaunchedService out;
+  out.go = std::move(go_write);
   if (got == sizeof(message) && message[0] != 0) {
     out.process = ProcessIdentity{static_cast<pid_t>(message[0]), message[1], *inode};
   }
@@ -303,6 +333,16 @@ Result<LaunchedService> launchService(const ServiceLaunch& launch) {
         fmt::format("node '{}': the service could not be started (see its log)", launch.node));
   }
   return out;
+}
+
+Status releaseService(LaunchedService& launched) {
+  const char go = 1;
+  const bool sent = writeAllFd(launched.go.get(), &go, 1);
+  launched.go = UniqueFd();
+  if (!sent) {
+    return tl::unexpected(sysError("telling the service's supervisor to start it"));
+  }
+  return {};
 }
 
 Result<NodeCommandRun> runInNode(const std::string& node, int netns_fd,

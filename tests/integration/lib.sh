@@ -61,6 +61,17 @@ require_ovs() {
 require_link_kinds veth bridge
 
 step() { echo "--- $*"; }
+# wait_until SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS (the
+# bounded retry every network and process check uses instead of a fixed sleep).
+wait_until() {
+  local tries=$(($1 * 10)) i
+  shift
+  for ((i = 0; i < tries; i++)); do
+    "$@" && return 0
+    sleep 0.1
+  done
+  return 1
+}
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $*" >&2; }
 

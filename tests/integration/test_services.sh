@@ -207,4 +207,31 @@ grep -q "was not written by nstopo" "$WORK/err" && pass "says so" || fail "stder
 expect_eq "$(cat /etc/netns/b1/hosts)" "10.1.1.1 mine" "the file is left as it was"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy --lab bad
 expect_eq "$(cat /etc/netns/b1/hosts)" "10.1.1.1 mine" "destroy leaves it too"
+step "nstopo killed between a service's record and its start: the program never runs"
+bad_lab "    services:
+      - name: held
+        command: [bash, -c, 'exec -a nstopo-test-marker sleep 1000']"
+NSTOPO_FAULT_PAUSE_SERVICE_START_MS=20000 "$NSTOPO" apply "$WORK/bad.yaml" \
+  >"$WORK/held.out" 2>"$WORK/held.err" &
+apply_pid=$!
+if wait_until 30 test -s /run/nstopo/bad/services/b1.held.pid; then
+  pass "the service is recorded before it runs"
+else
+  fail "no pid file: $(cat "$WORK/held.err")"
+fi
+held=$(awk '{print $1}' /run/nstopo/bad/services/b1.held.pid 2>/dev/null || echo 0)
+kill -9 "$apply_pid"
+wait "$apply_pid" 2>/dev/null || true
+if wait_until 10 grep -q "not started: nstopo ended before the service was recorded and released" \
+  /run/nstopo/bad/logs/b1.held.log; then
+  pass "its process saw nstopo end and did not run the program"
+else
+  fail "log: $(cat /run/nstopo/bad/logs/b1.held.log 2>/dev/null)"
+fi
+wait_until 10 eval '! alive "$held"' && pass "the recorded process is gone" ||
+  fail "pid $held still runs"
+expect_eq "$(pgrep -f nstopo-test-marker || true)" "" "the program never ran"
+expect_rc 0 "destroy after the kill" -- "$NSTOPO" destroy --lab bad
+expect_eq "$(netns_list)" "" "no namespace left"
+[[ ! -e /run/nstopo/bad ]] && pass "no state left" || fail "left $(find /run/nstopo/bad)"
 finish

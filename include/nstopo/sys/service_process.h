@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "nstopo/core/error.h"
+#include "nstopo/core/unique_fd.h"
 
 /// Long-running programs in a node's namespace that outlive the nstopo run that started them,
 /// and the identity that lets a later run find exactly those processes again.
@@ -54,16 +55,25 @@ struct ServiceLaunch {
 };
 
 struct LaunchedService {
-  ProcessIdentity process;     ///< the program itself
+  ProcessIdentity process;     ///< the program itself, held back until releaseService
   ProcessIdentity supervisor;  ///< waits for it and records its exit status, then ends
+  /// The only writer of the pipe the program's process waits on before its exec. Closing it
+  /// without releaseService (nstopo failing, or killed) makes it exit 125 without running.
+  UniqueFd go;
 };
 
-/// Starts the program detached: a supervisor process in its own session (setsid) enters the
-/// namespace and the node view (mountNodeView), forks the program with stdin on /dev/null and
-/// stdout and stderr on `log_fd`, and waits for it to write its exit status. Neither keeps any
-/// other descriptor of this process (the run lock, netlink sockets). A program that cannot be
-/// run says why in its log and exits 127 (not found) or 126.
+/// Prepares the program detached: a supervisor process in its own session (setsid) enters the
+/// namespace and the node view (mountNodeView), forks the program's process with stdin on
+/// /dev/null and stdout and stderr on `log_fd`, and waits for it to write its exit status.
+/// Neither keeps any other descriptor of this process (the run lock, netlink sockets). The
+/// program's process waits for releaseService before it runs the program, so a caller records
+/// the identities first: a program is never left running without a record that names it,
+/// whenever nstopo is killed. A program that cannot be run says why in its log and exits 127
+/// (not found) or 126.
 [[nodiscard]] Result<LaunchedService> launchService(const ServiceLaunch& launch);
+
+/// Lets the program of `launched` run (its identity is unchanged by the exec).
+Status releaseService(LaunchedService& launched);
 
 /// How a command run to completion in a node ended.
 struct NodeCommandRun {
