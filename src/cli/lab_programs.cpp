@@ -33,8 +33,10 @@ int rollBack(const model::Topology& topology, const ProgramsContext& context,
              const services::ServiceStore& store, const services::ServicesRun& run) {
   services::stopLaunched(store, run.launched);
   const auto leftovers = apply::undoPlan(*context.plan, context.drivers);
+  std::vector<std::string> not_restored;
   if (context.record_before) {
     (void)context.records->save(*context.record_before);
+    not_restored = services::restoreReplaced(store, run);
   } else {
     // A lab this run created: nothing of it may stay, not its logs nor its hosts files.
     (void)services::stopAllServices(store);
@@ -43,19 +45,20 @@ int rollBack(const model::Topology& topology, const ProgramsContext& context,
       (void)context.records->remove(topology.name);
     }
   }
-  if (!leftovers.empty()) {
+  if (!leftovers.empty() || !not_restored.empty()) {
     std::fprintf(stderr, "error: the rollback could not undo everything; left over:\n");
     for (const auto& leftover : leftovers) {
       std::fprintf(stderr, "  %s\n", leftover.message.c_str());
+    }
+    for (const auto& message : not_restored) {
+      std::fprintf(stderr, "  %s\n", message.c_str());
     }
     return kExitLeftovers;
   }
   std::fprintf(stderr,
                "rolled back: the network changes of this run were undone and the services it "
                "started were stopped%s\n",
-               run.restarted.empty() ? ""
-                                     : " (a restarted service does not come back with its old "
-                                       "definition)");
+               run.replaced.empty() ? "" : "; those it had stopped run again as before");
   return kExitError;
 }
 

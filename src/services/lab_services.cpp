@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "nstopo/app/state_dir.h"
+#include "nstopo/services/service_definition.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/service_process.h"
 
@@ -249,6 +250,20 @@ Status awaitService(const model::Service& service, const ServiceRecord& record, 
   }
 }
 
+/// Before a running service is stopped: its definition, for a rollback to start it again.
+void keepForRollback(const ServiceStore& store, const ServiceRecord& record, ServicesRun& run) {
+  if (!sys::isRunning(record.process)) {
+    return;  // it had ended: a rollback leaves it ended
+  }
+  const auto text = store.definition(record.node, record.name);
+  auto service = text ? parseDefinition(record.name, *text) : std::nullopt;
+  if (!service) {
+    run.unrestorable.push_back(record.node + "." + record.name);
+    return;
+  }
+  run.replaced.emplace_back(record.node, std::move(*service));
+}
+
 /// Test hook (docs/reliability.md): NSTOPO_FAULT_PAUSE_SERVICE_START_MS holds each service
 /// between its record and its start, so a test can kill nstopo inside that window. Bounded to a
 /// minute.
@@ -296,6 +311,10 @@ Result<ServiceRecord> startService(const model::Node& node, const model::Service
   }
   ServiceRecord record{node.name, service.name, launched->process, launched->supervisor,
                        fingerprintOf(service)};
+  if (auto saved = store.saveDefinition(node.name, service.name, definitionText(service)); !saved) {
+    stopRecorded(store, record);
+    return tl::unexpected(saved.error());
+  }
   if (auto saved = store.save(record); !saved) {
     stopRecorded(store, record);  // its program never ran: the go pipe closes unwritten
     return tl::unexpected(saved.error());
@@ -342,6 +361,7 @@ Status applyServices(const model::Topology& topology, const ServiceStore& store,
       records.emplace(record.node + "." + record.name, std::move(record));
     } else {
       spdlog::debug("stopping service {}.{}: no longer in the file", record.node, record.name);
+      keepForRollback(store, record, run);
       stopRecorded(store, record);
       run.stopped.push_back(record.node + "." + record.name);
     }
@@ -370,6 +390,7 @@ Status applyServices(const model::Topology& topology, const ServiceStore& store,
             existing->second.fingerprint == fingerprintOf(*service) && !waits_on_fresh) {
           continue;
         }
+        keepForRollback(store, existing->second, run);
         stopRecorded(store, existing->second);
         run.restarted.push_back(key);
       } else {
@@ -399,6 +420,25 @@ void stopLaunched(const ServiceStore& store, const std::vector<ServiceRecord>& l
   for (const auto& record : launched) {
     stopRecorded(store, record);
   }
+}
+
+std::vector<std::string> restoreReplaced(const ServiceStore& store, const ServicesRun& run) {
+  std::vector<std::string> failures;
+  for (const auto& [node_name, service] : run.replaced) {
+    model::Node node;
+    node.name = node_name;
+    if (auto started = startService(node, service, store); !started) {
+      failures.push_back(fmt::format("service {}.{} could not be started again: {}", node_name,
+                                     service.name, started.error().message));
+    }
+  }
+  for (const auto& name : run.unrestorable) {
+    failures.push_back(fmt::format(
+        "service {} was stopped and not started again: its definition was not kept (it was "
+        "started by an older nstopo)",
+        name));
+  }
+  return failures;
 }
 
 Status stopAllServices(const ServiceStore& store) {

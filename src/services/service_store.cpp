@@ -24,6 +24,8 @@ constexpr const char* kRuntimeDir = "runtime";
 /// Programs may nest directories in their runtime directory; deeper than this is left alone.
 constexpr int kMaxRuntimeDepth = 32;
 constexpr std::size_t kMaxStateBytes = 4096;
+/// A definition holds a whole command line and environment.
+constexpr std::size_t kMaxDefinitionBytes = 1024 * 1024;
 constexpr std::size_t kMaxTailBytes = 64 * 1024;
 
 std::string stateFile(const std::string& node, const std::string& name, const char* suffix) {
@@ -166,7 +168,7 @@ Status ServiceStore::erase(const std::string& node, const std::string& name) con
   if (!dir) {
     return app::isAbsent(dir.error()) ? Status{} : tl::unexpected(dir.error());
   }
-  for (const char* suffix : {".pid", ".exit"}) {
+  for (const char* suffix : {".pid", ".def", ".exit"}) {
     const auto file = stateFile(node, name, suffix);
     if (::unlinkat(dir->get(), file.c_str(), 0) != 0 && errno != ENOENT) {
       return fail(ErrorKind::kKernel, fmt::format("removing {}/{}/{}/{}: {}", root_, lab_,
@@ -174,6 +176,36 @@ Status ServiceStore::erase(const std::string& node, const std::string& name) con
     }
   }
   return {};
+}
+
+Status ServiceStore::saveDefinition(const std::string& node, const std::string& name,
+                                    const std::string& text) const {
+  auto dir = servicesDir(true);
+  if (!dir) {
+    return tl::unexpected(dir.error());
+  }
+  const std::string file = stateFile(node, name, ".def");
+  const std::string shown = fmt::format("{}/{}/{}/{}", root_, lab_, kServicesDir, file);
+  auto fd = app::openTrustedFile(dir->get(), file, shown, O_WRONLY | O_CREAT | O_TRUNC);
+  if (!fd) {
+    return tl::unexpected(fd.error());
+  }
+  return app::writeAll(fd->get(), text, shown);
+}
+
+std::optional<std::string> ServiceStore::definition(const std::string& node,
+                                                    const std::string& name) const {
+  auto dir = servicesDir(false);
+  if (!dir) {
+    return std::nullopt;
+  }
+  const std::string file = stateFile(node, name, ".def");
+  auto fd = app::openTrustedFile(dir->get(), file, file, O_RDONLY);
+  if (!fd) {
+    return std::nullopt;
+  }
+  auto text = app::readBounded(fd->get(), kMaxDefinitionBytes, file);
+  return text ? std::optional<std::string>(std::move(*text)) : std::nullopt;
 }
 
 std::optional<int> ServiceStore::exitStatus(const std::string& node,

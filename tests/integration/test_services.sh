@@ -134,6 +134,53 @@ grep -q "r1.talker  exited (137)" "$WORK/out" && pass "show: exited (137)" || fa
 expect_rc 0 "apply" -- "$NSTOPO" apply "$WORK/svc.yaml"
 alive "$(pid_of r1.talker)" && pass "talker runs again" || fail "talker was not restarted"
 
+step "a failed apply starts again, as they ran, the services it stopped"
+before_sleeper=$(pid_of r1.sleeper)
+before_talker=$(pid_of r1.talker)
+before_print="$(awk '{print $6}' "$STATE/services/r1.sleeper.pid") $(awk '{print $6}' "$STATE/services/r1.talker.pid")"
+# sleeper changes (a restart), talker leaves the file (a stop), and a new service fails to start
+cat >"$WORK/svc-bad.yaml" <<YAML
+name: svc
+nodes:
+  r1:
+    interfaces:
+      eth0: {addresses: [10.0.12.1/24]}
+    exec:
+      - [sh, -c, 'echo exec-ran; ip -br addr show eth0']
+      - [sysctl, -w, net.ipv4.ip_forward=1]
+    services:
+      - name: sleeper
+        command: [sleep, "1002"]
+      - name: broken
+        command: [sh, -c, 'echo broken-start; exit 5']
+        after: [sleeper]
+  r2:
+    interfaces:
+      eth0: {addresses: [10.0.12.2/24]}
+links:
+  - kind: veth
+    endpoints: [r1:eth0, r2:eth0]
+YAML
+expect_rc 1 "apply the failing edit" -- "$NSTOPO" apply "$WORK/svc-bad.yaml"
+grep -q "those it had stopped run again as before" "$WORK/err" && pass "the rollback says so" ||
+  fail "stderr: $(cat "$WORK/err")"
+if alive "$before_sleeper" || alive "$before_talker"; then
+  fail "the old processes were never stopped"
+else
+  pass "the edit stopped them"
+fi
+alive "$(pid_of r1.sleeper)" && alive "$(pid_of r1.talker)" && pass "both run again" ||
+  fail "pid files: $(cat "$STATE"/services/*.pid)"
+expect_eq "$(tr '\0' ' ' <"/proc/$(pid_of r1.sleeper)/cmdline")" "sleep 1001 " "sleeper with its old command"
+expect_eq "$(ip netns identify "$(pid_of r1.talker)")" "r1" "talker back in r1"
+expect_eq "$(awk '{print $6}' "$STATE/services/r1.sleeper.pid") $(awk '{print $6}' "$STATE/services/r1.talker.pid")" \
+  "$before_print" "their records carry the old definitions' fingerprints"
+[[ ! -e $STATE/services/r1.broken.pid ]] && pass "the failed service is not recorded" ||
+  fail "r1.broken.pid is left"
+restored="$(pid_of r1.sleeper) $(pid_of r1.talker)"
+expect_rc 0 "apply the file as it was" -- "$NSTOPO" apply "$WORK/svc.yaml"
+expect_eq "$(pid_of r1.sleeper) $(pid_of r1.talker)" "$restored" "a no-op for the services: same pids"
+
 step "destroy"
 pids="$(pid_of r1.sleeper) $(pid_of r1.talker)"
 supervisors="$(awk '{print $4}' "$STATE"/services/*.pid | tr '\n' ' ')"

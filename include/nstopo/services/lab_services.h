@@ -19,6 +19,11 @@ struct ServicesRun {
   std::vector<std::string> restarted;   ///< "NODE.NAME", definition changed or it had ended
   std::vector<std::string> stopped;     ///< "NODE.NAME", no longer in the file
   std::vector<ServiceRecord> launched;  ///< started or restarted by this run
+  /// Services that ran before this run and that it stopped (left the file, or restarted), with
+  /// the definition they ran with, in the order they were stopped: what a rollback starts again.
+  std::vector<std::pair<std::string, model::Service>> replaced;
+  /// "NODE.NAME" of such services whose definition was not kept (an older nstopo started them).
+  std::vector<std::string> unrestorable;
 };
 
 /// A fingerprint of what a service runs (command, env, cwd, readiness): a change restarts it.
@@ -34,6 +39,11 @@ struct ServicesRun {
 
 /// Stops `launched` (a rollback) and forgets them.
 void stopLaunched(const ServiceStore& store, const std::vector<ServiceRecord>& launched);
+
+/// The rest of a rollback, once the network is back: starts `run.replaced` again with the
+/// definitions they ran with. One message per service that could not be started.
+[[nodiscard]] std::vector<std::string> restoreReplaced(const ServiceStore& store,
+                                                       const ServicesRun& run);
 
 /// Stops every service of the lab (SIGTERM, a bounded grace, SIGKILL) and removes its services
 /// and logs directories: destroy calls it before the namespaces go.

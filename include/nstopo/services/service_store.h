@@ -12,7 +12,8 @@
 
 /// What nstopo remembers about a lab's services, under its state directory (app/state_dir.h:
 /// trusted directories, no symlinks): /run/nstopo/LAB/services holds NODE.NAME.pid (the
-/// program's and its supervisor's identities and the definition's fingerprint), NODE.NAME.exit
+/// program's and its supervisor's identities and the definition's fingerprint), NODE.NAME.def
+/// (the definition itself, for a rollback to start it again), NODE.NAME.exit
 /// (its exit status, written by the supervisor when it ends) and NODE.exec (the fingerprint of
 /// the exec commands last run in that namespace); /run/nstopo/LAB/logs holds NODE.NAME.log;
 /// /run/nstopo/LAB/runtime/NODE is the node's scratch directory for its programs
@@ -36,6 +37,12 @@ class ServiceStore {
   [[nodiscard]] Status save(const ServiceRecord& record) const;
   /// Forgets a service: its pid file and its exit status.
   [[nodiscard]] Status erase(const std::string& node, const std::string& name) const;
+  /// The definition a service was started with (NODE.NAME.def), kept until it is erased.
+  [[nodiscard]] Status saveDefinition(const std::string& node, const std::string& name,
+                                      const std::string& text) const;
+  /// That text; nullopt when there is none (a service an older nstopo started).
+  [[nodiscard]] std::optional<std::string> definition(const std::string& node,
+                                                      const std::string& name) const;
   /// The exit status its supervisor wrote, once it ended.
   [[nodiscard]] std::optional<int> exitStatus(const std::string& node,
                                               const std::string& name) const;

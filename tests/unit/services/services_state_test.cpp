@@ -12,6 +12,7 @@
 
 #include "nstopo/services/hosts_files.h"
 #include "nstopo/services/lab_services.h"
+#include "nstopo/services/service_definition.h"
 #include "nstopo/services/service_store.h"
 #include "nstopo/sys/service_process.h"
 
@@ -117,6 +118,49 @@ TEST(ServiceStore, RecordsRoundTripAndGoWithRemoveAll) {
   ASSERT_TRUE(store.removeAll());
   EXPECT_FALSE(fs::exists(root.path() + "/lab/services"));
   EXPECT_FALSE(fs::exists(root.path() + "/lab/logs"));
+}
+
+TEST(ServiceDefinition, RoundTripsThroughTheStoreAndGoesWithErase) {
+  const Scratch root;
+  const services::ServiceStore store(root.path(), "lab");
+  model::Service web;
+  web.name = "web";
+  web.command = {"python3", "-m", "http.server", "a b"};
+  web.env = {{"MODE", "x y"}, {"EMPTY", ""}};
+  web.cwd = "/srv";
+  web.ready = model::Readiness{8080, {}, 2000, {}};
+  model::Service probe = web;
+  probe.ready = model::Readiness{std::nullopt, {"test", "-e", "/run/x"}, 5000, {}};
+  for (const auto& service : {web, probe}) {
+    ASSERT_TRUE(store.saveDefinition("r1", "web", services::definitionText(service)));
+    const auto text = store.definition("r1", "web");
+    ASSERT_TRUE(text);
+    const auto back = services::parseDefinition("web", *text);
+    ASSERT_TRUE(back);
+    EXPECT_EQ(back->name, "web");
+    EXPECT_EQ(back->command, service.command);
+    EXPECT_EQ(back->env, service.env);
+    EXPECT_EQ(back->cwd, service.cwd);
+    ASSERT_TRUE(back->ready);
+    EXPECT_EQ(back->ready->tcp_port, service.ready->tcp_port);
+    EXPECT_EQ(back->ready->command, service.ready->command);
+    EXPECT_EQ(back->ready->timeout_ms, service.ready->timeout_ms);
+    EXPECT_EQ(services::fingerprintOf(*back), services::fingerprintOf(service));
+  }
+  ASSERT_TRUE(store.erase("r1", "web"));
+  EXPECT_FALSE(store.definition("r1", "web"));
+}
+
+TEST(ServiceDefinition, RefusesWhatItDidNotWrite) {
+  for (const char* text : {"", "[]", "{}", R"({"command": []})", R"({"command": "sleep"})",
+                           R"({"command": ["x"], "env": {"A": 1}})",
+                           R"({"command": ["x"], "ready": {"tcp": 1}})", "{not json"}) {
+    EXPECT_FALSE(services::parseDefinition("s", text)) << text;
+  }
+  const auto minimal = services::parseDefinition("s", R"({"command": ["sleep", "1"]})");
+  ASSERT_TRUE(minimal);
+  EXPECT_FALSE(minimal->ready);
+  EXPECT_EQ(minimal->cwd, "");
 }
 
 TEST(ServiceStore, RuntimeDirsGoAsTreesWithoutFollowingLinks) {
