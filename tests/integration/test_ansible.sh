@@ -24,6 +24,12 @@ step "three simulated hosts, each with sshd on the underlay"
 started=$SECONDS
 mh_start_hosts 3 || { fail "the simulated hosts did not start"; finish; exit 1; }
 expect_eq "$(mh_ssh h2 hostname)" "h2" "ssh lands in h2"
+expect_eq "$(mh_ssh h2 cat /proc/sys/kernel/hostname) $(mh_ssh h3 ls /run/netns | wc -l)" "h2 0" \
+  "each host has its own UTS namespace and /run"
+# Ansible and sshd can reach nothing but the simulated hosts: the sandbox's own namespace (the
+# controller) and each host route only their underlay.
+expect_eq "$(ip -j route show default | jq length) $(mh_on h1 ip -j route show default | jq length)" \
+  "0 0" "no default route out of the sandbox or a host"
 echo "hosts up in $((SECONDS - started)) s"
 
 LABS=$WORK/labs
