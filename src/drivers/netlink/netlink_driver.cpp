@@ -730,7 +730,7 @@ Status NetlinkDriver::renameWhileDown(const plan::RenameLink& rename, int ifinde
       if (route.via.has_value() != gateway) {
         continue;
       }
-      auto message = routeRequest(true, route, ifindex);
+      auto message = routeRequest(RouteOp::kAdd, route, ifindex);
       if (!message) {
         return tl::unexpected(message.error());
       }
