@@ -3,7 +3,8 @@
 # hand in this sandbox: the direct veth pair and the Linux bridge of seed 002, the OVS + veth
 # setup of seed 002, the OVS internal ports of seed 000, the macvlan bridge mode of seed 004, two
 # hosts routed through a router namespace by hand-added routes (adopted with protocol 152, a
-# refused gateway, and a rollback at each step giving them protocol boot back).
+# refused gateway, and a rollback at each step giving them protocol boot back), and two veth
+# pairs whose ends share their indexes (paired through IFLA_LINK_NETNSID).
 # For each: the imported file validates; apply without --adopt refuses the hand-made objects and
 # changes nothing; apply --adopt lists and marks them, after which plan has nothing to do and the
 # recipe's pings still succeed; destroy removes exactly what the recipe built (checked with ip -j
@@ -225,7 +226,34 @@ h2 10.0.1.0/24 via 10.0.2.1 proto 152" "the adopted routes carry nstopo's protoc
   fi
 }
 
+# Two veth pairs whose four ends have the same index, each pointing at a 2 in another
+# namespace: only IFLA_LINK_NETNSID tells the pairs apart.
+recipe_colliding() {
+  local ns
+  for ns in a b c d; do ip netns add "$ns"; done
+  ip link add eth0 netns a type veth peer name eth0 netns b
+  ip link add eth0 netns c type veth peer name eth0 netns d
+  ip -n a addr add 10.2.0.1/24 dev eth0
+  ip -n b addr add 10.2.0.2/24 dev eth0
+  ip -n c addr add 10.3.0.1/24 dev eth0
+  ip -n d addr add 10.3.0.2/24 dev eth0
+  for ns in a b c d; do ip -n "$ns" link set eth0 up; done
+}
+colliding_checks() {
+  local phase=$1 file=$2 ns indexes=""
+  [[ $phase == before-adopt ]] || return 0
+  for ns in a b c d; do
+    indexes+="$(ip -n "$ns" -j link show eth0 | jq -r '.[0] | "\(.ifindex)@\(.link_index)"') "
+  done
+  expect_eq "$indexes" "2@2 2@2 2@2 2@2 " "the four ends share their indexes"
+  grep -q "{kind: veth, endpoints: \[a:eth0, b:eth0\]}" "$file" &&
+    grep -q "{kind: veth, endpoints: \[c:eth0, d:eth0\]}" "$file" &&
+    pass "import pairs each end with its own other end" || fail "file: $(cat "$file")"
+}
+
 run_case routed "--netns h1 r1 h2" "h1>10.0.2.2 h2>10.0.1.2" recipe_routed "" routed_checks
+run_case colliding-indexes "--netns a b c d" "a>10.2.0.2 b>10.2.0.1 c>10.3.0.2 d>10.3.0.1" recipe_colliding "" \
+  colliding_checks
 
 # Seed 004, macvlan in bridge mode: two namespaces on macvlans of the machine's eth0 (here a
 # veth end the sandbox makes, standing for the NIC). The recipe's host shim is host-side

@@ -64,8 +64,11 @@ struct LinkState {
   /// actual only: a root qdisc nstopo did not put there, "tbf 1:" (the kernel's default, handle
   /// 0, is none)
   std::string foreign_qdisc;
-  int ifindex = 0;                    ///< actual only
-  int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
+  int ifindex = 0;       ///< actual only
+  int link_ifindex = 0;  ///< actual only: IFLA_LINK (a veth's peer index)
+  /// actual only: the namespace of the scope IFLA_LINK points into, when the reader could tell
+  /// (IFLA_LINK_NETNSID resolved with RTM_GETNSID; no IFLA_LINK_NETNSID: its own namespace)
+  std::optional<std::string> link_netns;
   std::uint32_t group = 0;            ///< actual only: IFLA_GROUP (0 is the kernel's default)
   bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names

@@ -56,7 +56,8 @@ IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
 struct RawLink {
   LinkState link;
   int master_index = 0;
-  int bond_primary_index = 0;  ///< a bond's IFLA_BOND_PRIMARY
+  int bond_primary_index = 0;    ///< a bond's IFLA_BOND_PRIMARY
+  std::optional<int> link_nsid;  ///< IFLA_LINK_NETNSID: IFLA_LINK is in another namespace
   bool is_loopback = false;
 };
 
@@ -84,6 +85,9 @@ RawLink parseLink(const nlmsghdr& header) {
   }
   if (tb[IFLA_LINK] != nullptr) {
     link.link_ifindex = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
+  }
+  if (tb[IFLA_LINK_NETNSID] != nullptr) {
+    raw.link_nsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
   }
   if (tb[IFLA_GROUP] != nullptr) {
     link.group = nla_get_u32(tb[IFLA_GROUP]);
@@ -376,6 +380,11 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
     if (raw.bond_primary_index != 0) {  // an enslaved member, so of this namespace
       const auto it = reading.names_by_index.find(raw.bond_primary_index);
       raw.link.bond_primary = it == reading.names_by_index.end() ? "?" : it->second;
+    }
+    if (raw.link_nsid) {
+      reading.link_nsids[raw.link.name] = *raw.link_nsid;
+    } else if (raw.link.link_ifindex != 0) {
+      raw.link.link_netns = name;  // no IFLA_LINK_NETNSID: the index is this namespace's
     }
     netns.links.emplace(raw.link.name, std::move(raw.link));
   }
