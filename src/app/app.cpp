@@ -167,6 +167,7 @@ Journal journalOf(const plan::Plan& plan) {
             [](const plan::SetImpairment&) {},
             [](const plan::AddRoute&) {},
             [](const plan::DeleteRoute&) {},
+            [](const plan::MarkRoute&) {},
             [](const plan::SetSysctl&) {},
             [](const plan::SetOvsBridge&) {},
             [](const plan::SetOvsPort&) {},
@@ -206,6 +207,9 @@ Journal carryOver(Journal journal, const Journal& left) {
 Result<PlanOutcome> planAgainst(state::State desired, Session& session, bool adopt = false) {
   auto scope = state::scopeFor(desired, recordedNetns(desired.lab, session));
   scope.all_named_netns = true;
+  // --adopt takes over the unmarked routes the file names, so it reads them (adoptNamed drops
+  // the others); a plain apply never sees a route without nstopo's protocol.
+  scope.unmarked_routes = adopt;
   PlanOutcome outcome;
   spdlog::debug("reading {} namespace(s) and every named one", scope.netns.size());
   if (auto ok = readAll(scope, session, outcome.actual); !ok) {
@@ -271,8 +275,8 @@ std::optional<std::set<std::string>> localNamespaces(const plan::Plan& plan) {
           return std::is_same_v<T, plan::SetLink> || std::is_same_v<T, plan::AddAddress> ||
                  std::is_same_v<T, plan::DeleteAddress> || std::is_same_v<T, plan::AddVxlanPeer> ||
                  std::is_same_v<T, plan::DeleteVxlanPeer> || std::is_same_v<T, plan::AddRoute> ||
-                 std::is_same_v<T, plan::DeleteRoute> || std::is_same_v<T, plan::SetSysctl> ||
-                 std::is_same_v<T, plan::SetImpairment>;
+                 std::is_same_v<T, plan::DeleteRoute> || std::is_same_v<T, plan::MarkRoute> ||
+                 std::is_same_v<T, plan::SetSysctl> || std::is_same_v<T, plan::SetImpairment>;
         },
         step.action);
     if (!local) {

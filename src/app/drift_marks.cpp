@@ -68,6 +68,9 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
           [](const plan::DeleteRoute& a) {
             return std::vector<Touch>{{netnsKey(a.netns), kChanged}};
           },
+          [](const plan::MarkRoute& a) {
+            return std::vector<Touch>{{netnsKey(a.netns), kChanged}};
+          },
           [](const plan::SetSysctl& a) {
             return std::vector<Touch>{{netnsKey(a.netns), kChanged}};
           },

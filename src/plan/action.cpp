@@ -260,6 +260,12 @@ std::string describe(const Action& action) {
           },
           [](const AddRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
           [](const DeleteRoute& a) { return fmt::format("route {}: {}", a.netns, a.route.str()); },
+          [](const MarkRoute& a) {
+            return a.protocol == state::kRouteProtocol
+                       ? fmt::format("mark route {}: {}", a.netns, a.route.str())
+                       : fmt::format("unmark route {}: {} (protocol {} again)", a.netns,
+                                     a.route.str(), a.protocol);
+          },
           [](const CreateOvsBridge& a) {
             return fmt::format("ovs bridge {} (datapath {})", a.bridge.name, a.bridge.datapath);
           },
@@ -310,6 +316,7 @@ std::string netnsOf(const Action& action) {
                         [](const SetImpairment& a) { return a.ref.netns; },
                         [](const AddRoute& a) { return a.netns; },
                         [](const DeleteRoute& a) { return a.netns; },
+                        [](const MarkRoute& a) { return a.netns; },
                         [](const SetSysctl& a) { return a.netns; },
                         [](const MoveLink& a) { return a.from.netns; },
                         [](const RenameLink& a) { return a.from.netns; },
@@ -466,6 +473,9 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const DeleteRoute& a) -> std::vector<Action> {
             return {AddRoute{a.netns, a.route}};
+          },
+          [](const MarkRoute& a) -> std::vector<Action> {
+            return {MarkRoute{a.netns, a.route, a.protocol_before, a.protocol}};
           },
           [](const CreateOvsBridge& a) -> std::vector<Action> {
             return {DeleteOvsBridge{a.bridge, a.lab, {}}};

@@ -1229,6 +1229,10 @@ class Planner {
           if (dropped_routes_.count(netns_name + "|" + key) > 0) {
             continue;
           }
+          if (route.protocol != state::kRouteProtocol && !route.adopt_mark) {
+            refuseUnmarkedRoute(netns_name, want, route);
+            continue;
+          }
           if (lostByKernel(netns_name, *have, route)) {
             dropped_routes_.insert(netns_name + "|" + key);
             add(Phase::kDeleteRoutes, Change::kDelete, DeleteRoute{netns_name, route});
@@ -1246,12 +1250,38 @@ class Planner {
       for (const auto& [key, route] : want.routes) {
         const auto it = present.find(key);
         if (it != present.end() && sameRoute(route, *it->second)) {
+          if (it->second->protocol != state::kRouteProtocol) {  // adopted: marked where it is
+            const Phase phase = route.via ? Phase::kAddGatewayRoutes : Phase::kAddDirectRoutes;
+            add(phase, Change::kUpdate,
+                MarkRoute{netns_name, *it->second, state::kRouteProtocol, it->second->protocol},
+                route.origin);
+          }
+          continue;
+        }
+        if (refused_routes_.count(netns_name + "|" + key) > 0) {
           continue;
         }
         const Phase phase = route.via ? Phase::kAddGatewayRoutes : Phase::kAddDirectRoutes;
         add(phase, Change::kCreate, AddRoute{netns_name, route}, route.origin);
       }
     }
+  }
+
+  /// A route without nstopo's protocol is in the actual state only when the read asked for
+  /// them (`apply --adopt`). One the file does not name is not the lab's and stays as it is;
+  /// one with the key of a route the file names, but not taken over (state/adopt.h), is a
+  /// conflict, as the kernel would refuse to add the file's (EEXIST).
+  void refuseUnmarkedRoute(const std::string& netns_name, const NetnsState& want,
+                           const RouteState& route) {
+    const auto named = want.routes.find(route.key());
+    if (named == want.routes.end()) {
+      return;
+    }
+    refused_routes_.insert(netns_name + "|" + route.key());
+    conflict(named->second.origin,
+             fmt::format("route '{}' already exists in namespace '{}' and it carries no nstopo "
+                         "mark (protocol {}, not {}); nstopo will not change it",
+                         route.str(), netns_name, route.protocol, state::kRouteProtocol));
   }
 
   void planSysctls() {
@@ -1287,6 +1317,7 @@ class Planner {
   std::set<IfRef> deleted_;
   std::set<IfRef> created_;
   std::set<std::string> dropped_routes_;  ///< "netns|key" of routes deleted with their device
+  std::set<std::string> refused_routes_;  ///< "netns|key" of unmarked routes the file names
   std::set<IfRef> downed_;                ///< links the plan sets down
   std::map<IfRef, std::vector<IpAddress>> deleted_addresses_;  ///< by the plan, per interface
 };

@@ -36,6 +36,45 @@ std::string mismatch(const LinkState& want, const LinkState& have) {
   return "";
 }
 
+/// The routes without nstopo's protocol in one namespace of the lab (read for `--adopt` only):
+/// those the file names exactly (its key, gateway and device) are taken over; one with the key
+/// of a file's route but another gateway or device stays unmarked, so the plan refuses it; the
+/// rest is not the lab's business and leaves the state, so the plan never touches it.
+void adoptRoutes(const std::string& netns_name, const NetnsState& want, NetnsState& have,
+                 Adoption& out) {
+  for (auto it = have.routes.begin(); it != have.routes.end();) {
+    auto& route = it->second;
+    if (route.protocol == kRouteProtocol) {
+      ++it;
+      continue;
+    }
+    const auto named = want.routes.find(it->first);
+    if (named == want.routes.end()) {
+      it = have.routes.erase(it);
+      continue;
+    }
+    const auto& asked = named->second;
+    if (asked.via != route.via) {
+      out.refused.push_back(fmt::format("route {}: {}: the file asks for {}; not adopted",
+                                        netns_name, route.str(),
+                                        asked.via ? "via " + asked.via->str() : "no gateway"));
+    } else if (!asked.dev.empty() && asked.dev != route.dev) {
+      out.refused.push_back(fmt::format("route {}: {}: the file asks for dev {}; not adopted",
+                                        netns_name, route.str(), asked.dev));
+    } else if (!route.unmodelled.empty()) {
+      // The mark replaces the route with the file's, which would drop these.
+      out.refused.push_back(
+          fmt::format("route {}: {}: it has {}, which the file cannot say; "
+                      "not adopted",
+                      netns_name, route.str(), route.unmodelled));
+    } else {
+      route.adopt_mark = true;
+      out.adopted.push_back(fmt::format("route {}: {}", netns_name, route.str()));
+    }
+    ++it;
+  }
+}
+
 }  // namespace
 
 Adoption adoptNamed(const State& desired, State& actual) {
@@ -67,6 +106,18 @@ Adoption adoptNamed(const State& desired, State& actual) {
       }
       link->second.owner = desired.lab;
       link->second.adopt_mark = true;
+    }
+    if (have->second.owner == desired.lab || name == model::kHostNode) {
+      adoptRoutes(name, want, have->second, out);
+    }
+  }
+  // Unmarked routes of the namespaces the file does not have, or that belong to another lab,
+  // are none of this lab's business.
+  for (auto& [name, have] : actual.netns) {
+    const auto want = desired.netns.find(name);
+    if (want == desired.netns.end() || (have.owner != desired.lab && name != model::kHostNode)) {
+      std::erase_if(have.routes,
+                    [](const auto& entry) { return entry.second.protocol != kRouteProtocol; });
     }
   }
   for (const auto& [name, want] : desired.ovs_bridges) {

@@ -115,6 +115,9 @@ class Differ {
         [&](const std::string&, const RouteState& x, const RouteState& y) {
           if (x.via != y.via || x.dev != y.dev) {
             lines_.push_back(fmt::format("~ route {}: {} -> {}", name, x.str(), y.str()));
+          } else if (x.protocol != y.protocol) {  // an adopted route's mark (apply --adopt)
+            lines_.push_back(fmt::format("~ route {}: {}: protocol {} -> {}", name, x.str(),
+                                         x.protocol, y.protocol));
           }
         });
     keyed(

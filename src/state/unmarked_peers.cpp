@@ -9,6 +9,10 @@ namespace {
 std::vector<IfRef> candidates(const State& state, const IfRef& self, const LinkState& link) {
   std::vector<IfRef> found;
   for (const auto& [netns_name, netns] : state.netns) {
+    // The reader tells the namespace the index is in when the kernel does (link_netns).
+    if (link.link_netns && *link.link_netns != netns_name) {
+      continue;
+    }
     for (const auto& [name, other] : netns.links) {
       const IfRef ref{netns_name, name};
       if (ref == self || other.ifindex != link.link_ifindex) {
@@ -16,7 +20,8 @@ std::vector<IfRef> candidates(const State& state, const IfRef& self, const LinkS
       }
       // A veth's peer points back at it; a stacked link's parent may be of any kind.
       if (link.kind == LinkKind::kVeth &&
-          (other.kind != LinkKind::kVeth || other.link_ifindex != link.ifindex)) {
+          (other.kind != LinkKind::kVeth || other.link_ifindex != link.ifindex ||
+           (other.link_netns && *other.link_netns != self.netns))) {
         continue;
       }
       found.push_back(ref);

@@ -1,7 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # `nstopo import` and `apply --adopt` (issue 16, part 3) on the seeds' own shell recipes, run by
 # hand in this sandbox: the direct veth pair and the Linux bridge of seed 002, the OVS + veth
-# setup of seed 002, the OVS internal ports of seed 000, and the macvlan bridge mode of seed 004.
+# setup of seed 002, the OVS internal ports of seed 000, the macvlan bridge mode of seed 004, two
+# hosts routed through a router namespace by hand-added routes (adopted with protocol 152, a
+# refused gateway, and a rollback at each step giving them protocol boot back), and two veth
+# pairs whose ends share their indexes (paired through IFLA_LINK_NETNSID).
 # For each: the imported file validates; apply without --adopt refuses the hand-made objects and
 # changes nothing; apply --adopt lists and marks them, after which plan has nothing to do and the
 # recipe's pings still succeed; destroy removes exactly what the recipe built (checked with ip -j
@@ -16,7 +19,8 @@ trap 'cleanup_ovs; rm -rf "$WORK"' EXIT
 ovs-vsctl() { command ovs-vsctl --db="$DB" --timeout=10 "$@"; }
 
 # What the machine holds, read independently of nstopo: namespaces, every namespace's links
-# (name and kind), OVS bridges and ports.
+# (name and kind) and main-table routes (without their protocol, which adopting changes), OVS
+# bridges and ports.
 machine() {
   echo "netns: $(netns_list)"
   ip -j -d link show | jq -r '.[] | "host \(.ifname) \(.linkinfo.info_kind // "-")"' | sort
@@ -24,6 +28,8 @@ machine() {
   for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | sort); do
     ip -n "$ns" -j -d link show | jq -r --arg ns "$ns" \
       '.[] | "\($ns) \(.ifname) \(.linkinfo.info_kind // "-")"' | sort
+    ip -n "$ns" -d -j route show table main | jq -r --arg ns "$ns" \
+      '.[] | "\($ns) route \(.dst) via \(.gateway // "-") dev \(.dev)"' | sort
   done
   if ((OVS_UP)); then
     local br
@@ -45,11 +51,13 @@ expect_pings() {
   done
 }
 
-# run_case NAME "IMPORT ARGS" "FROM>TO ..." RECIPE [MACHINE_SETUP]: the whole proof for one
-# recipe. MACHINE_SETUP (optional) makes what the recipe takes from the machine (a NIC): it is
-# run before the recipe and again before the clean apply, and destroy leaves it.
+# run_case NAME "IMPORT ARGS" "FROM>TO ..." RECIPE [MACHINE_SETUP] [EXTRA]: the whole proof for
+# one recipe. MACHINE_SETUP (optional) makes what the recipe takes from the machine (a NIC): it
+# is run before the recipe and again before the clean apply, and destroy leaves it. EXTRA
+# (optional) is called as `EXTRA before-adopt FILE` and `EXTRA after-adopt FILE` for the checks
+# of one recipe.
 run_case() {
-  local name=$1 args=$2 pings=$3 recipe=$4 setup=${5:-}
+  local name=$1 args=$2 pings=$3 recipe=$4 setup=${5:-} extra=${6:-}
   local file="$WORK/$name.yaml"
   step "$name: the recipe by hand"
   [[ -n $setup ]] && $setup
@@ -74,16 +82,20 @@ run_case() {
   grep -q "carries no nstopo mark" "$WORK/err" && pass "they are named as foreign" ||
     fail "refusal: $(cat "$WORK/err")"
   expect_eq "$(machine)" "$built" "nothing changed"
+  [[ -n $extra ]] && $extra before-adopt "$file"
 
   step "$name: apply --adopt"
   expect_rc 0 "apply --adopt" -- "$NSTOPO" apply --adopt "$file"
   grep -q "^Adopting [0-9]* object(s) the file names:" "$WORK/err" && pass "lists what it adopts" ||
     fail "no list: $(cat "$WORK/err")"
   grep -q "^~ mark " "$WORK/out" && pass "the plan marks them in place" || fail "plan: $(cat "$WORK/out")"
+  cp "$WORK/out" "$WORK/adopt.out"
+  cp "$WORK/err" "$WORK/adopt.err"
   expect_rc 0 "then plan has nothing to change" -- "$NSTOPO" plan --detailed-exitcode "$file"
   expect_eq "$(machine)" "$built" "the same objects as the recipe built"
   # shellcheck disable=SC2086
   expect_pings $pings
+  [[ -n $extra ]] && $extra after-adopt "$file"
 
   step "$name: destroy removes exactly what the recipe built"
   expect_rc 0 "destroy" -- "$NSTOPO" destroy "$file"
@@ -134,6 +146,114 @@ recipe_bridge() {
   ip netns exec ns2 ip l s veth1 up
 }
 run_case linux-bridge "--netns ns1 ns2 --bridge br0" "ns1>10.1.1.3 ns2>10.1.1.2" recipe_bridge
+
+# Two hosts routed through a router namespace, their routes added by hand (`ip route add`
+# gives protocol boot; nstopo's own routes carry protocol 152).
+recipe_routed() {
+  ip netns add h1
+  ip netns add r1
+  ip netns add h2
+  ip link add eth0 type veth peer name left
+  ip link set eth0 netns h1
+  ip link set left netns r1
+  ip link add eth0 type veth peer name right
+  ip link set eth0 netns h2
+  ip link set right netns r1
+  ip -n h1 addr add 10.0.1.2/24 dev eth0
+  ip -n r1 addr add 10.0.1.1/24 dev left
+  ip -n r1 addr add 10.0.2.1/24 dev right
+  ip -n h2 addr add 10.0.2.2/24 dev eth0
+  ip -n h1 link set eth0 up
+  ip -n r1 link set left up
+  ip -n r1 link set right up
+  ip -n h2 link set eth0 up
+  ip netns exec r1 sysctl -qw net.ipv4.ip_forward=1
+  ip -n h1 route add 10.0.2.0/24 via 10.0.1.1
+  ip -n h2 route add 10.0.1.0/24 via 10.0.2.1
+}
+# The protocol of each namespace's routes that are not the kernel's, read with ip -j.
+route_protocols() {
+  local ns
+  for ns in h1 r1 h2; do
+    ip -n "$ns" -d -j route show table main | jq -r --arg ns "$ns" \
+      '.[] | select(.protocol != "kernel") | "\($ns) \(.dst) via \(.gateway // "-") proto \(.protocol)"'
+  done
+}
+routed_checks() {
+  local phase=$1 file=$2
+  if [[ $phase == before-adopt ]]; then
+    expect_eq "$(route_protocols)" "h1 10.0.2.0/24 via 10.0.1.1 proto boot
+h2 10.0.1.0/24 via 10.0.2.1 proto boot" "the hand-added routes carry protocol boot"
+    local before
+    before="$(machine)
+$(route_protocols)"
+
+    step "routed: --adopt refuses a route the file names with another gateway"
+    sed 's|{to: 10.0.2.0/24, via: 10.0.1.1|{to: 10.0.2.0/24, via: 10.0.1.9|' "$file" >"$WORK/gateway.yaml"
+    grep -q "via: 10.0.1.9" "$WORK/gateway.yaml" || fail "the edit did not apply: $(cat "$file")"
+    expect_rc 1 "apply --adopt" -- "$NSTOPO" apply --adopt "$WORK/gateway.yaml"
+    grep -q -- "--adopt: route h1: 10.0.2.0/24 via 10.0.1.1 dev eth0 metric 0: the file asks for via 10.0.1.9; not adopted" "$WORK/err" &&
+      pass "with one clear line" || fail "stderr: $(cat "$WORK/err")"
+    grep -q "route '10.0.2.0/24 via 10.0.1.1 dev eth0 metric 0' already exists in namespace 'h1' and it carries no nstopo mark" "$WORK/err" &&
+      pass "the conflict names the route and its namespace" || fail "stderr: $(cat "$WORK/err")"
+    expect_eq "$(machine)
+$(route_protocols)" "$before" "nothing changed"
+
+    step "routed: apply --adopt failing at each operation in turn rolls back"
+    local n=1 count=0 rc
+    while :; do
+      rc=0
+      NSTOPO_FAULT_INJECT_AT=$n "$NSTOPO" apply --adopt "$file" >"$WORK/out" 2>"$WORK/err" || rc=$?
+      ((count)) || count=$(sed -n 's/^Adopting \([0-9]*\) object(s).*/\1/p' "$WORK/err")
+      expect_eq "$rc" "1" "operation $n of ${count:-?} fails"
+      grep -q "injected failure of operation $n" "$WORK/err" ||
+        fail "operation $n: the error does not name the injected failure: $(cat "$WORK/err")"
+      expect_eq "$(machine)
+$(route_protocols)" "$before" "operation $n: the machine is as it was, routes with protocol boot"
+      n=$((n + 1))
+      ((n <= ${count:-0})) || break
+    done
+    # Each adopted object is one mark step, the two routes last (h1's, then h2's): the last
+    # failure came after h1's route was marked, and the rollback gave it protocol boot back.
+    expect_eq "$count" "9" "3 namespaces, 4 veth ends and 2 routes are adopted"
+  else
+    expect_eq "$(route_protocols)" "h1 10.0.2.0/24 via 10.0.1.1 proto 152
+h2 10.0.1.0/24 via 10.0.2.1 proto 152" "the adopted routes carry nstopo's protocol"
+    grep -q "^  route h1: 10.0.2.0/24 via 10.0.1.1 dev eth0 metric 0$" "$WORK/adopt.err" &&
+      pass "the adoption list names the route" || fail "stderr: $(cat "$WORK/adopt.err")"
+    grep -q "^~ mark route h2: 10.0.1.0/24 via 10.0.2.1 dev eth0 metric 0" "$WORK/adopt.out" &&
+      pass "the plan marks the route in place" || fail "plan: $(cat "$WORK/adopt.out")"
+  fi
+}
+
+# Two veth pairs whose four ends have the same index, each pointing at a 2 in another
+# namespace: only IFLA_LINK_NETNSID tells the pairs apart.
+recipe_colliding() {
+  local ns
+  for ns in a b c d; do ip netns add "$ns"; done
+  ip link add eth0 netns a type veth peer name eth0 netns b
+  ip link add eth0 netns c type veth peer name eth0 netns d
+  ip -n a addr add 10.2.0.1/24 dev eth0
+  ip -n b addr add 10.2.0.2/24 dev eth0
+  ip -n c addr add 10.3.0.1/24 dev eth0
+  ip -n d addr add 10.3.0.2/24 dev eth0
+  for ns in a b c d; do ip -n "$ns" link set eth0 up; done
+}
+colliding_checks() {
+  local phase=$1 file=$2 ns indexes=""
+  [[ $phase == before-adopt ]] || return 0
+  for ns in a b c d; do
+    indexes+="$(ip -n "$ns" -j link show eth0 | jq -r '.[0] | "\(.ifindex)@\(.link_index)"') "
+  done
+  expect_eq "$indexes" "2@2 2@2 2@2 2@2 " "the four ends share their indexes"
+  grep -q "{kind: veth, endpoints: \[a:eth0, b:eth0\]}" "$file" &&
+    grep -q "{kind: veth, endpoints: \[c:eth0, d:eth0\]}" "$file" &&
+    pass "import pairs each end with its own other end" || fail "file: $(cat "$file")"
+}
+
+run_case routed "--netns h1 r1 h2" "h1>10.0.2.2 h2>10.0.1.2" recipe_routed "" routed_checks
+run_case colliding-indexes "--netns a b c d" "a>10.2.0.2 b>10.2.0.1 c>10.3.0.2 d>10.3.0.1" recipe_colliding "" \
+  colliding_checks
 
 # Seed 004, macvlan in bridge mode: two namespaces on macvlans of the machine's eth0 (here a
 # veth end the sandbox makes, standing for the NIC). The recipe's host shim is host-side

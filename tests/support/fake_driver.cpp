@@ -30,6 +30,12 @@ Status FakeDriver::read(const state::ReadScope& scope, state::State& into) {
   for (const auto& [name, netns] : world.netns) {
     if (scope.all_named_netns || scope.netns.count(name) > 0) {
       into.netns[name] = netns;
+      // Like the kernel reader: another protocol's routes only when asked for.
+      if (!scope.unmarked_routes) {
+        std::erase_if(into.netns[name].routes, [](const auto& entry) {
+          return entry.second.protocol != state::kRouteProtocol;
+        });
+      }
       // Like the kernel: `bond_primary` here is the name the bond recorded, reported only while
       // a member of that name is enslaved to it (IFLA_BOND_PRIMARY names an enslaved member).
       for (auto& [ifname, link] : into.netns[name].links) {
@@ -372,7 +378,21 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             return {};
           },
           [&](const plan::DeleteRoute& a) -> Status {
-            world.netns[a.netns].routes.erase(a.route.key());
+            // Like the kernel: a route of another protocol is not the one asked for.
+            auto& routes = world.netns[a.netns].routes;
+            const auto it = routes.find(a.route.key());
+            if (it != routes.end() && it->second.protocol == a.route.protocol) {
+              routes.erase(it);
+            }
+            return {};
+          },
+          [&](const plan::MarkRoute& a) -> Status {
+            auto& routes = world.netns[a.netns].routes;
+            const auto it = routes.find(a.route.key());
+            if (it == routes.end()) {
+              return missing(a.netns + ": route " + a.route.str());  // like NLM_F_REPLACE alone
+            }
+            it->second.protocol = a.protocol;
             return {};
           },
           [&](const plan::SetSysctl& a) -> Status {

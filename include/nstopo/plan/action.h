@@ -231,6 +231,17 @@ struct DeleteRoute {
   state::RouteState route;
 };
 
+/// A route that is there, replaced in place (RTM_NEWROUTE with NLM_F_REPLACE) with the routing
+/// protocol `protocol`: nstopo's mark for a route `apply --adopt` took over, or (the inverse)
+/// the protocol it had before. The kernel finds the route by table, destination and metric;
+/// its gateway and device stay.
+struct MarkRoute {
+  std::string netns;
+  state::RouteState route;  ///< as read, with its device
+  std::uint8_t protocol = state::kRouteProtocol;
+  std::uint8_t protocol_before = 0;
+};
+
 struct SetSysctl {
   std::string netns;
   std::string key;
@@ -241,8 +252,8 @@ struct SetSysctl {
 using Action =
     std::variant<CreateNetns, DeleteNetns, CreateBridge, CreateVeth, CreateLink, DeleteLink,
                  SetLink, AddAddress, DeleteAddress, AddVxlanPeer, DeleteVxlanPeer, SetImpairment,
-                 AddRoute, DeleteRoute, SetSysctl, CreateOvsBridge, DeleteOvsBridge, SetOvsBridge,
-                 AddOvsPort, DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
+                 AddRoute, DeleteRoute, MarkRoute, SetSysctl, CreateOvsBridge, DeleteOvsBridge,
+                 SetOvsBridge, AddOvsPort, DeleteOvsPort, SetOvsPort, MoveLink, RenameLink>;
 
 /// True for the actions the OVSDB driver carries out.
 [[nodiscard]] bool isOvsAction(const Action& action);

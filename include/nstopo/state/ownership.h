@@ -12,11 +12,10 @@
 /// Interfaces and the loopback of every namespace carry an alias (IFLA_IFALIAS):
 ///   "nstopo:<lab>"                       bridges, namespaces (on lo)
 ///   "nstopo:<lab>:<peer-netns>/<peer>"   veth ends, naming the other end
-/// Routes carry the routing protocol number kRouteProtocol.
+/// Routes carry the routing protocol number kRouteProtocol (state.h).
 namespace nstopo::state {
 
 inline constexpr std::string_view kMarkPrefix = "nstopo:";
-inline constexpr std::uint8_t kRouteProtocol = 152;  ///< unassigned in /etc/iproute2/rt_protos
 
 struct Mark {
   std::string lab;

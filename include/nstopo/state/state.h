@@ -64,8 +64,11 @@ struct LinkState {
   /// actual only: a root qdisc nstopo did not put there, "tbf 1:" (the kernel's default, handle
   /// 0, is none)
   std::string foreign_qdisc;
-  int ifindex = 0;                    ///< actual only
-  int link_ifindex = 0;               ///< actual only: IFLA_LINK (a veth's peer index)
+  int ifindex = 0;       ///< actual only
+  int link_ifindex = 0;  ///< actual only: IFLA_LINK (a veth's peer index)
+  /// actual only: the namespace of the scope IFLA_LINK points into, when the reader could tell
+  /// (IFLA_LINK_NETNSID resolved with RTM_GETNSID; no IFLA_LINK_NETNSID: its own namespace)
+  std::optional<std::string> link_netns;
   std::uint32_t group = 0;            ///< actual only: IFLA_GROUP (0 is the kernel's default)
   bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
@@ -78,6 +81,9 @@ struct LinkState {
 /// The kernel's main routing table (RT_TABLE_MAIN), where a route without a VRF goes.
 inline constexpr std::uint32_t kMainTable = 254;
 
+/// The routing protocol number (rtm_protocol) nstopo's routes carry: their mark (ownership.h).
+inline constexpr std::uint8_t kRouteProtocol = 152;  ///< unassigned in /etc/iproute2/rt_protos
+
 struct RouteState {
   int family = 0;
   bool is_default = false;
@@ -86,7 +92,16 @@ struct RouteState {
   std::string dev;  ///< desired: "" when the kernel may choose
   std::uint32_t metric = 0;
   std::uint32_t table = kMainTable;  ///< a VRF's table for a route with `vrf:`
+  /// The kernel's rtm_protocol. Desired: always nstopo's. Actual: nstopo's, or another one for
+  /// a route read with ReadScope::unmarked_routes (`ip route add` gives 3, "boot").
+  std::uint8_t protocol = kRouteProtocol;
   SourceLoc origin;
+  /// actual only: unmarked, named by the file and taken over by `apply --adopt` (adopt.h): the
+  /// plan gives it nstopo's protocol where it is
+  bool adopt_mark = false;
+  /// actual only: what the kernel's route has that a file cannot say ("src 10.0.1.2, onlink"),
+  /// "" when nothing; `apply --adopt` does not take such a route
+  std::string unmodelled;
 
   /// The kernel's identity of a route: family, destination, metric and table.
   [[nodiscard]] std::string key() const;
@@ -160,7 +175,8 @@ struct ReadScope {
   std::set<std::string> qdisc_kinds;  ///< qdisc kinds the plan may create: probed the same way
   bool ovs = false;                   ///< the file has OVS bridges: read OVSDB
   std::set<IfRef> tx_checksum_links;  ///< read the TX checksum offload of these
-  /// also read routes without nstopo's protocol (all but the kernel's own): `import` only
+  /// also read routes without nstopo's protocol (all but the kernel's own): `import`, and
+  /// `apply --adopt` (which keeps only those the file names, state/adopt.h)
   bool unmarked_routes = false;
 };
 

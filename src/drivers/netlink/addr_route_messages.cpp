@@ -51,7 +51,7 @@ Result<NlMsgPtr> addressRequest(bool add, int ifindex, const IpAddress& address)
   return NlMsgPtr(raw);
 }
 
-Result<NlMsgPtr> routeRequest(bool add, const state::RouteState& route, int oif) {
+Result<NlMsgPtr> routeRequest(RouteOp op, const state::RouteState& route, int oif) {
   RtnlRoutePtr r(rtnl_route_alloc());
   NlAddrPtr dst = toNlAddr(route.to, route.is_default ? 0 : route.to.prefix_len);
   if (!r || !dst) {
@@ -62,7 +62,7 @@ Result<NlMsgPtr> routeRequest(bool add, const state::RouteState& route, int oif)
     return buildError("a route request", err);
   }
   rtnl_route_set_table(r.get(), route.table);
-  rtnl_route_set_protocol(r.get(), state::kRouteProtocol);
+  rtnl_route_set_protocol(r.get(), route.protocol);
   rtnl_route_set_priority(r.get(), route.metric);
   rtnl_route_set_type(r.get(), RTN_UNICAST);
   rtnl_nexthop* hop = rtnl_route_nh_alloc();
@@ -81,8 +81,20 @@ Result<NlMsgPtr> routeRequest(bool add, const state::RouteState& route, int oif)
   const bool link_scope = !route.via && route.family == AF_INET;
   rtnl_route_set_scope(r.get(), link_scope ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
   nl_msg* raw = nullptr;
-  const int err = add ? rtnl_route_build_add_request(r.get(), NLM_F_CREATE | NLM_F_EXCL, &raw)
-                      : rtnl_route_build_del_request(r.get(), 0, &raw);
+  int err = 0;
+  switch (op) {
+    case RouteOp::kAdd:
+      err = rtnl_route_build_add_request(r.get(), NLM_F_CREATE | NLM_F_EXCL, &raw);
+      break;
+    case RouteOp::kReplace:
+      // Without NLM_F_CREATE: the route must be there (ENOENT otherwise). The kernel finds it
+      // by table, destination, TOS and metric and swaps it for this one in place.
+      err = rtnl_route_build_add_request(r.get(), NLM_F_REPLACE, &raw);
+      break;
+    case RouteOp::kDelete:
+      err = rtnl_route_build_del_request(r.get(), 0, &raw);
+      break;
+  }
   if (err < 0) {
     return buildError("a route request", err);
   }

@@ -269,9 +269,19 @@ class Builder {
 
   Status operator()(const plan::DeleteVxlanPeer& a) { return vxlanPeer(false, a.ref, a.peer); }
 
-  Status operator()(const plan::AddRoute& a) { return route(true, a.netns, a.route); }
+  Status operator()(const plan::AddRoute& a) { return route(RouteOp::kAdd, a.netns, a.route); }
 
-  Status operator()(const plan::DeleteRoute& a) { return route(false, a.netns, a.route); }
+  Status operator()(const plan::DeleteRoute& a) {
+    return route(RouteOp::kDelete, a.netns, a.route);
+  }
+
+  /// The same route replaced in place with the other protocol: its mark, or (the inverse) the
+  /// protocol it had before `apply --adopt` took it.
+  Status operator()(const plan::MarkRoute& a) {
+    auto marked = a.route;
+    marked.protocol = a.protocol;
+    return route(RouteOp::kReplace, a.netns, marked);
+  }
 
   /// nstopo's root qdisc, in order on one socket: the old root first when its kind changes (the
   /// kernel replaces a qdisc in place only with one of the same kind), then the new one under
@@ -380,7 +390,7 @@ class Builder {
     return {};
   }
 
-  Status route(bool add, const std::string& netns, const state::RouteState& route) {
+  Status route(RouteOp op, const std::string& netns, const state::RouteState& route) {
     int oif = 0;
     if (!route.dev.empty()) {
       const auto device = context_.ifindex(IfRef{netns, route.dev});
@@ -389,15 +399,19 @@ class Builder {
       }
       oif = *device;
     }
-    auto message = routeRequest(add, route, oif);
+    auto message = routeRequest(op, route, oif);
     if (!message) {
       return tl::unexpected(message.error());
     }
+    const bool deleting = op == RouteOp::kDelete;
     out_.first.push_back(Request{.netns = netns,
                                  .message = std::move(*message),
                                  .action = index_,
-                                 .what = (add ? "adding " : "deleting ") + what_,
-                                 .tolerate_missing = !add});
+                                 .what = (op == RouteOp::kAdd ? "adding "
+                                          : deleting          ? "deleting "
+                                                              : "") +
+                                         what_,
+                                 .tolerate_missing = deleting});
     return {};
   }
 
@@ -450,6 +464,7 @@ std::set<IfRef> devicesNeeded(std::span<const plan::Action* const> batch) {
                    [&](const plan::SetImpairment& a) { refs.insert(a.ref); },
                    [&](const plan::AddRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::DeleteRoute& a) { add_dev(a.netns, a.route.dev); },
+                   [&](const plan::MarkRoute& a) { add_dev(a.netns, a.route.dev); },
                    [&](const plan::CreateVeth& a) {
                      add_dev(a.a.ref.netns, a.a.master);
                      add_dev(a.b.ref.netns, a.b.master);

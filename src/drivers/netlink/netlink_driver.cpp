@@ -23,6 +23,7 @@
 
 #include "addr_route_messages.h"
 #include "link_messages.h"
+#include "link_netns.h"
 #include "link_requests.h"
 #include "nl_error.h"
 #include "qdisc_messages.h"
@@ -180,6 +181,13 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     }
     slots.push_back(std::move(slot));
   }
+  // Every namespace read, by its descriptor: an unmarked link's IFLA_LINK_NETNSID is resolved
+  // against them (link_netns.h).
+  std::vector<OpenNetns> open_netns;
+  for (const auto& slot : slots) {
+    open_netns.push_back(OpenNetns{slot.name, slot.handle != nullptr ? slot.handle->netns_fd.get()
+                                                                     : slot.opened.netns_fd.get()});
+  }
   // Reading is dominated by kernel time per namespace; spread it over the cores.
   forEachOnWorkers(slots.size(), [&](std::size_t i) {
     auto& slot = slots[i];
@@ -199,6 +207,9 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     }
     slot.reading =
         readNetns(*handle.socket, slot.name, scope.lab, slot.name == kHost, scope.unmarked_routes);
+    if (*slot.reading) {
+      resolveLinkNetns(*handle.socket, **slot.reading, open_netns);
+    }
     if (slot.handle == nullptr) {
       // Close what this read opened here, in parallel, rather than keep a socket per
       // namespace for a run that may change none of them (actions reopen what they need).
@@ -730,7 +741,7 @@ Status NetlinkDriver::renameWhileDown(const plan::RenameLink& rename, int ifinde
       if (route.via.has_value() != gateway) {
         continue;
       }
-      auto message = routeRequest(true, route, ifindex);
+      auto message = routeRequest(RouteOp::kAdd, route, ifindex);
       if (!message) {
         return tl::unexpected(message.error());
       }

@@ -10,8 +10,11 @@
 
 #include <algorithm>
 #include <cstring>
+#include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
@@ -53,7 +56,8 @@ IpAddress ipFrom(const nlattr* attr, int family, int prefix_len) {
 struct RawLink {
   LinkState link;
   int master_index = 0;
-  int bond_primary_index = 0;  ///< a bond's IFLA_BOND_PRIMARY
+  int bond_primary_index = 0;    ///< a bond's IFLA_BOND_PRIMARY
+  std::optional<int> link_nsid;  ///< IFLA_LINK_NETNSID: IFLA_LINK is in another namespace
   bool is_loopback = false;
 };
 
@@ -81,6 +85,9 @@ RawLink parseLink(const nlmsghdr& header) {
   }
   if (tb[IFLA_LINK] != nullptr) {
     link.link_ifindex = static_cast<int>(nla_get_u32(tb[IFLA_LINK]));
+  }
+  if (tb[IFLA_LINK_NETNSID] != nullptr) {
+    raw.link_nsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
   }
   if (tb[IFLA_GROUP] != nullptr) {
     link.group = nla_get_u32(tb[IFLA_GROUP]);
@@ -156,6 +163,40 @@ bool readsProtocol(std::uint8_t protocol, bool unmarked_routes) {
          protocol != RTPROT_REDIRECT && protocol != RTPROT_UNSPEC;
 }
 
+/// What a route has beyond destination, gateway, device, metric and table, which a topology
+/// file cannot say and nstopo's own route requests never set: `apply --adopt` leaves such a
+/// route unmarked, since marking it (a replace) would drop these.
+std::string unmodelledParts(const rtmsg& info, nlattr* const* tb) {
+  std::vector<std::string> parts;
+  if (tb[RTA_PREFSRC] != nullptr) {
+    parts.push_back("src " + ipFrom(tb[RTA_PREFSRC], info.rtm_family, -1).str());
+  }
+  if (tb[RTA_METRICS] != nullptr && nla_len(tb[RTA_METRICS]) > 0) {
+    parts.emplace_back("route metrics (mtu, window, ...)");
+  }
+  if (tb[RTA_MULTIPATH] != nullptr) {
+    parts.emplace_back("several next hops");
+  }
+  if (tb[RTA_NH_ID] != nullptr) {
+    parts.emplace_back("a nexthop object");
+  }
+  if (tb[RTA_ENCAP] != nullptr) {
+    parts.emplace_back("an encapsulation");
+  }
+  if ((info.rtm_flags & RTNH_F_ONLINK) != 0) {
+    parts.emplace_back("onlink");
+  }
+  if (info.rtm_tos != 0) {
+    parts.push_back(fmt::format("tos {}", info.rtm_tos));
+  }
+  // nstopo's requests: link scope for an IPv4 route without a gateway, universe otherwise.
+  const bool link_scope = tb[RTA_GATEWAY] == nullptr && info.rtm_family == AF_INET;
+  if (info.rtm_scope != (link_scope ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE)) {
+    parts.push_back(fmt::format("scope {}", info.rtm_scope));
+  }
+  return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::optional<RawRoute> parseRoute(const nlmsghdr& header, bool unmarked_routes) {
   const auto* info = static_cast<const rtmsg*>(nlmsg_data(&header));
   if (!readsProtocol(info->rtm_protocol, unmarked_routes) || info->rtm_type != RTN_UNICAST) {
@@ -173,6 +214,7 @@ std::optional<RawRoute> parseRoute(const nlmsghdr& header, bool unmarked_routes)
   RawRoute raw;
   auto& route = raw.route;
   route.table = table;
+  route.protocol = info->rtm_protocol;
   route.family = info->rtm_family;
   route.is_default = info->rtm_dst_len == 0;
   route.to.family = info->rtm_family;
@@ -189,6 +231,7 @@ std::optional<RawRoute> parseRoute(const nlmsghdr& header, bool unmarked_routes)
   if (tb[RTA_OIF] != nullptr) {
     raw.oif = static_cast<int>(nla_get_u32(tb[RTA_OIF]));
   }
+  route.unmodelled = unmodelledParts(*info, tb);
   return raw;
 }
 
@@ -337,6 +380,11 @@ Result<NetnsReading> readNetns(RtnlSocket& socket, const std::string& name, cons
     if (raw.bond_primary_index != 0) {  // an enslaved member, so of this namespace
       const auto it = reading.names_by_index.find(raw.bond_primary_index);
       raw.link.bond_primary = it == reading.names_by_index.end() ? "?" : it->second;
+    }
+    if (raw.link_nsid) {
+      reading.link_nsids[raw.link.name] = *raw.link_nsid;
+    } else if (raw.link.link_ifindex != 0) {
+      raw.link.link_netns = name;  // no IFLA_LINK_NETNSID: the index is this namespace's
     }
     netns.links.emplace(raw.link.name, std::move(raw.link));
   }

@@ -15,6 +15,9 @@ namespace nstopo::netlink {
 struct NetnsReading {
   state::NetnsState netns;
   std::map<int, std::string> names_by_index;
+  /// By link name: the IFLA_LINK_NETNSID of a link whose IFLA_LINK is another namespace's
+  /// index (a veth's other end, a stacked link's parent), for resolveLinkNetns
+  std::map<std::string, int> link_nsids;
 };
 
 /// Reads links, addresses and nstopo's routes of one namespace with one dump each.

@@ -104,6 +104,46 @@ TEST(Import, VethEndsWithTheSameIndexInTheirNamespacesArePaired) {
   EXPECT_NE(text.find("- {kind: veth, endpoints: [a:eth0, b:eth0]}"), std::string::npos) << text;
 }
 
+TEST(Import, CollidingIndexesArePairedByTheNamespaceTheKernelNames) {
+  // Two pairs made like the one above, a<->b and c<->d: four ends of index 2, each pointing at
+  // a 2. Indexes alone fit three candidates for each end; the namespace the reader resolved
+  // from IFLA_LINK_NETNSID (link_netns) leaves one.
+  state::State state;
+  for (const auto& [self, other] : std::vector<std::pair<std::string, std::string>>{
+           {"a", "b"}, {"b", "a"}, {"c", "d"}, {"d", "c"}}) {
+    auto end = device("eth0", LinkKind::kVeth, 2, 2);
+    end.link_netns = other;
+    put(state, self, end);
+  }
+  const auto text = importText(state, request({"a", "b", "c", "d"}));
+  const auto topology = support::validTopology(text);
+  EXPECT_EQ(topology.links.size(), 2U) << text;
+  EXPECT_NE(text.find("- {kind: veth, endpoints: [a:eth0, b:eth0]}"), std::string::npos) << text;
+  EXPECT_NE(text.find("- {kind: veth, endpoints: [c:eth0, d:eth0]}"), std::string::npos) << text;
+  // Without the namespaces (a kernel that does not say), no pair is taken: each is listed.
+  for (auto& [name, netns] : state.netns) {
+    netns.links["eth0"].link_netns.reset();
+  }
+  auto imported = importer::fromState(state, request({"a", "b", "c", "d"}), {});
+  ASSERT_TRUE(imported.has_value());
+  EXPECT_EQ(imported->skipped.size(), 4U) << ::testing::PrintToString(imported->skipped);
+}
+
+TEST(Import, AnEndWhosePeerIsOutsideTheReadIsNotPairedByIndex) {
+  // a:eth0's other end is in a namespace that was not read (link_netns ""); b:eth0 of the same
+  // indexes is not it.
+  state::State state;
+  auto a = device("eth0", LinkKind::kVeth, 2, 2);
+  a.link_netns = "";
+  put(state, "a", a);
+  auto b = device("eth0", LinkKind::kVeth, 2, 2);
+  b.link_netns = "";
+  put(state, "b", b);
+  auto imported = importer::fromState(state, request({"a", "b"}), {});
+  ASSERT_TRUE(imported.has_value());
+  EXPECT_EQ(imported->skipped.size(), 2U) << ::testing::PrintToString(imported->skipped);
+}
+
 TEST(Import, TheSameSetupGivesTheSameBytes) {
   EXPECT_EQ(importText(bridgeSeed(), request({"ns1", "ns2"}, {"br0"})),
             importText(bridgeSeed(), request({"ns2", "ns1"}, {"br0"})));

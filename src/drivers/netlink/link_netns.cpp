@@ -1,0 +1,87 @@
+// SPDX-License-Identifier: Apache-2.0
+#include "link_netns.h"
+
+#include <linux/net_namespace.h>
+#include <linux/rtnetlink.h>
+#include <sys/socket.h>
+
+#include <map>
+#include <optional>
+
+#include <netlink/attr.h>
+#include <netlink/msg.h>
+
+namespace nstopo::netlink {
+namespace {
+
+/// RTM_GETNSID's answer for a namespace without an id there (NETNSA_NSID_NOT_ASSIGNED).
+constexpr int kNoId = -1;
+
+/// The id the namespace of `socket` gives the namespace open at `netns_fd` (RTM_GETNSID), kNoId
+/// when it gives it none, or nothing when the kernel does not answer.
+std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd) {
+  NlMsgPtr message(nlmsg_alloc_simple(RTM_GETNSID, 0));
+  if (!message) {
+    return std::nullopt;
+  }
+  rtgenmsg header{};
+  header.rtgen_family = AF_UNSPEC;
+  if (nlmsg_append(message.get(), &header, sizeof(header), NLMSG_ALIGNTO) < 0 ||
+      nla_put_u32(message.get(), NETNSA_FD, static_cast<std::uint32_t>(netns_fd)) < 0) {
+    return std::nullopt;
+  }
+  std::optional<int> id;
+  auto replies = socket.transact({message.get()}, [&](const nlmsghdr& reply) {
+    if (reply.nlmsg_type != RTM_NEWNSID) {
+      return;
+    }
+    nlattr* tb[NETNSA_MAX + 1] = {};
+    if (nlmsg_parse(const_cast<nlmsghdr*>(&reply), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) ==
+            0 &&
+        tb[NETNSA_NSID] != nullptr) {
+      id = nla_get_s32(tb[NETNSA_NSID]);
+    }
+  });
+  if (!replies || replies->empty() || replies->front().error != 0 || !id) {
+    return std::nullopt;
+  }
+  return *id < 0 ? kNoId : *id;
+}
+
+}  // namespace
+
+void resolveLinkNetns(RtnlSocket& socket, NetnsReading& reading, std::span<const OpenNetns> read) {
+  bool wanted = false;
+  for (const auto& [name, nsid] : reading.link_nsids) {
+    wanted = wanted || reading.netns.links.at(name).owner.empty();
+  }
+  if (!wanted) {
+    return;
+  }
+  std::map<int, std::string> names_by_id;
+  bool answered = false;
+  for (const auto& other : read) {
+    if (other.name == reading.netns.name) {
+      continue;
+    }
+    if (const auto id = nsidOf(socket, other.fd)) {
+      answered = true;
+      if (*id != kNoId) {
+        names_by_id[*id] = other.name;
+      }
+    }
+  }
+  if (!answered) {
+    return;  // a kernel without RTM_GETNSID, or no other namespace: indexes alone
+  }
+  for (const auto& [name, nsid] : reading.link_nsids) {
+    auto& link = reading.netns.links.at(name);
+    if (!link.owner.empty()) {
+      continue;
+    }
+    const auto found = names_by_id.find(nsid);
+    link.link_netns = found == names_by_id.end() ? std::string() : found->second;
+  }
+}
+
+}  // namespace nstopo::netlink

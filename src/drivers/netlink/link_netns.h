@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include <span>
+#include <string>
+
+#include "rtnl_socket.h"
+#include "state_reader.h"
+
+namespace nstopo::netlink {
+
+/// A namespace a read covers, by the descriptor the driver holds open for it.
+struct OpenNetns {
+  std::string name;
+  int fd = -1;
+};
+
+/// Sets LinkState::link_netns of the unmarked links of `reading` (read through `socket`, in
+/// that namespace) whose IFLA_LINK is another namespace's index: IFLA_LINK_NETNSID is that
+/// namespace's id as this one knows it, and RTM_GETNSID asks this namespace for the id of each
+/// of `read` by its descriptor. An id none of them has is a namespace outside the read: then
+/// link_netns is "" and no index matches it. When the kernel does not answer, link_netns stays
+/// unset and unmarked_peers falls back on indexes alone. Marked links are left alone: their
+/// mark names their other end, and a lab of a thousand namespaces asks nothing.
+void resolveLinkNetns(RtnlSocket& socket, NetnsReading& reading, std::span<const OpenNetns> read);
+
+}  // namespace nstopo::netlink
