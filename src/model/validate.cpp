@@ -14,6 +14,7 @@
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/untrusted.h"
 #include "nstopo/model/validate_bond.h"
+#include "nstopo/model/validate_hosts.h"
 #include "nstopo/model/validate_impairment.h"
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
@@ -57,6 +58,9 @@ class Validator {
     validateServices(topology_, problems_);
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
+    }
+    if (problems_.empty()) {
+      validateHosts(topology_, problems_);  // placement follows the references checked above
     }
     return std::move(problems_);
   }

@@ -1,0 +1,14 @@
+// SPDX-License-Identifier: Apache-2.0
+#pragma once
+
+#include "nstopo/core/error.h"
+#include "nstopo/model/topology.h"
+
+namespace nstopo::model {
+
+/// The rules of a lab that spans machines: with `hosts:`, everything placeable and every
+/// tunnel allocatable (planSplit's problems); without it, no `host:`, `vni:` of a veth or a
+/// bridge, or `vni_range`, which mean something only there.
+void validateHosts(const Topology& topology, Diagnostics& problems);
+
+}  // namespace nstopo::model
