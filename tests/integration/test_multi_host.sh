@@ -169,6 +169,19 @@ expect_rc 0 "verify --host h1 probes a2 on h2" -- on 1 "$NSTOPO" verify "$LAB" -
 expect_eq "$(jq -r '[.. | objects | select(.to? == "10.0.50.2")] | length > 0' "$WORK/out")" "true" \
   "h1's part probes a2 by its address"
 
+step "split writes the parts --host built"
+expect_rc 1 "split refuses a host without interface" -- "$NSTOPO" split "$LAB" -o "$WORK/parts"
+expect_eq "$(wc -l <"$WORK/err") $(grep -c "host 'h3' has no 'interface'" "$WORK/err")" "1 1" \
+  "in one line naming h3"
+sed 's/h3: {address: 192.0.2.3}/h3: {address: 192.0.2.3, interface: eth0}/' "$LAB" >"$WORK/whole.yaml"
+expect_rc 0 "split" -- "$NSTOPO" split "$WORK/whole.yaml" -o "$WORK/parts"
+expect_rc 0 "split again" -- "$NSTOPO" split "$WORK/whole.yaml" -o "$WORK/again"
+expect_rc 0 "same input, same bytes" -- diff -r "$WORK/parts" "$WORK/again"
+for k in 1 2 3; do
+  expect_rc 0 "parts/h$k.yaml is what --host h$k applied (plan: nothing to do)" -- \
+    on "$k" "$NSTOPO" plan --detailed-exitcode "$WORK/parts/h$k.yaml"
+done
+
 step "destroy --host on each machine leaves nothing on any"
 for k in 1 2 3; do
   expect_rc 0 "destroy --host h$k" -- on "$k" "$NSTOPO" destroy "$LAB" --host "h$k"
