@@ -72,6 +72,14 @@ class Splitter {
  public:
   Splitter(const Topology& topology, Diagnostics& problems) : t_(topology), problems_(problems) {}
 
+  /// The checks that need nothing but names: `hosts:` itself and each node's and bridge's
+  /// `host:`, which the validator runs even when links are wrong.
+  void checkNames() {
+    checkHosts();
+    placeNodes();
+    placeBridgesInNodes();
+  }
+
   SplitPlan run() {
     for (const auto& [name, host] : t_.lab_hosts) {
       plan_.parts[name].host = name;
@@ -655,6 +663,10 @@ std::optional<IpAddress> targetAddress(const Topology& topology, const std::stri
     return addresses.front();
   }
   return std::nullopt;
+}
+
+void checkHostNames(const Topology& topology, Diagnostics& problems) {
+  Splitter(topology, problems).checkNames();
 }
 
 SplitPlan planSplit(const Topology& topology, Diagnostics& problems) {

@@ -59,9 +59,8 @@ class Validator {
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }
-    if (problems_.empty()) {
-      validateHosts(topology_, problems_);  // placement follows the references checked above
-    }
+    // Placement follows the references checked above; the names of hosts are checked anyway.
+    validateHosts(topology_, problems_, problems_.empty());
     return std::move(problems_);
   }
 

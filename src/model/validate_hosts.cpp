@@ -19,9 +19,13 @@ void strayKey(Diagnostics& problems, const SourceLoc& loc, const std::string& wh
 
 }  // namespace
 
-void validateHosts(const Topology& topology, Diagnostics& problems) {
+void validateHosts(const Topology& topology, Diagnostics& problems, bool references_ok) {
   if (!topology.lab_hosts.empty()) {
-    (void)planSplit(topology, problems);
+    if (references_ok) {
+      (void)planSplit(topology, problems);
+    } else {
+      checkHostNames(topology, problems);
+    }
     return;
   }
   for (const auto& [name, node] : topology.nodes) {

@@ -72,6 +72,10 @@ struct SplitPlan {
 /// with its place in the file; the plan is only meaningful when none was added.
 [[nodiscard]] SplitPlan planSplit(const Topology& topology, Diagnostics& problems);
 
+/// The part of planSplit's checks that needs no valid links: the hosts themselves and the
+/// `host:` of every node and bridge (a missing one, a name that is not a host).
+void checkHostNames(const Topology& topology, Diagnostics& problems);
+
 /// The VNI a cross-host tunnel starts probing at: FNV-1a of "LAB/IDENTITY" into the range, so
 /// it depends on the lab and that one link only.
 [[nodiscard]] std::uint32_t hashedVni(std::string_view lab, std::string_view identity,

@@ -230,6 +230,15 @@ bridges:
                                                 "node goes"));
 }
 
+TEST(SplitValidate, HostNamesAreCheckedBesideOtherProblems) {
+  auto yaml = twoRouters();
+  yaml.replace(yaml.find("r2: {host: h2}"), 14, "r2: {host: h4}");
+  yaml += "  - {kind: veth, endpoints: [r1:eth2, nowhere:eth0]}\n";
+  const auto problems = problemsOf(yaml);
+  ASSERT_EQ(problems.size(), 2U) << ::testing::PrintToString(problems);
+  EXPECT_THAT(problems[1], HasSubstr("host 'h4' is not one of the lab's hosts"));
+}
+
 TEST(SplitVerify, ExpectationsGoWhereTheirFromNodeIsWithRemoteTargetsAsAddresses) {
   auto yaml = twoRouters("", "", "{addresses: [10.0.0.1/30]}");
   yaml.replace(yaml.find("r2: {host: h2}"), 14,
