@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate expand plan apply destroy show list gc verify exec run logs link impair run-scenario bench graph generate import ovs"
+  local commands="validate expand split plan apply destroy show list gc verify exec run logs link impair run-scenario bench graph generate import ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -61,7 +61,7 @@ _nstopo() {
     --bridge|--ovs-bridge) return ;;
     --from|--to|--in) COMPREPLY=($(compgen -W "$(_nstopo_nodes)" -- "$cur")); return ;;
     --file) mapfile -t COMPREPLY < <(_nstopo_topology_files "$cur"); return ;;
-    --count|--timeout-ms|--duration|--ovsdb|--max-*) return ;;
+    --count|--timeout-ms|--duration|--ovsdb|--max-*|--host) return ;;
     --down|--up|--delay|--jitter|--loss|--duplicate|--corrupt|--reorder|--gap|--rate|--limit) return ;;
     --distribution) COMPREPLY=($(compgen -W "normal pareto paretonormal" -- "$cur")); return ;;
     --family) COMPREPLY=($(compgen -W "ipv4 ipv6 dual" -- "$cur")); return ;;
@@ -74,11 +74,12 @@ _nstopo() {
   case "$command" in
     "") COMPREPLY=($(compgen -W "$commands $globals" -- "$cur")) ;;
     validate) COMPREPLY=($(compgen -W "--json" -- "$cur") "${yaml_files[@]}") ;;
-    apply) COMPREPLY=($(compgen -W "--adopt --json" -- "$cur") "${yaml_files[@]}") ;;
+    apply) COMPREPLY=($(compgen -W "--adopt --host --json" -- "$cur") "${yaml_files[@]}") ;;
     expand) COMPREPLY=("${yaml_files[@]}") ;;
-    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --json" -- "$cur") "${yaml_files[@]}") ;;
-    destroy|show) COMPREPLY=($(compgen -W "--lab --json" -- "$cur") "${yaml_files[@]}") ;;
-    verify) COMPREPLY=($(compgen -W "--json --count --timeout-ms --format -o --output" -- "$cur") "${yaml_files[@]}") ;;
+    split) COMPREPLY=($(compgen -W "-o --output --json" -- "$cur") "${yaml_files[@]}") ;;
+    plan) COMPREPLY=($(compgen -W "--detailed-exitcode --host --json" -- "$cur") "${yaml_files[@]}") ;;
+    destroy|show) COMPREPLY=($(compgen -W "--lab --host --json" -- "$cur") "${yaml_files[@]}") ;;
+    verify) COMPREPLY=($(compgen -W "--json --host --count --timeout-ms --format -o --output" -- "$cur") "${yaml_files[@]}") ;;
     bench) COMPREPLY=($(compgen -W "--from --to --duration --json" -- "$cur") "${yaml_files[@]}") ;;
     graph) COMPREPLY=($(compgen -W "--format -o --output --lab --live --no-live --verify" -- "$cur") "${yaml_files[@]}") ;;
     generate) COMPREPLY=($(compgen -W "star chain ring full-mesh tree leaf-spine fat-tree -n --nodes --depth --fanout --spines --leaves --hosts -k --family --pool4 --pool6 --link --routing --name --prefix --schema -o --output" -- "$cur")) ;;

@@ -222,7 +222,7 @@ int runExpand(const GlobalOptions& global, const std::string& file) {
 }
 
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode) {
-  const auto topology = loadOrReport(global, file);
+  const auto topology = loadPartOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -243,7 +243,7 @@ int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_
 }
 
 int runApply(const GlobalOptions& global, const std::string& file, bool adopt) {
-  const auto topology = loadOrReport(global, file);
+  const auto topology = loadPartOrReport(global, file);
   if (!topology) {
     return kExitError;
   }
@@ -292,7 +292,7 @@ int applyTopology(const GlobalOptions& global, const model::Topology& topology,
 }
 
 int runDestroy(const GlobalOptions& global, const TargetOptions& target) {
-  const auto resolved = resolveTarget(global, target);
+  const auto resolved = resolveTarget(global, target, Scope::kThisMachine);
   if (!resolved) {
     return kExitError;
   }
@@ -348,7 +348,7 @@ std::optional<LiveLab> readLiveLab(const GlobalOptions& global, const std::strin
 }
 
 int runShow(const GlobalOptions& global, const TargetOptions& target) {
-  const auto resolved = resolveTarget(global, target);
+  const auto resolved = resolveTarget(global, target, Scope::kThisMachine);
   if (!resolved) {
     return kExitError;
   }

@@ -23,6 +23,8 @@ struct GlobalOptions {
   bool color = false;  ///< resolved: on a terminal and not --no-color
   bool progress = false;
   parse::LoadOptions load;  ///< how every command reads and checks a topology file
+  /// --host of plan, apply, show, verify and destroy: this machine's part of a lab with hosts:
+  std::string host;
 };
 
 struct TargetOptions {
@@ -74,6 +76,9 @@ struct BenchOptions {
 int runValidate(const GlobalOptions& global, const std::string& file);
 /// `nstopo expand FILE`: the file with its `defaults:` written out into every node.
 int runExpand(const GlobalOptions& global, const std::string& file);
+/// `nstopo split FILE -o DIR`: DIR/HOST.yaml, one ordinary single-host file per machine of the
+/// file's `hosts:` (docs/multi-host.md).
+int runSplit(const GlobalOptions& global, const std::string& file, const std::string& dir);
 int runPlan(const GlobalOptions& global, const std::string& file, bool detailed_exitcode);
 /// With `adopt`, takes over the unmarked objects the file names (listed on stderr first).
 int runApply(const GlobalOptions& global, const std::string& file, bool adopt = false);

@@ -16,6 +16,16 @@ namespace nstopo::cli {
 [[nodiscard]] std::optional<model::Topology> loadOrReport(const GlobalOptions& global,
                                                           const std::string& file);
 
+/// Like loadOrReport, for a command that acts on this machine (plan, apply, show, verify,
+/// destroy, run): a file with `hosts:` gives the part of --host (its underlay interface, when
+/// the file gives none, is the one of this machine holding that host's address); without
+/// --host it is refused, as is --host with a file that has no `hosts:`.
+[[nodiscard]] std::optional<model::Topology> loadPartOrReport(const GlobalOptions& global,
+                                                              const std::string& file);
+
+/// What a command reads of a file with `hosts:`: this machine's part, or the whole lab.
+enum class Scope { kThisMachine, kWholeLab };
+
 /// The lab a command acts on.
 struct LabTarget {
   std::string lab;
@@ -26,6 +36,7 @@ struct LabTarget {
 /// like a lab name in a file: it becomes a path under /run/nstopo). Nullopt after reporting why
 /// not.
 [[nodiscard]] std::optional<LabTarget> resolveTarget(const GlobalOptions& global,
-                                                     const TargetOptions& target);
+                                                     const TargetOptions& target,
+                                                     Scope scope = Scope::kWholeLab);
 
 }  // namespace nstopo::cli

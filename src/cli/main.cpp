@@ -94,11 +94,25 @@ int main(int argc, char** argv) {
       app.add_subcommand("expand", "Print the file with its ranges and defaults written out");
   expand->add_option("FILE", file, "Topology file")->required();
 
+  auto* split = app.add_subcommand(
+      "split", "Write one single-host file per machine of a lab with hosts: (DIR/HOST.yaml)");
+  split->add_option("FILE", file, "Topology file")->required();
+  std::string split_dir;
+  split->add_option("-o,--output", split_dir, "Directory for the files (created if missing)")
+      ->required();
+  add_json(split);
+  // --host: this machine's part of a lab with hosts:, built in memory as `split` writes it.
+  const auto add_host = [&](CLI::App* command) {
+    command->add_option("--host", global.host,
+                        "Act on this host's part of a lab with hosts: (docs/multi-host.md)");
+  };
+
   auto* plan = app.add_subcommand("plan", "Show what apply would change");
   plan->add_option("FILE", file, "Topology file")->required();
   plan->add_flag("--detailed-exitcode", detailed_exitcode,
                  "Exit 0 when nothing would change, 2 when something would");
   add_json(plan);
+  add_host(plan);
 
   auto* apply = app.add_subcommand("apply", "Make the machine match the file");
   apply->add_option("FILE", file, "Topology file")->required();
@@ -107,17 +121,20 @@ int main(int argc, char** argv) {
                   "Take over the unmarked objects the file names (listed first) instead of "
                   "refusing them");
   add_json(apply);
+  add_host(apply);
 
   auto* destroy = app.add_subcommand("destroy", "Remove everything the lab owns");
   auto* destroy_file = destroy->add_option("FILE", target.file, "Topology file");
   destroy->add_option("--lab", target.lab, "Lab name (works without the file)")
       ->excludes(destroy_file);
   add_json(destroy);
+  add_host(destroy);
 
   auto* show = app.add_subcommand("show", "Show the lab's live objects and drift from the file");
   auto* show_file = show->add_option("FILE", target.file, "Topology file");
   show->add_option("--lab", target.lab, "Lab name (works without the file)")->excludes(show_file);
   add_json(show);
+  add_host(show);
 
   auto* list = app.add_subcommand("list", "List the labs present on this machine");
   add_json(list);
@@ -135,6 +152,7 @@ int main(int argc, char** argv) {
       ->check(CLI::IsMember({"text", "html"}));
   verify->add_option("-o,--output", verify_options.output, "html: write to this file");
   add_json(verify);
+  add_host(verify);
 
   nstopo::cli::ExecOptions exec_options;
   auto* exec = app.add_subcommand("exec", "Run a command inside a node's namespace");
@@ -286,6 +304,9 @@ int main(int argc, char** argv) {
   }
   if (import_command->parsed()) {
     return nstopo::cli::runImport(global, import_request, import_schema);
+  }
+  if (split->parsed()) {
+    return nstopo::cli::runSplit(global, file, split_dir);
   }
   if (plan->parsed()) {
     return nstopo::cli::runPlan(global, file, detailed_exitcode);

@@ -194,7 +194,7 @@ Result<bool> labIsStillRuns(const app::RecordStore& records, const std::string& 
 }
 
 int runBound(const GlobalOptions& global, const RunOptions& options) {
-  const auto topology = loadOrReport(global, options.file);
+  const auto topology = loadPartOrReport(global, options.file);
   if (!topology) {
     return kExitError;
   }

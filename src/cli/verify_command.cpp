@@ -64,7 +64,7 @@ app::ProbeBatches neighbourFlushes(const model::Topology& topology, std::size_t 
 }  // namespace
 
 int runVerify(const GlobalOptions& global, const std::string& file, const VerifyOptions& options) {
-  const auto loaded = loadOrReport(global, file);
+  const auto loaded = loadPartOrReport(global, file);
   if (!loaded) {
     return 1;
   }

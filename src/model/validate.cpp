@@ -14,6 +14,7 @@
 #include "nstopo/core/suggest.h"
 #include "nstopo/model/untrusted.h"
 #include "nstopo/model/validate_bond.h"
+#include "nstopo/model/validate_hosts.h"
 #include "nstopo/model/validate_impairment.h"
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
@@ -58,6 +59,8 @@ class Validator {
     if (problems_.empty()) {
       validateRealisable(topology_, problems_);  // needs the references checked above
     }
+    // Placement follows the references checked above; the names of hosts are checked anyway.
+    validateHosts(topology_, problems_, problems_.empty());
     return std::move(problems_);
   }
 

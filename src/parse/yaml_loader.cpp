@@ -51,33 +51,42 @@ class TopologyParser {
     }
     countNodeRanges(root);
     bool has_name = false;
-    in_.forEachField(
-        root, "topology",
-        {"version", "name", "defaults", "nodes", "bridges", "links", "verify", "hosts"},
-        [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
-          if (key == "version") {
-            if (auto v = in_.integer(value, "version", 1, 1)) {
-              topology.version = static_cast<int>(*v);
-            }
-          } else if (key == "name") {
-            has_name = true;
-            topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
-            topology.name = in_.string(value, "name").value_or("");
-          } else if (key == "defaults") {
-            defaults_loc_ = loc;
-            parseDefaults(value);
-          } else if (key == "nodes") {
-            parseNodes(value, topology);
-          } else if (key == "bridges") {
-            parseBridges(value, topology);
-          } else if (key == "links") {
-            parseLinks(value, topology);
-          } else if (key == "verify") {
-            parseVerifySection(value, loc, in_, topology.verify);
-          } else if (key == "hosts") {
-            topology.hosts = in_.boolean(value, "hosts").value_or(true);
-          }
-        });
+    static const std::vector<std::string> kTopLevelKeys = {
+        "version", "name", "defaults", "nodes", "bridges", "links", "verify", "hosts", "vni_range"};
+    in_.forEachField(root, "topology", kTopLevelKeys,
+                     [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+                       if (key == "version") {
+                         if (auto v = in_.integer(value, "version", 1, 1)) {
+                           topology.version = static_cast<int>(*v);
+                         }
+                       } else if (key == "name") {
+                         has_name = true;
+                         topology.name_loc = in_.at(value).known() ? in_.at(value) : loc;
+                         topology.name = in_.string(value, "name").value_or("");
+                       } else if (key == "defaults") {
+                         defaults_loc_ = loc;
+                         parseDefaults(value);
+                       } else if (key == "nodes") {
+                         parseNodes(value, topology);
+                       } else if (key == "bridges") {
+                         parseBridges(value, topology);
+                       } else if (key == "links") {
+                         parseLinks(value, topology);
+                       } else if (key == "verify") {
+                         parseVerifySection(value, loc, in_, topology.verify);
+                       } else if (key == "hosts") {
+                         // A mapping names the machines the lab spans; a boolean turns the hosts
+                         // files on or off, as it always did.
+                         if (value.IsMap()) {
+                           topology.lab_hosts_loc = loc;
+                           parseLabHosts(value, topology);
+                         } else {
+                           topology.hosts = in_.boolean(value, "hosts").value_or(true);
+                         }
+                       } else if (key == "vni_range") {
+                         parseVniRange(value, loc, topology.vni_range);
+                       }
+                     });
     if (!has_name) {
       in_.problem(SourceLoc{file_, 1, 1}, "the topology has no 'name' (the lab's name)");
     }
@@ -242,9 +251,12 @@ class TopologyParser {
   void parseNode(const YAML::Node& node, model::Node& out) {
     const std::string what = fmt::format("node '{}'", excerpt(out.name));
     in_.forEachField(
-        node, what, {"interfaces", "routes", "sysctls", "exec", "services"},
+        node, what, {"interfaces", "routes", "sysctls", "exec", "services", "host"},
         [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
-          if (key == "exec") {
+          if (key == "host") {
+            out.host = in_.string(value, what + " host");
+            out.host_loc = in_.at(value);
+          } else if (key == "exec") {
             in_.forEachItem(value, what + " exec", [&](const YAML::Node& item) {
               out.exec.push_back(
                   model::Command{parseArgv(item, what + " exec command"), in_.at(item)});
@@ -562,15 +574,21 @@ class TopologyParser {
           }
           const bool ovs = bridge.kind == model::BridgeKind::kOvs;
           const std::vector<std::string> keys =
-              ovs ? std::vector<std::string>{"kind",      "datapath",     "fail_mode",
-                                             "protocols", "external_ids", "ports"}
-                  : std::vector<std::string>{"kind", "node", "stp",       "vlan_filtering",
-                                             "mtu",  "mac",  "addresses", "up"};
+              ovs ? std::vector<std::string>{"kind",         "datapath", "fail_mode", "protocols",
+                                             "external_ids", "ports",    "host",      "vni"}
+                  : std::vector<std::string>{"kind", "node", "stp",       "vlan_filtering", "mtu",
+                                             "mac",  "up",   "addresses", "host",           "vni"};
           in_.forEachField(
               value, what, keys,
               [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
                 if (key == "node") {
                   bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
+                } else if (key == "host") {
+                  bridge.host = in_.string(v, what + " host");
+                  bridge.host_loc = in_.at(v);
+                } else if (key == "vni") {
+                  bridge.vni = parseVni(v, what);
+                  bridge.vni_loc = in_.at(v);
                 } else if (key == "stp") {
                   bridge.stp = in_.boolean(v, what + " stp").value_or(false);
                 } else if (key == "vlan_filtering") {
@@ -700,7 +718,7 @@ class TopologyParser {
     std::vector<std::string> keys = {"kind", "impair"};
     switch (shape) {
       case model::LinkShape::kPair:
-        keys.insert(keys.end(), {"endpoints"});
+        keys.insert(keys.end(), {"endpoints", "vni"});  // vni: when its ends are on two hosts
         break;
       case model::LinkShape::kStacked:
         keys.insert(keys.end(), {std::string(parent_key), "endpoint"});
@@ -749,6 +767,9 @@ class TopologyParser {
           } else if (key == "impair") {
             link.impair = parseImpairment(in_, v, what + " impair");
             link.impair_loc = in_.at(v);
+          } else if (shape == model::LinkShape::kPair && key == "vni") {
+            link.cross_vni = parseVni(v, what);
+            link.cross_vni_loc = in_.at(v);
           } else if (key == "primary") {
             if (auto name = in_.string(v, what + " primary")) {
               link.primary = std::pair(*name, in_.at(v));
@@ -921,6 +942,70 @@ class TopologyParser {
       return 0;
     }
     return static_cast<std::uint32_t>(*table);
+  }
+
+  /// `hosts:` as a mapping: NAME: {address, interface, mtu}.
+  void parseLabHosts(const YAML::Node& node, model::Topology& topology) {
+    in_.forEachEntry(
+        node, "hosts", [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
+          model::LabHost host;
+          host.name = name;
+          host.loc = loc;
+          const std::string what = fmt::format("host '{}'", excerpt(name));
+          bool has_address = false;
+          in_.forEachField(value, what, {"address", "interface", "mtu"},
+                           [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                             if (key == "address") {
+                               has_address = true;
+                               host.address_loc = in_.at(v);
+                               if (auto ip = parseAddress(v, what + " address")) {
+                                 host.address = *ip;
+                               }
+                             } else if (key == "interface") {
+                               host.interface = in_.string(v, what + " interface");
+                             } else if (key == "mtu") {
+                               if (auto mtu = parseMtu(v, what)) {
+                                 host.mtu = *mtu;
+                               }
+                             }
+                           });
+          if (!has_address) {
+            in_.problem(loc, fmt::format("{} has no 'address' (its underlay address, where the "
+                                         "other hosts send its tunnels' packets)",
+                                         what));
+          }
+          topology.lab_hosts.emplace(name, std::move(host));
+        });
+  }
+
+  /// `vni_range: [FIRST, LAST]`.
+  void parseVniRange(const YAML::Node& node, const SourceLoc& loc, model::VniRange& out) {
+    out.loc = loc;
+    if (!node.IsSequence() || node.size() != 2) {
+      in_.problem(in_.at(node).known() ? in_.at(node) : loc,
+                  fmt::format("vni_range must be [FIRST, LAST], two VNIs of 1-{}", model::kMaxVni));
+      return;
+    }
+    const auto first = in_.integer(node[0], "vni_range first", 1, model::kMaxVni);
+    const auto last = in_.integer(node[1], "vni_range last", 1, model::kMaxVni);
+    if (!first || !last) {
+      return;
+    }
+    if (*first > *last) {
+      in_.problem(in_.at(node), fmt::format("vni_range [{}, {}]: the first VNI is above the last",
+                                            *first, *last));
+      return;
+    }
+    out.first = static_cast<std::uint32_t>(*first);
+    out.last = static_cast<std::uint32_t>(*last);
+  }
+
+  std::optional<std::uint32_t> parseVni(const YAML::Node& v, const std::string& what) {
+    const auto vni = in_.integer(v, what + " vni", 1, model::kMaxVni);
+    if (!vni) {
+      return std::nullopt;
+    }
+    return static_cast<std::uint32_t>(*vni);
   }
 
   /// A bare address ("192.0.2.1", "2001:db8::1"), reported when it is not one.

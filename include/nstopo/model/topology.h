@@ -88,6 +88,9 @@ struct Node {
   std::vector<Sysctl> sysctls;
   std::vector<Command> exec;      ///< run once, in order, after the node is up
   std::vector<Service> services;  ///< in file order; started in `after` order
+  /// The machine of the lab's `hosts:` the node lives on (docs/multi-host.md); required there
+  std::optional<std::string> host;
+  SourceLoc host_loc;
   SourceLoc loc;
 };
 
@@ -122,6 +125,12 @@ struct Bridge {
   std::map<std::string, EntryLoc> external_ids_loc;  ///< where each entry is written
   std::map<std::string, OvsPortSettings> ports;
   InterfaceSettings settings;  ///< Linux bridges only (never promisc), as every interface has
+  /// Multi-host labs: the machine of a bridge in `host` that has no port of its own to place it
+  /// (and the one that holds its addresses), and the VNI of the segment when it spans machines
+  std::optional<std::string> host;
+  SourceLoc host_loc;
+  std::optional<std::uint32_t> vni;
+  SourceLoc vni_loc;
   SourceLoc loc;
 };
 
@@ -155,6 +164,29 @@ struct Link {
   /// interface settings had it; an end's own `impair:` beside it is refused.
   std::optional<Impairment> impair;
   SourceLoc impair_loc;
+  /// veth only, multi-host labs: the VNI of the tunnel it becomes when its ends sit on two
+  /// machines (`vni:`), instead of the allocated one
+  std::optional<std::uint32_t> cross_vni;
+  SourceLoc cross_vni_loc;
+  SourceLoc loc;
+};
+
+/// One machine of a lab that spans several (`hosts:` as a mapping; docs/multi-host.md).
+struct LabHost {
+  std::string name;
+  IpAddress address;  ///< its underlay address: the tunnels' local and remote ends
+  SourceLoc address_loc;
+  /// The underlay interface in its `host` namespace; unset: the one holding `address`, found on
+  /// that machine itself (so `split` needs it, `--host` does not)
+  std::optional<std::string> interface;
+  std::uint32_t mtu = 1500;  ///< the underlay's MTU, which bounds the tunnels' MTU
+  SourceLoc loc;
+};
+
+/// The VNIs the lab's cross-host tunnels are allocated from (`vni_range: [FIRST, LAST]`).
+struct VniRange {
+  std::uint32_t first = 4096;
+  std::uint32_t last = 16777215;
   SourceLoc loc;
 };
 
@@ -168,6 +200,10 @@ struct Topology {
   std::vector<Link> links;
   VerifySpec verify;  ///< reachability expectations for `nstopo verify`
   bool hosts = true;  ///< write /etc/netns/NODE/hosts naming every node (`hosts: false`: off)
+  /// `hosts:` as a mapping: the machines the lab spans; empty: one machine, as always
+  std::map<std::string, LabHost> lab_hosts;
+  SourceLoc lab_hosts_loc;
+  VniRange vni_range;
 };
 
 [[nodiscard]] const char* toString(BridgeKind kind);

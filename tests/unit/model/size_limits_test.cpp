@@ -215,7 +215,7 @@ TEST(SizeLimits, TheProbeCountIsTheNumberVerifyBuilds) {
   topology.bridges.emplace(in_host.name, in_host);
   EXPECT_EQ(model::countProbes(topology), app::probesFor(topology).size());
   topology.nodes.emplace(model::kHostNode,
-                         model::Node{model::kHostNode, {}, {}, {}, {}, {}, at(1)});
+                         model::Node{model::kHostNode, {}, {}, {}, {}, {}, {}, {}, at(1)});
   topology.verify.expectations.push_back(
       model::Expectation{"n0", "10.0.0.1", true, model::Expectation::Protocol::kTcp, 80, at(1)});
   EXPECT_EQ(model::countProbes(topology), app::probesFor(topology).size());
