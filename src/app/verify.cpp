@@ -8,35 +8,10 @@
 #include <set>
 #include <thread>
 
+#include "nstopo/model/node_addresses.h"
+
 namespace nstopo::app {
 namespace {
-
-/// Every address of a node, interface by interface in name order, bridges included.
-std::vector<IpAddress> addressesOf(const model::Topology& topology, const std::string& node,
-                                   const std::string& ifname) {
-  std::vector<IpAddress> out;
-  const auto it = topology.nodes.find(node);
-  if (it != topology.nodes.end()) {
-    for (const auto& [name, settings] : it->second.interfaces) {
-      if (ifname.empty() || name == ifname) {
-        for (const auto& address : settings.addresses) {
-          out.push_back(address.ip);
-        }
-      }
-    }
-  }
-  for (const auto& [name, bridge] : topology.bridges) {
-    if (bridge.node == node && (ifname.empty() || name == ifname)) {
-      for (const auto& address : bridge.settings.addresses) {
-        out.push_back(address.ip);
-      }
-    }
-  }
-  for (auto& address : out) {
-    address.prefix_len = -1;
-  }
-  return out;
-}
 
 std::optional<IpAddress> firstAddress(const std::vector<IpAddress>& addresses) {
   for (const auto& address : addresses) {
@@ -60,7 +35,7 @@ std::optional<IpAddress> addressOfTarget(const model::Topology& topology,
   const auto colon = target.find(':');
   const auto node = target.substr(0, colon);
   const auto ifname = colon == std::string::npos ? "" : target.substr(colon + 1);
-  return firstAddress(addressesOf(topology, node, ifname));
+  return firstAddress(model::nodeAddresses(topology, node, ifname));
 }
 
 std::optional<std::string> nodeWithAddress(const model::Topology& topology,
@@ -73,7 +48,7 @@ std::optional<std::string> nodeWithAddress(const model::Topology& topology,
     nodes.insert(bridge.node);
   }
   for (const auto& node : nodes) {
-    for (const auto& candidate : addressesOf(topology, node, "")) {
+    for (const auto& candidate : model::nodeAddresses(topology, node, "")) {
       if (candidate.family == address.family && candidate.bytes == address.bytes) {
         return node;
       }
@@ -105,7 +80,7 @@ std::vector<ProbeSpec> probesFor(const model::Topology& topology) {
         if (from == to || from == model::kHostNode) {
           continue;
         }
-        for (const auto& address : addressesOf(topology, to, "")) {
+        for (const auto& address : model::nodeAddresses(topology, to, "")) {
           if (explicit_pairs.count({from, address}) == 0) {
             probes.push_back(ProbeSpec{from, address.str(), address, 0, true, topology.verify.loc});
           }

@@ -22,38 +22,13 @@
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/suggest.h"
+#include "nstopo/model/node_addresses.h"
 
 namespace nstopo::model {
 namespace {
 
 std::string endText(const Endpoint& end) {
   return end.owner + ":" + end.ifname;
-}
-
-/// Every address of a node (its interfaces in name order, then bridges in it), without prefix.
-std::vector<IpAddress> addressesOf(const Topology& topology, const std::string& node,
-                                   const std::string& ifname) {
-  std::vector<IpAddress> out;
-  if (const auto it = topology.nodes.find(node); it != topology.nodes.end()) {
-    for (const auto& [name, settings] : it->second.interfaces) {
-      if (ifname.empty() || name == ifname) {
-        for (const auto& address : settings.addresses) {
-          out.push_back(address.ip);
-        }
-      }
-    }
-  }
-  for (const auto& [name, bridge] : topology.bridges) {
-    if (bridge.node == node && (ifname.empty() || name == ifname)) {
-      for (const auto& address : bridge.settings.addresses) {
-        out.push_back(address.ip);
-      }
-    }
-  }
-  for (auto& address : out) {
-    address.prefix_len = -1;
-  }
-  return out;
 }
 
 /// One tunnel to allocate: a cross-host veth or a bridge over several machines.
@@ -600,7 +575,7 @@ class Splitter {
           if (!to_host || *to_host == host) {
             continue;  // all_pairs in the part probes its own nodes
           }
-          for (const auto& address : addressesOf(t_, to, "")) {
+          for (const auto& address : nodeAddresses(t_, to, "")) {
             part.remote_probes.emplace_back(from, address);
           }
         }
@@ -653,7 +628,7 @@ std::optional<IpAddress> targetAddress(const Topology& topology, const std::stri
   const auto colon = target.find(':');
   const auto node = target.substr(0, colon);
   const auto ifname = colon == std::string::npos ? "" : target.substr(colon + 1);
-  const auto addresses = addressesOf(topology, node, ifname);
+  const auto addresses = nodeAddresses(topology, node, ifname);
   for (const auto& address : addresses) {
     if (address.family == AF_INET) {
       return address;
