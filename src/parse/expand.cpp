@@ -15,6 +15,7 @@
 #include "node_defaults.h"
 #include "ranges.h"
 #include "text_precheck.h"
+#include "yaml_fields.h"
 
 namespace nstopo::parse {
 namespace {
@@ -59,16 +60,6 @@ YAML::Node routeNode(const model::Route& route) {
     out["family"] = route.family == AF_INET6 ? "ipv6" : "ipv4";
   }
   return out;
-}
-
-/// The value under `key`, read without adding the key (the non-const operator[] adds it); a
-/// missing key gives a null node, not yaml-cpp's invalid one that throws when asked its type.
-YAML::Node child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsMap()) {
-    return YAML::Node();
-  }
-  const YAML::Node value = map[key];
-  return value.IsDefined() ? value : YAML::Node();
 }
 
 bool has(const YAML::Node& map, const std::string& key) {

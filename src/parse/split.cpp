@@ -8,12 +8,11 @@
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
-#include "nstopo/model/advice.h"
-#include "nstopo/model/validate.h"
 #include "nstopo/parse/expand.h"
 
 #include "file_reader.h"
 #include "text_precheck.h"
+#include "yaml_fields.h"
 
 namespace nstopo::parse {
 namespace {
@@ -35,14 +34,6 @@ YAML::Node copyMap(const YAML::Node& from, const std::set<std::string>& skipped 
     out.SetStyle(YAML::EmitterStyle::Flow);  // `NAME: {}` on one line
   }
   return out;
-}
-
-YAML::Node child(const YAML::Node& map, const std::string& key) {
-  if (!map.IsMap()) {
-    return YAML::Node();
-  }
-  const YAML::Node value = map[key];
-  return value.IsDefined() ? value : YAML::Node();
 }
 
 /// Node `host` on this machine: the settings of the interfaces the part creates there, and the
@@ -302,14 +293,7 @@ LoadResult loadHostPart(const std::string& path, const model::Topology& whole,
     return result;
   }
   const auto part = hostPartText(*text, whole, plan, host, underlay_if, path);
-  result = parseTopology(part, fmt::format("{}[{}]", path, host));
-  if (result.problems.empty()) {
-    result.problems = model::validate(result.topology, options.validation);
-  }
-  if (result.problems.empty()) {
-    result.warnings = model::advise(result.topology);
-  }
-  return result;
+  return checkTopologyText(part, fmt::format("{}[{}]", path, host), options);
 }
 
 }  // namespace nstopo::parse

@@ -10,6 +10,15 @@
 #include "nstopo/core/suggest.h"
 
 namespace nstopo::parse {
+
+YAML::Node child(const YAML::Node& map, const std::string& key) {
+  if (!map.IsMap()) {
+    return YAML::Node();
+  }
+  const YAML::Node value = map[key];
+  return value.IsDefined() ? value : YAML::Node();
+}
+
 namespace {
 
 const char* typeName(const YAML::Node& node) {

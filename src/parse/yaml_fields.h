@@ -19,6 +19,10 @@ namespace nstopo::parse {
 /// laughs") get near this, and counting stops them before they cost seconds and gigabytes.
 inline constexpr std::size_t kMaxYamlValues = 250'000;
 
+/// The value under `key`, read without adding the key (the non-const operator[] adds it); a
+/// missing key gives a null node, not yaml-cpp's invalid one that throws when asked its type.
+[[nodiscard]] YAML::Node child(const YAML::Node& map, const std::string& key);
+
 /// Thrown when a walk visits more than kMaxYamlValues values.
 struct TooManyYamlValues {};
 

@@ -1159,14 +1159,9 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
   return result;
 }
 
-LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options) {
-  auto text = readBounded(path, kMaxFileBytes, options.follow_symlinks);
-  if (!text) {
-    LoadResult result;
-    result.problems.push_back(std::move(text.error()));
-    return result;
-  }
-  LoadResult result = parseTopology(*text, path);
+LoadResult checkTopologyText(const std::string& text, const std::string& file,
+                             const LoadOptions& options) {
+  LoadResult result = parseTopology(text, file);
   if (result.problems.empty()) {
     result.problems = model::validate(result.topology, options.validation);
   }
@@ -1174,6 +1169,16 @@ LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options)
     result.warnings = model::advise(result.topology);
   }
   return result;
+}
+
+LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options) {
+  auto text = readBounded(path, kMaxFileBytes, options.follow_symlinks);
+  if (!text) {
+    LoadResult result;
+    result.problems.push_back(std::move(text.error()));
+    return result;
+  }
+  return checkTopologyText(*text, path, options);
 }
 
 }  // namespace nstopo::parse

@@ -23,6 +23,10 @@ struct LoadOptions {
   model::ValidateOptions validation;
 };
 
+/// Parses `text`, then validates the model and gathers its warnings when it parsed cleanly.
+[[nodiscard]] LoadResult checkTopologyText(const std::string& text, const std::string& file,
+                                           const LoadOptions& options);
+
 /// Reads `path` (a regular file, see readBounded), parses it and validates it. Any problem
 /// (including an unreadable file) is in `problems`.
 [[nodiscard]] LoadResult loadTopologyFile(const std::string& path, const LoadOptions& options = {});
