@@ -61,16 +61,17 @@ require_ovs() {
 require_link_kinds veth bridge
 
 step() { echo "--- $*"; }
-# wait_until SECONDS COMMAND...: true as soon as COMMAND succeeds, false after SECONDS (the
-# bounded retry every network and process check uses instead of a fixed sleep).
+# wait_until SECONDS COMMAND...: true as soon as COMMAND succeeds, false once SECONDS have passed
+# (the bounded retry every network and process check uses instead of a fixed sleep). The bound is
+# time, not tries, so a slow COMMAND (a ping waiting a second for its reply) does not stretch it.
 wait_until() {
-  local tries=$(($1 * 10)) i
+  local deadline=$((SECONDS + $1))
   shift
-  for ((i = 0; i < tries; i++)); do
+  while true; do
     "$@" && return 0
+    ((SECONDS < deadline)) || return 1
     sleep 0.1
   done
-  return 1
 }
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $*" >&2; }

@@ -1,84 +1,47 @@
 # SPDX-License-Identifier: Apache-2.0
-# A lab over three machines (issue 13), without ssh: each simulated host is a long-lived process
-# with its own network, mount and UTS namespaces and a private /run (so its own /run/netns and
-# /run/nstopo), its eth0 a veth to the underlay bridge ul0 of this sandbox. `nstopo ... --host
-# hN` runs inside each through nsenter. The lab is topologies/examples/three-hosts.yaml: a
-# point-to-point veth between h1 and h2, a Linux bridge over all three, an Open vSwitch bridge
-# over h2 and h3. Checked from inside each host with ip -j, bridge -j and ovs-vsctl.
+# A lab over three machines (issue 13), without ssh: the simulated hosts of multihost_lib.sh (each
+# a long-lived process with its own network, mount and UTS namespaces and a private /run, so its
+# own /run/netns and /run/nstopo; its eth0 on the underlay bridge of this sandbox, 10.99.0.N).
+# `nstopo ... --host hN` runs inside each through nsenter. The lab is
+# topologies/examples/three-hosts.yaml, moved onto that underlay: a point-to-point veth between
+# h1 and h2, a Linux bridge over all three, an Open vSwitch bridge over h2 and h3. Checked from
+# inside each host with ip -j, bridge -j and ovs-vsctl.
 source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/multihost_lib.sh"
 if ! ip link add nstopo-probe0 type vxlan id 1 dstport 4789 2>"$WORK/probe.err"; then
   echo "SKIP: this kernel cannot create vxlan links: $(tr '\n' ' ' <"$WORK/probe.err")"
   exit 77
 fi
 ip link del nstopo-probe0
 
-declare -A PID
-cleanup() {
-  local k
-  for k in "${!PID[@]}"; do
-    nsenter -t "${PID[$k]}" -n -m -u "$NSTOPO" ovs stop >/dev/null 2>&1 || true
-    kill "${PID[$k]}" 2>/dev/null || true
-  done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
-
 # on K COMMAND...: runs COMMAND on simulated host hK.
 on() {
   local k=$1
   shift
-  nsenter -t "${PID[$k]}" -n -m -u "$@"
+  mh_on "h$k" "$@"
 }
 
-# retry N COMMAND...: COMMAND until it succeeds, at most N times, 0.2 s apart.
-retry() {
-  local n=$1 i
-  shift
-  for ((i = 0; i < n; i++)); do
-    "$@" && return 0
-    sleep 0.2
-  done
-  return 1
-}
-
-step "three simulated hosts on the underlay bridge ul0"
-ip link set lo up
-ip link add ul0 type bridge
-ip link set ul0 up
-own_net=$(readlink /proc/self/ns/net)
-for k in 1 2 3; do
-  unshare --net --mount --uts --propagation private bash -c \
-    "mount -t tmpfs tmpfs /run && mount -t tmpfs tmpfs /etc/netns && mkdir -p /run/netns &&
-     hostname h$k && exec sleep 900" &
-  PID[$k]=$!
-  unshared() { [[ $(readlink "/proc/${PID[$k]}/ns/net" 2>/dev/null) != "$own_net" ]] &&
-    [[ $(cat "/proc/${PID[$k]}/comm" 2>/dev/null) == sleep ]]; }
-  retry 50 unshared || { fail "host h$k did not start"; finish; exit 1; }
-  ip link add "u-h$k" type veth peer name eth0 netns "${PID[$k]}"
-  ip link set "u-h$k" master ul0 up
-  on "$k" ip link set lo up
-  on "$k" ip addr add "192.0.2.$k/24" dev eth0
-  on "$k" ip link set eth0 up
-done
+step "three simulated hosts on the underlay"
+mh_start_hosts 3 nossh || { fail "the simulated hosts did not start"; finish; exit 1; }
 expect_eq "$(on 2 hostname)" "h2" "h2 has its own UTS namespace"
-if retry 25 on 1 ping -c 1 -W 1 192.0.2.3 >/dev/null; then
+if wait_until 15 on 1 ping -c 1 -W 1 10.99.0.3 >/dev/null; then
   pass "h1 reaches h3 on the underlay"
 else
   fail "the underlay does not work"
 fi
 
 LAB=$WORK/three-hosts.yaml
-cp "$SRC/topologies/examples/three-hosts.yaml" "$LAB"
+sed 's/192\.0\.2\./10.99.0./g' "$SRC/topologies/examples/three-hosts.yaml" >"$LAB"
 # h3 names no interface: `--host h3` finds the one holding its address itself.
-sed -i 's/h3: {address: 192.0.2.3, interface: eth0}/h3: {address: 192.0.2.3}/' "$LAB"
+sed -i 's/h3: {address: 10.99.0.3, interface: eth0}/h3: {address: 10.99.0.3}/' "$LAB"
 OVS=1
 if [[ ! -x /usr/sbin/ovs-vswitchd || ! -c /dev/net/tun ]]; then
   echo "SKIP (OVS part): Open vSwitch is not installed or has no /dev/net/tun for its userspace datapath"
   OVS=0
 else
   for k in 2 3; do
-    if ! on "$k" "$NSTOPO" ovs start >"$WORK/ovs.out" 2>&1; then
-      echo "SKIP (OVS part): nstopo ovs start failed on h$k: $(tr '\n' ' ' <"$WORK/ovs.out")"
+    if ! mh_ovs_start "h$k"; then
+      echo "SKIP (OVS part): nstopo ovs start failed on h$k: $(tr '\n' ' ' <"$WORK/mh-ovs-h$k.out")"
       OVS=0
     fi
   done
@@ -105,14 +68,14 @@ expect_eq "$(on 3 ip netns list | awk '{print $1}' | sort | tr '\n' ' ')" \
 r1=$(on 1 ip -n r1 -j -d link show eth1)
 expect_eq "$(jq -r '.[0].linkinfo.info_kind' <<<"$r1")" "vxlan" "r1:eth1 is a vxlan device"
 expect_eq "$(jq -r '.[0].linkinfo.info_data.remote + " " + .[0].linkinfo.info_data.local' <<<"$r1")" \
-  "192.0.2.2 192.0.2.1" "to h2, from h1"
+  "10.99.0.2 10.99.0.1" "to h2, from h1"
 expect_eq "$(jq -r '.[0].mtu' <<<"$r1")" "1450" "with the tunnel's MTU"
 vni=$(jq -r '.[0].linkinfo.info_data.id' <<<"$r1")
 r2=$(on 2 ip -n r2 -j -d link show eth1)
 expect_eq "$(jq -r '.[0].linkinfo.info_data.id' <<<"$r2")" "$vni" "r2:eth1 has the same VNI ($vni)"
 lan_vx=$(on 1 ip -j -d link show master lan type vxlan | jq -r '.[0].ifname')
 expect_eq "$(on 1 bridge -j fdb show dev "$lan_vx" | jq -r '[.[] | select(.mac == "00:00:00:00:00:00") | .dst] | sort | join(" ")')" \
-  "192.0.2.2 192.0.2.3" "lan's vxlan port on h1 ($lan_vx) replicates to h2 and h3"
+  "10.99.0.2 10.99.0.3" "lan's vxlan port on h1 ($lan_vx) replicates to h2 and h3"
 expect_eq "$(on 3 ip -j link show "$lan_vx" | jq -r '.[0].master')" "lan" "h3 has its lan with the same port"
 if [[ $OVS == 1 ]]; then
   expect_eq "$(on 2 ovs-vsctl --db=unix:/run/nstopo/ovs/db.sock --timeout=10 list-ports ovs0 | grep -c '^vx')" \
@@ -122,7 +85,7 @@ fi
 step "reachability across machines, IPv4 and IPv6"
 # expect_ping K NODE ADDRESS: a ping from NODE on hK, retried while neighbours are learnt.
 expect_ping() {
-  if retry 15 on "$1" ip netns exec "$2" ping -c 1 -W 1 "$3" >/dev/null 2>&1; then
+  if wait_until 15 on "$1" ip netns exec "$2" ping -c 1 -W 1 "$3" >/dev/null 2>&1; then
     pass "$2 (h$1) reaches $3"
   else
     fail "$2 (h$1) does not reach $3"
@@ -147,7 +110,7 @@ if command -v iperf3 >/dev/null; then
   on 2 ip netns exec r2 timeout 30 iperf3 -s -1 -p 5201 >"$WORK/iperf-server" 2>&1 &
   server=$!
   listening() { on 2 ip netns exec r2 ss -Htln 'sport = :5201' | grep -q 5201; }
-  retry 50 listening || fail "iperf3 server did not listen"
+  wait_until 10 listening || fail "iperf3 server did not listen"
   if on 1 ip netns exec r1 timeout 20 iperf3 -c 10.0.12.2 -p 5201 -t 1 -J >"$WORK/iperf.json"; then
     bytes=$(jq '.end.sum_received.bytes' "$WORK/iperf.json")
     expect_eq "$((bytes > 0))" "1" "r1 streamed $bytes bytes to r2 over the tunnel"
@@ -173,7 +136,7 @@ step "split writes the parts --host built"
 expect_rc 1 "split refuses a host without interface" -- "$NSTOPO" split "$LAB" -o "$WORK/parts"
 expect_eq "$(wc -l <"$WORK/err") $(grep -c "host 'h3' has no 'interface'" "$WORK/err")" "1 1" \
   "in one line naming h3"
-sed 's/h3: {address: 192.0.2.3}/h3: {address: 192.0.2.3, interface: eth0}/' "$LAB" >"$WORK/whole.yaml"
+sed 's/h3: {address: 10.99.0.3}/h3: {address: 10.99.0.3, interface: eth0}/' "$LAB" >"$WORK/whole.yaml"
 expect_rc 0 "split" -- "$NSTOPO" split "$WORK/whole.yaml" -o "$WORK/parts"
 expect_rc 0 "split again" -- "$NSTOPO" split "$WORK/whole.yaml" -o "$WORK/again"
 expect_rc 0 "same input, same bytes" -- diff -r "$WORK/parts" "$WORK/again"
