@@ -5,7 +5,7 @@
 # `nstopo ... --host hN` runs inside each through nsenter. The lab is
 # topologies/examples/three-hosts.yaml, moved onto that underlay: a point-to-point veth between
 # h1 and h2, a Linux bridge over all three, an Open vSwitch bridge over h2 and h3. Checked from
-# inside each host with ip -j, bridge -j and ovs-vsctl.
+# inside each host with ip -j, bridge -j and ovs-vsctl; `show --host` sees its machine's drift only.
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/multihost_lib.sh"
 if ! ip link add nstopo-probe0 type vxlan id 1 dstport 4789 2>"$WORK/probe.err"; then
@@ -131,6 +131,21 @@ done
 expect_rc 0 "verify --host h1 probes a2 on h2" -- on 1 "$NSTOPO" verify "$LAB" --host h1 --json
 expect_eq "$(jq -r '[.. | objects | select(.to? == "10.0.50.2")] | length > 0' "$WORK/out")" "true" \
   "h1's part probes a2 by its address"
+
+step "show --host: each machine's part, and drift on one machine only"
+expect_rc 0 "show --host h1" -- on 1 "$NSTOPO" show "$LAB" --host h1 --json
+expect_eq "$(jq -r '[.namespaces[].name] | sort | join(" ")' "$WORK/out") $(jq -r '.drift.changes' "$WORK/out")" \
+  "a1 host r1 false" "h1's part: its nodes and its own namespace (lan), no drift"
+on 1 ip -n r1 addr del 10.0.12.1/30 dev eth1
+expect_rc 0 "show --host h1 after an address was removed by hand" -- \
+  on 1 "$NSTOPO" show "$LAB" --host h1 --json
+expect_eq "$(jq -r '.drift.changes' "$WORK/out") $(jq -r '.drift.steps | tostring | contains("10.0.12.1/30")' "$WORK/out")" \
+  "true true" "h1's drift names the address"
+expect_rc 0 "show --host h2" -- on 2 "$NSTOPO" show "$LAB" --host h2 --json
+expect_eq "$(jq -r '.drift.changes' "$WORK/out")" "false" "h2 has no drift"
+expect_rc 0 "apply --host h1 puts it back" -- on 1 "$NSTOPO" apply "$LAB" --host h1
+expect_eq "$(on 1 ip -n r1 -j addr show dev eth1 | jq -r '[.[0].addr_info[] | select(.family == "inet") | .local] | join(" ")')" \
+  "10.0.12.1" "r1:eth1 has its address again"
 
 step "split writes the parts --host built"
 expect_rc 1 "split refuses a host without interface" -- "$NSTOPO" split "$LAB" -o "$WORK/parts"
