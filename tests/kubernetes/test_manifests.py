@@ -3,9 +3,12 @@
 """The Kubernetes manifests of contrib/kubernetes (issue 13) load, and carry what nstopo relies on:
 the node's network namespace, privileges, the node's name from the downward API passed as
 --host, the node's /run/netns with Bidirectional propagation, the lab from the ConfigMap, and a
-destroy when the pod goes away. Usage: test_manifests.py SOURCE_DIR"""
+destroy when the pod goes away; and `nstopo validate` accepts the ConfigMap's lab.
+Usage: test_manifests.py SOURCE_DIR NSTOPO"""
 
+import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import yaml
@@ -81,6 +84,13 @@ def main():
               "the lab names its hosts (the node names)")
         placed = {node.get("host") for node in lab.get("nodes", {}).values()}
         check(placed <= set(lab.get("hosts", {})), "every node's host is one of hosts:")
+        with tempfile.NamedTemporaryFile("w", suffix=".yaml") as copy:
+            copy.write(configmap["data"].get(key, ""))
+            copy.flush()
+            valid = subprocess.run([sys.argv[2], "validate", copy.name], capture_output=True,
+                                   text=True)
+        check(valid.returncode == 0, "nstopo validate accepts the ConfigMap's lab"
+              + (f": {valid.stderr.strip()}" if valid.returncode else ""))
 
     print(f"{len(failures)} failed")
     return 1 if failures else 0
