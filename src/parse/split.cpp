@@ -5,6 +5,11 @@
 // tree keeps everything it says (services, impairments, OVS ports, ...) as written.
 #include "nstopo/parse/split.h"
 
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+
 #include <fmt/format.h>
 #include <yaml-cpp/yaml.h>
 
@@ -17,6 +22,15 @@
 namespace nstopo::parse {
 namespace {
 
+/// A deep copy of `from` for the part being written. yaml-cpp keeps every node of a document in
+/// one memory pool, and hanging a node of another document under a new node merges that whole
+/// document's pool into the new node's, node by node: once per node of a part, that was quadratic
+/// in the lab (80 s to split a 600-node lab, 20 s of every `--host` run). A copy brings only its
+/// own nodes along.
+YAML::Node own(const YAML::Node& from) {
+  return YAML::Clone(from);
+}
+
 /// A mapping of its own with the entries of `from` but `skipped`: changing it never changes a
 /// place a YAML alias shares.
 YAML::Node copyMap(const YAML::Node& from, const std::set<std::string>& skipped = {}) {
@@ -25,7 +39,7 @@ YAML::Node copyMap(const YAML::Node& from, const std::set<std::string>& skipped 
     for (const auto& entry : from) {
       const auto key = entry.first.Scalar();
       if (skipped.count(key) == 0) {
-        out[key] = entry.second;
+        out[key] = own(entry.second);
       }
     }
     out.SetStyle(from.Style());
@@ -43,7 +57,7 @@ YAML::Node hostNode(const YAML::Node& written, const model::HostPart& part) {
   YAML::Node interfaces(YAML::NodeType::Map);
   for (const auto& entry : child(written, "interfaces")) {
     if (part.host_interfaces.count(entry.first.Scalar()) > 0) {
-      interfaces[entry.first.Scalar()] = entry.second;
+      interfaces[entry.first.Scalar()] = own(entry.second);
     }
   }
   if (interfaces.size() > 0) {
@@ -53,7 +67,7 @@ YAML::Node hostNode(const YAML::Node& written, const model::HostPart& part) {
   for (const auto& route : child(written, "routes")) {
     const auto dev = child(route, "dev");
     if (dev.IsScalar() && part.host_interfaces.count(dev.Scalar()) > 0) {
-      routes.push_back(route);
+      routes.push_back(own(route));
     }
   }
   if (routes.size() > 0) {
@@ -62,33 +76,79 @@ YAML::Node hostNode(const YAML::Node& written, const model::HostPart& part) {
   return out;
 }
 
+/// The written settings of one interface with `mtu` set.
+YAML::Node withMtu(const YAML::Node& written, std::uint32_t mtu) {
+  auto settings = copyMap(written);
+  if (!written.IsMap()) {
+    settings.SetStyle(YAML::EmitterStyle::Flow);
+  }
+  settings["mtu"] = mtu;
+  return settings;
+}
+
+/// Sets the tunnel MTUs of one namespace's interfaces (by name) in its written mapping `node`:
+/// its interfaces in their order, then those the file does not write, in one pass (a host
+/// namespace holds a port of every stretched bridge: hundreds of them).
+void setMtus(YAML::Node& node, const std::map<std::string, std::uint32_t>& mtus) {
+  const auto written = child(node, "interfaces");
+  YAML::Node interfaces(YAML::NodeType::Map);
+  std::set<std::string> set;
+  if (written.IsMap()) {
+    for (const auto& entry : written) {
+      const auto ifname = entry.first.Scalar();
+      if (const auto mtu = mtus.find(ifname); mtu != mtus.end()) {
+        interfaces.force_insert(ifname, withMtu(entry.second, mtu->second));
+        set.insert(ifname);
+      } else {
+        interfaces.force_insert(ifname, own(entry.second));
+      }
+    }
+  }
+  for (const auto& [ifname, mtu] : mtus) {
+    if (set.count(ifname) == 0) {
+      interfaces.force_insert(ifname, withMtu(YAML::Node(), mtu));
+    }
+  }
+  interfaces.SetStyle(YAML::EmitterStyle::Block);
+  node["interfaces"] = interfaces;
+  node.SetStyle(YAML::EmitterStyle::Block);
+}
+
+/// The part's nodes, each with its tunnel MTUs set before it goes in: looking a node up again in
+/// the written mapping costs a pass over all of them (yaml-cpp maps are lists), which made
+/// splitting a 1200-node lab quadratic. Names are unique, so they go in with force_insert, which
+/// skips that pass too.
 YAML::Node partNodes(const YAML::Node& nodes, const model::HostPart& part) {
+  std::map<std::string, std::map<std::string, std::uint32_t>> mtus;
+  for (const auto& [where, mtu] : part.mtus) {
+    mtus[where.first].emplace(where.second, mtu);
+  }
   YAML::Node out(YAML::NodeType::Map);
+  std::set<std::string> written;
+  const auto add = [&](const std::string& name, YAML::Node node) {
+    if (const auto own_mtus = mtus.find(name); own_mtus != mtus.end()) {
+      setMtus(node, own_mtus->second);
+    }
+    out.force_insert(name, node);
+    written.insert(name);
+  };
   for (const auto& entry : nodes) {
     const auto name = entry.first.Scalar();
     if (name == model::kHostNode) {
-      auto host = hostNode(entry.second, part);
-      if (host.size() > 0) {
-        out[name] = host;
+      if (auto host = hostNode(entry.second, part); host.size() > 0) {
+        add(name, host);
       }
     } else if (part.nodes.count(name) > 0) {
-      out[name] = copyMap(entry.second, {"host"});
+      add(name, copyMap(entry.second, {"host"}));
     }
   }
-  for (const auto& [where, mtu] : part.mtus) {
-    const auto& [netns, ifname] = where;
-    auto node = copyMap(child(out, netns));
-    auto interfaces = copyMap(child(node, "interfaces"));
-    auto settings = copyMap(child(interfaces, ifname));
-    if (!child(interfaces, ifname).IsMap()) {
-      settings.SetStyle(YAML::EmitterStyle::Flow);
+  // Namespaces the file does not write (node `host`, often) but whose interfaces get an MTU.
+  for (const auto& [netns, own_mtus] : mtus) {
+    if (written.count(netns) == 0) {
+      auto node = copyMap(YAML::Node());
+      setMtus(node, own_mtus);
+      out.force_insert(netns, node);
     }
-    settings["mtu"] = mtu;
-    interfaces[ifname] = settings;
-    interfaces.SetStyle(YAML::EmitterStyle::Block);
-    node["interfaces"] = interfaces;
-    node.SetStyle(YAML::EmitterStyle::Block);
-    out[netns] = node;
   }
   return out;
 }
@@ -110,7 +170,7 @@ YAML::Node partBridges(const YAML::Node& bridges, const model::HostPart& part) {
       YAML::Node kept(YAML::NodeType::Map);
       for (const auto& port : ports) {
         if (here != part.bridge_ports.end() && here->second.count(port.first.Scalar()) > 0) {
-          kept[port.first.Scalar()] = port.second;
+          kept[port.first.Scalar()] = own(port.second);
         }
       }
       if (kept.size() > 0) {
@@ -151,7 +211,7 @@ YAML::Node tunnelNode(const model::Tunnel& tunnel, const std::string& underlay_i
     out["peers"] = peers;
   }
   if (impair.IsDefined() && !impair.IsNull()) {
-    out["impair"] = impair;
+    out["impair"] = own(impair);
   }
   return out;
 }
@@ -176,7 +236,7 @@ YAML::Node partVerify(const YAML::Node& verify, const model::Topology& topology,
                       const model::HostPart& part) {
   YAML::Node out(YAML::NodeType::Map);
   if (const auto all_pairs = child(verify, "all_pairs"); !all_pairs.IsNull()) {
-    out["all_pairs"] = all_pairs;
+    out["all_pairs"] = own(all_pairs);
   }
   const auto expect = child(verify, "expect");
   YAML::Node kept(YAML::NodeType::Sequence);
@@ -235,7 +295,7 @@ std::string hostPartText(const std::string& text, const model::Topology& topolog
         root[key] = verify;
       }
     } else {
-      root[key] = entry.second;
+      root[key] = own(entry.second);
     }
   }
   YAML::Emitter out;
