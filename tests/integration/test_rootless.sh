@@ -240,6 +240,28 @@ else
   echo "SKIP part: Open vSwitch is not installed"
 fi
 
+step "subordinate ids: newuidmap maps them when /etc/subuid gives nobody a range"
+# /etc/subuid and /etc/subgid are written only where the sandbox sees /etc through its own
+# overlay (writes stay in its /run), never on the machine.
+if [[ $(findmnt -n -o SOURCE /etc) != nstopo-sandbox-etc ]]; then
+  echo "SKIP part: /etc is not the sandbox's overlay here, so /etc/subuid is not ours to write"
+elif ! command -v newuidmap >/dev/null || ! command -v newgidmap >/dev/null; then
+  echo "SKIP part: newuidmap/newgidmap (package uidmap) are not installed"
+else
+  echo "nobody:200000:65536" >>/etc/subuid
+  echo "nobody:200000:65536" >>/etc/subgid
+  BEFORE=$(machine_view)
+  expect_rc 0 "run --rootless with subordinate ids" -- \
+    as_nobody "$NB" run --rootless "$WORK/default.yaml" -- \
+    sh -c "cat /proc/self/uid_map /proc/self/gid_map && $NB verify $WORK/default.yaml >/dev/null"
+  expect_eq "$(awk '{print $1, $2, $3}' "$WORK/out" | tr '\n' ' ')" \
+    "0 65534 1 1 200000 65536 0 65534 1 1 200000 65536 " \
+    "uid and gid maps: nobody is root, 65536 subordinate ids after it"
+  expect_nothing_left "after a run with subordinate ids"
+  sed -i '/^nobody:200000:65536$/d' /etc/subuid /etc/subgid
+  BEFORE=$(machine_view)
+fi
+
 step "a machine without /etc/netns: /etc is seen through an overlay, and stays as it was"
 # The sandbox's own /etc/netns (a tmpfs in its overlay of /etc) is taken away for this.
 umount /etc/netns
