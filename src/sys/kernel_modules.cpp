@@ -43,9 +43,22 @@ bool fileListsModule(const std::string& path, const std::string& module) {
 
 }  // namespace
 
-bool moduleNeedsLoading(const std::string& name) {
+ModuleFiles ModuleFiles::running() {
+  ModuleFiles files;
+
+  struct utsname kernel {};
+
+  if (::uname(&kernel) == 0) {
+    const std::string dir = std::string("/lib/modules/") + kernel.release;
+    files.builtin = dir + "/modules.builtin";
+    files.loadable = dir + "/modules.dep";
+  }
+  return files;
+}
+
+bool moduleNeedsLoading(const std::string& name, const ModuleFiles& files) {
   const std::string module = normalised(name);
-  std::ifstream loaded("/proc/modules");
+  std::ifstream loaded(files.loaded);
   if (!loaded) {
     return false;  // a kernel without loadable modules: everything it has is built in
   }
@@ -55,17 +68,7 @@ bool moduleNeedsLoading(const std::string& name) {
       return false;
     }
   }
-
-  struct utsname kernel {};
-
-  if (::uname(&kernel) != 0) {
-    return false;
-  }
-  const std::string dir = std::string("/lib/modules/") + kernel.release;
-  if (fileListsModule(dir + "/modules.builtin", module)) {
-    return false;
-  }
-  return fileListsModule(dir + "/modules.dep", module);
+  return !fileListsModule(files.builtin, module) && fileListsModule(files.loadable, module);
 }
 
 }  // namespace nstopo::sys

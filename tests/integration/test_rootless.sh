@@ -166,6 +166,26 @@ else
   wait "$keeper" 2>/dev/null || true
 fi
 
+step "SIGTERM to nstopo: passed on to the command, which ends; the lab goes; 128 + 15"
+rm -f "$WORK/shared/ready"
+setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
+  "$NB" run --rootless "$WORK/svc.yaml" -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" \
+  >"$WORK/term.out" 2>&1 &
+keeper=$!
+if wait_until 20 service_and_command; then
+  kill -TERM "$keeper"
+  rc=0
+  wait "$keeper" || rc=$?
+  expect_eq "$rc" "143" "nstopo exits with the command's status"
+  grep -q "Destroy complete" "$WORK/term.out" && pass "the lab was destroyed in order" ||
+    fail "no destroy: $(cat "$WORK/term.out")"
+  expect_nothing_left "after SIGTERM"
+else
+  fail "the service or the command did not start: $(cat "$WORK/term.out")"
+  kill -KILL "$keeper" 2>/dev/null || true
+  wait "$keeper" 2>/dev/null || true
+fi
+
 step "a macvlan parent that is a device of the machine is refused in one line"
 ip link add rl-parent type veth peer name rl-peer
 BEFORE=$(machine_view)

@@ -36,6 +36,19 @@ TEST(Rootless, AMacvlanOnADeviceOfTheMachineIsRefusedWhereItIsWritten) {
       << refused.error().message;
 }
 
+TEST(Rootless, AVxlanUnderlayOnADeviceOfTheMachineIsRefused) {
+  const auto topology = support::validTopology(std::string(kTwoNodes) + R"(links:
+  - {kind: veth, endpoints: [n1:eth0, n2:eth0]}
+  - {kind: vxlan, endpoint: n1:vx0, underlay: host:eth0, vni: 2001, group: 239.1.1.1}
+)");
+  const auto refused = model::rootlessRefusal(topology, "");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("vxlan underlay 'host:eth0' is a device of the machine"),
+            std::string::npos)
+      << refused.error().message;
+  EXPECT_EQ(model::kernelModulesOf(topology), (std::set<std::string>{"veth", "vxlan"}));
+}
+
 TEST(Rootless, AParentTheLabCreatesInTheHostIsAccepted) {
   const auto topology = support::validTopology(std::string(kTwoNodes) + R"(  wire:
     interfaces: {}
