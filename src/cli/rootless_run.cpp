@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 
@@ -76,12 +77,24 @@ Status checkModules(const model::Topology& topology) {
   return {};
 }
 
+/// The lab's Open vSwitch is the private one started in its world: a database named outside it
+/// (--ovsdb, $NSTOPO_OVSDB) could be the machine's.
+Status checkOvsdbChoice(const GlobalOptions& global, const model::Topology& topology) {
+  const char* env = std::getenv("NSTOPO_OVSDB");
+  if (!model::usesOvs(topology) || (global.ovsdb.empty() && (env == nullptr || *env == '\0'))) {
+    return {};
+  }
+  return fail(ErrorKind::kUnsupported,
+              "--ovsdb or $NSTOPO_OVSDB names an OVSDB for a rootless lab, which uses only the "
+              "private Open vSwitch it starts inside; leave them out; nothing was changed");
+}
+
 }  // namespace
 
-std::optional<int> enterRootless(const model::Topology& topology) {
+std::optional<int> enterRootless(const GlobalOptions& global, const model::Topology& topology) {
   for (const auto& check :
        {model::rootlessRefusal(topology, model::usesOvs(topology) ? openVswitchProblem() : ""),
-        checkDatapaths(topology), checkModules(topology)}) {
+        checkOvsdbChoice(global, topology), checkDatapaths(topology), checkModules(topology)}) {
     if (!check) {
       printError(check.error());
       return kExitError;

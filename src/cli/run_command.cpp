@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
@@ -212,7 +213,7 @@ int runBound(const GlobalOptions& global, const RunOptions& options) {
   if (options.rootless) {
     // From here on this is either the keeper, which only reports the lab process's status,
     // or the lab process, root of namespaces that die with it (docs/rootless.md).
-    if (const auto keeper_status = enterRootless(*topology)) {
+    if (const auto keeper_status = enterRootless(global, *topology)) {
       return *keeper_status;
     }
   }
@@ -249,6 +250,12 @@ int runBound(const GlobalOptions& global, const RunOptions& options) {
     ::setenv("NSTOPO_LAB", lab.c_str(), 1);
     ::setenv("NSTOPO_NODE", options.node.c_str(), 1);
     ::setenv("PS1", fmt::format("[nstopo {}:{}] \\w\\$ ", lab, options.node).c_str(), 1);
+    if (options.rootless) {
+      // The hostname is the rootless world's own (a UTS namespace): "LAB:NODE" puts the lab and
+      // node in the prompts of startup files that set their own PS1 (with \h), as Debian's does.
+      const std::string name = fmt::format("{}:{}", lab, options.node).substr(0, HOST_NAME_MAX);
+      ::sethostname(name.c_str(), name.size());
+    }
   }
   const int status = runCommand(lab, options, reports);
   const int destroyed = destroyLab(global, lab, {});

@@ -245,7 +245,7 @@ Status unshareAsRoot() {
     }
     helper.emplace(std::move(*started));
   }
-  if (::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET) != 0) {
+  if (::unshare(CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWNET | CLONE_NEWUTS) != 0) {
     const int error = errno;
     return fail(ErrorKind::kUnsupported,
                 fmt::format("creating a user namespace: {} (user namespaces may be disabled: see "

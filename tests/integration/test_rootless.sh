@@ -217,9 +217,13 @@ grep -q "nstopo shell: lab 'veth-pair', node 'host' (rootless)" "$WORK/err" &&
   pass "the banner names the lab and node" || fail "banner: $(cat "$WORK/err")"
 expect_eq "$(awk '{print $1}' "$WORK/out" | sort | tr '\n' ' ')" "ns1 ns2 " \
   "the shell sees the lab's nodes"
+machine_hostname=$(hostname)
 expect_rc 0 "shell --rootless --in ns1: the shell runs in ns1 (it has veth0)" -- \
-  sh -c "echo 'ip link show veth0' | SHELL=/bin/bash setpriv --reuid=65534 --regid=65534 \
-    --clear-groups env HOME=$WORK $NB shell --rootless --in ns1 $WORK/veth-pair.yaml"
+  sh -c "echo 'ip link show veth0 >/dev/null && hostname' | SHELL=/bin/bash setpriv \
+    --reuid=65534 --regid=65534 --clear-groups env HOME=$WORK $NB shell --rootless --in ns1 \
+    $WORK/veth-pair.yaml"
+expect_eq "$(cat "$WORK/out")" "veth-pair:ns1" "the shell's hostname (\\h of prompts) names lab and node"
+expect_eq "$(hostname)" "$machine_hostname" "the machine's hostname is unchanged"
 expect_nothing_left "after the shells"
 expect_rc 4 "shell without --rootless, as root: the same, with the watcher" -- \
   sh -c "echo 'exit 4' | SHELL=/bin/bash $NSTOPO shell $WORK/veth-pair.yaml"
@@ -248,6 +252,10 @@ if [[ -x /usr/sbin/ovsdb-server && -x /usr/sbin/ovs-vswitchd ]]; then
     mount --bind /run/rl-tun /dev/net/tun
     BEFORE=$(machine_view)
   fi
+  expect_rc 1 "an OVSDB named outside the lab is refused" -- \
+    as_nobody NSTOPO_OVSDB=unix:/run/openvswitch/db.sock "$NB" run --rootless "$WORK/ovs-veth.yaml" -- true
+  grep -q "NSTOPO_OVSDB names an OVSDB for a rootless lab" "$WORK/err" && pass "$(cat "$WORK/err")" ||
+    fail "refusal: $(cat "$WORK/err")"
   expect_rc 0 "seed ovs-veth (datapath netdev), rootless, verify inside" -- \
     as_nobody "$NB" run --rootless "$WORK/ovs-veth.yaml" -- "$NB" verify "$WORK/ovs-veth.yaml"
   expect_nothing_left "after Open vSwitch (its daemons too)"

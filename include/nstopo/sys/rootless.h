@@ -17,7 +17,8 @@ struct RootlessWorld {
 /// Builds a world that ends with its last process: a user namespace where the caller is root
 /// (unshareAsRoot), a mount namespace with tmpfs on /run and /etc/netns (/etc seen through an
 /// overlay whose writes stay in /run when /etc/netns does not exist), a fresh sysfs, a network
-/// namespace with `lo` up that plays the lab's host, and a PID namespace. Its first process
+/// namespace with `lo` up that plays the lab's host, a UTS namespace (a hostname of its own)
+/// and a PID namespace. Its first process
 /// (PID 1, with its own /proc) is the lab's; the caller becomes its keeper: it passes on SIGINT,
 /// SIGTERM and SIGHUP, waits for it and returns its status. The lab process gets SIGKILL when
 /// the keeper dies, and the kernel kills every process of a PID namespace with its PID 1, so

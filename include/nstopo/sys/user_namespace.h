@@ -6,7 +6,7 @@
 
 namespace nstopo::sys {
 
-/// Moves the caller into new user, mount and network namespaces (unshare(2)) and maps its user
+/// Moves the caller into new user, mount, network and UTS namespaces (unshare(2)) and maps its user
 /// and group to root there. With `newuidmap`, `newgidmap` and entries for the user in
 /// /etc/subuid and /etc/subgid, the subordinate ids are mapped too (a helper forked before the
 /// unshare runs the two setuid programs for it); otherwise the map is the single id, which needs
