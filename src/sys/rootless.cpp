@@ -32,9 +32,16 @@ constexpr const char* kEtcUpper = "/run/nstopo-rootless-etc/upper";
 constexpr const char* kEtcWork = "/run/nstopo-rootless-etc/work";
 
 tl::unexpected<Error> setupFail(const std::string& what, int error) {
-  return fail(ErrorKind::kKernel,
-              fmt::format("rootless: {}: {}; nothing was changed", what, std::strerror(error)), {},
-              error);
+  // A restricted user namespace (Ubuntu's AppArmor policy) lets the unshare through and refuses
+  // what root of the namespace would otherwise be allowed.
+  const char* hint = error == EPERM || error == EACCES
+                         ? " (user namespaces may be restricted: on Ubuntu, "
+                           "kernel.apparmor_restrict_unprivileged_userns)"
+                         : "";
+  return fail(
+      ErrorKind::kKernel,
+      fmt::format("rootless: {}: {}{}; nothing was changed", what, std::strerror(error), hint), {},
+      error);
 }
 
 Status mountOrFail(const char* source, const char* target, const char* type, unsigned long flags,

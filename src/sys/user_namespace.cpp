@@ -260,7 +260,17 @@ Status unshareAsRoot() {
     }
     std::fprintf(stderr, "nstopo: newuidmap/newgidmap failed; mapping the single id instead\n");
   }
-  return mapSingleIds(plan);
+  if (auto mapped = mapSingleIds(plan); !mapped) {
+    // A restricted user namespace (Ubuntu's AppArmor policy) may let the unshare through and
+    // refuse what comes after it.
+    return fail(ErrorKind::kUnsupported,
+                fmt::format("mapping the user to root in the new user namespace: {} (user "
+                            "namespaces may be restricted: on Ubuntu, "
+                            "kernel.apparmor_restrict_unprivileged_userns); nothing was changed",
+                            mapped.error().message),
+                {}, mapped.error().sys_errno);
+  }
+  return {};
 }
 
 }  // namespace nstopo::sys
