@@ -166,6 +166,27 @@ else
   wait "$keeper" 2>/dev/null || true
 fi
 
+step "SIGKILL of the lab process (PID 1 of the lab's PID namespace): the keeper exits 137"
+rm -f "$WORK/shared/ready"
+setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
+  "$NB" run --rootless "$WORK/svc.yaml" -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" \
+  >"$WORK/kill1.out" 2>&1 &
+keeper=$!
+if wait_until 20 service_and_command; then
+  lab_process=$(pgrep -P "$keeper")
+  expect_eq "$(awk '/^NSpid:/ {print $3}' /proc/"$lab_process"/status)" "1" \
+    "the keeper's child is PID 1 in its namespace"
+  kill -KILL "$lab_process"
+  rc=0
+  wait "$keeper" || rc=$?
+  expect_eq "$rc" "137" "nstopo exits with 128 + 9"
+  expect_nothing_left "after SIGKILL of the lab process"
+else
+  fail "the service or the command did not start: $(cat "$WORK/kill1.out")"
+  kill -KILL "$keeper" 2>/dev/null || true
+  wait "$keeper" 2>/dev/null || true
+fi
+
 step "SIGTERM to nstopo: passed on to the command, which ends; the lab goes; 128 + 15"
 rm -f "$WORK/shared/ready"
 setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
