@@ -26,7 +26,7 @@ _nstopo_topology_files() {
 _nstopo() {
   local cur prev words cword
   _init_completion 2>/dev/null || { cur=${COMP_WORDS[COMP_CWORD]}; prev=${COMP_WORDS[COMP_CWORD-1]}; }
-  local commands="validate expand split plan apply destroy show list gc verify exec run logs link impair run-scenario bench graph generate import ovs"
+  local commands="validate expand split plan apply destroy show list gc verify exec run shell logs link impair run-scenario bench graph generate import ovs"
   local globals="-v --verbose --log-level --no-color --ovsdb --follow-symlinks --untrusted --max-namespaces --max-links --max-addresses --max-routes --max-probes --version -h --help"
   local -a yaml_files
   local command="" word i
@@ -85,7 +85,8 @@ _nstopo() {
     generate) COMPREPLY=($(compgen -W "star chain ring full-mesh tree leaf-spine fat-tree -n --nodes --depth --fanout --spines --leaves --hosts -k --family --pool4 --pool6 --link --routing --name --prefix --schema -o --output" -- "$cur")) ;;
     import) COMPREPLY=($(compgen -W "--netns --bridge --ovs-bridge --name --schema" -- "$cur")) ;;
     exec) COMPREPLY=($(compgen -W "--lab --file -- $(_nstopo_nodes)" -- "$cur")) ;;
-    run) COMPREPLY=($(compgen -W "--in --" -- "$cur") "${yaml_files[@]}") ;;
+    run) COMPREPLY=($(compgen -W "--in --rootless --" -- "$cur") "${yaml_files[@]}") ;;
+    shell) COMPREPLY=($(compgen -W "--in --rootless" -- "$cur") "${yaml_files[@]}") ;;
     logs) COMPREPLY=($(compgen -W "--lab -f --follow $(_nstopo_nodes)" -- "$cur") "${yaml_files[@]}") ;;
     link) COMPREPLY=($(compgen -W "--lab --one-end --down --up --count down up flap" -- "$cur") "${yaml_files[@]}") ;;
     impair) COMPREPLY=($(compgen -W "--lab --delay --jitter --distribution --loss --duplicate --corrupt --reorder --gap --rate --limit --clear" -- "$cur") "${yaml_files[@]}") ;;

@@ -170,6 +170,7 @@ int main(int argc, char** argv) {
   logs->add_flag("-f,--follow", logs_options.follow, "Keep printing what is appended (^C ends)");
 
   const auto run = nstopo::cli::addRunCommand(app, global);
+  const auto shell = nstopo::cli::addShellCommand(app, global);
 
   nstopo::cli::BenchOptions bench_options;
   auto* bench = app.add_subcommand("bench", "Measure the data plane between two nodes");
@@ -329,6 +330,9 @@ int main(int argc, char** argv) {
   }
   if (run.subcommand->parsed()) {
     return run.run();
+  }
+  if (shell.subcommand->parsed()) {
+    return shell.run();
   }
   if (logs->parsed()) {
     const bool by_lab = !logs_options.lab.empty();

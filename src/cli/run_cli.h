@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-// The `run` subcommand's options, registered by main.cpp through one call.
+// The `run` and `shell` subcommands' options, registered by main.cpp through one call.
 #pragma once
 
 #include <functional>
@@ -19,5 +19,7 @@ struct RegisteredCommand {
 
 /// Adds `nstopo run` to `app`. `global` is read when `run` is called, after parsing.
 [[nodiscard]] RegisteredCommand addRunCommand(CLI::App& app, const GlobalOptions& global);
+/// Adds `nstopo shell`: `run` with an interactive $SHELL (/bin/sh when unset) as the command.
+[[nodiscard]] RegisteredCommand addShellCommand(CLI::App& app, const GlobalOptions& global);
 
 }  // namespace nstopo::cli

@@ -6,9 +6,11 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <climits>
 #include <csignal>
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 
 #include <fmt/format.h>
@@ -23,6 +25,7 @@
 #include "lab_nodes.h"
 #include "load.h"
 #include "output.h"
+#include "rootless_run.h"
 
 namespace nstopo::cli {
 namespace {
@@ -207,36 +210,67 @@ int runBound(const GlobalOptions& global, const RunOptions& options) {
                      0});
     return kExitError;
   }
+  if (options.rootless) {
+    // From here on this is either the keeper, which only reports the lab process's status,
+    // or the lab process, root of namespaces that die with it (docs/rootless.md).
+    if (const auto keeper_status = enterRootless(global, *topology)) {
+      return *keeper_status;
+    }
+  }
   if (auto ok = sys::checkPrivileges(); !ok) {
     printError(ok.error());
     return kExitError;
   }
   // The watcher comes first, while nstopo has one thread, and before anything exists to leak.
-  // This is the one step that depends on where the lab lives: a rootless run (issue 19) would
-  // enter its own user, network and mount namespaces here instead, which the kernel frees with
-  // their last process, and need no watcher (docs/services.md).
+  // A rootless lab needs none: the kernel frees its namespaces with their last process.
   const std::string run = newRunId();
-  auto watcher =
-      sys::DeathWatcher::start([&global, lab, run] { return destroyAfterDeath(global, lab, run); });
-  if (!watcher) {
-    printError(withContext(watcher.error(), "starting the watcher (nothing was changed)"));
-    return kExitError;
+  std::optional<sys::DeathWatcher> watcher;
+  if (!options.rootless) {
+    auto started = sys::DeathWatcher::start(
+        [&global, lab, run] { return destroyAfterDeath(global, lab, run); });
+    if (!started) {
+      printError(withContext(started.error(), "starting the watcher (nothing was changed)"));
+      return kExitError;
+    }
+    watcher.emplace(std::move(*started));
   }
   ReportsOnStderr reports;
   if (const int applied = applyTopology(global, *topology, options.file, false, run);
       applied != 0) {
-    watcher->release();  // the apply rolled back (or says what it left over): as `apply` does
+    if (watcher) {
+      watcher->release();  // the apply rolled back (or says what it left over): as `apply` does
+    }
     return applied;
+  }
+  if (options.shell) {
+    std::fprintf(stderr, "nstopo shell: lab '%s', node '%s'%s; exit the shell to end it\n",
+                 printable(lab).c_str(), printable(options.node).c_str(),
+                 options.rootless ? " (rootless)" : "");
+    // For the prompt: bash takes PS1 from the environment unless a startup file sets its own.
+    ::setenv("NSTOPO_LAB", lab.c_str(), 1);
+    ::setenv("NSTOPO_NODE", options.node.c_str(), 1);
+    ::setenv("PS1", fmt::format("[nstopo {}:{}] \\w\\$ ", lab, options.node).c_str(), 1);
+    if (options.rootless) {
+      // The hostname is the rootless world's own (a UTS namespace): "LAB:NODE" puts the lab and
+      // node in the prompts of startup files that set their own PS1 (with \h), as Debian's does.
+      const std::string name = fmt::format("{}:{}", lab, options.node).substr(0, HOST_NAME_MAX);
+      ::sethostname(name.c_str(), name.size());
+    }
   }
   const int status = runCommand(lab, options, reports);
   const int destroyed = destroyLab(global, lab, {});
+  if (destroyed != 0 && !watcher) {
+    return status != 0 ? status : destroyed;  // rootless: what is left ends with this process
+  }
   if (destroyed != 0) {
     // Not released: when nstopo exits, the watcher tries the destroy once more.
     std::fprintf(stderr, "nstopo run: destroying lab '%s' failed; the watcher tries again\n",
                  printable(lab).c_str());
     return status != 0 ? status : destroyed;
   }
-  watcher->release();
+  if (watcher) {
+    watcher->release();
+  }
   return status;
 }
 

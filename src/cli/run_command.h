@@ -18,11 +18,17 @@ struct RunOptions {
   /// Where the command runs: `host` (nstopo's own namespace) or a node of the file.
   std::string node = model::kHostNode;
   std::vector<std::string> command;
+  /// --rootless: the lab in a user namespace of its own, for a user without root (issue 19).
+  bool rootless = false;
+  /// `shell`: a banner naming the lab and node on stderr before the command (an interactive
+  /// $SHELL) starts.
+  bool shell = false;
 };
 
 /// Applies the file, runs the command, destroys the lab and returns the command's exit code
 /// (128 + the signal that killed it). A watcher process destroys the lab if nstopo dies first
-/// (docs/services.md, "A lab bound to a command").
+/// (docs/services.md, "A lab bound to a command"). With `rootless`, the lab lives in namespaces
+/// that end with the command (docs/rootless.md) and no watcher is needed.
 int runBound(const GlobalOptions& global, const RunOptions& options);
 
 /// The watcher's rule: the lab is still the run's when its record, or the journal a killed apply
