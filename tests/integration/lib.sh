@@ -73,6 +73,17 @@ wait_until() {
     sleep 0.1
   done
 }
+# sandbox_pgrep PGREP-ARGS...: the pids pgrep finds among this sandbox's own processes (those in
+# its network namespace). Tests run side by side, each in a sandbox of its own, and pgrep sees
+# every process of the machine: a bare pgrep finds the other tests' watchers and daemons too.
+sandbox_pgrep() {
+  local pid own
+  own=$(readlink /proc/self/ns/net)
+  for pid in $(pgrep "$@" || true); do
+    if [[ $(readlink "/proc/$pid/ns/net" 2>/dev/null) == "$own" ]]; then echo "$pid"; fi
+  done
+  return 0
+}
 pass() { PASSES=$((PASSES + 1)); echo "ok: $*"; }
 fail() { FAILURES=$((FAILURES + 1)); echo "FAIL: $*" >&2; }
 

@@ -250,7 +250,9 @@ expect_rc 4 "shell without --rootless, as root: the same, with the watcher" -- \
   sh -c "echo 'exit 4' | SHELL=/bin/bash $NSTOPO shell $WORK/veth-pair.yaml"
 grep -q "nstopo shell: lab 'veth-pair', node 'host'; exit" "$WORK/err" &&
   pass "the banner of a root shell" || fail "banner: $(cat "$WORK/err")"
-expect_eq "$(pgrep -x nstopo-watcher || true)" "" "the root shell's watcher was released"
+root_watchers() { [[ -z $(sandbox_pgrep -x nstopo-watcher) ]]; }
+wait_until 10 root_watchers && pass "the root shell's watcher was released" ||
+  fail "the root shell's watcher runs: $(sandbox_pgrep -x nstopo-watcher | tr '\n' ' ')"
 expect_eq "$(netns_list)" "" "the root shell's lab was destroyed"
 # A root run leaves what root's nstopo keeps (its lock, the shared /run/netns mount): the
 # rootless checks below compare with that.

@@ -43,7 +43,7 @@ LAB_FILE=$WORK/run.yaml
 MARK=nstopo-run-svc-marker
 write_lab "$LAB_FILE" runlab r1 r2 "$MARK"
 # the watcher names itself (PR_SET_NAME); a service's supervisor, also a copy of nstopo, does not
-watchers() { pgrep -x nstopo-watcher || true; }
+watchers() { sandbox_pgrep -x nstopo-watcher; }
 
 step "the command's exit code is run's"
 expect_rc 0 "exit 0" -- "$NSTOPO" run "$LAB_FILE" -- true
