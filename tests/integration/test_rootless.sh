@@ -149,11 +149,26 @@ links:
     endpoints: [r1:eth0, r2:eth0]
 YAML
 chmod 0644 "$WORK/svc.yaml"
-# setpriv and env exec nstopo: $! is nstopo's pid (the keeper).
-setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
-  "$NB" run --rootless "$WORK/svc.yaml" --in r2 -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" >"$WORK/kill.out" 2>&1 &
-keeper=$!
+# start_waiting_run OUT [ARGS...]: a rootless run of svc.yaml (ARGS after the file) whose
+# command waits, in the background, its output in OUT. setpriv and env exec nstopo, so $keeper
+# is nstopo's pid (the keeper).
+start_waiting_run() {
+  local out=$1
+  shift
+  rm -f "$WORK/shared/ready"
+  setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" "$NB" run --rootless \
+    "$WORK/svc.yaml" "$@" -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" \
+    >"$out" 2>&1 &
+  keeper=$!
+}
+# not_started OUT: the run never got its service and command going; say so, end it by its pid.
+not_started() {
+  fail "the service or the command did not start: $(cat "$1")"
+  kill -KILL "$keeper" 2>/dev/null || true
+  wait "$keeper" 2>/dev/null || true
+}
 service_and_command() { pgrep -f "$MARK-service" >/dev/null && [[ -e $WORK/shared/ready ]]; }
+start_waiting_run "$WORK/kill.out" --in r2
 if wait_until 20 service_and_command; then
   pass "the service and the command run"
   expect_eq "$(cat /proc/"$keeper"/comm)" "nstopo" "the pid killed is nstopo's"
@@ -161,17 +176,11 @@ if wait_until 20 service_and_command; then
   wait "$keeper" 2>/dev/null || true
   expect_nothing_left "after SIGKILL of nstopo"
 else
-  fail "the service or the command did not start: $(cat "$WORK/kill.out")"
-  kill -KILL "$keeper" 2>/dev/null || true
-  wait "$keeper" 2>/dev/null || true
+  not_started "$WORK/kill.out"
 fi
 
 step "SIGKILL of the lab process (PID 1 of the lab's PID namespace): the keeper exits 137"
-rm -f "$WORK/shared/ready"
-setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
-  "$NB" run --rootless "$WORK/svc.yaml" -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" \
-  >"$WORK/kill1.out" 2>&1 &
-keeper=$!
+start_waiting_run "$WORK/kill1.out"
 if wait_until 20 service_and_command; then
   lab_process=$(pgrep -P "$keeper")
   expect_eq "$(awk '/^NSpid:/ {print $3}' /proc/"$lab_process"/status)" "1" \
@@ -182,17 +191,11 @@ if wait_until 20 service_and_command; then
   expect_eq "$rc" "137" "nstopo exits with 128 + 9"
   expect_nothing_left "after SIGKILL of the lab process"
 else
-  fail "the service or the command did not start: $(cat "$WORK/kill1.out")"
-  kill -KILL "$keeper" 2>/dev/null || true
-  wait "$keeper" 2>/dev/null || true
+  not_started "$WORK/kill1.out"
 fi
 
 step "SIGTERM to nstopo: passed on to the command, which ends; the lab goes; 128 + 15"
-rm -f "$WORK/shared/ready"
-setpriv --reuid=65534 --regid=65534 --clear-groups env HOME="$WORK" \
-  "$NB" run --rootless "$WORK/svc.yaml" -- bash -c "touch $WORK/shared/ready; exec -a $MARK-command sleep 1000" \
-  >"$WORK/term.out" 2>&1 &
-keeper=$!
+start_waiting_run "$WORK/term.out"
 if wait_until 20 service_and_command; then
   kill -TERM "$keeper"
   rc=0
@@ -202,9 +205,7 @@ if wait_until 20 service_and_command; then
     fail "no destroy: $(cat "$WORK/term.out")"
   expect_nothing_left "after SIGTERM"
 else
-  fail "the service or the command did not start: $(cat "$WORK/term.out")"
-  kill -KILL "$keeper" 2>/dev/null || true
-  wait "$keeper" 2>/dev/null || true
+  not_started "$WORK/term.out"
 fi
 
 step "a macvlan parent that is a device of the machine is refused in one line"
