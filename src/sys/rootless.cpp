@@ -10,6 +10,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -191,18 +192,21 @@ Result<RootlessWorld> enterRootlessWorld() {
   if (auto ok = loopbackUp(); !ok) {
     return tl::unexpected(ok.error());
   }
-  if (::unshare(CLONE_NEWPID) != 0) {
-    return setupFail("creating a PID namespace", errno);
-  }
   int ends[2];
   if (::pipe2(ends, O_CLOEXEC) != 0) {
     return setupFail("creating the keeper's pipe", errno);
   }
   UniqueFd keeper_alive(ends[0]);
   UniqueFd keeper_end(ends[1]);
-  const pid_t pid = ::fork();
+  // The lab process alone goes into the new PID namespace: clone(CLONE_NEWPID), a fork whose
+  // child is PID 1 there. unshare(CLONE_NEWPID) and fork would send every later child of the
+  // keeper there too, and once that PID 1 has died no process can be made there: the keeper's
+  // own children at exit (LeakSanitizer's, under the sanitizers) then fail. This process is
+  // single-threaded here, as a fork needs it.
+  const auto pid = static_cast<pid_t>(
+      ::syscall(SYS_clone, CLONE_NEWPID | SIGCHLD, nullptr, nullptr, nullptr, nullptr));
   if (pid < 0) {
-    return setupFail("forking the lab process", errno);
+    return setupFail("forking the lab process into a PID namespace of its own", errno);
   }
   if (pid == 0) {
     keeper_end = UniqueFd();
