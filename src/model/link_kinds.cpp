@@ -89,55 +89,62 @@ const KindInfo& kindInfo(LinkKind kind) {
   // One row per kind. No default: a new kind does not compile until it has its row.
   switch (kind) {
     case LinkKind::kVeth: {
-      static constexpr KindInfo kRow{"veth", "veth", "CONFIG_VETH", LinkShape::kPair};
+      static constexpr KindInfo kRow{"veth", "veth", "CONFIG_VETH", "veth", LinkShape::kPair};
       return kRow;
     }
     case LinkKind::kMacvlan: {
-      static constexpr KindInfo kRow{"macvlan", "macvlan", "CONFIG_MACVLAN", LinkShape::kStacked};
+      static constexpr KindInfo kRow{"macvlan", "macvlan", "CONFIG_MACVLAN", "macvlan",
+                                     LinkShape::kStacked};
       return kRow;
     }
     case LinkKind::kIpvlan: {
-      static constexpr KindInfo kRow{"ipvlan", "ipvlan", "CONFIG_IPVLAN", LinkShape::kStacked};
+      static constexpr KindInfo kRow{"ipvlan", "ipvlan", "CONFIG_IPVLAN", "ipvlan",
+                                     LinkShape::kStacked};
       return kRow;
     }
     case LinkKind::kVlan: {
-      static constexpr KindInfo kRow{"vlan", "vlan", "CONFIG_VLAN_8021Q", LinkShape::kStacked};
+      static constexpr KindInfo kRow{"vlan", "vlan", "CONFIG_VLAN_8021Q", "8021q",
+                                     LinkShape::kStacked};
       return kRow;
     }
     case LinkKind::kVxlan: {
       // Stacked on its underlay, which may live in another namespace than the device: the
       // device is created from there, so its UDP socket stays there.
-      static constexpr KindInfo kRow{"vxlan",    "vxlan", "CONFIG_VXLAN", LinkShape::kStacked,
-                                     "underlay", true};
+      static constexpr KindInfo kRow{
+          "vxlan", "vxlan", "CONFIG_VXLAN", "vxlan", LinkShape::kStacked, "underlay", true};
       return kRow;
     }
     case LinkKind::kDummy: {
-      static constexpr KindInfo kRow{"dummy", "dummy", "CONFIG_DUMMY", LinkShape::kStandalone};
+      static constexpr KindInfo kRow{"dummy", "dummy", "CONFIG_DUMMY", "dummy",
+                                     LinkShape::kStandalone};
       return kRow;
     }
     case LinkKind::kVrf: {
-      static constexpr KindInfo kRow{"vrf", "vrf", "CONFIG_NET_VRF", LinkShape::kStandalone};
+      static constexpr KindInfo kRow{"vrf", "vrf", "CONFIG_NET_VRF", "vrf", LinkShape::kStandalone};
       return kRow;
     }
     case LinkKind::kBond: {
-      static constexpr KindInfo kRow{"bond", "bond", "CONFIG_BONDING", LinkShape::kStandalone};
+      static constexpr KindInfo kRow{"bond", "bond", "CONFIG_BONDING", "bonding",
+                                     LinkShape::kStandalone};
       return kRow;
     }
     case LinkKind::kOvsInternal: {
       // vswitchd makes the device; the planner knows it through its OVS port, not its kind.
-      static constexpr KindInfo kRow{"ovs-internal", "", "CONFIG_OPENVSWITCH", LinkShape::kOvsPort};
+      static constexpr KindInfo kRow{"ovs-internal", "", "CONFIG_OPENVSWITCH", "",
+                                     LinkShape::kOvsPort};
       return kRow;
     }
     case LinkKind::kBridge: {
-      static constexpr KindInfo kRow{"bridge", "bridge", "CONFIG_BRIDGE", LinkShape::kBridge};
+      static constexpr KindInfo kRow{"bridge", "bridge", "CONFIG_BRIDGE", "bridge",
+                                     LinkShape::kBridge};
       return kRow;
     }
     case LinkKind::kLoopback: {
-      static constexpr KindInfo kRow{"loopback", "", "", LinkShape::kForeign};
+      static constexpr KindInfo kRow{"loopback", "", "", "", LinkShape::kForeign};
       return kRow;
     }
     case LinkKind::kOther: {
-      static constexpr KindInfo kRow{"other", "", "", LinkShape::kForeign};
+      static constexpr KindInfo kRow{"other", "", "", "", LinkShape::kForeign};
       return kRow;
     }
   }

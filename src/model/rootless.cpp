@@ -25,35 +25,6 @@ bool createdByLab(const Topology& topology, const std::string& netns, const std:
   return false;
 }
 
-/// The module behind each kind nstopo creates by netlink (the kernel's own names).
-const char* moduleOf(LinkKind kind) {
-  switch (kind) {
-    case LinkKind::kVeth:
-      return "veth";
-    case LinkKind::kMacvlan:
-      return "macvlan";
-    case LinkKind::kIpvlan:
-      return "ipvlan";
-    case LinkKind::kVlan:
-      return "8021q";
-    case LinkKind::kVxlan:
-      return "vxlan";
-    case LinkKind::kDummy:
-      return "dummy";
-    case LinkKind::kVrf:
-      return "vrf";
-    case LinkKind::kBond:
-      return "bonding";
-    case LinkKind::kBridge:
-      return "bridge";
-    case LinkKind::kOvsInternal:
-    case LinkKind::kLoopback:
-    case LinkKind::kOther:
-      return nullptr;
-  }
-  return nullptr;
-}
-
 void addImpairmentModules(const std::optional<Impairment>& impair, std::set<std::string>& modules) {
   if (!impair) {
     return;
@@ -126,8 +97,8 @@ std::set<std::string> kernelModulesOf(const Topology& topology) {
     }
   }
   for (const auto& link : topology.links) {
-    if (const char* module = moduleOf(link.kind); module != nullptr) {
-      modules.insert(module);
+    if (const auto module = kindInfo(link.kind).module; !module.empty()) {
+      modules.emplace(module);
     }
     addImpairmentModules(link.impair, modules);
   }

@@ -48,6 +48,9 @@ struct KindInfo {
   std::string_view name;         ///< in the file (`kind:` of a link) and in messages
   std::string_view kernel_kind;  ///< IFLA_INFO_KIND, "" when nstopo never creates it by netlink
   std::string_view config;       ///< the kernel option that provides it, for the probe's message
+  /// The module that provides it when built as one, "" when nstopo needs none for it (a
+  /// rootless run, which cannot load one, checks that it is loaded: docs/rootless.md).
+  std::string_view module;
   LinkShape shape = LinkShape::kForeign;
   /// The file's key naming a stacked kind's parent: "parent", or "underlay" for vxlan (the
   /// interface, and so the namespace, whose UDP socket carries the tunnel).
