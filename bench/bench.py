@@ -42,9 +42,19 @@ def address(i, prefix):
 class Lab:
     """One topology of size n in every contender's language."""
 
+    # A Linux bridge of thousands of ports floods every port's IPv6 router solicitations and MLD
+    # reports to all the others; the star of N = 10,000 is ten bridges of 1000 ports.
+    PORTS_PER_BRIDGE = 1000
+
     def __init__(self, kind, n):
         self.kind, self.n = kind, n
         self.nodes = [f"b{i}" for i in range(1, n + 1)]
+        bridges = (n + self.PORTS_PER_BRIDGE - 1) // self.PORTS_PER_BRIDGE if kind == "star" else 0
+        self.bridges = [f"br-bench{k}" for k in range(bridges)]
+
+    def bridge_of(self, i):
+        """The bridge of node i (1-based)."""
+        return self.bridges[(i - 1) // self.PORTS_PER_BRIDGE]
 
     def yaml(self, changed=False):
         lines = [f"name: bench-{self.kind}", "nodes:"]
@@ -54,8 +64,9 @@ class Lab:
                 if changed and i == 1:
                     addr = "10.0.200.200/16"
                 lines.append(f"  {node}: {{interfaces: {{eth0: {{addresses: [{addr}]}}}}}}")
-            lines += ["bridges:", "  br-bench: {kind: linux, stp: false}", "links:"]
-            lines += [f"  - {{kind: veth, endpoints: [{node}:eth0, br-bench:p{i}]}}"
+            lines += ["bridges:"] + [f"  {bridge}: {{kind: linux, stp: false}}" for bridge in self.bridges]
+            lines += ["links:"]
+            lines += [f"  - {{kind: veth, endpoints: [{node}:eth0, {self.bridge_of(i)}:p{i}]}}"
                       for i, node in enumerate(self.nodes, 1)]
         else:  # chain: b1 - b2 - ... - bN, /30 links, routes both ways through forwarding nodes
             for i, node in enumerate(self.nodes, 1):
@@ -87,11 +98,12 @@ class Lab:
     def shell(self):
         out = []
         if self.kind == "star":
-            out += ["ip link add br-bench type bridge", "ip link set br-bench up"]
+            for bridge in self.bridges:
+                out += [f"ip link add {bridge} type bridge", f"ip link set {bridge} up"]
             for i, node in enumerate(self.nodes, 1):
                 out += [f"ip netns add {node}", f"ip link add p{i} type veth peer name eth0-{i}",
                         f"ip link set eth0-{i} netns {node}", f"ip -n {node} link set eth0-{i} name eth0",
-                        f"ip link set p{i} master br-bench", f"ip link set p{i} up",
+                        f"ip link set p{i} master {self.bridge_of(i)}", f"ip link set p{i} up",
                         f"ip -n {node} addr add {address(i, 16)} dev eth0",
                         f"ip -n {node} link set eth0 up", f"ip -n {node} link set lo up"]
         else:
@@ -116,19 +128,19 @@ class Lab:
     def shell_teardown(self):
         out = [f"ip netns del {node}" for node in self.nodes]
         if self.kind == "star":
-            out.append("ip link del br-bench")
+            out += [f"ip link del {bridge}" for bridge in self.bridges]
         return out
 
     # --- ip -batch in the root namespace plus one batch per namespace ---
     def root_batch(self, floor=False):
         out = []
         if self.kind == "star":
-            out.append("link add br-bench type bridge")
+            out += [f"link add {bridge} type bridge" for bridge in self.bridges]
             out += [f"netns add {node}" for node in self.nodes]
             for i, node in enumerate(self.nodes, 1):
-                out.append(f"link add p{i} master br-bench type veth peer name eth0 netns {node}")
+                out.append(f"link add p{i} master {self.bridge_of(i)} type veth peer name eth0 netns {node}")
             if not floor:
-                out.append("link set br-bench up")
+                out += [f"link set {bridge} up" for bridge in self.bridges]
                 out += [f"link set p{i} up" for i in range(1, self.n + 1)]
         else:
             out += [f"netns add {node}" for node in self.nodes]
@@ -161,7 +173,12 @@ def clean():
     if names:
         subprocess.run(["ip", "-batch", "-"], input="".join(f"netns del {n}\n" for n in names),
                        text=True, check=False, capture_output=True)
-    subprocess.run(["ip", "link", "del", "br-bench"], capture_output=True)
+    bridges = subprocess.run(["ip", "-o", "link", "show", "type", "bridge"], capture_output=True,
+                             text=True).stdout
+    for line in bridges.splitlines():
+        name = line.split(": ")[1].split("@")[0]
+        if name.startswith("br-bench"):
+            subprocess.run(["ip", "link", "del", name], capture_output=True)
     if os.path.exists("/run/nstopo/ovs/db.sock"):
         subprocess.run(ovs_lab.VSCTL + ["--if-exists", "del-br", "br-bench"], capture_output=True)
     # Lab records go; the private Open vSwitch under /run/nstopo/ovs stays.
@@ -246,8 +263,7 @@ def measure(lab, contender, nstopo, work):
                 run_batch(cmds, node)
         build = time.perf_counter() - start
         settle()
-        down = run_batch([f"netns del {n}" for n in lab.nodes] +
-                         (["link del br-bench"] if lab.kind == "star" else []))
+        down = run_batch([f"netns del {n}" for n in lab.nodes] + [f"link del {b}" for b in lab.bridges])
         return build, down
     if contender == "mininet":
         # Debian's mn is a Python script for the system interpreter, whatever PATH says.
