@@ -14,7 +14,8 @@
 # a finding and collects every reproducer (libFuzzer's fork mode).
 # Environment: NSTOPO_FUZZ_TARGETS="topology ovsdb_wire" picks the targets (default: both);
 # NSTOPO_FUZZ_STRICT=1 also fails on a problem that is not one located line (fuzz_topology);
-# NSTOPO_FUZZ_JOBS=N runs N fuzzing processes in parallel (default 1).
+# NSTOPO_FUZZ_JOBS=N runs N fuzzing processes in parallel (default 1);
+# NSTOPO_FUZZ_BUILD_ONLY=1 builds the targets and stops (.ci/test builds them ahead of time).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seconds=${1:-60}
@@ -44,6 +45,10 @@ CC=clang CXX=clang++ cmake -S "$root" -B "$build" -DNSTOPO_BUILD_TESTS=ON -DNSTO
   || { cat "$build/configure.log" >&2; exit 1; }
 cmake --build "$build" --target "${targets[@]/#/fuzz_}" -j"$(nproc)" >"$build/build.log" 2>&1 \
   || { tail -40 "$build/build.log" >&2; exit 1; }
+if [[ ${NSTOPO_FUZZ_BUILD_ONLY:-} == 1 ]]; then
+  echo "fuzz: built ${targets[*]/#/fuzz_} in $build"
+  exit 0
+fi
 
 parallel=()
 if [[ $jobs -gt 1 ]]; then
