@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include "nstopo/app/file_limit.h"
 #include "nstopo/core/overloaded.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/plan/planner.h"
@@ -416,6 +417,15 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
   options.interrupted = session.interrupted;
   options.progress = session.progress;
   const std::string lab = planned.desired.lab;  // a copy: `planned` is moved below
+  if (!planned.plan.empty()) {
+    const auto named = [](const state::State& state) {
+      return state.netns.size() - state.netns.count(model::kHostNode);
+    };
+    const auto namespaces = std::max(named(planned.desired), named(planned.read));
+    if (auto room = ensureOpenFileLimit(namespaces); !room) {
+      return tl::unexpected(room.error());
+    }
+  }
   if (session.records != nullptr && !planned.plan.empty()) {
     Journal journal = journalOf(planned.plan);
     for (const auto* driver : session.drivers) {

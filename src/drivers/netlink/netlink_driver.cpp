@@ -4,6 +4,7 @@
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
 #include <sched.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <algorithm>
@@ -54,6 +55,10 @@ using plan::Action;
 using state::IfRef;
 
 const std::string kHost = model::kHostNode;
+/// Descriptors a run holds besides the namespaces' files and sockets: the run lock, records,
+/// the OVSDB socket, the read workers' own (up to 8 workers, a file and a socket each), the
+/// terminal and the log.
+constexpr std::size_t kDescriptorHeadroom = 96;
 
 /// The prefix that tells a probed qdisc kind from a link kind in unsupportedKinds().
 constexpr std::string_view kQdiscProbe = "qdisc:";
@@ -110,6 +115,9 @@ Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
   if (missing.empty()) {
     return {};
   }
+  if (missing.size() > socketRoom()) {
+    closeSocketsExcept({names.begin(), names.end()});
+  }
   // One helper thread walks through the namespaces and opens a socket in each; the sockets stay
   // bound to their namespace after the thread is gone.
   Status status;
@@ -129,6 +137,62 @@ Status NetlinkDriver::openHandles(const std::vector<std::string>& names) {
     }
   });
   return status;
+}
+
+Result<int> NetlinkDriver::netnsFd(const std::string& netns) {
+  auto& handle = handles_[netns];
+  if (!handle.netns_fd.valid()) {
+    auto fd = openNamedNetns(netns);
+    if (!fd) {
+      return tl::unexpected(fd.error());
+    }
+    handle.netns_fd = std::move(*fd);
+  }
+  return handle.netns_fd.get();
+}
+
+std::size_t NetlinkDriver::socketRoom() const {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0 || limit.rlim_cur == RLIM_INFINITY) {
+    return SIZE_MAX;
+  }
+  std::size_t open = kDescriptorHeadroom;
+  for (const auto& [name, handle] : handles_) {
+    open += (handle.netns_fd.valid() ? 1U : 0U) + (handle.socket ? 1U : 0U);
+  }
+  return limit.rlim_cur > open ? limit.rlim_cur - open : 0;
+}
+
+void NetlinkDriver::closeSocketsExcept(const std::set<std::string>& keep) {
+  for (auto& [name, handle] : handles_) {
+    if (name != kHost && keep.count(name) == 0) {
+      handle.socket.reset();
+    }
+  }
+}
+
+void NetlinkDriver::inSocketRounds(
+    const std::vector<std::string>& names,
+    const std::function<void(const std::string&, Result<Handle*>)>& each) {
+  for (const auto& name : names) {
+    (void)netnsFd(name);  // the files first: a round's size depends on them (errors show below)
+  }
+  std::size_t next = 0;
+  while (next < names.size()) {
+    std::size_t room = socketRoom();
+    if (room < names.size() - next) {
+      closeSocketsExcept({});
+      room = socketRoom();
+    }
+    const std::size_t end = next + std::clamp<std::size_t>(room, 1, names.size() - next);
+    const std::vector<std::string> round(names.begin() + static_cast<std::ptrdiff_t>(next),
+                                         names.begin() + static_cast<std::ptrdiff_t>(end));
+    (void)openHandles(round);  // a failure shows again per namespace
+    for (const auto& name : round) {
+      each(name, handle(name));
+    }
+    next = end;
+  }
 }
 
 Result<NetlinkDriver::Handle*> NetlinkDriver::handle(const std::string& netns) {
@@ -153,6 +217,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
   struct Slot {
     std::string name;
     Handle* handle = nullptr;  ///< existing handle, or null: the worker opens one
+    bool had_socket = false;   ///< the existing handle's socket was open before the read
     Handle opened;
     std::optional<Result<NetnsReading>> reading;
     std::map<std::string, std::string> sysctls;
@@ -170,8 +235,9 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     }
     Slot slot;
     slot.name = name;
-    if (auto it = handles_.find(name); it != handles_.end() && it->second.socket) {
+    if (auto it = handles_.find(name); it != handles_.end() && it->second.netns_fd.valid()) {
       slot.handle = &it->second;
+      slot.had_socket = it->second.socket.has_value();
     } else {
       auto fd = openNamedNetns(name);
       if (!fd) {
@@ -210,7 +276,7 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     if (*slot.reading) {
       resolveLinkNetns(*handle.socket, **slot.reading, open_netns);
     }
-    if (slot.handle == nullptr) {
+    if (!slot.had_socket) {
       // Close what this read opened here, in parallel, rather than keep a socket per
       // namespace for a run that may change none of them (actions reopen what they need).
       handle.socket.reset();
@@ -367,33 +433,36 @@ std::set<std::string> NetlinkDriver::unsupportedKinds(const std::set<std::string
 }
 
 Status NetlinkDriver::resolveIndexes(const std::set<IfRef>& refs) {
-  std::set<std::string> namespaces;
-  for (const auto& ref : refs) {
-    namespaces.insert(ref.netns);
-  }
-  // Sockets for all of them on one helper thread, not one thread per namespace.
-  if (auto ok = openHandles({namespaces.begin(), namespaces.end()}); !ok) {
-    return ok;
-  }
   std::map<std::string, std::vector<std::string>> unknown;
   for (const auto& ref : refs) {
-    auto h = handle(ref.netns);
-    if (!h) {
-      return tl::unexpected(h.error());
+    if (auto fd = netnsFd(ref.netns); !fd) {
+      return tl::unexpected(fd.error());
     }
-    if ((*h)->ifindex.count(ref.name) == 0 && ref.name != "lo") {
+    if (handles_.at(ref.netns).ifindex.count(ref.name) == 0 && ref.name != "lo") {
       unknown[ref.netns].push_back(ref.name);
     }
   }
+  std::vector<std::string> namespaces;
   for (const auto& [netns, names] : unknown) {
-    auto& h = handles_.at(netns);
+    namespaces.push_back(netns);
+  }
+  Status status;
+  inSocketRounds(namespaces, [&](const std::string& netns, Result<Handle*> h) {
+    if (!status) {
+      return;
+    }
+    if (!h) {
+      status = tl::unexpected(h.error());
+      return;
+    }
     std::vector<NlMsgPtr> owned;
     std::vector<nl_msg*> messages;
-    for (const auto& name : names) {
+    for (const auto& name : unknown.at(netns)) {
       owned.push_back(getLinkRequest(name));
       messages.push_back(owned.back().get());
     }
-    auto replies = h.socket->transact(messages, [&](const nlmsghdr& header) {
+    auto& cache = (*h)->ifindex;
+    auto replies = (*h)->socket->transact(messages, [&](const nlmsghdr& header) {
       if (header.nlmsg_type != RTM_NEWLINK) {
         return;
       }
@@ -401,14 +470,14 @@ Status NetlinkDriver::resolveIndexes(const std::set<IfRef>& refs) {
       nlattr* tb[IFLA_MAX + 1] = {};
       nlmsg_parse(const_cast<nlmsghdr*>(&header), sizeof(ifinfomsg), tb, IFLA_MAX, nullptr);
       if (tb[IFLA_IFNAME] != nullptr) {
-        h.ifindex[nla_get_string(tb[IFLA_IFNAME])] = info->ifi_index;
+        cache[nla_get_string(tb[IFLA_IFNAME])] = info->ifi_index;
       }
     });
     if (!replies) {
-      return tl::unexpected(replies.error());
+      status = tl::unexpected(replies.error());
     }
-  }
-  return {};
+  });
+  return status;
 }
 
 Result<int> NetlinkDriver::ifindexOf(const IfRef& ref) {
@@ -438,16 +507,14 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
     }
     by_netns[request.netns].push_back(&request);
   }
-  // Sockets for every namespace of the batch at once (a failure shows again per namespace).
-  (void)openHandles(order);
-  for (const auto& netns : order) {
-    auto h = handle(netns);
+  // Sockets for every namespace of the batch at once, or in rounds near the open-file limit.
+  inSocketRounds(order, [&](const std::string& netns, Result<Handle*> h) {
     auto& group = by_netns[netns];
     if (!h) {
       for (const auto* request : group) {
         results[request->action] = tl::unexpected(h.error());
       }
-      continue;
+      return;
     }
     std::vector<nl_msg*> messages;
     for (const auto* request : group) {
@@ -468,7 +535,7 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
         results[request->action] = tl::unexpected(kernelError(request->what, netns, reply));
       }
     }
-  }
+  });
 }
 
 void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
@@ -476,6 +543,11 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
   // Namespaces are created on several threads: the kernel sets each one up under a shared
   // lock, so on 2 cores 1000 of them take about 0.3 s instead of 0.5 s on one thread.
   std::vector<Handle> created(batch.size());
+  // Each new namespace keeps its file; its socket (which marked the loopback) is kept for the
+  // next phases only while the open-file limit has room for it.
+  const std::size_t room = socketRoom();
+  std::atomic<std::size_t> sockets_kept{0};
+  const std::size_t keep = room > batch.size() ? room - batch.size() : 0;
   forEachOnWorkers(batch.size(), [&](std::size_t i) {
     const auto& action = std::get<plan::CreateNetns>(*batch[i]);
     std::optional<RtnlSocket> socket;
@@ -519,7 +591,9 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
       return;
     }
     created[i].netns_fd = std::move(*fd);
-    created[i].socket = std::move(socket);
+    if (sockets_kept.fetch_add(1) < keep) {
+      created[i].socket = std::move(socket);
+    }
   });
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i]) {
@@ -542,8 +616,8 @@ void NetlinkDriver::deleteNamespaces(std::span<const Action* const> batch,
 void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector<Status>& results) {
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& action = std::get<plan::SetSysctl>(*batch[i]);
-    if (auto h = handle(action.netns); !h) {
-      results[i] = tl::unexpected(h.error());
+    if (auto fd = netnsFd(action.netns); !fd) {
+      results[i] = tl::unexpected(fd.error());
     }
   }
   runOnHelperThread([&] {
@@ -571,14 +645,9 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
     }
     return;
   }
-  const RequestContext context{.ifindex = [this](const IfRef& ref) { return ifindexOf(ref); },
-                               .netns_fd = [this](const std::string& netns) -> Result<int> {
-                                 auto h = handle(netns);
-                                 if (!h) {
-                                   return tl::unexpected(h.error());
-                                 }
-                                 return (*h)->netns_fd.get();
-                               }};
+  const RequestContext context{
+      .ifindex = [this](const IfRef& ref) { return ifindexOf(ref); },
+      .netns_fd = [this](const std::string& netns) -> Result<int> { return netnsFd(netns); }};
   LinkRequests requests;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (auto ok = addRequests(*batch[i], i, context, requests); !ok) {
@@ -759,8 +828,8 @@ void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads,
     return;
   }
   for (const auto& offload : offloads) {
-    if (auto h = handle(offload.ref.netns); !h) {
-      results[offload.action] = tl::unexpected(h.error());
+    if (auto fd = netnsFd(offload.ref.netns); !fd) {
+      results[offload.action] = tl::unexpected(fd.error());
     }
   }
   runOnHelperThread([&] {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -16,8 +17,11 @@
 
 namespace nstopo::netlink {
 
-/// Namespaces, links, addresses, routes and sysctls over rtnetlink. Holds one socket per
-/// namespace, opened once from a helper thread inside it, and pipelines each phase's requests.
+/// Namespaces, links, addresses, routes and sysctls over rtnetlink. Holds each namespace's file
+/// and, as a cache, one socket per namespace, opened from a helper thread inside it, and
+/// pipelines each phase's requests. The sockets yield to the open-file limit: a lab of 10,000
+/// namespaces with a file and a socket each would pass a common limit of 20,000, so near the
+/// limit they are opened and closed in rounds (inSocketRounds).
 class NetlinkDriver final : public apply::Driver {
  public:
   /// Fails with one clear line when the process lacks CAP_NET_ADMIN or CAP_SYS_ADMIN.
@@ -46,6 +50,16 @@ class NetlinkDriver final : public apply::Driver {
 
   [[nodiscard]] Status openHandles(const std::vector<std::string>& names);
   [[nodiscard]] Result<Handle*> handle(const std::string& netns);
+  /// The namespace's file, opened if needed, without a socket (sysctls, offloads, veth peers).
+  [[nodiscard]] Result<int> netnsFd(const std::string& netns);
+  /// How many more sockets the open-file limit leaves room for.
+  [[nodiscard]] std::size_t socketRoom() const;
+  /// Closes every cached socket but the host's and those of `keep`.
+  void closeSocketsExcept(const std::set<std::string>& keep);
+  /// Calls `each` for every namespace of `names`, in order, with its socket open: in one round
+  /// unless the open-file limit is near, else in rounds that fit it.
+  void inSocketRounds(const std::vector<std::string>& names,
+                      const std::function<void(const std::string&, Result<Handle*>)>& each);
   [[nodiscard]] Status resolveIndexes(const std::set<state::IfRef>& refs);
   [[nodiscard]] Result<int> ifindexOf(const state::IfRef& ref);
   /// Sends the requests (in order) and records the first failure of each action in `results`.
