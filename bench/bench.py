@@ -504,7 +504,7 @@ def plot(results, out):
         if kind in mininet_lab.KINDS:
             continue
         data = os.path.join(out, f"{kind}.dat")
-        names = ["nstopo", "ip-batch", "floor", "shell", "mininet"]
+        names = ["nstopo", "ip-batch", "floor", "shell"]
         with open(data, "w") as f:
             for n, row in table.items():
                 f.write(n + " " + " ".join(f"{row[c]['build']:.4f}" if c in row else "?" for c in names) + "\n")
