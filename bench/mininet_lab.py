@@ -85,10 +85,10 @@ class MininetLab:
                 "--switch", switch, "--controller", "none", "--test", "none"]
 
     def mn_env(self):
-        env = dict(os.environ)
-        if self.ovs:
-            env["OVS_RUNDIR"] = OVS_RUNDIR
-        return env
+        # Always, not only for the OVS switch: Mininet's cleanup deletes every bridge of the
+        # Open vSwitch that ovs-vsctl reaches, and the default socket is under /var/run, which on
+        # a machine where it is not the sandbox's /run would be the machine's own Open vSwitch.
+        return dict(os.environ, OVS_RUNDIR=OVS_RUNDIR)
 
     def yaml(self):
         """The end state of `mn --topo single,N` (see the module's comment)."""
