@@ -8,8 +8,8 @@ Runs inside the sandbox made by bench/run.sh. Contenders for the same end state:
   ip-batch   `ip -batch` for the root namespace plus one `ip -n NS -batch` per namespace
   floor      `ip -batch` of only the root-namespace link operations (namespaces, veths created
              into their namespaces, bridge ports): close to what the kernel itself must do
-  mininet    `mn --topo single,N --switch lxbr`, only when installed
-The Open vSwitch stars (ovs-veth, ovs-internal) are in ovs_lab.py.
+The Open vSwitch stars (ovs-veth, ovs-internal) are in ovs_lab.py, Mininet side by side
+(mininet-lxbr, mininet-ovs: `mn --topo single,N` against nstopo) in mininet_lab.py.
 """
 import argparse
 import json
@@ -21,6 +21,7 @@ import sys
 import tempfile
 import time
 
+import mininet_lab
 import ovs_lab
 
 
@@ -265,10 +266,6 @@ def measure(lab, contender, nstopo, work):
         settle()
         down = run_batch([f"netns del {n}" for n in lab.nodes] + [f"link del {b}" for b in lab.bridges])
         return build, down
-    if contender == "mininet":
-        # Debian's mn is a Python script for the system interpreter, whatever PATH says.
-        return timed(["/usr/bin/python3", shutil.which("mn"), "--topo", f"single,{lab.n}",
-                      "--switch", "lxbr", "--controller", "none", "--test", "none"]), 0.0
     raise ValueError(contender)
 
 
@@ -318,7 +315,9 @@ def main():
     parser.add_argument("--reps", type=int, default=3)
     parser.add_argument("--topologies", default="star,chain,ovs-veth,ovs-internal",
                         help="star, chain, and the OVS stars ovs-veth and ovs-internal (run only "
-                             "when Open vSwitch is installed)")
+                             "when Open vSwitch is installed); mininet (or mininet-lxbr, "
+                             "mininet-ovs): `mn --topo single,N` against nstopo, when Mininet is "
+                             "installed (bench/setup.sh)")
     parser.add_argument("--ovs-max", type=int, default=500,
                         help="largest N for the OVS stars (ovs-vswitchd's own cost grows fast)")
     parser.add_argument("--ovs-shell-max", type=int, default=100,
@@ -335,10 +334,6 @@ def main():
         SETTLE_LIMIT = 2
     sizes = [int(s) for s in args.sizes.split(",")]
     contenders = ["nstopo", "ip-batch", "floor", "shell"]
-    if shutil.which("mn"):
-        contenders.append("mininet")
-    else:
-        print("mininet: skipped, `mn` is not installed (Debian 12 has no mininet package)")
     if not os.access(args.nstopo, os.X_OK):
         sys.exit(f"no nstopo binary at {args.nstopo}: build the release preset first")
     os.makedirs(args.out, exist_ok=True)
@@ -349,7 +344,10 @@ def main():
         with open(earlier) as f:
             results["runs"] = json.load(f).get("runs", {})
     failed = False
-    kinds = args.topologies.split(",")
+    kinds = mininet_lab.expand(args.topologies.split(","))
+    for kind in [k for k in kinds if k in mininet_lab.KINDS and mininet_lab.missing(k)]:
+        print(f"{kind}: skipped, {mininet_lab.missing(kind)}")
+        kinds.remove(kind)
     if any(k in ovs_lab.KINDS for k in kinds):
         if not all(shutil.which(tool) for tool in ("ovs-vswitchd", "ovsdb-server", "ovs-vsctl")):
             print("ovs: skipped, Open vSwitch is not installed (apt-get install openvswitch-switch)")
@@ -359,12 +357,17 @@ def main():
         for kind in kinds:
             table = results["runs"][kind] = {}
             is_ovs = kind in ovs_lab.KINDS
-            if is_ovs and not ovs_running:
+            if (is_ovs or kind == "mininet-ovs") and not ovs_running:
                 # Only now: ovs-vswitchd follows every link event of the namespace it runs in, which
                 # would slow the other topologies down.
                 sh([args.nstopo, "ovs", "start"])
                 ovs_running = True
                 print(f"ovs: private Open vSwitch started, datapath {ovs_datapath()}")
+            if kind in mininet_lab.KINDS:
+                mininet_table, mininet_failed = measure_mininet(kind, sizes, args, work)
+                table.update(mininet_table)
+                failed = failed or mininet_failed
+                continue
             for n in sizes:
                 if is_ovs and n > args.ovs_max:
                     continue
@@ -372,8 +375,6 @@ def main():
                 row = table.setdefault(str(n), {})
                 for contender in contenders:
                     if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
-                        continue
-                    if contender == "mininet" and kind != "star":
                         continue
                     if contender == "floor" and is_ovs:
                         continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
@@ -388,12 +389,6 @@ def main():
                             build, down = measure(lab, contender, args.nstopo, work)
                         except subprocess.CalledProcessError as error:
                             stderr = error.stderr if isinstance(error.stderr, str) else error.stderr.decode()
-                            lines = [l for l in stderr.splitlines() if l.strip() and not l.startswith("***")]
-                            reason = lines[:1] or ["no output"]
-                            if contender == "mininet":
-                                # An optional peer: report why it could not run, do not fail.
-                                print(f"mininet: skipped at {kind} N={n}: {reason[0][:300]}")
-                                break
                             print(f"FAIL: {contender} {kind} N={n}: {stderr[-400:]}")
                             failed = True
                             break
@@ -419,6 +414,19 @@ def main():
     plot(results, args.out)
     print(f"{'0 passed, 1 failed' if failed else '1 passed, 0 failed'}")
     sys.exit(1 if failed else 0)
+
+
+def measure_mininet(kind, sizes, args, work):
+    """Mininet against nstopo on one switch (mininet_lab.py). Mininet is an optional peer: a run
+    it cannot finish is reported, and does not fail the benchmark; nstopo's failures and
+    leftovers do. Returns (table, failed)."""
+    table, failures = mininet_lab.measure(kind, sizes, args.reps, args.nstopo, work, clean, settle)
+    failed = False
+    for failure in failures:
+        optional = failure.startswith("mininet ")
+        print(f"{'mininet: could not run: ' if optional else 'FAIL: '}{failure}")
+        failed = failed or not optional
+    return table, failed
 
 
 def extras(lab, nstopo, work, reps):
@@ -456,6 +464,9 @@ def write_markdown(results, path):
     m = results["machine"]
     out = [f"Machine: {m['cpus']} CPUs, {m['cpu']}, kernel {m['kernel']}.", ""]
     for kind, table in results["runs"].items():
+        if kind in mininet_lab.KINDS:
+            out += mininet_lab.markdown(kind, table)
+            continue
         out += [f"### {kind}", "",
                 "| N | nstopo | ip-batch | floor | shell | nstopo no-op | one change | nstopo peak RSS |"
                 " destroy nstopo / floor |",
@@ -488,9 +499,12 @@ def plot(results, out):
     if not shutil.which("gnuplot"):
         print("plot: skipped, gnuplot is not installed (apt-get install gnuplot-nox)")
         return
+    mininet_lab.plot(results, out)
     for kind, table in results["runs"].items():
+        if kind in mininet_lab.KINDS:
+            continue
         data = os.path.join(out, f"{kind}.dat")
-        names = ["nstopo", "ip-batch", "floor", "shell", "mininet"]
+        names = ["nstopo", "ip-batch", "floor", "shell"]
         with open(data, "w") as f:
             for n, row in table.items():
                 f.write(n + " " + " ".join(f"{row[c]['build']:.4f}" if c in row else "?" for c in names) + "\n")

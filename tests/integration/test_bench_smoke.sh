@@ -22,6 +22,13 @@ for kind, contenders in kinds.items():
 PY
 grep -q "| 10 |" "$OUT/results.md" && pass "markdown table written" || fail "no table"
 
+step "Mininet side by side (bench/mininet_lab.py): nstopo's lab of mn's end state is a valid file"
+# Mininet itself is optional and slow (bench/run.sh --topologies mininet); its lab file is not.
+for kind in mininet-lxbr mininet-ovs; do
+  PYTHONPATH=$SRC/bench python3 -c "import mininet_lab, sys; sys.stdout.write(mininet_lab.MininetLab('$kind', 300).yaml())" >"$WORK/$kind.yaml"
+  expect_rc 0 "validate $kind N=300" -- "$NSTOPO" validate "$WORK/$kind.yaml"
+done
+
 step "generated labs (bench/generated.py --smoke): generate, apply, verify, no-op plan, destroy"
 expect_rc 0 "bench/generated.sh --smoke" -- python3 "$SRC/bench/generated.py" --nstopo "$NSTOPO" --out "$OUT" --smoke
 python3 - "$OUT/generated.json" <<'PY' && pass "star and leaf-spine measured, with their namespace counts" || fail "results: $(cat "$OUT/generated.json")"
