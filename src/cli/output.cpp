@@ -65,6 +65,9 @@ nlohmann::json linkJson(const state::LinkState& link) {
   if (link.peer) {
     out["peer"] = link.peer->str();
   }
+  if (link.ipv6_link_local == false) {
+    out["ipv6_link_local"] = false;
+  }
   if (!link.bond_primary.empty()) {
     out["primary"] = link.bond_primary;
   }
@@ -209,6 +212,9 @@ std::string renderState(const state::State& state) {
       }
       if (link.tx_checksum && !*link.tx_checksum) {
         line += " tx-checksum-offload off";
+      }
+      if (link.ipv6_link_local == false) {
+        line += " ipv6-link-local off";
       }
       for (const auto& address : link.addresses) {
         line += " " + address.cidr();

@@ -51,6 +51,11 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
     parts.push_back(fmt::format("promisc {} -> {}", onOff(before.promisc.value_or(false)),
                                 onOff(*change.promisc)));
   }
+  if (change.ipv6_link_local) {
+    parts.push_back(fmt::format("ipv6 link-local {} -> {}",
+                                onOff(before.ipv6_link_local.value_or(true)),
+                                onOff(*change.ipv6_link_local)));
+  }
   if (change.tx_checksum) {
     parts.push_back(fmt::format("tx-checksum offload {} -> {}",
                                 onOff(before.tx_checksum.value_or(true)),
@@ -140,7 +145,14 @@ std::string describeBridgeChange(const state::OvsBridgeState& after,
 
 /// The settings a rebuilt device is created with (promisc is a step of its own).
 LinkSettings settingsOf(const state::LinkState& link) {
-  return LinkSettings{.mtu = link.mtu, .mac = link.mac, .up = link.up, .promisc = std::nullopt};
+  // A link-local address is asked for only when the link had none: otherwise the kernel's
+  // default makes one, as it did for the link being rebuilt.
+  return LinkSettings{
+      .mtu = link.mtu,
+      .mac = link.mac,
+      .up = link.up,
+      .promisc = std::nullopt,
+      .ipv6_link_local = link.ipv6_link_local == false ? std::optional<bool>(false) : std::nullopt};
 }
 
 VethEnd endFrom(const state::LinkState& link, const std::string& netns) {

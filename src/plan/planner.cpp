@@ -226,6 +226,27 @@ class Planner {
     return false;
   }
 
+  /// A veth end made as a bridge's port without an IPv6 link-local address that is no port in
+  /// the file any more: the kernel makes the address only when a link comes up, so the link is
+  /// rebuilt rather than switched back in place. (An end that never was a port and has none, as
+  /// a namespace's addr_gen_mode sysctl may make it, is left alone.)
+  [[nodiscard]] bool regainsLinkLocal(const IfRef& ref, const LinkState& want,
+                                      const LinkState& have) const {
+    if (model::shapeOf(want.kind) != model::LinkShape::kPair || have.ipv6_link_local != false ||
+        want.ipv6_link_local == false) {
+      return false;
+    }
+    return !have.master.empty() || isActualOvsPort(ref);
+  }
+
+  [[nodiscard]] bool isActualOvsPort(const IfRef& ref) const {
+    if (ref.netns != kHost) {
+      return false;
+    }
+    return std::any_of(actual_.ovs_bridges.begin(), actual_.ovs_bridges.end(),
+                       [&](const auto& bridge) { return bridge.second.ports.count(ref.name) > 0; });
+  }
+
   /// How many stacked links sit below this one (0 for a veth, bridge or device).
   [[nodiscard]] int actualDepth(const LinkState& link) const {
     int depth = 0;
@@ -560,7 +581,7 @@ class Planner {
         // in place (planLinkCreations).
         const bool rebuild_to_mark = have.adopted && have.kind != LinkKind::kOvsInternal;
         if (want != nullptr && !rebuild_to_mark && !needsReplace(*want, have) &&
-            !staleInternalPort(ref, *want)) {
+            !staleInternalPort(ref, *want) && !regainsLinkLocal(ref, *want, have)) {
           continue;
         }
         doomed.push_back(ref);
@@ -786,7 +807,8 @@ class Planner {
     return model::LinkSettings{.mtu = want.mtu,
                                .mac = keptMac(ref, want),
                                .up = want.up && !bond_member,
-                               .promisc = std::nullopt};
+                               .promisc = std::nullopt,
+                               .ipv6_link_local = want.ipv6_link_local};
   }
 
   /// The kind of a master named in `netns`: the file's, else the machine's.
@@ -1019,6 +1041,11 @@ class Planner {
             off && have->tx_checksum.value_or(true)) {
           set.change.tx_checksum = false;
           set.before.tx_checksum = true;
+        }
+        // Switched off in place (regainsLinkLocal rebuilds a link that needs it back).
+        if (want.ipv6_link_local == false && have->ipv6_link_local == true) {
+          set.change.ipv6_link_local = false;
+          set.before.ipv6_link_local = true;
         }
         if (want.promisc && want.promisc != have->promisc.value_or(false)) {
           set.change.promisc = want.promisc;

@@ -22,6 +22,13 @@ std::string text(const std::string& value) {
   return value.empty() ? "none" : value;
 }
 
+std::string text(const std::optional<bool>& value) {
+  if (!value) {
+    return "unknown";
+  }
+  return *value ? "on" : "off";
+}
+
 std::string text(bool value) {
   return value ? "up" : "down";
 }
@@ -87,6 +94,7 @@ class Differ {
       field(path, "mac", a.mac, b.mac);
     }
     field(path, "state", a.up, b.up);
+    field(path, "ipv6 link-local", a.ipv6_link_local, b.ipv6_link_local);
     field(path, "addresses", a.addresses, b.addresses);
     field(path, "vxlan peers", a.fdb_peers, b.fdb_peers);
     field(path, "primary", a.bond_primary, b.bond_primary);

@@ -106,6 +106,7 @@ Status FakeDriver::applyOne(const plan::Action& action) {
     link.mtu = end.settings.mtu.value_or(1500);
     link.mac = end.settings.mac.value_or("02:00:00:00:00:01");
     link.up = end.settings.up || bond_master;  // a bond opens the link it enslaves
+    link.ipv6_link_local = end.settings.ipv6_link_local.value_or(true);
     return {};
   };
   return std::visit(
@@ -277,6 +278,9 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             }
             if (a.change.tx_checksum) {
               link->tx_checksum = *a.change.tx_checksum;
+            }
+            if (a.change.ipv6_link_local) {
+              link->ipv6_link_local = *a.change.ipv6_link_local;
             }
             if (a.change.bond_primary) {
               // Like the kernel: only a bond in a mode with a primary takes one; the netlink

@@ -171,13 +171,18 @@ struct LinkChange {
   std::optional<bool> vlan_filtering;
   std::optional<bool> promisc;
   std::optional<bool> tx_checksum;  ///< TX checksum offload (ethtool)
+  /// Whether the kernel makes an IPv6 link-local address when the link comes up (addr_gen_mode).
+  /// Changed in place only to false: an address the kernel already made stays until the link is
+  /// rebuilt, and turning it back on would make none until the link next comes up, so a link
+  /// that needs one again is rebuilt instead.
+  std::optional<bool> ipv6_link_local;
   /// A bond's primary member (IFLA_BOND_PRIMARY), "" clears it. The kernel looks the member up
   /// among those enslaved: the plan sets it once they joined (phase bond-primaries).
   std::optional<std::string> bond_primary;
 
   [[nodiscard]] bool empty() const {
     return !mtu && !mac && !up && !master && !stp && !vlan_filtering && !promisc && !tx_checksum &&
-           !bond_primary;
+           !ipv6_link_local && !bond_primary;
   }
 };
 

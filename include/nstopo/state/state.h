@@ -40,6 +40,11 @@ struct LinkState {
   std::string ovs_bridge;           ///< desired: a port of this OVS bridge (its master is OVS's)
   std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
   std::string master;               ///< its bridge, VRF or bond in the same namespace, "" when none
+  /// Whether the kernel gives it an IPv6 link-local address when it comes up (its
+  /// addr_gen_mode is not "none"). Desired: false for a veth end that is a bridge's port, true
+  /// for a node's veth end, unset for the other kinds (left as the kernel chose). Actual: unset
+  /// when the kernel reports no IPv6 settings for it (IPv6 off at boot).
+  std::optional<bool> ipv6_link_local;
   /// bond: the member it prefers while that one is up, "" for none. Actual: the kernel reports
   /// it (IFLA_BOND_PRIMARY, an ifindex) only while that member is enslaved to it.
   std::string bond_primary;

@@ -171,6 +171,20 @@ NlMsgPtr setBondPrimaryRequest(const std::string& name, int member_ifindex) {
   return msg;
 }
 
+NlMsgPtr linkLocalRequest(const std::string& name, bool on) {
+  auto msg = allocate(RTM_NEWLINK, 0);
+  ifinfomsg info{};
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  nla_put_string(msg.get(), IFLA_IFNAME, name.c_str());
+  nlattr* spec = nla_nest_start(msg.get(), IFLA_AF_SPEC);
+  nlattr* inet6 = nla_nest_start(msg.get(), AF_INET6);
+  nla_put_u8(msg.get(), IFLA_INET6_ADDR_GEN_MODE,
+             on ? IN6_ADDR_GEN_MODE_EUI64 : IN6_ADDR_GEN_MODE_NONE);
+  nla_nest_end(msg.get(), inet6);
+  nla_nest_end(msg.get(), spec);
+  return msg;
+}
+
 NlMsgPtr deleteLinkRequest(const std::string& name) {
   auto msg = allocate(RTM_DELLINK, 0);
   ifinfomsg info{};

@@ -58,6 +58,12 @@ struct BridgeOptions {
 [[nodiscard]] NlMsgPtr setLinkRequest(const std::string& name, const LinkAttrs& attrs,
                                       const BridgeOptions& bridge = {});
 
+/// RTM_NEWLINK without NLM_F_CREATE: whether the kernel gives the link `name` an IPv6
+/// link-local address when it comes up (addr_gen_mode eui64 or none). A request of its own: in
+/// a request that also brings the link up, the kernel applies the flags first, so the address
+/// would already be made. A kernel without IPv6 answers EAFNOSUPPORT.
+[[nodiscard]] NlMsgPtr linkLocalRequest(const std::string& name, bool on);
+
 /// RTM_NEWLINK without NLM_F_CREATE: sets the primary member of the bond `name` to the link
 /// `member_ifindex` (0 clears it).
 [[nodiscard]] NlMsgPtr setBondPrimaryRequest(const std::string& name, int member_ifindex);

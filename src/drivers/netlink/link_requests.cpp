@@ -97,6 +97,11 @@ class Builder {
     LinkAttrs attrs = attrsOf(a.a.settings);
     LinkAttrs peer_attrs = attrsOf(a.b.settings);
     peer_attrs.up.reset();
+    // An end without a link-local address comes up only after its addr_gen_mode is set.
+    const bool a_quiet = a.a.settings.ipv6_link_local == false;
+    if (a_quiet) {
+      attrs.up.reset();
+    }
     attrs.group = linkCreationGroup();
     peer_attrs.group = linkCreationGroup();
     if (!a.a.master.empty()) {
@@ -108,9 +113,16 @@ class Builder {
     }
     out_.first.push_back(creation(
         a.a.ref.netns, newVethRequest(a.a.ref.name, attrs, a.b.ref.name, peer_attrs, *peer_netns)));
-    out_.then.push_back(plain(
-        a.a.ref.netns, setLinkRequest(a.a.ref.name, markAttrs(state::makeVethMark(a.lab, a.b.ref))),
-        "marking " + a.a.ref.str()));
+    LinkAttrs mark_a = markAttrs(state::makeVethMark(a.lab, a.b.ref));
+    if (a_quiet) {
+      out_.then.push_back(linkLocalOff(a.a.ref));
+      mark_a.up = a.a.settings.up;
+    }
+    out_.then.push_back(
+        plain(a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), "marking " + a.a.ref.str()));
+    if (a.b.settings.ipv6_link_local == false) {
+      out_.then.push_back(linkLocalOff(a.b.ref));
+    }
     LinkAttrs mark_b = markAttrs(state::makeVethMark(a.lab, a.a.ref));
     mark_b.up = a.b.settings.up;
     if (!a.b.master.empty()) {
@@ -233,9 +245,16 @@ class Builder {
       out_.first.push_back(
           plain(a.ref.netns, setBondPrimaryRequest(a.ref.name, member), "changing " + what_));
     }
+    if (a.change.ipv6_link_local) {  // before the rest, which may bring the link up
+      Request request = plain(a.ref.netns, linkLocalRequest(a.ref.name, *a.change.ipv6_link_local),
+                              "changing " + what_);
+      request.tolerate_no_ipv6 = true;
+      out_.first.push_back(std::move(request));
+    }
     plan::LinkChange rest = a.change;
     rest.tx_checksum.reset();
     rest.bond_primary.reset();
+    rest.ipv6_link_local.reset();
     if (rest.empty()) {
       return {};
     }
@@ -353,6 +372,15 @@ class Builder {
                    .action = index_,
                    .what = "creating " + what_,
                    .creates = true};
+  }
+
+  /// Switches off the link-local address of a link just created, before it comes up. A kernel
+  /// without IPv6 makes none anyway.
+  Request linkLocalOff(const IfRef& ref) const {
+    Request request = plain(ref.netns, linkLocalRequest(ref.name, false),
+                            "switching off the IPv6 link-local address of " + ref.str());
+    request.tolerate_no_ipv6 = true;
+    return request;
   }
 
   Request plain(const std::string& netns, NlMsgPtr message, std::string what) const {

@@ -26,6 +26,7 @@ struct Request {
   std::size_t action = 0;
   std::string what{};             ///< for the error message
   bool tolerate_missing = false;  ///< deleting something already gone is success
+  bool tolerate_no_ipv6 = false;  ///< EAFNOSUPPORT (a kernel without IPv6) is success
   bool creates = false;           ///< a creation to undo if a later request of it fails
   bool succeeded = false;
   std::string cleanup_netns{};  ///< where the created link ends up, when not `netns`

@@ -531,7 +531,9 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
       group[i]->succeeded = reply.error == 0;
       const bool gone = reply.error == ENODEV || reply.error == EADDRNOTAVAIL ||
                         reply.error == ESRCH || reply.error == ENOENT;
-      if (reply.error != 0 && !(request->tolerate_missing && gone) && results[request->action]) {
+      const bool no_ipv6 = request->tolerate_no_ipv6 && reply.error == EAFNOSUPPORT;
+      if (reply.error != 0 && !(request->tolerate_missing && gone) && !no_ipv6 &&
+          results[request->action]) {
         results[request->action] = tl::unexpected(kernelError(request->what, netns, reply));
       }
     }

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -60,6 +61,28 @@ struct RawLink {
   std::optional<int> link_nsid;  ///< IFLA_LINK_NETNSID: IFLA_LINK is in another namespace
   bool is_loopback = false;
 };
+
+/// Whether IFLA_AF_SPEC's IPv6 settings let the kernel make a link-local address (any
+/// addr_gen_mode but none); unset without IPv6 settings (IPv6 off at boot).
+std::optional<bool> linkLocalInAfSpec(nlattr* af_spec) {
+  if (af_spec == nullptr) {
+    return std::nullopt;
+  }
+  nlattr* family = nullptr;
+  int remaining = 0;
+  nla_for_each_nested(family, af_spec, remaining) {
+    if (nla_type(family) != AF_INET6) {
+      continue;
+    }
+    nlattr* inet6[IFLA_INET6_MAX + 1] = {};
+    nla_parse_nested(inet6, IFLA_INET6_MAX, family, nullptr);
+    if (inet6[IFLA_INET6_ADDR_GEN_MODE] == nullptr) {
+      return std::nullopt;
+    }
+    return nla_get_u8(inet6[IFLA_INET6_ADDR_GEN_MODE]) != IN6_ADDR_GEN_MODE_NONE;
+  }
+  return std::nullopt;
+}
 
 RawLink parseLink(const nlmsghdr& header) {
   RawLink raw;
@@ -118,6 +141,7 @@ RawLink parseLink(const nlmsghdr& header) {
           br[IFLA_BR_VLAN_FILTERING] != nullptr && nla_get_u8(br[IFLA_BR_VLAN_FILTERING]) != 0;
     }
   }
+  link.ipv6_link_local = linkLocalInAfSpec(tb[IFLA_AF_SPEC]);
   if (link.kind == LinkKind::kOther && raw.is_loopback) {
     link.kind = LinkKind::kLoopback;
   }
