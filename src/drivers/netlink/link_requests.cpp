@@ -530,9 +530,27 @@ std::set<IfRef> devicesNeeded(std::span<const plan::Action* const> batch) {
   return refs;
 }
 
+/// libnl gives every message a buffer of a page, and a phase's requests all exist before it is
+/// sent: 40,000 of them (a star of 10,000 namespaces) would hold 160 MB. Each is copied into a
+/// buffer of its own length once built; the copy keeps the bytes, which is all the socket sends.
+void compact(std::vector<Request>& requests, std::size_t from) {
+  for (std::size_t i = from; i < requests.size(); ++i) {
+    if (auto& message = requests[i].message) {
+      if (NlMsgPtr copy{nlmsg_convert(nlmsg_hdr(message.get()))}) {
+        message = std::move(copy);
+      }
+    }
+  }
+}
+
 Status addRequests(const plan::Action& action, std::size_t index, const RequestContext& context,
                    LinkRequests& out) {
-  return std::visit(Builder(index, plan::describe(action), context, out), action);
+  const std::size_t first = out.first.size();
+  const std::size_t then = out.then.size();
+  auto built = std::visit(Builder(index, plan::describe(action), context, out), action);
+  compact(out.first, first);
+  compact(out.then, then);
+  return built;
 }
 
 }  // namespace nstopo::netlink
