@@ -110,8 +110,11 @@ expect_rc() {
 # reaches FROM_NS ADDRESS: one bounded ping
 reaches() { ip netns exec "$1" ping -c 1 -W 2 "$2" >/dev/null 2>&1; }
 
+# expect_reach FROM_NS ADDRESS: pings until one is answered, for at most 10 s. A first ping can
+# be lost while the path is still settling (neighbour resolution, Open vSwitch's userspace
+# datapath setting up its first flow on a loaded machine).
 expect_reach() {
-  if reaches "$1" "$2"; then pass "$1 reaches $2"; else fail "$1 does not reach $2"; fi
+  if wait_until 10 reaches "$1" "$2"; then pass "$1 reaches $2"; else fail "$1 does not reach $2"; fi
 }
 
 expect_no_reach() {
