@@ -134,9 +134,9 @@ Journal journalOf(const plan::Plan& plan) {
             },
             [&](const plan::CreateLink& a) { stacked(a.ref); },
             [&](const plan::DeleteLink& a) {
-              deleted(a.ref, a.before);
-              if (a.before.peer) {
-                link(*a.before.peer);
+              deleted(a.ref, *a.before);
+              if (a.before->peer) {
+                link(*a.before->peer);
               }
             },
             // vswitchd makes the device in the host; the move puts it in its namespace, and its

@@ -39,8 +39,8 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
           },
           [](const plan::DeleteLink& a) {
             std::vector<Touch> out{{keyOf(a.ref), kExtra}};
-            if (a.before.peer) {
-              out.emplace_back(keyOf(*a.before.peer), kExtra);
+            if (a.before->peer) {
+              out.emplace_back(keyOf(*a.before->peer), kExtra);
             }
             return out;
           },

@@ -31,7 +31,7 @@ Error noDriver(const plan::Action& action) {
 bool mayHaveHappened(const plan::Action& action) {
   if (const auto* link = std::get_if<plan::DeleteLink>(&action)) {
     // A macvlan, ipvlan or VLAN link goes with its parent.
-    return state::isStacked(link->before.kind);
+    return state::isStacked(link->before->kind);
   }
   if (const auto* set = std::get_if<plan::SetLink>(&action)) {
     // A lower MTU: the kernel lowers a macvlan, ipvlan or VLAN link's MTU with its parent's,

@@ -237,14 +237,14 @@ std::string describe(const Action& action) {
           },
           [](const CreateLink& a) { return describeCreateLink(a); },
           [](const DeleteLink& a) {
-            if (state::isStacked(a.before.kind) && a.before.lower) {
-              return fmt::format("{} {} on {}", state::toString(a.before.kind), a.ref.str(),
-                                 a.before.lower->str());
+            if (state::isStacked(a.before->kind) && a.before->lower) {
+              return fmt::format("{} {} on {}", state::toString(a.before->kind), a.ref.str(),
+                                 a.before->lower->str());
             }
-            if (a.before.kind == state::LinkKind::kVeth && a.before.peer) {
-              return fmt::format("veth {} <-> {}", a.ref.str(), a.before.peer->str());
+            if (a.before->kind == state::LinkKind::kVeth && a.before->peer) {
+              return fmt::format("veth {} <-> {}", a.ref.str(), a.before->peer->str());
             }
-            return fmt::format("{} {}", a.before.kind_name.empty() ? "link" : a.before.kind_name,
+            return fmt::format("{} {}", a.before->kind_name.empty() ? "link" : a.before->kind_name,
                                a.ref.str());
           },
           [](const SetLink& a) {
@@ -377,39 +377,39 @@ std::vector<Action> inverseOf(const Action& action) {
           },
           [](const DeleteLink& a) -> std::vector<Action> {
             std::vector<Action> undo;
-            switch (model::shapeOf(a.before.kind)) {
+            switch (model::shapeOf(a.before->kind)) {
               case model::LinkShape::kStacked:
               case model::LinkShape::kStandalone:
-                if (state::isStacked(a.before.kind) && !a.before.lower) {
+                if (state::isStacked(a.before->kind) && !a.before->lower) {
                   return {};  // its parent is unknown: nothing nstopo can rebuild
                 }
                 {
                   // A vxlan port of a Linux bridge, a member of a VRF or a bond.
-                  auto settings = settingsOf(a.before);
-                  auto master = a.before.master;
+                  auto settings = settingsOf(*a.before);
+                  auto master = a.before->master;
                   std::vector<Action> joins;
                   joinAfterCreation(a.ref, master, settings, joins);
-                  undo.emplace_back(CreateLink{a.ref, a.before.lower, a.before.kind,
-                                               a.before.options, settings, a.lab});
+                  undo.emplace_back(CreateLink{a.ref, a.before->lower, a.before->kind,
+                                               a.before->options, settings, a.lab});
                   undo.insert(undo.end(), joins.begin(), joins.end());
                 }
-                for (const auto& peer : a.before.fdb_peers) {
+                for (const auto& peer : a.before->fdb_peers) {
                   undo.emplace_back(AddVxlanPeer{a.ref, peer});
                 }
                 break;
               case model::LinkShape::kBridge:
-                undo.emplace_back(CreateBridge{a.ref, a.lab, a.before.stp, a.before.vlan_filtering,
-                                               settingsOf(a.before)});
+                undo.emplace_back(CreateBridge{a.ref, a.lab, a.before->stp,
+                                               a.before->vlan_filtering, settingsOf(*a.before)});
                 break;
               case model::LinkShape::kPair: {
-                if (!a.before.peer) {
+                if (!a.before->peer) {
                   return {};
                 }
-                VethEnd there{*a.before.peer, "", LinkSettings{}};
+                VethEnd there{*a.before->peer, "", LinkSettings{}};
                 if (a.peer_before) {
-                  there = endFrom(*a.peer_before, a.before.peer->netns);
+                  there = endFrom(*a.peer_before, a.before->peer->netns);
                 }
-                VethEnd here = endFrom(a.before, a.ref.netns);
+                VethEnd here = endFrom(*a.before, a.ref.netns);
                 std::vector<Action> joins;
                 joinAfterCreation(here.ref, here.master, here.settings, joins);
                 joinAfterCreation(there.ref, there.master, there.settings, joins);
@@ -428,28 +428,28 @@ std::vector<Action> inverseOf(const Action& action) {
               undo.emplace_back(std::move(join));
             }
             // A bond's primary, once its members are back: the kernel finds it only among them.
-            if (!a.before.bond_primary.empty() &&
-                std::find(a.ports_before.begin(), a.ports_before.end(), a.before.bond_primary) !=
+            if (!a.before->bond_primary.empty() &&
+                std::find(a.ports_before.begin(), a.ports_before.end(), a.before->bond_primary) !=
                     a.ports_before.end()) {
               SetLink primary{a.ref, {}, {}};
-              primary.change.bond_primary = a.before.bond_primary;
+              primary.change.bond_primary = a.before->bond_primary;
               primary.before.bond_primary = "";
               undo.emplace_back(std::move(primary));
             }
-            for (const auto& address : a.before.addresses) {
+            for (const auto& address : a.before->addresses) {
               undo.emplace_back(AddAddress{a.ref, address});
             }
             // The kernel deletes a device's qdiscs with it.
-            if (a.before.impair) {
-              undo.emplace_back(SetImpairment{a.ref, a.before.impair, std::nullopt, ""});
+            if (a.before->impair) {
+              undo.emplace_back(SetImpairment{a.ref, a.before->impair, std::nullopt, ""});
             }
-            if (a.peer_before && a.before.peer && a.peer_before->impair) {
+            if (a.peer_before && a.before->peer && a.peer_before->impair) {
               undo.emplace_back(
-                  SetImpairment{*a.before.peer, a.peer_before->impair, std::nullopt, ""});
+                  SetImpairment{*a.before->peer, a.peer_before->impair, std::nullopt, ""});
             }
-            if (a.peer_before && a.before.peer) {
+            if (a.peer_before && a.before->peer) {
               for (const auto& address : a.peer_before->addresses) {
-                undo.emplace_back(AddAddress{*a.before.peer, address});
+                undo.emplace_back(AddAddress{*a.before->peer, address});
               }
             }
             // Direct routes first: a gateway may be reachable only through one of them.

@@ -7,6 +7,7 @@
 #include <variant>
 #include <vector>
 
+#include "nstopo/core/boxed.h"
 #include "nstopo/core/cidr.h"
 #include "nstopo/state/state.h"
 
@@ -109,7 +110,7 @@ struct DeleteOvsPort {
   std::string bridge;
   state::OvsPortState before;
   std::string lab;
-  std::optional<InternalDevice> device;  ///< an internal port's, for the inverse
+  Boxed<InternalDevice> device;  ///< an internal port's, for the inverse (out of line: large)
 };
 
 struct SetOvsPort {
@@ -151,8 +152,10 @@ struct RenameLink {
 struct DeleteLink {
   IfRef ref;
   std::string lab;
-  state::LinkState before;
-  std::optional<state::LinkState> peer_before;
+  /// The link (always there) and its veth peer as they were, for the inverse. Out of line: a
+  /// plan holds many steps, each as large as the largest action (two links inline made 2.2 KB).
+  Boxed<state::LinkState> before;
+  Boxed<state::LinkState> peer_before;
   /// The routes through either end, which the kernel deletes with the link: the plan needs no
   /// step of its own for them, and the inverse puts them back.
   std::vector<RouteIn> routes_before;
