@@ -24,11 +24,12 @@ TOP = 15
 
 
 def group(comm):
-    """kworker/u4:2-netns and kworker/1:0 are one group: the kernel's workers."""
+    """kworker/u4:2-netns and kworker/1:0 are one group: the kernel's workers. A copy of nstopo
+    under another name (nstopo-old) is nstopo."""
     for prefix in ("kworker", "ksoftirqd", "rcu_", "urcu", "handler", "revalidator", "pmd"):
         if comm.startswith(prefix):
             return prefix + "*"
-    return comm
+    return "nstopo" if comm.startswith("nstopo") else comm
 
 
 def records(lines):
