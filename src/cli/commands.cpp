@@ -84,7 +84,8 @@ std::unique_ptr<Runtime> makeRuntime(const GlobalOptions& global, const std::str
   }
   runtime->lock.emplace(std::move(*lock));
   runtime->netlink = std::move(*netlink);
-  runtime->ovs = ovsdb::makeDriver(ovsdb::defaultTarget(global.ovsdb));
+  runtime->ovs =
+      ovsdb::makeDriver(ovsdb::defaultTarget(global.ovsdb), netlink::removeInternalDevices);
   runtime->session.drivers = {runtime->netlink.get(), runtime->ovs.get()};
   // Test hooks: fail the Nth kernel or OVSDB operation of this run, or drop the Mth silently
   // (docs/reliability.md).

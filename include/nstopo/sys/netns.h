@@ -44,9 +44,11 @@ inline constexpr const char* kNetnsRunDir = "/run/netns";
 void runOnHelperThread(const std::function<void()>& work);
 
 /// Runs `work(i)` for every i below `count` on up to one short-lived thread per core (at most
-/// 8); each thread takes the next index until none is left. For per-namespace work that the
-/// kernel can do in parallel; `work` must only touch what belongs to its index.
-void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work);
+/// 8), or on up to `threads` threads when it is not 0; each thread takes the next index until
+/// none is left. For per-namespace work that the kernel can do in parallel; `work` must only
+/// touch what belongs to its index.
+void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work,
+                      std::size_t threads = 0);
 
 /// Moves the calling (helper) thread into the namespace `netns_fd` refers to.
 [[nodiscard]] Status enterNetns(int netns_fd, const std::string& name);

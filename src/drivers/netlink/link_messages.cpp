@@ -193,6 +193,14 @@ NlMsgPtr deleteLinkRequest(const std::string& name) {
   return msg;
 }
 
+NlMsgPtr deleteLinkByIndexRequest(int ifindex) {
+  auto msg = allocate(RTM_DELLINK, 0);
+  ifinfomsg info{};
+  info.ifi_index = ifindex;
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  return msg;
+}
+
 NlMsgPtr moveLinkRequest(const std::string& name, int netns_fd) {
   auto msg = allocate(RTM_NEWLINK, 0);
   ifinfomsg info{};

@@ -68,6 +68,9 @@ struct BridgeOptions {
 /// `member_ifindex` (0 clears it).
 [[nodiscard]] NlMsgPtr setBondPrimaryRequest(const std::string& name, int member_ifindex);
 
+/// RTM_DELLINK of the link with index `ifindex` in the socket's namespace.
+[[nodiscard]] NlMsgPtr deleteLinkByIndexRequest(int ifindex);
+
 [[nodiscard]] NlMsgPtr deleteLinkRequest(const std::string& name);
 /// RTM_NEWLINK moving the link `name` into the namespace `netns_fd` refers to.
 [[nodiscard]] NlMsgPtr moveLinkRequest(const std::string& name, int netns_fd);

@@ -5,8 +5,8 @@
 
 namespace nstopo::ovsdb {
 
-std::unique_ptr<apply::Driver> makeDriver(const std::string& target) {
-  return std::make_unique<OvsdbDriver>(target);
+std::unique_ptr<apply::Driver> makeDriver(const std::string& target, DeviceRemover remove_devices) {
+  return std::make_unique<OvsdbDriver>(target, std::move(remove_devices));
 }
 
 }  // namespace nstopo::ovsdb

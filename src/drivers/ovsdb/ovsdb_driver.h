@@ -21,7 +21,8 @@ inline constexpr const char* kLabKey = "nstopo-lab";
 class OvsdbDriver final : public apply::Driver {
  public:
   /// `target` is "unix:PATH". Nothing is contacted until a read or an apply needs it.
-  explicit OvsdbDriver(std::string target) : target_(std::move(target)) {}
+  explicit OvsdbDriver(std::string target, DeviceRemover remove_devices = {})
+      : target_(std::move(target)), remove_devices_(std::move(remove_devices)) {}
 
   [[nodiscard]] bool handles(const plan::Action& action) const override;
   [[nodiscard]] Status read(const state::ReadScope& scope, state::State& into) override;
@@ -37,6 +38,7 @@ class OvsdbDriver final : public apply::Driver {
                                        std::size_t changes);
 
   std::string target_;
+  DeviceRemover remove_devices_;
   std::optional<Connection> connection_;
 };
 
