@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: Apache-2.0
+// Named network namespaces made the way `ip netns add` and nstopo make them (unshare, then a
+// bind mount at /run/netns/NAME on a shared /run/netns), on several threads at once.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "rtnl.h"
+#include "unique_fd.h"
+
+namespace floor_bench {
+
+inline constexpr const char* kNetnsDir = "/run/netns";
+
+/// A namespace made here: its file, and an rtnetlink socket opened inside it.
+struct Namespace {
+  UniqueFd fd;
+  std::optional<Rtnl> rtnl;
+};
+
+/// Makes /run/netns a shared mount point, as iproute2 and nstopo do.
+void prepareNetnsDir();
+
+/// Creates the named namespaces on worker threads. `inside(i, rtnl)` runs in namespace i before
+/// it gets its name (sysctls, first requests); the socket stays open in the result.
+std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
+                                        const std::function<void(std::size_t, Rtnl&)>& inside);
+
+/// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace.
+void writeSysctl(const std::string& key, const std::string& value);
+
+/// Runs work(i) for i in [0, count) on up to eight threads (as many as the machine has cores).
+void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work);
+
+/// Unmounts and removes /run/netns/NAME; the kernel frees the namespace when its last user goes.
+void deleteNamespace(const std::string& name);
+
+/// Every name under /run/netns.
+std::vector<std::string> namedNamespaces();
+
+}  // namespace floor_bench
