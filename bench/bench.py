@@ -8,6 +8,10 @@ Runs inside the sandbox made by bench/run.sh. Contenders for the same end state:
   ip-batch   `ip -batch` for the root namespace plus one `ip -n NS -batch` per namespace
   floor      `ip -batch` of only the root-namespace link operations (namespaces, veths created
              into their namespaces, bridge ports): close to what the kernel itself must do
+  true-floor bench/floor's nstopo-floor: nstopo's whole end state with raw, pipelined netlink
+             and parallel namespace creation, nothing read or verified (star and chain). With it
+             in the run, nstopo's destroy and its own are timed to completion: until the kernel
+             has really removed the namespaces (`nstopo-floor await-teardown`)
 The Open vSwitch stars (ovs-veth, ovs-internal) are in ovs_lab.py, Mininet side by side
 (mininet-lxbr, mininet-ovs: `mn --topo single,N` against nstopo) in mininet_lab.py.
 """
@@ -234,7 +238,13 @@ def run_batch(lines, netns=None):
     return time.perf_counter() - start
 
 
-def measure(lab, contender, nstopo, work):
+def to_completion(floor, command):
+    """`command` (a teardown), then the wait until the kernel has really removed the namespaces,
+    when the true floor is in the run; `command` alone otherwise."""
+    return [floor, "await-teardown", "--"] + command if floor else command
+
+
+def measure(lab, contender, nstopo, work, floor=None):
     """(build seconds, teardown seconds) for one contender."""
     if contender == "nstopo":
         path = os.path.join(work, "lab.yaml")
@@ -242,7 +252,13 @@ def measure(lab, contender, nstopo, work):
             f.write(lab.yaml())
         build = timed([nstopo, "apply", path])
         settle()
-        down = timed([nstopo, "destroy", path])
+        down = timed(to_completion(floor, [nstopo, "destroy", path]))
+        return build, down
+    if contender == "true-floor":
+        shape = ["--kind", lab.kind, "--n", str(lab.n)]
+        build = timed([floor, "build"] + shape)
+        settle()
+        down = timed(to_completion(floor, [floor, "destroy", "--no-wait"] + shape))
         return build, down
     if isinstance(lab, ovs_lab.OvsLab) and contender != "nstopo":
         return measure_ovs(lab, contender, work)
@@ -322,6 +338,9 @@ def main():
                         help="largest N for the OVS stars (ovs-vswitchd's own cost grows fast)")
     parser.add_argument("--ovs-shell-max", type=int, default=100,
                         help="largest N for the one-command-per-step OVS recipe")
+    parser.add_argument("--floor", default="",
+                        help="nstopo-floor (bench/floor), the contender true-floor; skipped "
+                             "when not given or not built")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other topologies of an earlier results.json in --out")
@@ -333,12 +352,17 @@ def main():
         args.sizes, args.reps = "10", 1
         SETTLE_LIMIT = 2
     sizes = [int(s) for s in args.sizes.split(",")]
-    contenders = ["nstopo", "ip-batch", "floor", "shell"]
+    contenders = ["nstopo", "true-floor", "ip-batch", "floor", "shell"]
     if not os.access(args.nstopo, os.X_OK):
         sys.exit(f"no nstopo binary at {args.nstopo}: build the release preset first")
+    floor = args.floor if args.floor and os.access(args.floor, os.X_OK) else None
+    if not floor:
+        print("true-floor: skipped, no nstopo-floor binary (cmake --build --preset release "
+              "--target nstopo-floor; --floor PATH)")
+        contenders.remove("true-floor")
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp()
-    results = {"machine": machine(), "runs": {}}
+    results = {"machine": machine(), "runs": {}, "teardown_to_completion": bool(floor)}
     earlier = os.path.join(args.out, "results.json")
     if args.merge and os.path.exists(earlier):
         with open(earlier) as f:
@@ -376,7 +400,7 @@ def main():
                 for contender in contenders:
                     if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
                         continue
-                    if contender == "floor" and is_ovs:
+                    if contender in ("floor", "true-floor") and is_ovs:
                         continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
                     builds, downs = [], []
                     for _ in range(args.reps):
@@ -386,7 +410,8 @@ def main():
                             failed = True
                         settle()
                         try:
-                            build, down = measure(lab, contender, args.nstopo, work)
+                            build, down = measure(lab, contender, args.nstopo, work,
+                                                  None if is_ovs else floor)
                         except subprocess.CalledProcessError as error:
                             stderr = error.stderr if isinstance(error.stderr, str) else error.stderr.decode()
                             print(f"FAIL: {contender} {kind} N={n}: {stderr[-400:]}")
@@ -468,28 +493,34 @@ def write_markdown(results, path):
             out += mininet_lab.markdown(kind, table)
             continue
         out += [f"### {kind}", "",
-                "| N | nstopo | ip-batch | floor | shell | nstopo no-op | one change | nstopo peak RSS |"
-                " destroy nstopo / floor |",
-                "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
+                "| N | nstopo | true-floor | ip-batch | floor | shell | nstopo no-op | one change |"
+                " nstopo peak RSS | destroy nstopo / true-floor / floor |",
+                "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]
         for n, row in table.items():
-            def cell(name):
-                return f"{row[name]['build']:.3f} s" if name in row else "-"
-            destroy = "-"
-            if "nstopo" in row and "floor" in row:
-                destroy = f"{row['nstopo']['destroy']:.3f} s / {row['floor']['destroy']:.3f} s"
-            out.append(f"| {n} | {cell('nstopo')} | {cell('ip-batch')} | {cell('floor')} | "
-                       f"{cell('shell')} | {row['nstopo-noop']:.3f} s | {row['nstopo-change']:.3f} s"
-                       f" | {row['nstopo-rss-kb'] / 1024:.1f} MiB | {destroy} |")
-        out += ["", "Ratios (contender time / nstopo time; above 1 means nstopo is faster):", "",
-                "| N | ip-batch / nstopo | shell / nstopo | nstopo / floor |", "| --- | --- | --- | --- |"]
+            def cell(name, what="build"):
+                return f"{row[name][what]:.3f} s" if name in row else "-"
+            destroy = " / ".join(cell(name, "destroy") for name in ("nstopo", "true-floor", "floor"))
+            out.append(f"| {n} | {cell('nstopo')} | {cell('true-floor')} | {cell('ip-batch')} | "
+                       f"{cell('floor')} | {cell('shell')} | {row['nstopo-noop']:.3f} s | "
+                       f"{row['nstopo-change']:.3f} s | {row['nstopo-rss-kb'] / 1024:.1f} MiB | "
+                       f"{destroy} |")
+        if results.get("teardown_to_completion"):
+            out += ["", "nstopo's and true-floor's destroy are timed until the kernel has really "
+                    "removed the namespaces (`nstopo-floor await-teardown`); floor's is not."]
+        out += ["", "Ratios (ip-batch, shell: contender time / nstopo time, above 1 means nstopo is "
+                "faster; nstopo / true-floor and nstopo / floor: how far nstopo is from the floor):",
+                "", "| N | nstopo / true-floor | destroy nstopo / true-floor | ip-batch / nstopo |"
+                " shell / nstopo | nstopo / floor |", "| --- | --- | --- | --- | --- | --- |"]
         for n, row in table.items():
             if "nstopo" not in row:
                 continue
             base = row["nstopo"]["build"]
             def ratio(name):
                 return f"{row[name]['build'] / base:.1f}x" if name in row else "-"
-            floor = f"{base / row['floor']['build']:.2f}x" if "floor" in row else "-"
-            out.append(f"| {n} | {ratio('ip-batch')} | {ratio('shell')} | {floor} |")
+            def over(name, what="build"):
+                return f"{row['nstopo'][what] / row[name][what]:.2f}x" if name in row else "-"
+            out.append(f"| {n} | {over('true-floor')} | {over('true-floor', 'destroy')} | "
+                       f"{ratio('ip-batch')} | {ratio('shell')} | {over('floor')} |")
         out.append("")
     with open(path, "w") as f:
         f.write("\n".join(out))
@@ -504,7 +535,7 @@ def plot(results, out):
         if kind in mininet_lab.KINDS:
             continue
         data = os.path.join(out, f"{kind}.dat")
-        names = ["nstopo", "ip-batch", "floor", "shell"]
+        names = ["nstopo", "true-floor", "ip-batch", "floor", "shell"]
         with open(data, "w") as f:
             for n, row in table.items():
                 f.write(n + " " + " ".join(f"{row[c]['build']:.4f}" if c in row else "?" for c in names) + "\n")

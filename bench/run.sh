@@ -22,4 +22,6 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
   exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
 fi
 nstopo=${NSTOPO:-$here/../build/release/src/nstopo}
-exec python3 "$here/bench.py" --nstopo "$nstopo" --out "$here/results" "$@"
+# The true floor (bench/floor): cmake --build --preset release --target nstopo-floor.
+floor=${NSTOPO_FLOOR:-$here/../build/release/bench/floor/nstopo-floor}
+exec python3 "$here/bench.py" --nstopo "$nstopo" --floor "$floor" --out "$here/results" "$@"

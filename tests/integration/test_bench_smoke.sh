@@ -1,15 +1,18 @@
 # SPDX-License-Identifier: Apache-2.0
 # The benchmark at N=10 with one repetition (star, chain and, with Open vSwitch installed, the two
 # OVS stars), and the generated-labs benchmark at N=40, so they keep working; it fails when a
-# contender fails or leaves anything behind. The full runs are `bash bench/run.sh` and
+# contender fails or leaves anything behind. The true floor (bench/floor, NSTOPO_FLOOR) must reach
+# the same kernel state as nstopo, compared in full by bench/floor/dump_state.py. The full runs are `bash bench/run.sh` and
 # `bash bench/generated.sh` (docs/performance.md).
 source "$(dirname "$0")/lib.sh"
 OUT=$WORK/results
-expect_rc 0 "bench/run.sh --smoke" -- python3 "$SRC/bench/bench.py" --nstopo "$NSTOPO" --out "$OUT" --smoke
-python3 - "$OUT/results.json" <<'PY' && pass "every contender has a positive time" || fail "results: $(cat "$OUT/results.json")"
+FLOOR=${NSTOPO_FLOOR:-}
+expect_rc 0 "bench/run.sh --smoke" -- python3 "$SRC/bench/bench.py" --nstopo "$NSTOPO" --floor "$FLOOR" --out "$OUT" --smoke
+python3 - "$OUT/results.json" "$FLOOR" <<'PY' && pass "every contender has a positive time" || fail "results: $(cat "$OUT/results.json")"
 import json, shutil, sys
 runs = json.load(open(sys.argv[1]))["runs"]
-kinds = {"star": ("nstopo", "ip-batch", "floor", "shell"), "chain": ("nstopo", "ip-batch", "floor", "shell")}
+linux = ("nstopo", "ip-batch", "floor", "shell") + (("true-floor",) if sys.argv[2] else ())
+kinds = {"star": linux, "chain": linux}
 if shutil.which("ovs-vswitchd"):
     kinds.update({"ovs-veth": ("nstopo", "ip-batch", "shell"), "ovs-internal": ("nstopo", "ip-batch", "shell")})
 else:
@@ -21,6 +24,32 @@ for kind, contenders in kinds.items():
     assert row["nstopo-noop"] > 0 and row["nstopo-change"] > 0, kind
 PY
 grep -q "| 10 |" "$OUT/results.md" && pass "markdown table written" || fail "no table"
+
+step "true floor (bench/floor): nstopo's end state, and a destroy that leaves nothing"
+if [[ -z $FLOOR ]]; then
+  echo "SKIP part: NSTOPO_FLOOR is not set (nstopo-floor is built with the tests)"
+else
+  for kind in star chain; do
+    PYTHONPATH=$SRC/bench python3 -c "import bench, sys; sys.stdout.write(bench.Lab('$kind', 10).yaml())" >"$WORK/$kind.yaml"
+    expect_rc 0 "nstopo apply $kind N=10" -- "$NSTOPO" apply "$WORK/$kind.yaml"
+    python3 "$SRC/bench/floor/dump_state.py" >"$WORK/$kind-nstopo.json"
+    expect_rc 0 "nstopo destroy $kind, awaited until the kernel is done" -- \
+      "$FLOOR" await-teardown --timeout 60 -- "$NSTOPO" destroy "$WORK/$kind.yaml"
+    expect_eq "$(root_links)|$(netns_list)" "lo |" "nothing left by nstopo ($kind)"
+    expect_rc 0 "nstopo-floor build $kind N=10" -- "$FLOOR" build --kind "$kind" --n 10
+    python3 "$SRC/bench/floor/dump_state.py" >"$WORK/$kind-floor.json"
+    if python3 "$SRC/bench/floor/dump_state.py" --compare "$WORK/$kind-nstopo.json" \
+      "$WORK/$kind-floor.json" >"$WORK/$kind.diff"; then
+      pass "the floor's $kind is nstopo's, link for link, address for address, sysctl for sysctl"
+    else
+      fail "the floor's $kind differs from nstopo's:"
+      head -80 "$WORK/$kind.diff" >&2
+    fi
+    expect_rc 0 "nstopo-floor destroy $kind (waits for the kernel)" -- \
+      "$FLOOR" destroy --timeout 60 --kind "$kind" --n 10
+    expect_eq "$(root_links)|$(netns_list)" "lo |" "nothing left by the floor ($kind)"
+  done
+fi
 
 step "Mininet side by side (bench/mininet_lab.py): nstopo's lab of mn's end state is a valid file"
 # Mininet itself is optional and slow (bench/run.sh --topologies mininet); its lab file is not.
