@@ -324,6 +324,7 @@ def peak_rss_kb(command):
 
 
 def main():
+    global SETTLE_LIMIT
     parser = argparse.ArgumentParser()
     parser.add_argument("--nstopo", required=True)
     parser.add_argument("--out", required=True)
@@ -341,22 +342,27 @@ def main():
     parser.add_argument("--floor", default="",
                         help="nstopo-floor (bench/floor), the contender true-floor; skipped "
                              "when not given or not built")
+    parser.add_argument("--contenders", default="nstopo,true-floor,ip-batch,floor,shell",
+                        help="which contenders to run on the star, chain and OVS stars")
+    parser.add_argument("--settle", type=float, default=SETTLE_LIMIT,
+                        help="longest wait (seconds) for a quiet machine before each measurement")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other topologies of an earlier results.json in --out")
     parser.add_argument("--shell-max", type=int, default=500,
                         help="largest N for the one-command-per-step recipe (slow)")
     args = parser.parse_args()
+    SETTLE_LIMIT = args.settle
     if args.smoke:
-        global SETTLE_LIMIT
         args.sizes, args.reps = "10", 1
         SETTLE_LIMIT = 2
     sizes = [int(s) for s in args.sizes.split(",")]
-    contenders = ["nstopo", "true-floor", "ip-batch", "floor", "shell"]
+    contenders = [c for c in ["nstopo", "true-floor", "ip-batch", "floor", "shell"]
+                  if c in args.contenders.split(",")]
     if not os.access(args.nstopo, os.X_OK):
         sys.exit(f"no nstopo binary at {args.nstopo}: build the release preset first")
     floor = args.floor if args.floor and os.access(args.floor, os.X_OK) else None
-    if not floor:
+    if not floor and "true-floor" in contenders:
         print("true-floor: skipped, no nstopo-floor binary (cmake --build --preset release "
               "--target nstopo-floor; --floor PATH)")
         contenders.remove("true-floor")

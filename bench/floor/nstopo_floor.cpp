@@ -3,12 +3,13 @@
 // state for a star or a chain with raw rtnetlink, many requests in flight per socket, namespaces
 // made on several threads, and nothing read, planned or verified: what is left is what the
 // kernel itself must do, the physical limit of nstopo's approach on this kernel.
-//   nstopo-floor build --kind star|chain --n N
+//   nstopo-floor build --kind star|chain --n N [--verbose]   (--verbose: time of each phase)
 //   nstopo-floor destroy --kind star|chain --n N [--no-wait]
 //   nstopo-floor await-teardown [--timeout SECONDS] -- COMMAND...
 #include <spawn.h>
 #include <sys/wait.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <exception>
@@ -25,6 +26,19 @@ extern char** environ;
 
 namespace floor_bench {
 namespace {
+
+/// With --verbose, each phase's time goes to stderr (where the floor's own time goes).
+bool verbose = false;
+auto phase_start = std::chrono::steady_clock::now();
+
+void phaseDone(const char* what) {
+  const auto now = std::chrono::steady_clock::now();
+  if (verbose) {
+    std::fprintf(stderr, "%-28s %.3f s\n", what,
+                 std::chrono::duration<double>(now - phase_start).count());
+  }
+  phase_start = now;
+}
 
 // Devices get the indices asked for, so later requests name them without reading anything.
 // In a namespace: lo is 1, a star node's eth0 and a chain node's right 2, its left 3.
@@ -50,12 +64,14 @@ void buildStar(const Lab& lab) {
     root.send(setLinkUp(kBridgeIndex + k, lab.mark()), "marking " + lab.bridge(k));
   }
   root.flush();  // the kernel has made the bridges before the ports name them
+  phaseDone("bridges");
   const auto nodes = lab.nodes();
   auto spaces = createNamespaces(nodes, [&](std::size_t, Rtnl& rtnl) {
     nstopoNamespaceSysctls();
     rtnl.send(setLinkUp(1, lab.mark()), "lo");
     rtnl.flush();
   });
+  phaseDone("namespaces");
   for (int i = 1; i <= lab.n; ++i) {
     const std::string port = "p" + std::to_string(i);
     VethEnd root_end{port, kPortIndex + i, -1, kBridgeIndex + lab.bridgeOf(i)};
@@ -64,6 +80,7 @@ void buildStar(const Lab& lab) {
     root.send(setLinkUp(kPortIndex + i, lab.vethMark(lab.node(i), "eth0")), "marking " + port);
   }
   root.finish();
+  phaseDone("veths");
   forEachOnWorkers(nodes.size(), [&](std::size_t i) {
     auto& rtnl = *spaces[i].rtnl;
     rtnl.send(newAddress(kNodeFirstLink, starAddress(static_cast<int>(i) + 1)), "address");
@@ -71,6 +88,7 @@ void buildStar(const Lab& lab) {
     rtnl.send(setLinkUp(kNodeFirstLink, lab.vethMark("host", port)), "eth0 up");
     rtnl.finish();
   });
+  phaseDone("addresses, links up");
 }
 
 void buildChain(const Lab& lab) {
@@ -81,6 +99,7 @@ void buildChain(const Lab& lab) {
     rtnl.send(setLinkUp(1, lab.mark()), "lo");
     rtnl.flush();
   });
+  phaseDone("namespaces");
   auto root = Rtnl::open();
   for (int i = 1; i < lab.n; ++i) {
     const auto at = static_cast<std::size_t>(i);
@@ -89,6 +108,7 @@ void buildChain(const Lab& lab) {
     root.send(newVeth(right, left), "veth " + std::to_string(i));
   }
   root.finish();
+  phaseDone("veths");
   // nstopo marks its routes with a protocol number of its own (state::kRouteProtocol).
   constexpr std::uint8_t kNstopoRoutes = 152;
   forEachOnWorkers(nodes.size(), [&](std::size_t index) {
@@ -107,6 +127,7 @@ void buildChain(const Lab& lab) {
     }
     rtnl.finish();
   });
+  phaseDone("addresses, links up, routes");
 }
 
 int runCommand(const std::vector<char*>& argv) {
@@ -126,7 +147,7 @@ int runCommand(const std::vector<char*>& argv) {
 
 int usage() {
   std::fprintf(stderr,
-               "usage: nstopo-floor build --kind star|chain --n N\n"
+               "usage: nstopo-floor build --kind star|chain --n N [--verbose]\n"
                "       nstopo-floor destroy --kind star|chain --n N [--no-wait]\n"
                "       nstopo-floor await-teardown [--timeout SECONDS] -- COMMAND...\n");
   return 2;
@@ -149,6 +170,8 @@ int run(int argc, char** argv) {
     }
     if (arg == "--no-wait") {
       wait = false;
+    } else if (arg == "--verbose") {
+      verbose = true;
     } else if (arg == "--kind" && a + 1 < argc) {
       const std::string kind = argv[++a];
       if (kind != "star" && kind != "chain") {
