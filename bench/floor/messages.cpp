@@ -93,6 +93,20 @@ Message setLinkUp(int index, std::string_view alias) {
   return msg;
 }
 
+Message linkLocalOff(int index) {
+  Message msg(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_ACK);
+  ifinfomsg info{};
+  info.ifi_family = AF_UNSPEC;
+  info.ifi_index = index;
+  msg.addHeader(info);
+  const auto spec = msg.begin(IFLA_AF_SPEC);
+  const auto inet6 = msg.begin(AF_INET6);
+  msg.putU8(IFLA_INET6_ADDR_GEN_MODE, IN6_ADDR_GEN_MODE_NONE);
+  msg.end(inet6);
+  msg.end(spec);
+  return msg;
+}
+
 Message newBridge(int index, std::string_view name) {
   Message msg(RTM_NEWLINK, kCreate);
   msg.addHeader(upLink(index));
@@ -124,7 +138,12 @@ Message newVeth(const VethEnd& end, const VethEnd& peer) {
   // Both ends get the index asked for (the kernel honours the peer's only when the first end's
   // is given too): the floor addresses them later by index, without reading anything back.
   Message msg(RTM_NEWLINK, kCreate);
-  msg.addHeader(upLink(end.index));
+  auto end_header = upLink(end.index);
+  if (!end.up) {
+    end_header.ifi_flags = 0;
+    end_header.ifi_change = 0;
+  }
+  msg.addHeader(end_header);
   putEnd(msg, end);
   const auto info = msg.begin(IFLA_LINKINFO);
   msg.putString(IFLA_INFO_KIND, "veth");

@@ -58,18 +58,23 @@ Message setLinkUp(int index, std::string_view alias);
 // The kernel ignores an alias (IFLA_IFALIAS) in a request that creates a link: nstopo's marks
 // are set by setLinkUp after creation.
 
+/// No IPv6 link-local address on the device of index `index` (addr_gen_mode none). Must come
+/// before the device comes up: a request that also changes flags applies the flags first.
+Message linkLocalOff(int index);
 /// A Linux bridge of index `index`, STP off, up.
 Message newBridge(int index, std::string_view name);
 
-/// One end of a veth: its name, index, namespace (-1: the socket's own) and master.
+/// One end of a veth: its name, index, namespace (-1: the socket's own), master, and whether it
+/// comes up in the creating request (only the first end can).
 struct VethEnd {
   std::string name;
   int index = 0;
   int netns_fd = -1;
   int master = 0;
+  bool up = true;
 };
 
-/// A veth pair; the first end is up, the peer down (bring it up with setLinkUp).
+/// A veth pair; the peer is down (bring it up with setLinkUp).
 Message newVeth(const VethEnd& end, const VethEnd& peer);
 /// An IPv4 address `a.b.c.d/prefix` on the device of index `index`.
 Message newAddress(int index, std::string_view cidr);

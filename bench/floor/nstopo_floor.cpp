@@ -74,9 +74,13 @@ void buildStar(const Lab& lab) {
   phaseDone("namespaces");
   for (int i = 1; i <= lab.n; ++i) {
     const std::string port = "p" + std::to_string(i);
-    VethEnd root_end{port, kPortIndex + i, -1, kBridgeIndex + lab.bridgeOf(i)};
-    VethEnd node_end{"eth0", kNodeFirstLink, spaces[static_cast<std::size_t>(i - 1)].fd.get(), 0};
+    // The bridge port carries no address: like nstopo, no IPv6 link-local address on it, set
+    // before it comes up (no duplicate address probe, router solicitations or MLD reports).
+    VethEnd root_end{port, kPortIndex + i, -1, kBridgeIndex + lab.bridgeOf(i), false};
+    VethEnd node_end{"eth0", kNodeFirstLink, spaces[static_cast<std::size_t>(i - 1)].fd.get(), 0,
+                     false};
     root.send(newVeth(root_end, node_end), "veth " + port);
+    root.send(linkLocalOff(kPortIndex + i), "no link-local address on " + port);
     root.send(setLinkUp(kPortIndex + i, lab.vethMark(lab.node(i), "eth0")), "marking " + port);
   }
   root.finish();
@@ -103,8 +107,8 @@ void buildChain(const Lab& lab) {
   auto root = Rtnl::open();
   for (int i = 1; i < lab.n; ++i) {
     const auto at = static_cast<std::size_t>(i);
-    VethEnd right{"right", kNodeFirstLink, spaces[at - 1].fd.get(), 0};
-    VethEnd left{"left", kChainLeft, spaces[at].fd.get(), 0};
+    VethEnd right{"right", kNodeFirstLink, spaces[at - 1].fd.get(), 0, true};
+    VethEnd left{"left", kChainLeft, spaces[at].fd.get(), 0, false};
     root.send(newVeth(right, left), "veth " + std::to_string(i));
   }
   root.finish();
