@@ -82,11 +82,16 @@ def namespace_state(netns):
 
 def wait_for_dad(names, limit=20):
     """IPv6 duplicate address detection (on in the root namespace) adds a link-local address's
-    local route only when it ends; wait for it (bounded) so both dumps see the same."""
+    local route only when it ends; wait for it (bounded) so both dumps see the same. A bridge
+    gets its link-local address only when the kernel's link watch sees its carrier, up to a
+    second later, so no address may be tentative in two looks 1.5 s apart."""
     deadline = time.time() + limit
-    for netns in [None] + names:
-        while time.time() < deadline and ip_json(netns, "-6", "addr", "show", "tentative"):
-            time.sleep(0.2)
+    quiet = 0
+    while quiet < 2 and time.time() < deadline:
+        busy = any(ip_json(netns, "-6", "addr", "show", "tentative") for netns in [None] + names)
+        quiet = 0 if busy else quiet + 1
+        if quiet < 2:
+            time.sleep(1.5 if not busy else 0.2)
 
 
 def dump():
