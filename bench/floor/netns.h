@@ -8,10 +8,13 @@
 #include <string>
 #include <vector>
 
+#include "nstopo/core/unique_fd.h"
+
 #include "rtnl.h"
-#include "unique_fd.h"
 
 namespace floor_bench {
+
+using nstopo::UniqueFd;
 
 inline constexpr const char* kNetnsDir = "/run/netns";
 

@@ -10,10 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "nstopo/core/unique_fd.h"
+
 #include "messages.h"
-#include "unique_fd.h"
 
 namespace floor_bench {
+
+using nstopo::UniqueFd;
 
 class Rtnl {
  public:
