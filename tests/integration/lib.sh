@@ -143,10 +143,34 @@ link_lines() {
         print name, admin, $5, master}' | sort
 }
 
+# carrier_settled: true once the kernel has caught up with every carrier change: a route on an up
+# link is flagged linkdown exactly when that link has no carrier. The kernel sets the carrier at
+# once (a veth's peer going down, say) but flags the routes from its link-watch work, up to a
+# second later; a snapshot taken in between would differ from one taken after.
+carrier_settled() {
+  python3 -c '
+import json, os, subprocess, sys
+def ip(ns, *args):
+    prefix = ["ip", "-j"] + (["-n", ns] if ns else [])
+    out = subprocess.run(prefix + list(args), capture_output=True, text=True).stdout
+    return json.loads(out) if out.strip() else []
+spaces = [""] + (sorted(os.listdir("/run/netns")) if os.path.isdir("/run/netns") else [])
+for ns in spaces:
+    carrier = {l["ifname"]: "LOWER_UP" in l.get("flags", []) for l in ip(ns, "link", "show")
+               if "UP" in l.get("flags", [])}
+    for family in ("-4", "-6"):
+        for r in ip(ns, family, "route", "show"):
+            dev = r.get("dev")
+            if dev in carrier and ("linkdown" in r.get("flags", [])) == carrier[dev]:
+                sys.exit(1)
+'
+}
+
 # snapshot: every namespace with its links (name, state, mtu, master), addresses, routes and the
 # root namespace's links; ifindexes and MACs are left out so an undo that recreates an object
-# compares equal.
+# compares equal. It waits (bounded) for the kernel's pending carrier changes first.
 snapshot() {
+  wait_until 5 carrier_settled || true
   {
     echo "netns: $(netns_list)"
     echo "root:"; ip -o link show | link_lines
