@@ -136,6 +136,9 @@ qemu_pid=""
 start_qemu() {
   local -a accel=(-accel tcg -cpu max)
   [[ $1 == kvm ]] && accel=(-accel kvm -cpu host)
+  # Emptied here, before qemu starts: the redirection below happens in the background child,
+  # and until it runs wait_for_init would read the last boot's log and its init marker.
+  : >"$console_log"
   # -nic none: the guest has no network device at all, only what the scenarios build inside it.
   # -no-reboot with panic=-1: a crash or an exiting init ends qemu instead of rebooting forever.
   # stdin from /dev/null: -nographic would otherwise take the terminal for its monitor.
