@@ -48,35 +48,6 @@ void writeSysctl(const std::string& key, const std::string& value) {
   }
 }
 
-void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work) {
-  std::atomic<std::size_t> next{0};
-  std::mutex failure_mutex;
-  std::exception_ptr failure;
-  auto worker = [&] {
-    try {
-      for (std::size_t i = next++; i < count; i = next++) {
-        work(i);
-      }
-    } catch (...) {
-      const std::lock_guard lock(failure_mutex);
-      failure = std::current_exception();
-      next = count;
-    }
-  };
-  const std::size_t threads =
-      std::min(count, std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8));
-  std::vector<std::thread> pool;
-  for (std::size_t i = 0; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  for (auto& thread : pool) {
-    thread.join();
-  }
-  if (failure) {
-    std::rethrow_exception(failure);
-  }
-}
-
 std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
                                         const std::function<void(std::size_t, Rtnl&)>& inside) {
   prepareNetnsDir();

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/workers.h"
 
 #include "rtnl.h"
 
@@ -35,8 +36,9 @@ std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
 /// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace.
 void writeSysctl(const std::string& key, const std::string& value);
 
-/// Runs work(i) for i in [0, count) on up to eight threads (as many as the machine has cores).
-void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work);
+/// nstopo's own worker loop (header-only): work(i) for i in [0, count) on up to eight threads,
+/// the first exception rethrown to the caller.
+using nstopo::sys::forEachOnWorkers;
 
 /// Unmounts and removes /run/netns/NAME; the kernel frees the namespace when its last user goes.
 void deleteNamespace(const std::string& name);

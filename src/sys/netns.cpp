@@ -182,27 +182,6 @@ void runOnHelperThread(const std::function<void()>& work) {
   helper.join();
 }
 
-void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work,
-                      std::size_t threads) {
-  std::atomic<std::size_t> next{0};
-  auto worker = [&] {
-    for (std::size_t i = next++; i < count; i = next++) {
-      work(i);
-    }
-  };
-  if (threads == 0) {
-    threads = std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
-  }
-  threads = std::min(count, threads);
-  std::vector<std::thread> pool;
-  for (std::size_t i = 0; i < threads; ++i) {
-    pool.emplace_back(worker);
-  }
-  for (auto& thread : pool) {
-    thread.join();
-  }
-}
-
 Status enterNetns(int netns_fd, const std::string& name) {
   if (::setns(netns_fd, CLONE_NEWNET) != 0) {
     return sysError(fmt::format("entering namespace '{}'", name), errno);

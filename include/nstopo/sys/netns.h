@@ -7,6 +7,7 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/workers.h"  // forEachOnWorkers, which the namespace code runs on
 
 namespace nstopo::sys {
 
@@ -42,13 +43,6 @@ inline constexpr const char* kNetnsRunDir = "/run/netns";
 
 /// Runs `work` on a short-lived thread, so setns() never touches the main thread's namespace.
 void runOnHelperThread(const std::function<void()>& work);
-
-/// Runs `work(i)` for every i below `count` on up to one short-lived thread per core (at most
-/// 8), or on up to `threads` threads when it is not 0; each thread takes the next index until
-/// none is left. For per-namespace work that the kernel can do in parallel; `work` must only
-/// touch what belongs to its index.
-void forEachOnWorkers(std::size_t count, const std::function<void(std::size_t)>& work,
-                      std::size_t threads = 0);
 
 /// Moves the calling (helper) thread into the namespace `netns_fd` refers to.
 [[nodiscard]] Status enterNetns(int netns_fd, const std::string& name);
