@@ -9,12 +9,9 @@
 #   BENCH_LOCK=/work/bench.lock bash bench/ovs_internal_destroy.sh 500 3 OLD-NSTOPO NEW-NSTOPO
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if [[ -n ${BENCH_LOCK:-} ]]; then
-  exec env -u BENCH_LOCK flock "$BENCH_LOCK" bash "$0" "$@"
-fi
-if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
-  exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+enter_bench_sandbox "$0" "$@"
 if [[ $# -lt 3 ]]; then
   echo "usage: ovs_internal_destroy.sh N ROUNDS NSTOPO..." >&2
   exit 2
@@ -25,8 +22,7 @@ shift 2
 work=$(mktemp -d)
 trap '"$1" ovs stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$1" ovs start >/dev/null
-python3 -c "import sys; sys.path.insert(0, '$here'); from ovs_lab import OvsLab; \
-print(OvsLab('ovs-internal', $n).yaml(), end='')" >"$work/lab.yaml"
+write_lab_yaml ovs_lab OvsLab ovs-internal "$n" "$work/lab.yaml"
 echo "ovs-internal star N=$n, $rounds rounds, kernel $(uname -r), $(nproc) cores, $(date -u +%FT%TZ)"
 for round in $(seq 1 "$rounds"); do
   for binary in "$@"; do

@@ -17,12 +17,9 @@
 #   BENCH_LOCK=/work/bench.lock bash bench/ovs_internal_moves.sh [N=200] [WORKERS=8]
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if [[ -n ${BENCH_LOCK:-} ]]; then
-  exec env -u BENCH_LOCK flock "$BENCH_LOCK" bash "$0" "$@"
-fi
-if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
-  exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+enter_bench_sandbox "$0" "$@"
 n=${1:-200}
 workers=${2:-8}
 work=$(mktemp -d)

@@ -15,12 +15,9 @@
 # NSTOPO names the binary (default build/release/src/nstopo, else build/dev/src/nstopo).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if [[ -n ${BENCH_LOCK:-} ]]; then
-  exec env -u BENCH_LOCK flock "$BENCH_LOCK" bash "$0" "$@"
-fi
-if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
-  exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+enter_bench_sandbox "$0" "$@"
 n=${1:-200}
 nstopo=${NSTOPO:-$here/../build/release/src/nstopo}
 [[ -x $nstopo ]] || nstopo=$here/../build/dev/src/nstopo
@@ -31,8 +28,7 @@ fi
 work=$(mktemp -d)
 trap '"$nstopo" ovs stop >/dev/null 2>&1 || true; rm -rf "$work"' EXIT
 "$nstopo" ovs start >/dev/null
-python3 -c "import sys; sys.path.insert(0, '$here'); from ovs_lab import OvsLab; \
-print(OvsLab('ovs-internal', $n).yaml(), end='')" >"$work/lab.yaml"
+write_lab_yaml ovs_lab OvsLab ovs-internal "$n" "$work/lab.yaml"
 echo "ovs-internal star N=$n, $nstopo, kernel $(uname -r), $(nproc) cores (shared), $(date -u +%FT%TZ)"
 
 for command in apply destroy; do

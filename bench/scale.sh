@@ -12,16 +12,14 @@ if [[ $# -ne 2 || ! $1 =~ ^(star|chain)$ || ! $2 =~ ^[0-9]+$ ]]; then
   echo "usage: bench/scale.sh star|chain N" >&2
   exit 2
 fi
-if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
-  exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
-fi
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
+enter_bench_sandbox "$0" "$@"
 kind=$1 n=$2
 nstopo=${NSTOPO:-$here/../build/release/src/nstopo}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import bench; \
-open(sys.argv[2], 'w').write(bench.Lab(sys.argv[3], int(sys.argv[4])).yaml())" \
-  "$here" "$work/lab.yaml" "$kind" "$n"
+write_lab_yaml bench Lab "$kind" "$n" "$work/lab.yaml"
 ulimit -n "$(ulimit -Hn)"  # nstopo needs a file per namespace plus 160
 # timed NAME ARGS...: one nstopo run; prints its exit code, seconds and peak RSS.
 timed() {
