@@ -569,7 +569,7 @@ def plot_per_namespace(results, kind, table, out):
     `mn --topo single,N` (its nearest shape), wall time, from the Mininet runs of the same file."""
     series = [(c, "build", f"{c} build") for c in ("nstopo", "true-floor", "ip-batch", "floor")]
     series += [(c, "destroy", f"{c} destroy") for c in ("nstopo", "true-floor")]
-    rows = {int(n): row for n, row in table.items()}
+    rows = {int(n): dict(row) for n, row in table.items()}  # copies: Mininet is added below
     if kind == "star":
         for mn in mininet_lab.KINDS:
             for n, row in results["runs"].get(mn, {}).items():

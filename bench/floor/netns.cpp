@@ -8,13 +8,9 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <system_error>
-#include <thread>
 
 namespace floor_bench {
 namespace {

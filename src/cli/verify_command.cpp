@@ -17,6 +17,7 @@
 #include "nstopo/drivers/probe.h"
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
+#include "nstopo/sys/workers.h"
 
 #include "commands.h"
 #include "lab_nodes.h"

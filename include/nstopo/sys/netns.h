@@ -7,7 +7,6 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/core/unique_fd.h"
-#include "nstopo/sys/workers.h"  // forEachOnWorkers, which the namespace code runs on
 
 namespace nstopo::sys {
 

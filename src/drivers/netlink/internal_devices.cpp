@@ -9,6 +9,7 @@
 #include "nstopo/drivers/netlink.h"
 #include "nstopo/model/topology.h"
 #include "nstopo/sys/netns.h"
+#include "nstopo/sys/workers.h"
 
 #include "link_messages.h"
 #include "rtnl_socket.h"

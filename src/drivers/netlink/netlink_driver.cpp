@@ -21,6 +21,7 @@
 #include "nstopo/sys/netns.h"
 #include "nstopo/sys/privileges.h"
 #include "nstopo/sys/sysctl.h"
+#include "nstopo/sys/workers.h"
 
 #include "addr_route_messages.h"
 #include "link_messages.h"
