@@ -142,16 +142,16 @@ tl::expected<std::chrono::milliseconds, std::string> parseTimeSpan(std::string_v
   return std::chrono::milliseconds(*ms);
 }
 
-std::optional<model::Impairment> parseImpairment(FieldReader& in, const YAML::Node& node,
+std::optional<model::Impairment> parseImpairment(FieldReader& in, const YamlNode& node,
                                                  const std::string& what) {
   model::Impairment out;
   bool ok = true;
-  const auto bad = [&](const YAML::Node& value, const std::string& key, const std::string& text,
+  const auto bad = [&](const YamlNode& value, const std::string& key, const std::string& text,
                        const std::string& why) {
     in.problem(in.at(value), fmt::format("{} {} '{}' {}", what, key, excerpt(text), why));
     ok = false;
   };
-  const auto duration = [&](const YAML::Node& value,
+  const auto duration = [&](const YamlNode& value,
                             const std::string& key) -> std::optional<std::uint32_t> {
     const auto text = in.string(value, what + " " + key);
     if (!text) {
@@ -166,7 +166,7 @@ std::optional<model::Impairment> parseImpairment(FieldReader& in, const YAML::No
     return *us;
   };
   // "1%" or "1% 25%": a probability and the correlation with the previous packet, as tc has them.
-  const auto chance = [&](const YAML::Node& value,
+  const auto chance = [&](const YamlNode& value,
                           const std::string& key) -> std::optional<model::Chance> {
     const auto text = in.string(value, what + " " + key);
     if (!text) {
@@ -206,7 +206,7 @@ std::optional<model::Impairment> parseImpairment(FieldReader& in, const YAML::No
   in.forEachField(node, what,
                   {"delay", "jitter", "delay_distribution", "loss", "duplicate", "corrupt",
                    "reorder", "gap", "rate", "limit"},
-                  [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+                  [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
                     if (key == "delay") {
                       out.delay_us = duration(value, key);
                     } else if (key == "jitter") {

@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include <tl/expected.hpp>
-#include <yaml-cpp/yaml.h>
 
 #include "nstopo/model/impairment.h"
 
@@ -26,7 +25,7 @@ namespace nstopo::parse {
 
 /// Reads `impair:` (records its problems in `in`); nullopt when it has problems or is empty.
 [[nodiscard]] std::optional<model::Impairment> parseImpairment(FieldReader& in,
-                                                               const YAML::Node& node,
+                                                               const YamlNode& node,
                                                                const std::string& what);
 
 }  // namespace nstopo::parse

@@ -113,49 +113,27 @@ RangeFound rangeInNodeKey(std::string_view key) {
   return range;
 }
 
-RangeFound rangeInLink(const YAML::Node& link) {
-  std::optional<IndexRange> found;
-  if (!link.IsMap()) {
-    return found;
-  }
-  auto scan = [&](const YAML::Node& value) -> std::optional<std::string> {
-    if (!value.IsScalar()) {
-      return std::nullopt;
-    }
-    const std::string& text = value.Scalar();
-    for (auto open = text.find('['); open != std::string::npos; open = text.find('[', open + 1)) {
-      auto range = bracketAt(text, open);
-      if (!range) {
-        continue;
-      }
-      if (auto problem = boundsProblem(*range)) {
-        return problem;
-      }
-      if (found && found->written != range->written) {
-        return fmt::format("a link steps through one range, and this one names both '{}' and '{}'",
-                           found->written, range->written);
-      }
-      found = std::move(range);
-    }
-    return std::nullopt;
-  };
-  for (const auto& entry : link) {
-    if (!entry.first.IsScalar() || endpointKeys().count(entry.first.Scalar()) == 0) {
+bool holdsEndpoints(const std::string& key) {
+  return endpointKeys().count(key) > 0;
+}
+
+std::optional<std::string> addEndpointRanges(const std::string& text,
+                                             std::optional<IndexRange>& found) {
+  for (auto open = text.find('['); open != std::string::npos; open = text.find('[', open + 1)) {
+    auto range = bracketAt(text, open);
+    if (!range) {
       continue;
     }
-    std::optional<std::string> problem;
-    if (entry.second.IsSequence()) {
-      for (const auto& item : entry.second) {
-        problem = problem ? problem : scan(item);
-      }
-    } else {
-      problem = scan(entry.second);
+    if (auto problem = boundsProblem(*range)) {
+      return problem;
     }
-    if (problem) {
-      return tl::unexpected(*problem);
+    if (found && found->written != range->written) {
+      return fmt::format("a link steps through one range, and this one names both '{}' and '{}'",
+                         found->written, range->written);
     }
+    found = std::move(range);
   }
-  return found;
+  return std::nullopt;
 }
 
 tl::expected<std::string, std::string> instantiate(std::string_view text, const IndexRange& range,

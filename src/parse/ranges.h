@@ -40,10 +40,44 @@ using RangeFound = tl::expected<std::optional<IndexRange>, std::string>;
 /// range: NAME[FIRST-LAST] or NAME[FIRST-LAST]SUFFIX.
 [[nodiscard]] RangeFound rangeInNodeKey(std::string_view key);
 
-/// The range of a link: every `[FIRST-LAST]` in its endpoints (`endpoints`, `endpoint` and the
-/// key of the interface it is stacked on), which must all be the same range. Other brackets are
-/// left alone (an interface name may hold them).
-[[nodiscard]] RangeFound rangeInLink(const YAML::Node& link);
+/// Whether a link's `key` holds endpoints (NODE:IFNAME or BRIDGE:IFNAME): `endpoints`,
+/// `endpoint` and the key of the interface a link kind is stacked on.
+[[nodiscard]] bool holdsEndpoints(const std::string& key);
+
+/// Adds the ranges of one endpoint's text to `found`, which must all be the same range; the
+/// problem when one is not. Other brackets are left alone (an interface name may hold them).
+[[nodiscard]] std::optional<std::string> addEndpointRanges(const std::string& text,
+                                                           std::optional<IndexRange>& found);
+
+/// The range of a link: every `[FIRST-LAST]` in its endpoints. For the loader's YamlNode and for
+/// yaml-cpp's YAML::Node (`nstopo expand`), which read alike.
+template <class Node>
+[[nodiscard]] RangeFound rangeInLink(const Node& link) {
+  std::optional<IndexRange> found;
+  if (!link.IsMap()) {
+    return found;
+  }
+  auto scan = [&](const auto& value) -> std::optional<std::string> {
+    return value.IsScalar() ? addEndpointRanges(value.Scalar(), found) : std::nullopt;
+  };
+  for (const auto& entry : link) {
+    if (!entry.first.IsScalar() || !holdsEndpoints(entry.first.Scalar())) {
+      continue;
+    }
+    std::optional<std::string> problem;
+    if (entry.second.IsSequence()) {
+      for (const auto& item : entry.second) {
+        problem = problem ? problem : scan(item);
+      }
+    } else {
+      problem = scan(entry.second);
+    }
+    if (problem) {
+      return tl::unexpected(*problem);
+    }
+  }
+  return found;
+}
 
 /// `text` for the number `i` of `range`: each `range.written` becomes range.number(i), and each
 /// placeholder `{i}`, `{i+N}`, `{i-N}` the plain number (5, never 05: it goes into addresses).

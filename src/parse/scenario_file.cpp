@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #include <fmt/format.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "nstopo/core/names.h"
 #include "nstopo/parse/scenario.h"
@@ -14,7 +14,7 @@ namespace nstopo::parse {
 namespace {
 
 /// One event: `at`, `link` and exactly one change (`state`, `impair` or `restore`).
-std::optional<model::ScenarioEvent> readEvent(FieldReader& in, const YAML::Node& node) {
+std::optional<model::ScenarioEvent> readEvent(FieldReader& in, const YamlNode& node) {
   model::ScenarioEvent event;
   event.origin = in.at(node);
   const auto problems_before = in.problemCount();
@@ -26,7 +26,7 @@ std::optional<model::ScenarioEvent> readEvent(FieldReader& in, const YAML::Node&
   int changes = 0;
   const bool is_map = in.forEachField(
       node, "event", {"at", "link", "state", "one_end", "impair", "restore"},
-      [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+      [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
         if (key == "at") {
           const auto text = in.string(value, "event at");
           if (!text) {
@@ -110,9 +110,9 @@ tl::expected<model::Scenario, Diagnostics> parseScenario(const std::string& text
     problems.push_back(std::move(*problem));
     return tl::unexpected(std::move(problems));
   }
-  YAML::Node root;
+  YamlTree tree;
   try {
-    root = YAML::Load(text);
+    tree = YamlTree::parse(text);
   } catch (const YAML::Exception& error) {
     const SourceLoc place = error.mark.line < 0
                                 ? SourceLoc{file, 1, 1}
@@ -121,15 +121,16 @@ tl::expected<model::Scenario, Diagnostics> parseScenario(const std::string& text
                              fmt::format("YAML syntax: {}", excerpt(error.msg)), place, 0});
     return tl::unexpected(std::move(problems));
   }
+  const YamlNode root = tree.root();
   model::Scenario scenario;
   FieldReader in(file, problems);
   try {
     bool has_events = false;
     const bool is_map = in.forEachField(
         root, "scenario", {"events"},
-        [&](const std::string&, const SourceLoc&, const YAML::Node& events) {
+        [&](const std::string&, const SourceLoc&, const YamlNode& events) {
           has_events = true;
-          in.forEachItem(events, "events", [&](const YAML::Node& item) {
+          in.forEachItem(events, "events", [&](const YamlNode& item) {
             if (scenario.events.size() == model::kMaxScenarioEvents) {
               in.problem(in.at(item), fmt::format("a scenario has at most {} events",
                                                   model::kMaxScenarioEvents));
@@ -174,13 +175,10 @@ tl::expected<model::Scenario, Diagnostics> loadScenarioFile(const std::string& p
 tl::expected<model::Impairment, std::string> impairmentFromArguments(
     const std::vector<std::pair<std::string, std::string>>& given) {
   // The options become the map a file would hold, so one reader checks both the same way.
-  YAML::Node map(YAML::NodeType::Map);
-  for (const auto& [key, value] : given) {
-    map[key] = value;
-  }
+  const YamlTree map = YamlTree::mapOfScalars(given);
   Diagnostics problems;
   FieldReader in("", problems);
-  auto impair = parseImpairment(in, map, "impair");
+  auto impair = parseImpairment(in, map.root(), "impair");
   if (!problems.empty() || !impair) {
     std::string line;
     for (const auto& problem : problems) {

@@ -7,24 +7,24 @@
 
 namespace nstopo::parse {
 
-void parseVerifySection(const YAML::Node& node, const SourceLoc& key_loc, FieldReader& in,
+void parseVerifySection(const YamlNode& node, const SourceLoc& key_loc, FieldReader& in,
                         model::VerifySpec& out) {
   out.loc = key_loc;
   in.forEachField(
       node, "verify", {"all_pairs", "expect"},
-      [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+      [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
         if (key == "all_pairs") {
           out.all_pairs = in.boolean(value, "verify all_pairs").value_or(false);
           return;
         }
-        in.forEachItem(value, "verify expect", [&](const YAML::Node& item) {
+        in.forEachItem(value, "verify expect", [&](const YamlNode& item) {
           model::Expectation expectation;
           expectation.loc = in.at(item);
           bool has_from = false;
           bool has_to = false;
           const bool shaped = in.forEachField(
               item, "expectation", {"from", "to", "reachable", "protocol", "port"},
-              [&](const std::string& field, const SourceLoc&, const YAML::Node& v) {
+              [&](const std::string& field, const SourceLoc&, const YamlNode& v) {
                 if (field == "from") {
                   has_from = true;
                   expectation.from = in.string(v, "expectation 'from'").value_or("");

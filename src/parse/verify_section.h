@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <yaml-cpp/yaml.h>
-
 #include "nstopo/model/verify.h"
 
 #include "yaml_fields.h"
@@ -10,7 +8,7 @@
 namespace nstopo::parse {
 
 /// Parses the topology file's `verify:` section (shape and types only).
-void parseVerifySection(const YAML::Node& node, const SourceLoc& key_loc, FieldReader& in,
+void parseVerifySection(const YamlNode& node, const SourceLoc& key_loc, FieldReader& in,
                         model::VerifySpec& out);
 
 }  // namespace nstopo::parse

@@ -11,6 +11,11 @@
 
 namespace nstopo::parse {
 
+YamlNode child(const YamlNode& map, const std::string& key) {
+  const YamlNode value = map[key];
+  return value.IsDefined() ? value : YamlNode();
+}
+
 YAML::Node child(const YAML::Node& map, const std::string& key) {
   if (!map.IsMap()) {
     return YAML::Node();
@@ -21,7 +26,7 @@ YAML::Node child(const YAML::Node& map, const std::string& key) {
 
 namespace {
 
-const char* typeName(const YAML::Node& node) {
+const char* typeName(const YamlNode& node) {
   switch (node.Type()) {
     case YAML::NodeType::Map:
       return "a mapping";
@@ -46,7 +51,7 @@ SourceLoc FieldReader::at(const YAML::Mark& mark) const {
   return SourceLoc{file_, mark.line + 1, mark.column + 1};
 }
 
-SourceLoc FieldReader::at(const YAML::Node& node) const {
+SourceLoc FieldReader::at(const YamlNode& node) const {
   return at(node.Mark());
 }
 
@@ -67,7 +72,7 @@ void FieldReader::setInstance(const IndexRange& range, std::int64_t i, std::stri
   instance_ = Instance{range, i, std::move(label)};
 }
 
-std::optional<std::string> FieldReader::scalar(const YAML::Node& node, const SourceLoc& loc,
+std::optional<std::string> FieldReader::scalar(const YamlNode& node, const SourceLoc& loc,
                                                const std::string& what) {
   if (!instance_) {
     return node.Scalar();
@@ -81,8 +86,8 @@ std::optional<std::string> FieldReader::scalar(const YAML::Node& node, const Sou
 }
 
 bool FieldReader::forEachEntry(
-    const YAML::Node& node, const std::string& what,
-    const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit) {
+    const YamlNode& node, const std::string& what,
+    const std::function<void(const std::string&, const SourceLoc&, const YamlNode&)>& visit) {
   if (node.IsNull()) {
     return true;
   }
@@ -112,10 +117,10 @@ bool FieldReader::forEachEntry(
 }
 
 bool FieldReader::forEachField(
-    const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed,
-    const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit) {
+    const YamlNode& node, const std::string& what, const std::vector<std::string>& allowed,
+    const std::function<void(const std::string&, const SourceLoc&, const YamlNode&)>& visit) {
   return forEachEntry(
-      node, what, [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+      node, what, [&](const std::string& key, const SourceLoc& loc, const YamlNode& value) {
         bool known = false;
         for (const auto& name : allowed) {
           known = known || name == key;
@@ -132,8 +137,8 @@ bool FieldReader::forEachField(
       });
 }
 
-bool FieldReader::forEachItem(const YAML::Node& node, const std::string& what,
-                              const std::function<void(const YAML::Node&)>& visit) {
+bool FieldReader::forEachItem(const YamlNode& node, const std::string& what,
+                              const std::function<void(const YamlNode&)>& visit) {
   if (node.IsNull()) {
     return true;
   }
@@ -148,7 +153,7 @@ bool FieldReader::forEachItem(const YAML::Node& node, const std::string& what,
   return true;
 }
 
-std::optional<std::string> FieldReader::string(const YAML::Node& node, const std::string& what) {
+std::optional<std::string> FieldReader::string(const YamlNode& node, const std::string& what) {
   if (!node.IsScalar()) {
     problem(at(node), fmt::format("{} must be a string, found {}", what, typeName(node)));
     return std::nullopt;
@@ -156,7 +161,7 @@ std::optional<std::string> FieldReader::string(const YAML::Node& node, const std
   return scalar(node, at(node), what);
 }
 
-std::optional<bool> FieldReader::boolean(const YAML::Node& node, const std::string& what) {
+std::optional<bool> FieldReader::boolean(const YamlNode& node, const std::string& what) {
   if (node.IsScalar()) {
     const auto text = scalar(node, at(node), what);
     if (!text) {
@@ -173,7 +178,7 @@ std::optional<bool> FieldReader::boolean(const YAML::Node& node, const std::stri
   return std::nullopt;
 }
 
-std::optional<std::int64_t> FieldReader::integer(const YAML::Node& node, const std::string& what,
+std::optional<std::int64_t> FieldReader::integer(const YamlNode& node, const std::string& what,
                                                  std::int64_t min, std::int64_t max) {
   if (!node.IsScalar()) {
     problem(at(node), fmt::format("{} must be a whole number, found {}", what, typeName(node)));

@@ -12,6 +12,7 @@
 #include "nstopo/core/error.h"
 
 #include "ranges.h"
+#include "yaml_tree.h"
 
 namespace nstopo::parse {
 
@@ -19,8 +20,12 @@ namespace nstopo::parse {
 /// laughs") get near this, and counting stops them before they cost seconds and gigabytes.
 inline constexpr std::size_t kMaxYamlValues = 250'000;
 
-/// The value under `key`, read without adding the key (the non-const operator[] adds it); a
-/// missing key gives a null node, not yaml-cpp's invalid one that throws when asked its type.
+/// The value under `key`; a missing key gives a null node, not an undefined one.
+[[nodiscard]] YamlNode child(const YamlNode& map, const std::string& key);
+
+/// The same for yaml-cpp's nodes (`nstopo expand` and `split` write YAML with them), read without
+/// adding the key (the non-const operator[] adds it); a missing key gives a null node, not
+/// yaml-cpp's invalid one that throws when asked its type.
 [[nodiscard]] YAML::Node child(const YAML::Node& map, const std::string& key);
 
 /// Thrown when a walk visits more than kMaxYamlValues values.
@@ -33,7 +38,7 @@ class FieldReader {
   FieldReader(std::string file, Diagnostics& problems)
       : file_(std::move(file)), problems_(problems) {}
 
-  [[nodiscard]] SourceLoc at(const YAML::Node& node) const;
+  [[nodiscard]] SourceLoc at(const YamlNode& node) const;
   [[nodiscard]] SourceLoc at(const YAML::Mark& mark) const;
   void problem(const SourceLoc& loc, std::string message);
 
@@ -49,27 +54,27 @@ class FieldReader {
   /// "did you mean" hint). `visit` gets key, key place and value. Returns false when `node`
   /// is not a mapping; a null node counts as an empty mapping.
   bool forEachField(
-      const YAML::Node& node, const std::string& what, const std::vector<std::string>& allowed,
-      const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit);
+      const YamlNode& node, const std::string& what, const std::vector<std::string>& allowed,
+      const std::function<void(const std::string&, const SourceLoc&, const YamlNode&)>& visit);
 
   /// Like forEachField, for mappings whose keys are names chosen by the user.
   bool forEachEntry(
-      const YAML::Node& node, const std::string& what,
-      const std::function<void(const std::string&, const SourceLoc&, const YAML::Node&)>& visit);
+      const YamlNode& node, const std::string& what,
+      const std::function<void(const std::string&, const SourceLoc&, const YamlNode&)>& visit);
 
-  bool forEachItem(const YAML::Node& node, const std::string& what,
-                   const std::function<void(const YAML::Node&)>& visit);
+  bool forEachItem(const YamlNode& node, const std::string& what,
+                   const std::function<void(const YamlNode&)>& visit);
 
-  std::optional<std::string> string(const YAML::Node& node, const std::string& what);
-  std::optional<bool> boolean(const YAML::Node& node, const std::string& what);
-  std::optional<std::int64_t> integer(const YAML::Node& node, const std::string& what,
+  std::optional<std::string> string(const YamlNode& node, const std::string& what);
+  std::optional<bool> boolean(const YamlNode& node, const std::string& what);
+  std::optional<std::int64_t> integer(const YamlNode& node, const std::string& what,
                                       std::int64_t min, std::int64_t max);
 
  private:
   void countValue();
   /// The text of a scalar for the instance being read, if any; nothing (and a problem) when a
   /// placeholder in it is wrong.
-  std::optional<std::string> scalar(const YAML::Node& node, const SourceLoc& loc,
+  std::optional<std::string> scalar(const YamlNode& node, const SourceLoc& loc,
                                     const std::string& what);
 
   struct Instance {

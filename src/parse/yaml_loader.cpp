@@ -12,7 +12,7 @@
 
 #include <fmt/format.h>
 #include <yaml-cpp/depthguard.h>
-#include <yaml-cpp/yaml.h>
+#include <yaml-cpp/exceptions.h>
 
 #include "nstopo/core/names.h"
 #include "nstopo/core/overloaded.h"
@@ -41,7 +41,7 @@ class TopologyParser {
   TopologyParser(const std::string& file, Diagnostics& problems)
       : in_(file, problems), file_(file) {}
 
-  model::Topology parse(const YAML::Node& root) {
+  model::Topology parse(const YamlNode& root) {
     model::Topology topology;
     topology.file = file_;
     if (!root.IsMap()) {
@@ -54,7 +54,7 @@ class TopologyParser {
     static const std::vector<std::string> kTopLevelKeys = {
         "version", "name", "defaults", "nodes", "bridges", "links", "verify", "hosts", "vni_range"};
     in_.forEachField(root, "topology", kTopLevelKeys,
-                     [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+                     [&](const std::string& key, const SourceLoc& loc, const YamlNode& value) {
                        if (key == "version") {
                          if (auto v = in_.integer(value, "version", 1, 1)) {
                            topology.version = static_cast<int>(*v);
@@ -110,17 +110,17 @@ class TopologyParser {
   }
 
  private:
-  void parseDefaults(const YAML::Node& node) {
+  void parseDefaults(const YamlNode& node) {
     const std::string what = "defaults";
     in_.forEachField(
         node, what, {"interfaces", "routes", "sysctls"},
-        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+        [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
           if (key == "interfaces") {
             // Settings for every interface at once, not keyed by interface name.
             in_.forEachField(
                 value, "defaults interfaces (mtu, up, promisc or impair of every interface)",
                 {"mtu", "up", "promisc", "impair"},
-                [&](const std::string& setting, const SourceLoc&, const YAML::Node& v) {
+                [&](const std::string& setting, const SourceLoc&, const YamlNode& v) {
                   if (setting == "mtu") {
                     defaults_.mtu = parseMtu(v, "defaults interfaces");
                   } else if (setting == "up") {
@@ -140,28 +140,27 @@ class TopologyParser {
         });
   }
 
-  void parseRoutes(const YAML::Node& value, const std::string& what,
-                   std::vector<model::Route>& out) {
-    in_.forEachItem(value, what + " routes", [&](const YAML::Node& item) {
+  void parseRoutes(const YamlNode& value, const std::string& what, std::vector<model::Route>& out) {
+    in_.forEachItem(value, what + " routes", [&](const YamlNode& item) {
       if (auto route = parseRoute(item, what)) {
         out.push_back(std::move(*route));
       }
     });
   }
 
-  void parseSysctls(const YAML::Node& value, const std::string& what,
+  void parseSysctls(const YamlNode& value, const std::string& what,
                     std::vector<model::Sysctl>& out) {
     in_.forEachEntry(value, what + " sysctls",
-                     [&](const std::string& sysctl, const SourceLoc& loc, const YAML::Node& v) {
+                     [&](const std::string& sysctl, const SourceLoc& loc, const YamlNode& v) {
                        if (auto text = in_.string(v, "sysctl '" + excerpt(sysctl) + "'")) {
                          out.push_back(model::Sysctl{sysctl, *text, loc});
                        }
                      });
   }
 
-  void parseNodes(const YAML::Node& node, model::Topology& topology) {
+  void parseNodes(const YamlNode& node, model::Topology& topology) {
     in_.forEachEntry(
-        node, "nodes", [&](const std::string& key, const SourceLoc& loc, const YAML::Node& value) {
+        node, "nodes", [&](const std::string& key, const SourceLoc& loc, const YamlNode& value) {
           const auto range = rangeInNodeKey(key);
           if (!range) {
             in_.problem(loc, fmt::format("node {}", range.error()));
@@ -182,7 +181,7 @@ class TopologyParser {
 
   /// The node `name`, written as `key` (itself, or the range that makes it).
   void addNode(const std::string& name, const std::string& key, const SourceLoc& loc,
-               const YAML::Node& value, model::Topology& topology) {
+               const YamlNode& value, model::Topology& topology) {
     const auto [first, added] = node_keys_.try_emplace(name, std::pair(key, loc));
     if (!added) {
       const auto& [first_key, first_loc] = first->second;
@@ -204,7 +203,7 @@ class TopologyParser {
   /// Counts the instances of the node ranges before any is read, so a short file that asks for
   /// millions of nodes is refused without making one. (Links are counted as they are read:
   /// looking into every link first could cost as much as reading them.)
-  void countNodeRanges(const YAML::Node& root) {
+  void countNodeRanges(const YamlNode& root) {
     // A missing key gives an invalid node, which throws when asked its type.
     if (const auto nodes = root["nodes"]; nodes.IsDefined() && nodes.IsMap()) {
       for (const auto& entry : nodes) {
@@ -248,27 +247,27 @@ class TopologyParser {
     }
   }
 
-  void parseNode(const YAML::Node& node, model::Node& out) {
+  void parseNode(const YamlNode& node, model::Node& out) {
     const std::string what = fmt::format("node '{}'", excerpt(out.name));
     in_.forEachField(
         node, what, {"interfaces", "routes", "sysctls", "exec", "services", "host"},
-        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+        [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
           if (key == "host") {
             out.host = in_.string(value, what + " host");
             out.host_loc = in_.at(value);
           } else if (key == "exec") {
-            in_.forEachItem(value, what + " exec", [&](const YAML::Node& item) {
+            in_.forEachItem(value, what + " exec", [&](const YamlNode& item) {
               out.exec.push_back(
                   model::Command{parseArgv(item, what + " exec command"), in_.at(item)});
             });
           } else if (key == "services") {
-            in_.forEachItem(value, what + " services", [&](const YAML::Node& item) {
+            in_.forEachItem(value, what + " services", [&](const YamlNode& item) {
               out.services.push_back(parseService(item, what));
             });
           } else if (key == "interfaces") {
             in_.forEachEntry(
                 value, what + " interfaces",
-                [&](const std::string& ifname, const SourceLoc& loc, const YAML::Node& settings) {
+                [&](const std::string& ifname, const SourceLoc& loc, const YamlNode& settings) {
                   model::InterfaceSettings parsed;
                   parsed.loc = loc;
                   auto& written = written_[out.name][ifname];
@@ -290,7 +289,7 @@ class TopologyParser {
 
   /// An argument vector: a list of strings. A single string is refused with the list it would
   /// be, since nstopo runs no shell to split it.
-  std::vector<std::string> parseArgv(const YAML::Node& node, const std::string& what) {
+  std::vector<std::string> parseArgv(const YamlNode& node, const std::string& what) {
     std::vector<std::string> argv;
     if (node.IsScalar()) {
       in_.problem(in_.at(node),
@@ -299,7 +298,7 @@ class TopologyParser {
                               what));
       return argv;
     }
-    in_.forEachItem(node, what, [&](const YAML::Node& item) {
+    in_.forEachItem(node, what, [&](const YamlNode& item) {
       if (auto text = in_.string(item, what + " argument")) {
         argv.push_back(*text);
       }
@@ -307,14 +306,14 @@ class TopologyParser {
     return argv;
   }
 
-  model::Service parseService(const YAML::Node& node, const std::string& owner) {
+  model::Service parseService(const YamlNode& node, const std::string& owner) {
     model::Service service;
     service.loc = in_.at(node);
     bool has_name = false;
     bool has_command = false;
     in_.forEachField(
         node, owner + " service", {"name", "command", "env", "cwd", "after", "ready"},
-        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+        [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
           const std::string what = fmt::format("{} service '{}'", owner, excerpt(service.name));
           if (key == "name") {
             has_name = true;
@@ -326,13 +325,13 @@ class TopologyParser {
             service.cwd = in_.string(value, what + " cwd").value_or("");
           } else if (key == "env") {
             in_.forEachEntry(value, what + " env",
-                             [&](const std::string& name, const SourceLoc&, const YAML::Node& v) {
+                             [&](const std::string& name, const SourceLoc&, const YamlNode& v) {
                                if (auto text = in_.string(v, what + " env " + excerpt(name))) {
                                  service.env[name] = *text;
                                }
                              });
           } else if (key == "after") {
-            in_.forEachItem(value, what + " after", [&](const YAML::Node& item) {
+            in_.forEachItem(value, what + " after", [&](const YamlNode& item) {
               if (auto text = in_.string(item, what + " after")) {
                 service.after.emplace_back(*text, in_.at(item));
               }
@@ -351,11 +350,11 @@ class TopologyParser {
     return service;
   }
 
-  model::Readiness parseReadiness(const YAML::Node& node, const std::string& what) {
+  model::Readiness parseReadiness(const YamlNode& node, const std::string& what) {
     model::Readiness ready;
     ready.loc = in_.at(node);
     in_.forEachField(node, what + " ready", {"tcp", "command", "timeout"},
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+                     [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
                        if (key == "tcp") {
                          if (auto port = in_.integer(value, what + " ready tcp", 1, 65535)) {
                            ready.tcp_port = static_cast<int>(*port);
@@ -375,10 +374,10 @@ class TopologyParser {
     return ready;
   }
 
-  void parseInterface(const YAML::Node& node, const std::string& what,
+  void parseInterface(const YamlNode& node, const std::string& what,
                       model::InterfaceSettings& out) {
     in_.forEachField(node, what, {"addresses", "mtu", "mac", "up", "promisc", "vrf", "impair"},
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+                     [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
                        if (key == "impair") {
                          out.impair = parseImpairment(in_, value, what + " impair");
                          out.impair_loc = in_.at(value);
@@ -399,9 +398,9 @@ class TopologyParser {
                      });
   }
 
-  std::vector<model::Address> parseAddresses(const YAML::Node& node, const std::string& what) {
+  std::vector<model::Address> parseAddresses(const YamlNode& node, const std::string& what) {
     std::vector<model::Address> addresses;
-    in_.forEachItem(node, what + " addresses", [&](const YAML::Node& item) {
+    in_.forEachItem(node, what + " addresses", [&](const YamlNode& item) {
       const auto text = in_.string(item, what + " address");
       if (!text) {
         return;
@@ -423,14 +422,14 @@ class TopologyParser {
     return addresses;
   }
 
-  std::optional<std::uint32_t> parseMtu(const YAML::Node& node, const std::string& what) {
+  std::optional<std::uint32_t> parseMtu(const YamlNode& node, const std::string& what) {
     if (auto mtu = in_.integer(node, what + " mtu", kMinMtu, kMaxMtu)) {
       return static_cast<std::uint32_t>(*mtu);
     }
     return std::nullopt;
   }
 
-  std::optional<std::string> parseMac(const YAML::Node& node, const std::string& what) {
+  std::optional<std::string> parseMac(const YamlNode& node, const std::string& what) {
     const auto text = in_.string(node, what + " mac");
     if (!text) {
       return std::nullopt;
@@ -444,7 +443,7 @@ class TopologyParser {
     return mac;
   }
 
-  std::optional<model::Route> parseRoute(const YAML::Node& node, const std::string& owner) {
+  std::optional<model::Route> parseRoute(const YamlNode& node, const std::string& owner) {
     model::Route route;
     route.loc = in_.at(node);
     const std::string what = owner + " route";
@@ -453,7 +452,7 @@ class TopologyParser {
     std::optional<std::string> family_hint;
     in_.forEachField(
         node, what, {"to", "via", "dev", "metric", "family", "vrf"},
-        [&](const std::string& key, const SourceLoc&, const YAML::Node& value) {
+        [&](const std::string& key, const SourceLoc&, const YamlNode& value) {
           if (key == "to") {
             has_to = true;
             const auto text = in_.string(value, what + " 'to'");
@@ -552,10 +551,9 @@ class TopologyParser {
     return route;
   }
 
-  void parseBridges(const YAML::Node& node, model::Topology& topology) {
+  void parseBridges(const YamlNode& node, model::Topology& topology) {
     in_.forEachEntry(
-        node, "bridges",
-        [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
+        node, "bridges", [&](const std::string& name, const SourceLoc& loc, const YamlNode& value) {
           model::Bridge bridge;
           bridge.name = name;
           bridge.loc = loc;
@@ -579,8 +577,7 @@ class TopologyParser {
                   : std::vector<std::string>{"kind", "node", "stp",       "vlan_filtering", "mtu",
                                              "mac",  "up",   "addresses", "host",           "vni"};
           in_.forEachField(
-              value, what, keys,
-              [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+              value, what, keys, [&](const std::string& key, const SourceLoc&, const YamlNode& v) {
                 if (key == "node") {
                   bridge.node = in_.string(v, what + " node").value_or(model::kHostNode);
                 } else if (key == "host") {
@@ -607,7 +604,7 @@ class TopologyParser {
                 } else if (key == "fail_mode") {
                   bridge.fail_mode = parseChoice(v, what + " fail_mode", {"standalone", "secure"});
                 } else if (key == "protocols") {
-                  in_.forEachItem(v, what + " protocols", [&](const YAML::Node& item) {
+                  in_.forEachItem(v, what + " protocols", [&](const YamlNode& item) {
                     bridge.protocols.push_back(
                         parseChoice(item, what + " protocol",
                                     {"OpenFlow10", "OpenFlow11", "OpenFlow12", "OpenFlow13",
@@ -620,7 +617,7 @@ class TopologyParser {
                   in_.forEachEntry(
                       v, what + " ports",
                       [&](const std::string& port, const SourceLoc& port_loc,
-                          const YAML::Node& settings) {
+                          const YamlNode& settings) {
                         bridge.ports.emplace(
                             port, parseOvsPort(settings, what + " port '" + excerpt(port) + "'",
                                                port_loc));
@@ -631,18 +628,18 @@ class TopologyParser {
         });
   }
 
-  model::OvsPortSettings parseOvsPort(const YAML::Node& node, const std::string& what,
+  model::OvsPortSettings parseOvsPort(const YamlNode& node, const std::string& what,
                                       const SourceLoc& loc) {
     model::OvsPortSettings port;
     port.loc = loc;
     in_.forEachField(node, what, {"tag", "trunks", "external_ids"},
-                     [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                     [&](const std::string& key, const SourceLoc&, const YamlNode& v) {
                        if (key == "tag") {
                          if (auto tag = in_.integer(v, what + " tag", 0, 4095)) {
                            port.tag = static_cast<int>(*tag);
                          }
                        } else if (key == "trunks") {
-                         in_.forEachItem(v, what + " trunks", [&](const YAML::Node& item) {
+                         in_.forEachItem(v, what + " trunks", [&](const YamlNode& item) {
                            if (auto vlan = in_.integer(item, what + " trunk", 0, 4095)) {
                              port.trunks.push_back(static_cast<int>(*vlan));
                            }
@@ -656,11 +653,11 @@ class TopologyParser {
   }
 
   /// A mapping of strings to strings; `where` gets each entry's place for the validator.
-  std::map<std::string, std::string> parseStringMap(const YAML::Node& node, const std::string& what,
+  std::map<std::string, std::string> parseStringMap(const YamlNode& node, const std::string& what,
                                                     std::map<std::string, model::EntryLoc>& where) {
     std::map<std::string, std::string> out;
     in_.forEachEntry(node, what,
-                     [&](const std::string& key, const SourceLoc& key_loc, const YAML::Node& v) {
+                     [&](const std::string& key, const SourceLoc& key_loc, const YamlNode& v) {
                        if (auto text = in_.string(v, what + " '" + excerpt(key) + "'")) {
                          out[key] = *text;
                          where[key] = model::EntryLoc{key_loc, in_.at(v)};
@@ -669,8 +666,8 @@ class TopologyParser {
     return out;
   }
 
-  void parseLinks(const YAML::Node& node, model::Topology& topology) {
-    in_.forEachItem(node, "links", [&](const YAML::Node& item) {
+  void parseLinks(const YamlNode& node, model::Topology& topology) {
+    in_.forEachItem(node, "links", [&](const YamlNode& item) {
       const auto range = rangeInLink(item);
       auto add = [&](std::int64_t) {
         if (auto link = parseLink(item)) {
@@ -688,14 +685,14 @@ class TopologyParser {
   }
 
   /// The kind decides which keys a link may have, so it is read first.
-  std::optional<model::Link> parseLink(const YAML::Node& item) {
+  std::optional<model::Link> parseLink(const YamlNode& item) {
     model::Link link;
     link.loc = in_.at(item);
     if (!item.IsMap()) {
       in_.problem(link.loc, "a link must be a mapping with 'kind' and its endpoints");
       return std::nullopt;
     }
-    const YAML::Node kind_node = item["kind"];
+    const YamlNode kind_node = item["kind"];
     if (!kind_node) {
       in_.problem(link.loc, fmt::format("link has no 'kind' ({})", kindList(" or ")));
       return std::nullopt;
@@ -741,9 +738,9 @@ class TopologyParser {
     // The option some kinds cannot do without: a VLAN's id, a VXLAN's vni, a VRF's table.
     bool has_required = false;
     in_.forEachField(
-        item, what, keys, [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+        item, what, keys, [&](const std::string& key, const SourceLoc&, const YamlNode& v) {
           if (key == "endpoints") {
-            in_.forEachItem(v, "link endpoints", [&](const YAML::Node& e) {
+            in_.forEachItem(v, "link endpoints", [&](const YamlNode& e) {
               if (auto endpoint = parseEndpoint(e, "link endpoint")) {
                 link.endpoints.push_back(std::move(*endpoint));
               }
@@ -759,7 +756,7 @@ class TopologyParser {
           } else if (key == "bridge") {
             link.ovs_bridge = in_.string(v, what + " bridge").value_or("");
           } else if (key == "members") {
-            in_.forEachItem(v, what + " members", [&](const YAML::Node& m) {
+            in_.forEachItem(v, what + " members", [&](const YamlNode& m) {
               if (auto name = in_.string(m, what + " member")) {
                 link.members.emplace_back(*name, in_.at(m));
               }
@@ -866,7 +863,7 @@ class TopologyParser {
   }
 
   /// One option key (one of optionKeys()); a bad value is reported and leaves the default.
-  void parseOption(const std::string& key, const YAML::Node& v, const std::string& what,
+  void parseOption(const std::string& key, const YamlNode& v, const std::string& what,
                    model::LinkOptions& options) {
     std::visit(
         Overloaded{
@@ -900,7 +897,7 @@ class TopologyParser {
         options);
   }
 
-  void parseVxlanOption(const std::string& key, const YAML::Node& v, const std::string& what,
+  void parseVxlanOption(const std::string& key, const YamlNode& v, const std::string& what,
                         model::VxlanOptions& o) {
     if (key == "vni") {
       o.vni =
@@ -919,9 +916,9 @@ class TopologyParser {
   }
 
   /// A list of bare addresses, each with its place in the file.
-  std::vector<model::Address> parsePeers(const YAML::Node& node, const std::string& what) {
+  std::vector<model::Address> parsePeers(const YamlNode& node, const std::string& what) {
     std::vector<model::Address> out;
-    in_.forEachItem(node, what, [&](const YAML::Node& item) {
+    in_.forEachItem(node, what, [&](const YamlNode& item) {
       if (auto address = parseAddress(item, what)) {
         out.push_back(model::Address{*address, in_.at(item)});
       }
@@ -930,7 +927,7 @@ class TopologyParser {
   }
 
   /// A VRF's routing table: any but the kernel's own default, main and local tables.
-  std::uint32_t parseVrfTable(const YAML::Node& v, const std::string& what) {
+  std::uint32_t parseVrfTable(const YamlNode& v, const std::string& what) {
     const auto table = in_.integer(v, what + " table", 1, model::kMaxVrfTable);
     if (!table) {
       return 0;
@@ -945,16 +942,16 @@ class TopologyParser {
   }
 
   /// `hosts:` as a mapping: NAME: {address, interface, mtu}.
-  void parseLabHosts(const YAML::Node& node, model::Topology& topology) {
+  void parseLabHosts(const YamlNode& node, model::Topology& topology) {
     in_.forEachEntry(
-        node, "hosts", [&](const std::string& name, const SourceLoc& loc, const YAML::Node& value) {
+        node, "hosts", [&](const std::string& name, const SourceLoc& loc, const YamlNode& value) {
           model::LabHost host;
           host.name = name;
           host.loc = loc;
           const std::string what = fmt::format("host '{}'", excerpt(name));
           bool has_address = false;
           in_.forEachField(value, what, {"address", "interface", "mtu"},
-                           [&](const std::string& key, const SourceLoc&, const YAML::Node& v) {
+                           [&](const std::string& key, const SourceLoc&, const YamlNode& v) {
                              if (key == "address") {
                                has_address = true;
                                host.address_loc = in_.at(v);
@@ -979,7 +976,7 @@ class TopologyParser {
   }
 
   /// `vni_range: [FIRST, LAST]`.
-  void parseVniRange(const YAML::Node& node, const SourceLoc& loc, model::VniRange& out) {
+  void parseVniRange(const YamlNode& node, const SourceLoc& loc, model::VniRange& out) {
     out.loc = loc;
     if (!node.IsSequence() || node.size() != 2) {
       in_.problem(in_.at(node).known() ? in_.at(node) : loc,
@@ -1000,7 +997,7 @@ class TopologyParser {
     out.last = static_cast<std::uint32_t>(*last);
   }
 
-  std::optional<std::uint32_t> parseVni(const YAML::Node& v, const std::string& what) {
+  std::optional<std::uint32_t> parseVni(const YamlNode& v, const std::string& what) {
     const auto vni = in_.integer(v, what + " vni", 1, model::kMaxVni);
     if (!vni) {
       return std::nullopt;
@@ -1009,7 +1006,7 @@ class TopologyParser {
   }
 
   /// A bare address ("192.0.2.1", "2001:db8::1"), reported when it is not one.
-  std::optional<IpAddress> parseAddress(const YAML::Node& v, const std::string& what) {
+  std::optional<IpAddress> parseAddress(const YamlNode& v, const std::string& what) {
     const auto text = in_.string(v, what);
     if (!text) {
       return std::nullopt;
@@ -1025,14 +1022,14 @@ class TopologyParser {
 
   /// An option enum from the file's words (model::optionChoices), reported when it is none.
   template <class Enum>
-  void choose(const YAML::Node& node, const std::string& what, Enum& out) {
+  void choose(const YamlNode& node, const std::string& what, Enum& out) {
     const auto word = parseChoice(node, what, model::optionChoices<Enum>());
     if (const auto value = model::optionNamed<Enum>(word)) {
       out = *value;
     }
   }
 
-  std::string parseChoice(const YAML::Node& node, const std::string& what,
+  std::string parseChoice(const YamlNode& node, const std::string& what,
                           const std::vector<std::string>& choices) {
     const auto text = in_.string(node, what);
     if (!text) {
@@ -1052,7 +1049,7 @@ class TopologyParser {
     return {};
   }
 
-  std::optional<model::Endpoint> parseEndpoint(const YAML::Node& node, const std::string& what) {
+  std::optional<model::Endpoint> parseEndpoint(const YamlNode& node, const std::string& what) {
     const auto text = in_.string(node, what);
     if (!text) {
       return std::nullopt;
@@ -1104,9 +1101,9 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
     result.problems.push_back(std::move(*problem));
     return result;
   }
-  YAML::Node root;
+  YamlTree tree;
   try {
-    root = YAML::Load(text);
+    tree = YamlTree::parse(text);
   } catch (const YAML::DeepRecursion& error) {
     // Block nesting (flow nesting is refused earlier, with its place): yaml-cpp gives up at
     // about 500 levels and reports where it stopped reading.
@@ -1122,7 +1119,8 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
               place, 0});
     return result;
   }
-  if (!root.IsDefined() || root.IsNull()) {
+  const YamlNode root = tree.root();
+  if (root.IsNull()) {
     const bool blank = std::all_of(text.begin(), text.end(), [](char c) {
       return c == ' ' || c == '\t' || c == '\n' || c == '\r';
     });
@@ -1151,10 +1149,6 @@ LoadResult parseTopology(const std::string& text, const std::string& file) {
                              "ranges; a topology needs far fewer",
                              kMaxYamlValues),
                  SourceLoc{file, 1, 1}, 0});
-  } catch (const YAML::Exception& error) {
-    result.problems.push_back(Error{ErrorKind::kInvalidTopology,
-                                    fmt::format("YAML: {}", yamlMessage(error)),
-                                    yamlErrorPlace(error, file), 0});
   }
   return result;
 }
