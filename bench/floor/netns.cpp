@@ -60,8 +60,10 @@ std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
     if (::unshare(CLONE_NEWNET) != 0) {
       throwErrno("unshare");
     }
-    made[i].rtnl.emplace(Rtnl::open());
-    inside(i, *made[i].rtnl);
+    {
+      auto rtnl = Rtnl::open();
+      inside(i, rtnl);
+    }
     if (::mount("/proc/thread-self/ns/net", path.c_str(), "none", MS_BIND, nullptr) != 0) {
       throwErrno("bind-mounting " + path);
     }
@@ -71,6 +73,14 @@ std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
     }
   });
   return made;
+}
+
+void withSocketInside(const Namespace& netns, const std::function<void(Rtnl&)>& work) {
+  if (::setns(netns.fd.get(), CLONE_NEWNET) != 0) {
+    throwErrno("entering a namespace");
+  }
+  auto rtnl = Rtnl::open();
+  work(rtnl);
 }
 
 void deleteNamespace(const std::string& name) {

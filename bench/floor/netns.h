@@ -4,7 +4,6 @@
 #pragma once
 
 #include <functional>
-#include <optional>
 #include <string>
 #include <vector>
 
@@ -19,19 +18,23 @@ using nstopo::UniqueFd;
 
 inline constexpr const char* kNetnsDir = "/run/netns";
 
-/// A namespace made here: its file, and an rtnetlink socket opened inside it.
+/// A namespace made here: its file.
 struct Namespace {
   UniqueFd fd;
-  std::optional<Rtnl> rtnl;
 };
 
 /// Makes /run/netns a shared mount point, as iproute2 and nstopo do.
 void prepareNetnsDir();
 
 /// Creates the named namespaces on worker threads. `inside(i, rtnl)` runs in namespace i before
-/// it gets its name (sysctls, first requests); the socket stays open in the result.
+/// it gets its name (sysctls, first requests), with a socket that is closed after it: a socket
+/// kept per namespace would pass the limit of 20,000 open files at N = 10,000, as nstopo would.
 std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
                                         const std::function<void(std::size_t, Rtnl&)>& inside);
+
+/// Runs `work` with a new rtnetlink socket inside the namespace `netns`, closed after it. The
+/// calling thread stays in that namespace: call it on worker threads only.
+void withSocketInside(const Namespace& netns, const std::function<void(Rtnl&)>& work);
 
 /// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace.
 void writeSysctl(const std::string& key, const std::string& value);

@@ -86,11 +86,12 @@ void buildStar(const Lab& lab) {
   root.finish();
   phaseDone("veths");
   forEachOnWorkers(nodes.size(), [&](std::size_t i) {
-    auto& rtnl = *spaces[i].rtnl;
-    rtnl.send(newAddress(kNodeFirstLink, starAddress(static_cast<int>(i) + 1)), "address");
-    const std::string port = "p" + std::to_string(i + 1);
-    rtnl.send(setLinkUp(kNodeFirstLink, lab.vethMark("host", port)), "eth0 up");
-    rtnl.finish();
+    withSocketInside(spaces[i], [&](Rtnl& rtnl) {
+      rtnl.send(newAddress(kNodeFirstLink, starAddress(static_cast<int>(i) + 1)), "address");
+      const std::string port = "p" + std::to_string(i + 1);
+      rtnl.send(setLinkUp(kNodeFirstLink, lab.vethMark("host", port)), "eth0 up");
+      rtnl.finish();
+    });
   });
   phaseDone("addresses, links up");
 }
@@ -117,19 +118,20 @@ void buildChain(const Lab& lab) {
   constexpr std::uint8_t kNstopoRoutes = 152;
   forEachOnWorkers(nodes.size(), [&](std::size_t index) {
     const int i = static_cast<int>(index) + 1;
-    auto& rtnl = *spaces[index].rtnl;
-    if (i > 1) {
-      rtnl.send(newAddress(kChainLeft, linkAddress(i - 1, 2)), "left address");
-      rtnl.send(setLinkUp(kChainLeft, lab.vethMark(lab.node(i - 1), "right")), "left up");
-      rtnl.send(newRoute("10.128.0.0/9", linkAddress(i - 1, 1, false), kNstopoRoutes),
-                "route left");
-    }
-    if (i < lab.n) {
-      rtnl.send(newAddress(kNodeFirstLink, linkAddress(i, 1)), "right address");
-      rtnl.send(setLinkUp(kNodeFirstLink, lab.vethMark(lab.node(i + 1), "left")), "right mark");
-      rtnl.send(newRoute("10.64.0.0/10", linkAddress(i, 2, false), kNstopoRoutes), "route right");
-    }
-    rtnl.finish();
+    withSocketInside(spaces[index], [&](Rtnl& rtnl) {
+      if (i > 1) {
+        rtnl.send(newAddress(kChainLeft, linkAddress(i - 1, 2)), "left address");
+        rtnl.send(setLinkUp(kChainLeft, lab.vethMark(lab.node(i - 1), "right")), "left up");
+        rtnl.send(newRoute("10.128.0.0/9", linkAddress(i - 1, 1, false), kNstopoRoutes),
+                  "route left");
+      }
+      if (i < lab.n) {
+        rtnl.send(newAddress(kNodeFirstLink, linkAddress(i, 1)), "right address");
+        rtnl.send(setLinkUp(kNodeFirstLink, lab.vethMark(lab.node(i + 1), "left")), "right mark");
+        rtnl.send(newRoute("10.64.0.0/10", linkAddress(i, 2, false), kNstopoRoutes), "route right");
+      }
+      rtnl.finish();
+    });
   });
   phaseDone("addresses, links up, routes");
 }
