@@ -352,6 +352,9 @@ def main():
                         help="keep the other topologies of an earlier results.json in --out")
     parser.add_argument("--shell-max", type=int, default=500,
                         help="largest N for the one-command-per-step recipe (slow)")
+    parser.add_argument("--ip-batch-max", type=int, default=0,
+                        help="largest N for ip-batch (an `ip -n NODE -batch` per namespace: 91 s "
+                             "for the star of 3000 here); 0: every N")
     args = parser.parse_args()
     SETTLE_LIMIT = args.settle
     # nstopo holds a file per namespace while it applies (plus about 160): N = 10,000 needs more
@@ -410,6 +413,8 @@ def main():
                 row = table.setdefault(str(n), {})
                 for contender in contenders:
                     if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
+                        continue
+                    if contender == "ip-batch" and 0 < args.ip_batch_max < n:
                         continue
                     if contender in ("floor", "true-floor") and is_ovs:
                         continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
