@@ -26,6 +26,7 @@ import sys
 import tempfile
 import time
 
+import gnuplot
 import mininet_lab
 import ovs_lab
 
@@ -550,20 +551,13 @@ def plot(results, out):
     for kind, table in results["runs"].items():
         if kind in mininet_lab.KINDS:
             continue
-        data = os.path.join(out, f"{kind}.dat")
         names = [c for c in ("nstopo", "true-floor", "ip-batch", "floor", "shell")
                  if any(c in row for row in table.values())]
-        with open(data, "w") as f:
-            for n, row in table.items():
-                f.write(n + " " + " ".join(f"{row[c]['build']:.4f}" if c in row else "?" for c in names) + "\n")
-        script = "\n".join([
-            "set terminal pngcairo size 800,500", f"set output '{os.path.join(out, kind + '.png')}'",
-            f"set title 'Building a {kind} of N namespaces'", "set xlabel 'N (namespaces)'",
-            "set ylabel 'seconds (median)'", "set logscale xy", "set key left top", "set datafile missing '?'",
-            "plot " + ", ".join(f"'{data}' using 1:{i + 2} with linespoints title '{name}'"
-                                for i, name in enumerate(names))])
-        subprocess.run(["gnuplot"], input=script, text=True, check=False)
-        os.remove(data)
+        rows = [(n, [row[c]["build"] if c in row else None for c in names])
+                for n, row in table.items()]
+        gnuplot.draw(os.path.join(out, kind + ".png"), rows, names, [
+            "set terminal pngcairo size 800,500", f"set title 'Building a {kind} of N namespaces'",
+            "set xlabel 'N (namespaces)'", "set ylabel 'seconds (median)'", "set key left top"])
         plot_per_namespace(results, kind, table, out)
 
 
@@ -582,24 +576,15 @@ def plot_per_namespace(results, kind, table, out):
                     rows.setdefault(int(n), {})[mn] = {"build": row["mininet"]["wall"]}
             series.append((mn, "build", f"Mininet {mn[8:]} build (wall)"))
     series = [s for s in series if any(s[0] in row for row in rows.values())]
-    data = os.path.join(out, f"{kind}-per-namespace.dat")
-    with open(data, "w") as f:
-        for n in sorted(rows):
-            row = rows[n]
-            f.write(f"{n} " + " ".join(f"{1000 * row[c][what] / n:.4f}" if c in row else "?"
-                                       for c, what, _ in series) + "\n")
-    lines = [f"'{data}' using 1:{i + 2} with linespoints "
-             f"{'dashtype 2 ' if what == 'destroy' else ''}title '{title}'"
-             for i, (_, what, title) in enumerate(series)]
-    script = "\n".join([
-        "set terminal pngcairo size 900,550",
-        f"set output '{os.path.join(out, kind + '-per-namespace.png')}'",
-        f"set title 'Time per namespace, {kind} (median; flat = linear growth)'",
-        "set xlabel 'N (namespaces)'", "set ylabel 'milliseconds per namespace'",
-        "set logscale xy", "set key outside right", "set datafile missing '?'",
-        "plot " + ", ".join(lines)])
-    subprocess.run(["gnuplot"], input=script, text=True, check=False)
-    os.remove(data)
+    rows = [(n, [1000 * rows[n][c][what] / n if c in rows[n] else None for c, what, _ in series])
+            for n in sorted(rows)]
+    gnuplot.draw(os.path.join(out, kind + "-per-namespace.png"), rows,
+                 [title for _, _, title in series],
+                 ["set terminal pngcairo size 900,550",
+                  f"set title 'Time per namespace, {kind} (median; flat = linear growth)'",
+                  "set xlabel 'N (namespaces)'", "set ylabel 'milliseconds per namespace'",
+                  "set key outside right"],
+                 ["dashtype 2 " if what == "destroy" else "" for _, what, _ in series])
 
 
 if __name__ == "__main__":

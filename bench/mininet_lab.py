@@ -36,6 +36,8 @@ import shutil
 import subprocess
 import time
 
+import gnuplot
+
 KINDS = ("mininet-lxbr", "mininet-ovs")
 PYTHON = "/usr/bin/python3"  # mn is a script for the system interpreter; PATH may hold another
 MN = "/usr/bin/mn"
@@ -231,24 +233,11 @@ def plot(results, out):
     tables = [(kind, results["runs"][kind]) for kind in KINDS if kind in results["runs"]]
     if not tables or not shutil.which("gnuplot"):
         return
-    data = os.path.join(out, "mininet.dat")
-    columns = []
+    columns = [f"{who} {kind[8:]}" for kind, _ in tables for who in ("Mininet", "nstopo")]
     sizes = sorted({int(n) for _, table in tables for n in table})
-    with open(data, "w") as f:
-        for kind, _ in tables:
-            columns += [f"Mininet {kind[8:]}", f"nstopo {kind[8:]}"]
-        for n in sizes:
-            cells = []
-            for _, table in tables:
-                row = table.get(str(n), {})
-                cells += [f"{row[c]['total']:.4f}" if c in row else "?" for c in ("mininet", "nstopo")]
-            f.write(f"{n} {' '.join(cells)}\n")
-    script = "\n".join([
-        "set terminal pngcairo size 800,500", f"set output '{os.path.join(out, 'mininet.png')}'",
+    rows = [(n, [table.get(str(n), {})[c]["total"] if c in table.get(str(n), {}) else None
+                 for _, table in tables for c in ("mininet", "nstopo")]) for n in sizes]
+    gnuplot.draw(os.path.join(out, "mininet.png"), rows, columns, [
+        "set terminal pngcairo size 800,500",
         "set title 'mn --topo single,N against nstopo apply + destroy'", "set xlabel 'N (hosts)'",
-        "set ylabel 'seconds, build + teardown (median)'", "set logscale xy", "set key left top",
-        "set datafile missing '?'",
-        "plot " + ", ".join(f"'{data}' using 1:{i + 2} with linespoints title '{name}'"
-                            for i, name in enumerate(columns))])
-    subprocess.run(["gnuplot"], input=script, text=True, check=False)
-    os.remove(data)
+        "set ylabel 'seconds, build + teardown (median)'", "set key left top"])
