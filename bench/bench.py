@@ -445,13 +445,21 @@ def main():
                                           "destroy": statistics.median(downs)}
                         print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
                               f"destroy {row[contender]['destroy']:.3f}s", flush=True)
-                row.update(extras(lab, args.nstopo, work, args.reps))
+                # A contender that failed may have left its namespaces, which nstopo would
+                # rightly refuse to take over.
+                clean()
+                try:
+                    row.update(extras(lab, args.nstopo, work, args.reps))
+                except subprocess.CalledProcessError as error:
+                    print(f"FAIL: nstopo no-op and change, {kind} N={n}: {error}")
+                    failed = True
                 clean()
     finally:
         if ovs_running:  # daemons this run started end with it, even when a contender failed
             sh([args.nstopo, "ovs", "stop"])
-    with open(os.path.join(args.out, "results.json"), "w") as f:
-        json.dump(results, f, indent=2)
+        # Written even when the run breaks off: an hour of measurements is not thrown away.
+        with open(os.path.join(args.out, "results.json"), "w") as f:
+            json.dump(results, f, indent=2)
     write_markdown(results, os.path.join(args.out, "results.md"))
     plot(results, args.out)
     print(f"{'0 passed, 1 failed' if failed else '1 passed, 0 failed'}")
