@@ -525,9 +525,11 @@ def write_markdown(results, path):
             def cell(name, what="build"):
                 return f"{row[name][what]:.3f} s" if name in row else "-"
             destroy = " / ".join(cell(name, "destroy") for name in ("nstopo", "true-floor", "floor"))
+            def extra(name, unit, scale=1):  # missing when the no-op runs failed
+                return f"{row[name] / scale:.{1 if unit == 'MiB' else 3}f} {unit}" if name in row else "-"
             out.append(f"| {n} | {cell('nstopo')} | {cell('true-floor')} | {cell('ip-batch')} | "
-                       f"{cell('floor')} | {cell('shell')} | {row['nstopo-noop']:.3f} s | "
-                       f"{row['nstopo-change']:.3f} s | {row['nstopo-rss-kb'] / 1024:.1f} MiB | "
+                       f"{cell('floor')} | {cell('shell')} | {extra('nstopo-noop', 's')} | "
+                       f"{extra('nstopo-change', 's')} | {extra('nstopo-rss-kb', 'MiB', 1024)} | "
                        f"{destroy} |")
         if results.get("teardown_to_completion"):
             out += ["", "nstopo's and true-floor's destroy are timed until the kernel has really "
