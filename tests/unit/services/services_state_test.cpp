@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 // Issue 15 without privileges: hosts files in a scratch directory, the service store's files,
 // and process identities read from /proc.
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdlib>
@@ -91,6 +92,65 @@ TEST(HostsFiles, WrittenRemovedAndNeverOverwritten) {
   services::writeHostsFiles(topology, etc.path());
   services::removeHostsFiles("other", {"r1"}, etc.path());
   EXPECT_TRUE(fs::exists(etc.path() + "/r1/hosts"));
+}
+
+/// The file a name points to: two names with the same inode are links to one file.
+ino_t inodeOf(const std::string& path) {
+  struct stat st {};
+
+  return ::lstat(path.c_str(), &st) == 0 ? st.st_ino : 0;
+}
+
+/// Four nodes; `r3_address` gives r3's eth0 one more address.
+std::string fourNodes(const std::string& r3_address) {
+  return R"(name: lab
+nodes:
+  r1: {interfaces: {eth0: {addresses: [10.0.0.1/24]}}}
+  r2: {interfaces: {eth0: {addresses: [10.0.0.2/24]}}}
+  r3: {interfaces: {eth0: {addresses: [10.0.1.1/24)" +
+         r3_address + R"(]}}}
+  r4: {interfaces: {eth0: {addresses: [10.0.1.2/24]}}}
+links:
+  - {kind: veth, endpoints: [r1:eth0, r2:eth0]}
+  - {kind: veth, endpoints: [r3:eth0, r4:eth0]}
+)";
+}
+
+TEST(HostsFiles, OneFileLinkedIntoEveryNodeAndLeftAloneWhenCurrent) {
+  const Scratch etc;
+  const auto topology = support::validTopology(fourNodes(""));
+  fs::create_directories(etc.path() + "/r1");
+  std::ofstream(etc.path() + "/r1/hosts") << "10.1.1.1 someone-else\n";
+  services::writeHostsFiles(topology, etc.path());
+  EXPECT_EQ(slurp(etc.path() + "/r1/hosts"), "10.1.1.1 someone-else\n");
+  const ino_t shared = inodeOf(etc.path() + "/r2/hosts");
+  ASSERT_NE(shared, 0U);
+  EXPECT_NE(inodeOf(etc.path() + "/r1/hosts"), shared);
+  EXPECT_EQ(inodeOf(etc.path() + "/r3/hosts"), shared);
+  EXPECT_EQ(inodeOf(etc.path() + "/r4/hosts"), shared);
+  EXPECT_EQ(slurp(etc.path() + "/r4/hosts"), services::hostsText(topology));
+  EXPECT_FALSE(fs::exists(etc.path() + "/r3/.hosts.nstopo-tmp"));
+
+  // The same lab again: nothing is written (a new file would have a new inode).
+  services::writeHostsFiles(topology, etc.path());
+  EXPECT_EQ(inodeOf(etc.path() + "/r2/hosts"), shared);
+  EXPECT_EQ(inodeOf(etc.path() + "/r4/hosts"), shared);
+
+  // A node whose file someone replaced with a copy of the same text is linked again.
+  fs::remove(etc.path() + "/r3/hosts");
+  std::ofstream(etc.path() + "/r3/hosts") << services::hostsText(topology);
+  services::writeHostsFiles(topology, etc.path());
+  EXPECT_EQ(inodeOf(etc.path() + "/r3/hosts"), shared);
+
+  // An edited lab gets its new text in every node, still one file.
+  const auto edited = support::validTopology(fourNodes(", 10.9.0.1/30"));
+  services::writeHostsFiles(edited, etc.path());
+  for (const char* node : {"r2", "r3", "r4"}) {
+    EXPECT_EQ(slurp(etc.path() + "/" + node + "/hosts"), services::hostsText(edited)) << node;
+  }
+  EXPECT_NE(services::hostsText(edited), services::hostsText(topology));
+  EXPECT_EQ(inodeOf(etc.path() + "/r3/hosts"), inodeOf(etc.path() + "/r2/hosts"));
+  EXPECT_EQ(inodeOf(etc.path() + "/r4/hosts"), inodeOf(etc.path() + "/r2/hosts"));
 }
 
 TEST(ServiceStore, RecordsRoundTripAndGoWithRemoveAll) {
