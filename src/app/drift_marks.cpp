@@ -81,7 +81,7 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
             return std::vector<Touch>{{ovsBridgeKey(a.before.name), kExtra}};
           },
           [](const plan::SetOvsBridge& a) {
-            return std::vector<Touch>{{ovsBridgeKey(a.after.name), kChanged}};
+            return std::vector<Touch>{{ovsBridgeKey(a.after->name), kChanged}};
           },
           [](const plan::AddOvsPort& a) {
             return std::vector<Touch>{{ovsPortKey(a.bridge, a.port.name), kMissing}};
@@ -90,7 +90,7 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
             return std::vector<Touch>{{ovsPortKey(a.bridge, a.before.name), kExtra}};
           },
           [](const plan::SetOvsPort& a) {
-            return std::vector<Touch>{{ovsPortKey(a.bridge, a.after.name), kChanged}};
+            return std::vector<Touch>{{ovsPortKey(a.bridge, a.after->name), kChanged}};
           },
           // An internal port's device is not yet where the file puts it.
           [](const plan::MoveLink& a) {

@@ -283,8 +283,8 @@ std::string describe(const Action& action) {
           },
           [](const DeleteOvsBridge& a) { return fmt::format("ovs bridge {}", a.before.name); },
           [](const SetOvsBridge& a) {
-            return fmt::format("ovs bridge {}: {}", a.after.name,
-                               describeBridgeChange(a.after, a.before));
+            return fmt::format("ovs bridge {}: {}", a.after->name,
+                               describeBridgeChange(*a.after, *a.before));
           },
           [](const AddOvsPort& a) {
             return fmt::format("ovs port {} on {}", describePort(a.port), a.bridge);
@@ -293,8 +293,8 @@ std::string describe(const Action& action) {
             return fmt::format("ovs port {} on {}", a.before.name, a.bridge);
           },
           [](const SetOvsPort& a) {
-            return fmt::format("ovs port {} on {}: {}", a.after.name, a.bridge,
-                               describePortChange(a.after, a.before));
+            return fmt::format("ovs port {} on {}: {}", a.after->name, a.bridge,
+                               describePortChange(*a.after, *a.before));
           },
           [](const MoveLink& a) {
             const std::string mark = a.lab.empty() ? " (mark removed)" : "";

@@ -11,6 +11,7 @@
 #include "nstopo/model/topology.h"
 
 #include "renames.h"
+#include "step_order.h"
 
 namespace nstopo::plan {
 namespace {
@@ -110,26 +111,6 @@ State normalized(const State& actual, const State& desired) {
   return out;
 }
 
-/// Inside the one OVS transaction: removals first, so a name can be reused, then creations.
-int ovsRank(const Action& action) {
-  if (std::holds_alternative<DeleteOvsPort>(action)) {
-    return 0;
-  }
-  if (std::holds_alternative<DeleteOvsBridge>(action)) {
-    return 1;
-  }
-  if (std::holds_alternative<CreateOvsBridge>(action)) {
-    return 2;
-  }
-  if (std::holds_alternative<SetOvsBridge>(action)) {
-    return 3;
-  }
-  if (std::holds_alternative<AddOvsPort>(action)) {
-    return 4;
-  }
-  return 5;
-}
-
 class Planner {
  public:
   Planner(const State& desired, const State& actual)
@@ -154,10 +135,7 @@ class Planner {
     planLoopbacks();
     planRoutes();
     planSysctls();
-    std::stable_sort(
-        result_.plan.steps.begin(), result_.plan.steps.end(), [](const Step& a, const Step& b) {
-          return std::pair(a.phase, ovsRank(a.action)) < std::pair(b.phase, ovsRank(b.action));
-        });
+    orderSteps(result_.plan.steps);
     return std::move(result_);
   }
 

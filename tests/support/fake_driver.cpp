@@ -422,11 +422,11 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             return {};
           },
           [&](const plan::SetOvsBridge& a) -> Status {
-            auto& bridge = world.ovs_bridges[a.after.name];
-            bridge.datapath = a.after.datapath;
-            bridge.fail_mode = a.after.fail_mode;
-            bridge.protocols = a.after.protocols;
-            bridge.external_ids = a.after.external_ids;
+            auto& bridge = world.ovs_bridges[a.after->name];
+            bridge.datapath = a.after->datapath;
+            bridge.fail_mode = a.after->fail_mode;
+            bridge.protocols = a.after->protocols;
+            bridge.external_ids = a.after->external_ids;
             return {};
           },
           [&](const plan::AddOvsPort& a) -> Status {
@@ -455,10 +455,10 @@ Status FakeDriver::applyOne(const plan::Action& action) {
             return {};
           },
           [&](const plan::SetOvsPort& a) -> Status {
-            auto& port = world.ovs_bridges[a.bridge].ports[a.after.name];
-            port.tag = a.after.tag;
-            port.trunks = a.after.trunks;
-            port.external_ids = a.after.external_ids;
+            auto& port = world.ovs_bridges[a.bridge].ports[a.after->name];
+            port.tag = a.after->tag;
+            port.trunks = a.after->trunks;
+            port.external_ids = a.after->external_ids;
             return {};
           },
           [&](const plan::MoveLink& a) -> Status {

@@ -95,9 +95,11 @@ struct DeleteOvsBridge {
   std::vector<InternalDevice> devices;  ///< of its internal ports, for the inverse
 };
 
+/// The two states are always set; out of line because a plan holds many steps, each as large as
+/// the largest action, and two bridges inline were the largest (592 bytes).
 struct SetOvsBridge {
-  state::OvsBridgeState after;  ///< datapath, fail_mode, protocols, external_ids
-  state::OvsBridgeState before;
+  Boxed<state::OvsBridgeState> after;  ///< datapath, fail_mode, protocols, external_ids
+  Boxed<state::OvsBridgeState> before;
 };
 
 struct AddOvsPort {
@@ -113,10 +115,11 @@ struct DeleteOvsPort {
   Boxed<InternalDevice> device;  ///< an internal port's, for the inverse (out of line: large)
 };
 
+/// The two states are always set, out of line as SetOvsBridge's.
 struct SetOvsPort {
   std::string bridge;
-  state::OvsPortState after;  ///< tag, trunks, external_ids
-  state::OvsPortState before;
+  Boxed<state::OvsPortState> after;  ///< tag, trunks, external_ids
+  Boxed<state::OvsPortState> before;
 };
 
 /// Moves a device (an OVS internal port, which vswitchd creates in the host) into `to_netns`,

@@ -407,16 +407,16 @@ std::vector<Status> OvsdbDriver::applyBatch(std::span<const plan::Action* const>
               }
             },
             [&](const plan::SetOvsBridge& a) {
-              json row = {
-                  {"datapath_type", a.after.datapath},
-                  {"protocols", set(a.after.protocols)},
-                  {"external_ids",
-                   withMark(a.after.external_ids,
-                            a.after.owner.empty() ? a.before.owner : a.after.owner)},
-                  {"fail_mode", a.after.fail_mode.empty() ? emptySet() : json(a.after.fail_mode)}};
+              json row = {{"datapath_type", a.after->datapath},
+                          {"protocols", set(a.after->protocols)},
+                          {"external_ids",
+                           withMark(a.after->external_ids,
+                                    a.after->owner.empty() ? a.before->owner : a.after->owner)},
+                          {"fail_mode",
+                           a.after->fail_mode.empty() ? emptySet() : json(a.after->fail_mode)}};
               builder.ops.push_back({{"op", "update"},
                                      {"table", "Bridge"},
-                                     {"where", where("name", a.after.name)},
+                                     {"where", where("name", a.after->name)},
                                      {"row", row}});
             },
             [&](const plan::AddOvsPort& a) { builder.addPort(a); },
@@ -437,14 +437,15 @@ std::vector<Status> OvsdbDriver::applyBatch(std::span<const plan::Action* const>
               builder.ops.push_back(
                   {{"op", "update"},
                    {"table", "Port"},
-                   {"where", where("name", a.after.name)},
-                   {"row", {{"tag", optionalInt(a.after.tag)}, {"trunks", set(a.after.trunks)}}}});
-              const std::string lab = a.after.owner.empty() ? a.before.owner : a.after.owner;
+                   {"where", where("name", a.after->name)},
+                   {"row",
+                    {{"tag", optionalInt(a.after->tag)}, {"trunks", set(a.after->trunks)}}}});
+              const std::string lab = a.after->owner.empty() ? a.before->owner : a.after->owner;
               builder.ops.push_back(
                   {{"op", "update"},
                    {"table", "Interface"},
-                   {"where", where("name", a.after.name)},
-                   {"row", {{"external_ids", withMark(a.after.external_ids, lab)}}}});
+                   {"where", where("name", a.after->name)},
+                   {"row", {{"external_ids", withMark(a.after->external_ids, lab)}}}});
             },
             [](const auto&) {},
         },

@@ -20,9 +20,11 @@ TEST(DriftMarks, EachStepMarksEveryObjectItTouches) {
   drift.steps.push_back({plan::Phase::kRenameLinks, plan::Change::kUpdate, rename, {}});
   plan::SetOvsPort port;
   port.bridge = "br";
-  port.after.name = "p0";
-  port.after.tag = 20;
-  port.before.name = "p0";
+  state::OvsPortState p0;
+  p0.name = "p0";
+  port.before = p0;
+  p0.tag = 20;
+  port.after = p0;
   drift.steps.push_back({plan::Phase::kOvs, plan::Change::kUpdate, port, {}});
   const auto marks = app::driftMarks(drift);
   ASSERT_EQ(marks.count(app::interfaceKey("ns1", "eth0")), 1u);

@@ -217,8 +217,7 @@ Status applyOne(FakeDriver& kernel, const plan::Action& action) {
 
 /// Runs the round trip of each of `steps` on `kernel`; adds the index of each alternative it
 /// met to `seen`.
-void roundTripSteps(FakeDriver& kernel, const std::vector<plan::Step>& steps,
-                    std::set<std::size_t>& seen) {
+void roundTripSteps(FakeDriver& kernel, const plan::Steps& steps, std::set<std::size_t>& seen) {
   for (const auto& step : steps) {
     const auto what = plan::describe(step.action);
     seen.insert(step.action.index());
@@ -263,7 +262,7 @@ links:
 )";
 
 /// The lab of kAdoptedRoute with its route made a hand-added one, and the steps of its adoption.
-std::vector<plan::Step> adoptionSteps(FakeDriver& kernel) {
+plan::Steps adoptionSteps(FakeDriver& kernel) {
   converge(desiredOf(kAdoptedRoute), kernel);
   for (auto& [key, route] : kernel.world.netns["a"].routes) {
     route.protocol = 3;  // RTPROT_BOOT
