@@ -63,17 +63,20 @@ class YamlTreeBuilder : public YAML::EventHandler {
     return static_cast<std::uint32_t>(tree_.records_.size() - 1);
   }
 
-  void add(std::uint32_t index, YAML::anchor_t anchor) {
+  /// A node with an anchor is what a later alias of that anchor stands for.
+  void remember(std::uint32_t index, YAML::anchor_t anchor) {
     if (anchor != YAML::NullAnchor) {
       anchors_[anchor] = index;
     }
+  }
+
+  void add(std::uint32_t index, YAML::anchor_t anchor) {
+    remember(index, anchor);
     pending_.push_back(index);
   }
 
   void open(std::uint32_t index, YAML::anchor_t anchor) {
-    if (anchor != YAML::NullAnchor) {
-      anchors_[anchor] = index;
-    }
+    remember(index, anchor);
     open_.push_back(Open{index, pending_.size()});
   }
 

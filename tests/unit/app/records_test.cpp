@@ -18,6 +18,8 @@
 
 #include "nstopo/app/run_lock.h"
 
+#include "support/file_text.h"
+
 namespace nstopo::app {
 namespace {
 
@@ -43,11 +45,6 @@ class RecordStoreTest : public ::testing::Test {
   static void write(const std::string& path, const std::string& text) {
     std::ofstream(path) << text;
     ::chmod(path.c_str(), 0600);
-  }
-
-  static std::string read(const std::string& path) {
-    std::ifstream in(path);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
   }
 
   [[nodiscard]] RecordStore store() const { return RecordStore(root_); }
@@ -113,7 +110,7 @@ TEST_F(RecordStoreTest, EveryMethodRefusesANameThatIsNoLabName) {
   }
   EXPECT_TRUE(fs::exists(target + "/lab.json"));
   EXPECT_TRUE(fs::exists(target + "/journal.json"));
-  EXPECT_EQ(read(target + "/lab.json"), "{\"lab\": \"target\"}\n");
+  EXPECT_EQ(support::fileText(target + "/lab.json"), "{\"lab\": \"target\"}\n");
 }
 
 TEST_F(RecordStoreTest, ARootOthersCanWriteIsRefusedAndNothingIsWritten) {
@@ -181,7 +178,7 @@ TEST_F(RecordStoreTest, RecordsAndJournalsAreNeverReadOrWrittenThroughSymlinks) 
   EXPECT_FALSE(store().load("ci-lab"));
   // Writing replaces the symlink with a file of its own and leaves the target alone.
   ASSERT_TRUE(store().saveJournal("ci-lab", Journal{{}, {}, 7, {}, {}, 0, ""}));
-  EXPECT_THAT(read(elsewhere), HasSubstr("docker0"));
+  EXPECT_THAT(support::fileText(elsewhere), HasSubstr("docker0"));
   EXPECT_FALSE(fs::is_symlink(root_ + "/ci-lab/journal.json"));
   // A symlink in the place of a lab directory: nothing to read, refused for writing and removal.
   const std::string outside = base_ + "/outside";
@@ -280,7 +277,7 @@ TEST_F(RecordStoreTest, KeepsTheRunIdOfRecordAndJournal) {
   ASSERT_TRUE(store().clearJournal("ci-lab"));
   EXPECT_EQ((*store().load("ci-lab"))->run, "");
   EXPECT_EQ(store().loadJournal("ci-lab")->run, "");
-  EXPECT_THAT(read(root_ + "/ci-lab/lab.json"), ::testing::Not(HasSubstr("\"run\"")));
+  EXPECT_THAT(support::fileText(root_ + "/ci-lab/lab.json"), ::testing::Not(HasSubstr("\"run\"")));
 }
 
 TEST_F(RecordStoreTest, RefusesARunIdNstopoCannotHaveWritten) {

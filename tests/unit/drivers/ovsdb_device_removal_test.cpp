@@ -13,6 +13,7 @@
 
 #include "drivers/ovsdb/ovsdb_driver.h"
 #include "support/fake_ovsdb_server.h"
+#include "support/file_text.h"
 
 namespace nstopo::ovsdb {
 namespace {
@@ -22,11 +23,6 @@ using nlohmann::json;
 
 void appendLine(const std::string& path, const std::string& line) {
   std::ofstream(path, std::ios::app) << line << "\n";
-}
-
-std::string readAll(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 /// A well-behaved server with bridge br0 holding port t1; it logs the transaction that changes
@@ -81,7 +77,7 @@ std::string applyAndLog(const plan::Action& action) {
   });
   const plan::Action* batch[] = {&action};
   const auto results = driver.apply(batch);
-  std::string text = readAll(log);
+  std::string text = support::fileText(log);
   for (const auto& result : results) {
     if (!result) {
       text += "error: " + result.error().message + "\n";

@@ -9,11 +9,11 @@
 #include <cstdlib>
 #include <fstream>
 #include <set>
-#include <sstream>
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "support/file_text.h"
 #include "support/reachability.h"
 #include "support/topology_text.h"
 
@@ -304,10 +304,7 @@ TEST(Generate, GoldenFiles) {
       std::ofstream(path, std::ios::binary) << text;
       continue;
     }
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream expected;
-    expected << in.rdbuf();
-    EXPECT_EQ(text, expected.str())
+    EXPECT_EQ(text, support::fileText(path))
         << golden.file << " differs; NSTOPO_UPDATE_GOLDEN=1 rewrites it";
   }
 }

@@ -6,7 +6,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -15,6 +14,7 @@
 
 #include "nstopo/parse/split.h"
 
+#include "support/file_text.h"
 #include "support/topology_text.h"
 
 namespace nstopo {
@@ -24,13 +24,6 @@ using support::onlyProblemOf;
 using support::problemsOf;
 using support::validTopology;
 using ::testing::HasSubstr;
-
-std::string readFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream out;
-  out << in.rdbuf();
-  return out.str();
-}
 
 model::SplitPlan planOf(const model::Topology& topology) {
   Diagnostics problems;
@@ -82,7 +75,7 @@ TEST(SplitGolden, PartsMatchTheGoldenFilesAndAreOrdinaryLabs) {
   const std::string root = std::string(NSTOPO_SOURCE_DIR) + "/tests/data/split/";
   const bool update = std::getenv("NSTOPO_UPDATE_GOLDEN") != nullptr;
   for (const std::string name : {"p2p", "linux-bridge-three", "ovs-bridge-two"}) {
-    const auto text = readFile(root + name + "/lab.yaml");
+    const auto text = support::fileText(root + name + "/lab.yaml");
     const auto topology = validTopology(text);
     const auto plan = planOf(topology);
     const auto underlays = parse::fileUnderlays(topology);
@@ -94,7 +87,7 @@ TEST(SplitGolden, PartsMatchTheGoldenFilesAndAreOrdinaryLabs) {
       if (update) {
         std::ofstream(path, std::ios::binary) << written;
       }
-      EXPECT_EQ(written, readFile(path)) << path;
+      EXPECT_EQ(written, support::fileText(path)) << path;
       // Same input, same bytes: a second split from a fresh read of the file.
       const auto again = validTopology(text);
       EXPECT_EQ(

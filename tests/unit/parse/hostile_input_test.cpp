@@ -23,7 +23,6 @@
 #include <functional>
 #include <iostream>
 #include <set>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -32,6 +31,7 @@
 #include "nstopo/model/validate.h"
 #include "nstopo/parse/yaml_loader.h"
 
+#include "support/file_text.h"
 #include "support/under_asan.h"
 
 namespace nstopo {
@@ -173,13 +173,6 @@ Outcome parseGuarded(const std::string& text, const std::string& file) {
   });
 }
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 bool isOneLine(const std::string& line) {
   return std::none_of(line.begin(), line.end(), [](char c) {
     const auto u = static_cast<unsigned char>(c);
@@ -238,7 +231,7 @@ TEST_P(HostileInput, FirstProblemIsExactAndEveryProblemIsOneLocatedLine) {
   const auto& c = GetParam();
   const auto path = kHostileDir / c.file;
   ASSERT_TRUE(fs::is_regular_file(path)) << path;
-  const auto outcome = parseGuarded(readFile(path), "FILE");
+  const auto outcome = parseGuarded(support::fileText(path.string()), "FILE");
   expectRefusedAndLocated(outcome, c.file);
   ASSERT_FALSE(outcome.lines.empty());
   EXPECT_EQ(outcome.lines.front(), c.expected);
@@ -287,7 +280,8 @@ class PendingHostileInput : public ::testing::TestWithParam<std::string> {};
 
 // What holds already: no crash, no hang, refused.
 TEST_P(PendingHostileInput, IsRefusedWithoutCrashOrHang) {
-  const auto outcome = parseGuarded(readFile(kHostileDir / "pending" / GetParam()), "FILE");
+  const auto outcome =
+      parseGuarded(support::fileText((kHostileDir / "pending" / GetParam()).string()), "FILE");
   ASSERT_TRUE(outcome.finished) << GetParam() << ": " << outcome.describe();
   EXPECT_GE(outcome.count, 1U) << GetParam() << " was accepted";
 }
@@ -295,7 +289,8 @@ TEST_P(PendingHostileInput, IsRefusedWithoutCrashOrHang) {
 // The reproducer: shows the first problem and fails while it is not one located line. Once it
 // is, and reads clearly, move the file into the table (generate.py, record.sh).
 TEST_P(PendingHostileInput, DISABLED_ShowFirstProblem) {
-  const auto outcome = parseGuarded(readFile(kHostileDir / "pending" / GetParam()), "FILE");
+  const auto outcome =
+      parseGuarded(support::fileText((kHostileDir / "pending" / GetParam()).string()), "FILE");
   std::cout << "      first problem: "
             << ::testing::PrintToString(outcome.lines.empty() ? "" : outcome.lines[0]) << "\n";
   expectRefusedAndLocated(outcome, GetParam());

@@ -7,8 +7,6 @@
 #include "parse/yaml_tree.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "parse/text_precheck.h"
+#include "support/file_text.h"
 
 namespace nstopo {
 namespace {
@@ -75,13 +74,6 @@ class TreeComparer {
   std::string difference_;
 };
 
-std::string readFile(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 /// "ok" and the tree's first difference, or the error's text and place.
 std::string outcomeOfBoth(const std::string& text) {
   std::string yaml_cpp;
@@ -114,7 +106,7 @@ TEST(YamlTreeTest, EveryYamlFileOfTheProjectReadsAsYamlCppReadsIt) {
       if (entry.path().extension() != ".yaml" || entry.file_size() > 4'000'000) {
         continue;
       }
-      const auto text = readFile(entry.path());
+      const auto text = support::fileText(entry.path().string());
       if (parse::precheckText(text, entry.path().string())) {
         continue;
       }

@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Open vSwitch planning against the in-memory fake kernel + OVSDB: the three OVS seeds, minimal
 // changes, foreign rows and the internal-port drift after a vswitchd restart.
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -16,8 +14,9 @@
 #include "nstopo/state/state_diff.h"
 
 #include "support/fake_driver.h"
-#include "support/topology_text.h"
+#include "support/file_text.h"
 #include "support/planner_cases.h"
+#include "support/topology_text.h"
 
 namespace nstopo {
 namespace {
@@ -25,10 +24,7 @@ namespace {
 using testing::FakeDriver;
 
 std::string seed(const std::string& name) {
-  std::ifstream in(std::string(NSTOPO_SOURCE_DIR) + "/topologies/seeds/" + name);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return support::fileText(std::string(NSTOPO_SOURCE_DIR) + "/topologies/seeds/" + name);
 }
 
 using support::desiredOf;

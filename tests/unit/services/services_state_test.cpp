@@ -17,6 +17,7 @@
 #include "nstopo/services/service_store.h"
 #include "nstopo/sys/service_process.h"
 
+#include "support/file_text.h"
 #include "support/topology_text.h"
 
 namespace nstopo {
@@ -45,11 +46,6 @@ class Scratch {
  private:
   std::string path_;
 };
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 constexpr const char* kLab = R"(name: lab
 nodes:
@@ -83,11 +79,11 @@ TEST(HostsFiles, WrittenRemovedAndNeverOverwritten) {
   fs::create_directories(etc.path() + "/r2");
   std::ofstream(etc.path() + "/r2/hosts") << "10.1.1.1 someone-else\n";
   services::writeHostsFiles(topology, etc.path());
-  EXPECT_EQ(slurp(etc.path() + "/r1/hosts"), services::hostsText(topology));
-  EXPECT_EQ(slurp(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
+  EXPECT_EQ(support::fileText(etc.path() + "/r1/hosts"), services::hostsText(topology));
+  EXPECT_EQ(support::fileText(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
   services::removeHostsFiles("lab", {"r1", "r2"}, etc.path());
   EXPECT_FALSE(fs::exists(etc.path() + "/r1"));
-  EXPECT_EQ(slurp(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
+  EXPECT_EQ(support::fileText(etc.path() + "/r2/hosts"), "10.1.1.1 someone-else\n");
   // Another lab's mark is not this lab's.
   services::writeHostsFiles(topology, etc.path());
   services::removeHostsFiles("other", {"r1"}, etc.path());
@@ -122,13 +118,13 @@ TEST(HostsFiles, OneFileLinkedIntoEveryNodeAndLeftAloneWhenCurrent) {
   fs::create_directories(etc.path() + "/r1");
   std::ofstream(etc.path() + "/r1/hosts") << "10.1.1.1 someone-else\n";
   services::writeHostsFiles(topology, etc.path());
-  EXPECT_EQ(slurp(etc.path() + "/r1/hosts"), "10.1.1.1 someone-else\n");
+  EXPECT_EQ(support::fileText(etc.path() + "/r1/hosts"), "10.1.1.1 someone-else\n");
   const ino_t shared = inodeOf(etc.path() + "/r2/hosts");
   ASSERT_NE(shared, 0U);
   EXPECT_NE(inodeOf(etc.path() + "/r1/hosts"), shared);
   EXPECT_EQ(inodeOf(etc.path() + "/r3/hosts"), shared);
   EXPECT_EQ(inodeOf(etc.path() + "/r4/hosts"), shared);
-  EXPECT_EQ(slurp(etc.path() + "/r4/hosts"), services::hostsText(topology));
+  EXPECT_EQ(support::fileText(etc.path() + "/r4/hosts"), services::hostsText(topology));
   EXPECT_FALSE(fs::exists(etc.path() + "/r3/.hosts.nstopo-tmp"));
 
   // The same lab again: nothing is written (a new file would have a new inode).
@@ -146,7 +142,8 @@ TEST(HostsFiles, OneFileLinkedIntoEveryNodeAndLeftAloneWhenCurrent) {
   const auto edited = support::validTopology(fourNodes(", 10.9.0.1/30"));
   services::writeHostsFiles(edited, etc.path());
   for (const char* node : {"r2", "r3", "r4"}) {
-    EXPECT_EQ(slurp(etc.path() + "/" + node + "/hosts"), services::hostsText(edited)) << node;
+    EXPECT_EQ(support::fileText(etc.path() + "/" + node + "/hosts"), services::hostsText(edited))
+        << node;
   }
   EXPECT_NE(services::hostsText(edited), services::hostsText(topology));
   EXPECT_EQ(inodeOf(etc.path() + "/r3/hosts"), inodeOf(etc.path() + "/r2/hosts"));
@@ -166,7 +163,8 @@ TEST(ServiceStore, RecordsRoundTripAndGoWithRemoveAll) {
   EXPECT_EQ((*loaded)[0].process, record.process);
   EXPECT_EQ((*loaded)[0].supervisor, record.supervisor);
   EXPECT_EQ((*loaded)[0].fingerprint, "abc");
-  EXPECT_EQ(slurp(root.path() + "/lab/services/r1.edge.web.pid"), "123 456 789 122 455 abc\n");
+  EXPECT_EQ(support::fileText(root.path() + "/lab/services/r1.edge.web.pid"),
+            "123 456 789 122 455 abc\n");
   ASSERT_TRUE(store.saveExecStamp("r1.edge", "f 1\n"));
   EXPECT_EQ(store.execStamp("r1.edge"), "f 1\n");
   auto log = store.openLog("r1.edge.web", false);
@@ -245,7 +243,8 @@ TEST(ServiceStore, RuntimeDirsGoAsTreesWithoutFollowingLinks) {
   EXPECT_TRUE(fs::exists(store.runtimePath("r2")));
   ASSERT_TRUE(store.removeAll().has_value());
   EXPECT_FALSE(fs::exists(scratch.path() + "/lab/runtime"));
-  EXPECT_EQ(slurp(outside.path() + "/keep"), "not the lab's");  // the links were not followed
+  EXPECT_EQ(support::fileText(outside.path() + "/keep"),
+            "not the lab's");  // the links were not followed
 }
 
 TEST(ServiceFingerprint, ChangesWithWhatRunsOnly) {
