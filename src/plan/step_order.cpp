@@ -3,8 +3,8 @@
 
 #include <algorithm>
 #include <cstdint>
-#include <numeric>
 #include <utility>
+#include <vector>
 
 namespace nstopo::plan {
 namespace {
@@ -32,15 +32,16 @@ int ovsRank(const Action& action) {
 }  // namespace
 
 void orderSteps(Steps& steps) {
-  // The sort moves 8-byte keys; the steps then move once each, along the permutation's cycles.
+  // The sort moves 16-byte keys, each with its step's place as the last word: equal phases keep
+  // the planner's order without a stable sort. The steps then move once each, along the
+  // permutation's cycles.
   std::vector<std::pair<std::uint64_t, std::size_t>> keys;
   keys.reserve(steps.size());
   for (std::size_t i = 0; i < steps.size(); ++i) {
     const auto phase = static_cast<std::uint64_t>(steps[i].phase);
     keys.emplace_back(phase << 8U | static_cast<std::uint64_t>(ovsRank(steps[i].action)), i);
   }
-  std::stable_sort(keys.begin(), keys.end(),
-                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::sort(keys.begin(), keys.end());
   // keys[i].second is the step that goes to place i; a place already filled points to itself.
   for (std::size_t start = 0; start < keys.size(); ++start) {
     if (keys[start].second == start) {

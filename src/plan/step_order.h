@@ -1,8 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
-#include <vector>
-
 #include "nstopo/plan/plan.h"
 
 /// The order the engine runs a plan in.

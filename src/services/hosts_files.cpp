@@ -23,12 +23,6 @@ std::string firstLine(const std::string& path) {
   return line;
 }
 
-bool exists(const std::string& path) {
-  struct stat st {};
-
-  return ::lstat(path.c_str(), &st) == 0;
-}
-
 /// What tells two names of one file apart from two files: the device and the inode.
 struct FileId {
   dev_t device = 0;
@@ -36,14 +30,20 @@ struct FileId {
   bool operator==(const FileId&) const = default;
 };
 
-/// The file `path` names, if it is a regular file (not a symlink).
-std::optional<FileId> regularFileId(const std::string& path) {
+/// What one lstat of a path says: whether anything is there, and which file when it is a
+/// regular one (not a symlink).
+struct PathStat {
+  bool exists = false;
+  std::optional<FileId> regular;
+};
+
+PathStat statOf(const std::string& path) {
   struct stat st {};
 
-  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return std::nullopt;
+  if (::lstat(path.c_str(), &st) != 0) {
+    return {};
   }
-  return FileId{st.st_dev, st.st_ino};
+  return {true, S_ISREG(st.st_mode) ? std::optional(FileId{st.st_dev, st.st_ino}) : std::nullopt};
 }
 
 /// Whether the file holds exactly `text`.
@@ -117,14 +117,15 @@ void writeHostsFiles(const model::Topology& topology, const std::string& etc_net
       continue;
     }
     const std::string path = dir + "/hosts";
-    if (exists(path) && firstLine(path) != mark) {
+    const PathStat there = statOf(path);
+    if (there.exists && firstLine(path) != mark) {
       spdlog::warn(
           "node '{}': {} was not written by nstopo for this lab; leaving it as it is (names "
           "of the lab do not resolve there)",
           name, path);
       continue;
     }
-    const auto id = regularFileId(path);
+    const auto& id = there.regular;
     if (shared && id == shared) {
       continue;
     }
@@ -145,7 +146,7 @@ void writeHostsFiles(const model::Topology& topology, const std::string& etc_net
       continue;
     }
     if (!shared) {
-      shared = regularFileId(path);
+      shared = statOf(path).regular;
       shared_path = path;
     }
   }
@@ -160,7 +161,7 @@ void removeHostsFiles(const std::string& lab, const std::vector<std::string>& no
     }
     const std::string dir = etc_netns + "/" + name;
     const std::string path = dir + "/hosts";
-    if (!exists(path) || firstLine(path) != mark) {
+    if (!statOf(path).exists || firstLine(path) != mark) {
       continue;  // not there, or not ours
     }
     if (::unlink(path.c_str()) != 0) {

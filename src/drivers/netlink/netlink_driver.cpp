@@ -638,10 +638,12 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
       by_netns[std::get<plan::SetSysctl>(*batch[i]).netns].push_back(i);
     }
   }
-  const std::vector<std::pair<std::string, std::vector<std::size_t>>> groups(by_netns.begin(),
-                                                                             by_netns.end());
+  std::vector<const decltype(by_netns)::value_type*> groups;
+  for (const auto& group : by_netns) {
+    groups.push_back(&group);
+  }
   forEachOnWorkers(groups.size(), [&](std::size_t g) {
-    const auto& [netns, indexes] = groups[g];
+    const auto& [netns, indexes] = *groups[g];
     if (auto ok = enterNetns(handles_.at(netns).netns_fd.get(), netns); !ok) {
       for (const std::size_t i : indexes) {
         results[i] = ok;
