@@ -26,7 +26,11 @@ std::vector<Touch> touchesOf(const plan::Action& action) {
             return std::vector<Touch>{{netnsKey(a.netns), kMissing}};
           },
           [](const plan::DeleteNetns& a) {
-            return std::vector<Touch>{{netnsKey(a.netns), kExtra}};
+            std::vector<Touch> out{{netnsKey(a.netns), kExtra}};
+            for (const auto& end : a.takes_along) {
+              out.emplace_back(keyOf(end), kExtra);
+            }
+            return out;
           },
           [](const plan::CreateBridge& a) {
             return std::vector<Touch>{{keyOf(a.ref), kMissing}};

@@ -226,8 +226,18 @@ std::string describe(const Action& action) {
       Overloaded{
           [](const CreateNetns& a) { return fmt::format("netns {}", a.netns); },
           [](const DeleteNetns& a) {
-            return a.only_file ? fmt::format("netns {} (the empty file a killed run left)", a.netns)
-                               : fmt::format("netns {}", a.netns);
+            if (a.only_file) {
+              return fmt::format("netns {} (the empty file a killed run left)", a.netns);
+            }
+            if (a.takes_along.empty()) {
+              return fmt::format("netns {}", a.netns);
+            }
+            std::vector<std::string> ends;
+            for (const auto& ref : a.takes_along) {
+              ends.push_back(ref.str());
+            }
+            return fmt::format("netns {} (the kernel deletes {} with it)", a.netns,
+                               fmt::join(ends, ", "));
           },
           [](const CreateBridge& a) {
             return fmt::format("bridge {} (stp {})", a.ref.str(), onOff(a.stp));

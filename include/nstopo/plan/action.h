@@ -28,6 +28,10 @@ struct DeleteNetns {
   std::string lab;
   bool loopback_up = true;  ///< for the inverse
   bool only_file = false;   ///< an empty file a killed run left, no namespace: nothing to undo
+  /// Veth ends in namespaces that stay whose other end is in this one: the kernel deletes them
+  /// when it cleans the namespace up, after the step. The driver waits for that, and deletes
+  /// those a namespace kept alive by another process leaves.
+  std::vector<IfRef> takes_along = {};
 };
 
 using model::LinkSettings;

@@ -12,13 +12,7 @@
 #include <netlink/msg.h>
 
 namespace nstopo::netlink {
-namespace {
 
-/// RTM_GETNSID's answer for a namespace without an id there (NETNSA_NSID_NOT_ASSIGNED).
-constexpr int kNoId = -1;
-
-/// The id the namespace of `socket` gives the namespace open at `netns_fd` (RTM_GETNSID), kNoId
-/// when it gives it none, or nothing when the kernel does not answer.
 std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd) {
   NlMsgPtr message(nlmsg_alloc_simple(RTM_GETNSID, 0));
   if (!message) {
@@ -45,10 +39,8 @@ std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd) {
   if (!replies || replies->empty() || replies->front().error != 0 || !id) {
     return std::nullopt;
   }
-  return *id < 0 ? kNoId : *id;
+  return *id < 0 ? kNoNsid : *id;
 }
-
-}  // namespace
 
 void resolveLinkNetns(RtnlSocket& socket, NetnsReading& reading, std::span<const OpenNetns> read) {
   bool wanted = false;
@@ -66,7 +58,7 @@ void resolveLinkNetns(RtnlSocket& socket, NetnsReading& reading, std::span<const
     }
     if (const auto id = nsidOf(socket, other.fd)) {
       answered = true;
-      if (*id != kNoId) {
+      if (*id != kNoNsid) {
         names_by_id[*id] = other.name;
       }
     }

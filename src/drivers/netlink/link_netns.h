@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <optional>
 #include <span>
 #include <string>
 
@@ -8,6 +9,13 @@
 #include "state_reader.h"
 
 namespace nstopo::netlink {
+
+/// RTM_GETNSID's answer for a namespace without an id there (NETNSA_NSID_NOT_ASSIGNED).
+inline constexpr int kNoNsid = -1;
+
+/// The id the namespace of `socket` gives the namespace open at `netns_fd` (RTM_GETNSID),
+/// kNoNsid when it gives it none, or nothing when the kernel does not answer.
+[[nodiscard]] std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd);
 
 /// A namespace a read covers, by the descriptor the driver holds open for it.
 struct OpenNetns {

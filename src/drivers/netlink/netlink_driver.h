@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "nstopo/apply/driver.h"
@@ -66,7 +67,11 @@ class NetlinkDriver final : public apply::Driver {
   void runRequests(std::vector<Request>& requests, std::vector<Status>& results);
 
   void createNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  /// Deletes the namespaces; then waits for the kernel to clean them up when they take veth
+  /// ends in other namespaces along (DeleteNetns::takes_along), and deletes those it leaves.
   void deleteNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
+  void deleteLeftBehind(const std::vector<std::pair<std::size_t, state::IfRef>>& ends,
+                        std::vector<Status>& results);
   void setSysctls(std::span<const plan::Action* const> batch, std::vector<Status>& results);
   /// Links, addresses and routes: one request builder per action (link_requests.cpp), sent in
   /// rounds.

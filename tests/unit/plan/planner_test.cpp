@@ -125,18 +125,87 @@ TEST(Planner, AddedNodeAndRemovedLinkTouchOnlyThose) {
   converge(desiredOf(edited), kernel);
 }
 
-TEST(Planner, RemovedNodeIsDeletedWithItsLinksFirst) {
+std::string withoutNs2(std::string lab) {
+  lab = replaced(lab, "  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}\n", "");
+  return replaced(lab,
+                  "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
+                  "2001:db8::3/64]}}\n",
+                  "");
+}
+
+TEST(Planner, RemovedNodeTakesItsBridgePortAlong) {
   FakeDriver kernel;
   converge(desiredOf(kBridgeLab), kernel);
-  std::string edited = kBridgeLab;
-  edited = replaced(edited, "  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}\n", "");
-  edited = replaced(edited,
-                    "  ns2:\n    interfaces: {veth1: {addresses: [10.1.1.3/24, "
-                    "2001:db8::3/64]}}\n",
-                    "");
+  const auto edited = withoutNs2(kBridgeLab);
   EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
-            (std::vector<std::string>{"- veth host:br-veth1 <-> ns2:veth1", "- netns ns2"}));
+            (std::vector<std::string>{"- netns ns2 (the kernel deletes host:br-veth1 with it)"}));
   converge(desiredOf(edited), kernel);
+  EXPECT_EQ(kernel.world.netns.at("host").links.count("br-veth1"), 0U);
+}
+
+TEST(Planner, PortWhoseNameTheFileGivesAgainGoesBeforeItsNamespace) {
+  FakeDriver kernel;
+  converge(desiredOf(kBridgeLab), kernel);
+  auto edited = withoutNs2(kBridgeLab);
+  edited = replaced(edited, "bridges:", "  ns3: {}\nbridges:");
+  edited += "  - {kind: veth, endpoints: [ns3:veth3, br0:br-veth1]}\n";
+  const auto got = lines(planFor(desiredOf(edited), kernel));
+  EXPECT_EQ(got.front(), "- veth host:br-veth1 <-> ns2:veth1");
+  EXPECT_NE(std::find(got.begin(), got.end(), "- netns ns2"), got.end());
+  converge(desiredOf(edited), kernel);
+}
+
+TEST(Planner, VethEndWithAnAddressGoesBeforeItsPeersNamespace) {
+  FakeDriver kernel;
+  const std::string lab = R"(name: lab
+nodes:
+  ns1: {interfaces: {e0: {addresses: [10.2.0.2/24]}}}
+  ns2: {interfaces: {e1: {addresses: [10.2.0.1/24]}}}
+links:
+  - {kind: veth, endpoints: [ns1:e0, ns2:e1]}
+)";
+  converge(desiredOf(lab), kernel);
+  const std::string edited = "name: lab\nnodes:\n  ns2: {}\n";
+  // ns2:e1 carries an address: it goes first, as the file's other steps may rely on that.
+  EXPECT_EQ(lines(planFor(desiredOf(edited), kernel)),
+            (std::vector<std::string>{"- veth ns1:e0 <-> ns2:e1", "- netns ns1"}));
+  converge(desiredOf(edited), kernel);
+}
+
+/// Fault injection into an edit that deletes a bridge and the namespace of its one port: the
+/// port outlives the bridge until the namespace goes, so a failure in between must give it back
+/// to the bridge that the rollback rebuilds.
+TEST(Engine, APortTakenAlongLaterRejoinsItsRebuiltBridgeOnRollback) {
+  const auto before = desiredOf(R"(name: lab
+nodes:
+  ns1: {sysctls: {net.ipv4.ip_forward: 0}}
+  ns2: {interfaces: {veth1: {addresses: [10.1.1.3/24]}}}
+bridges:
+  br0: {stp: false}
+links:
+  - {kind: veth, endpoints: [ns2:veth1, br0:br-veth1]}
+)");
+  const auto after = desiredOf(R"(name: lab
+nodes:
+  ns1: {sysctls: {net.ipv4.ip_forward: 1}}
+)");
+  FakeDriver probe;
+  converge(before, probe);
+  const auto steps = lines(planFor(after, probe));
+  ASSERT_EQ(steps, (std::vector<std::string>{
+                       "- bridge host:br0", "~ sysctl ns1: net.ipv4.ip_forward = 1 (was 0)",
+                       "- netns ns2 (the kernel deletes host:br-veth1 with it)"}));
+  for (std::size_t n = 0; n < steps.size(); ++n) {
+    FakeDriver kernel;
+    converge(before, kernel);
+    const auto plan = planFor(after, kernel);
+    kernel.fail_at = kernel.calls + n;
+    apply::Driver* drivers[] = {&kernel};
+    const auto report = apply::applyPlan(plan, drivers, {});
+    ASSERT_FALSE(report.ok());
+    EXPECT_TRUE(report.rolled_back) << "step " << n;
+    EXPECT_EQ(lines(planFor(before, kernel)), std::vector<std::string>{}) << "step " << n;
+  }
 }
 
 TEST(Planner, MovedEndpointReplacesTheVeth) {
