@@ -182,7 +182,7 @@ Status CleanupBarrier::wait(std::chrono::milliseconds timeout) {
 
 Status CleanupBarrier::awaitRemoval(Sentinel& sentinel,
                                     std::chrono::steady_clock::time_point deadline) {
-  std::array<char, 64 * 1024> buffer{};
+  std::array<char, std::size_t{64} * 1024> buffer{};
   for (;;) {
     const ssize_t got = ::recv(events_.get(), buffer.data(), buffer.size(), 0);
     if (got > 0) {
