@@ -12,6 +12,7 @@ if [[ $# -lt 3 || ! $1 =~ ^[0-9]+$ || ! $2 =~ ^[0-9]+$ ]]; then
 fi
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
+[[ ${NSTOPO_IN_SANDBOX:-} == 1 ]] || refresh_floor
 enter_bench_sandbox "$0" "$@"
 n=$1 rounds=$2
 shift 2

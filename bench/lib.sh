@@ -21,3 +21,15 @@ write_lab_yaml() {
   python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import $1; \
 open(sys.argv[4], 'w').write($1.$2(sys.argv[2], int(sys.argv[3])).yaml())" "$here" "$3" "$4" "$5"
 }
+
+# refresh_floor: brings build/release's nstopo-floor up to date with the source (cmake builds
+# nothing when it is), so a run never measures a stale floor: one from before fdbd6f8 failed at
+# N = 10,000 with "Too many open files". Only when NSTOPO_FLOOR does not name another binary and
+# the release preset is configured; a failed build is reported and leaves the old binary.
+refresh_floor() {
+  local release=$here/../build/release
+  if [[ -z ${NSTOPO_FLOOR:-} && -f $release/CMakeCache.txt ]]; then
+    cmake --build "$release" --target nstopo-floor >/dev/null 2>&1 ||
+      echo "bench: rebuilding nstopo-floor failed (cmake --build $release --target nstopo-floor)" >&2
+  fi
+}

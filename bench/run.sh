@@ -19,6 +19,11 @@ if [[ ${NSTOPO_IN_SANDBOX:-} != 1 ]]; then
     # contenders, which the benchmark then reports as skipped.
     bash "$here/setup.sh" || echo "bench/run.sh: setup incomplete, optional contenders may be skipped" >&2
   fi
+  if [[ " $* " != *" --smoke "* ]]; then
+    # shellcheck source=bench/lib.sh
+    source "$here/lib.sh"
+    refresh_floor
+  fi
   exec "$here/../tests/integration/sandbox.sh" bash "$0" "$@"
 fi
 nstopo=${NSTOPO:-$here/../build/release/src/nstopo}

@@ -66,7 +66,8 @@ const std::string kHost = model::kHostNode;
 constexpr std::size_t kDescriptorHeadroom = 96;
 
 // How long a deletion of namespaces waits for the kernel to clean them up before it deletes the
-// veth ends they take along itself. The star of 10,000's cleanup took 12 s here.
+// veth ends they take along itself. The star of 10,000 took about 25 s to delete its
+// namespaces and have them cleaned up here.
 constexpr std::chrono::seconds kCleanupTimeout{120};
 
 /// The prefix that tells a probed qdisc kind from a link kind in unsupportedKinds().
