@@ -10,7 +10,6 @@
 
 #include <array>
 #include <cerrno>
-#include <set>
 
 #include <fmt/format.h>
 #include <netlink/attr.h>
@@ -78,11 +77,8 @@ Result<UniqueFd> makeSentinel() {
 
 /// Gives the namespace open at `netns_fd` an id in the namespace of `socket`; returns the id.
 Result<int> assignNsid(RtnlSocket& socket, int netns_fd) {
-  NlMsgPtr message(nlmsg_alloc_simple(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK));
-  rtgenmsg header{};
-  header.rtgen_family = AF_UNSPEC;
-  if (!message || nlmsg_append(message.get(), &header, sizeof header, NLMSG_ALIGNTO) < 0 ||
-      nla_put_u32(message.get(), NETNSA_FD, static_cast<std::uint32_t>(netns_fd)) < 0 ||
+  auto message = nsidMessage(RTM_NEWNSID, NLM_F_REQUEST | NLM_F_ACK);
+  if (!message || nla_put_u32(message.get(), NETNSA_FD, static_cast<std::uint32_t>(netns_fd)) < 0 ||
       nla_put_s32(message.get(), NETNSA_NSID, -1) < 0) {  // -1: the kernel picks
     return tl::unexpected(barrierError("building RTM_NEWNSID", ENOMEM));
   }
@@ -102,15 +98,7 @@ Result<int> assignNsid(RtnlSocket& socket, int netns_fd) {
 
 /// The NETNSA_NSID of an RTM_DELNSID message, or kNoNsid.
 int removedNsid(const nlmsghdr& header) {
-  if (header.nlmsg_type != RTM_DELNSID) {
-    return kNoNsid;
-  }
-  nlattr* tb[NETNSA_MAX + 1] = {};
-  if (nlmsg_parse(const_cast<nlmsghdr*>(&header), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) != 0 ||
-      tb[NETNSA_NSID] == nullptr) {
-    return kNoNsid;
-  }
-  return nla_get_s32(tb[NETNSA_NSID]);
+  return header.nlmsg_type == RTM_DELNSID ? nsidIn(header).value_or(kNoNsid) : kNoNsid;
 }
 
 /// Whether this namespace still gives some namespace the id `nsid` (an RTM_GETNSID dump).
@@ -119,19 +107,13 @@ Result<bool> idAssigned(int nsid) {
   if (!socket) {
     return tl::unexpected(socket.error());
   }
-  NlMsgPtr request(nlmsg_alloc_simple(RTM_GETNSID, NLM_F_REQUEST | NLM_F_DUMP));
-  rtgenmsg header{};
-  header.rtgen_family = AF_UNSPEC;
-  if (!request || nlmsg_append(request.get(), &header, sizeof header, NLMSG_ALIGNTO) < 0) {
+  auto request = nsidMessage(RTM_GETNSID, NLM_F_REQUEST | NLM_F_DUMP);
+  if (!request) {
     return tl::unexpected(barrierError("building RTM_GETNSID", ENOMEM));
   }
   bool found = false;
   const auto dumped = socket->dump(request.get(), [&](const nlmsghdr& answer) {
-    nlattr* tb[NETNSA_MAX + 1] = {};
-    if (answer.nlmsg_type == RTM_NEWNSID &&
-        nlmsg_parse(const_cast<nlmsghdr*>(&answer), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) ==
-            0 &&
-        tb[NETNSA_NSID] != nullptr && nla_get_s32(tb[NETNSA_NSID]) == nsid) {
+    if (answer.nlmsg_type == RTM_NEWNSID && nsidIn(answer) == nsid) {
       found = true;
     }
   });

@@ -13,27 +13,39 @@
 
 namespace nstopo::netlink {
 
-std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd) {
-  NlMsgPtr message(nlmsg_alloc_simple(RTM_GETNSID, 0));
-  if (!message) {
-    return std::nullopt;
-  }
+NlMsgPtr nsidMessage(int type, int flags) {
+  NlMsgPtr message(nlmsg_alloc_simple(type, flags));
   rtgenmsg header{};
   header.rtgen_family = AF_UNSPEC;
-  if (nlmsg_append(message.get(), &header, sizeof(header), NLMSG_ALIGNTO) < 0 ||
-      nla_put_u32(message.get(), NETNSA_FD, static_cast<std::uint32_t>(netns_fd)) < 0) {
+  if (!message || nlmsg_append(message.get(), &header, sizeof header, NLMSG_ALIGNTO) < 0) {
+    return nullptr;
+  }
+  return message;
+}
+
+std::optional<int> nsidIn(const nlmsghdr& message) {
+  if (message.nlmsg_type != RTM_NEWNSID && message.nlmsg_type != RTM_DELNSID) {
+    return std::nullopt;
+  }
+  nlattr* tb[NETNSA_MAX + 1] = {};
+  // libnl's parser takes a mutable header and only reads it.
+  if (nlmsg_parse(const_cast<nlmsghdr*>(&message), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) !=
+          0 ||
+      tb[NETNSA_NSID] == nullptr) {
+    return std::nullopt;
+  }
+  return nla_get_s32(tb[NETNSA_NSID]);
+}
+
+std::optional<int> nsidOf(RtnlSocket& socket, int netns_fd) {
+  auto message = nsidMessage(RTM_GETNSID, 0);
+  if (!message || nla_put_u32(message.get(), NETNSA_FD, static_cast<std::uint32_t>(netns_fd)) < 0) {
     return std::nullopt;
   }
   std::optional<int> id;
   auto replies = socket.transact({message.get()}, [&](const nlmsghdr& reply) {
-    if (reply.nlmsg_type != RTM_NEWNSID) {
-      return;
-    }
-    nlattr* tb[NETNSA_MAX + 1] = {};
-    if (nlmsg_parse(const_cast<nlmsghdr*>(&reply), sizeof(rtgenmsg), tb, NETNSA_MAX, nullptr) ==
-            0 &&
-        tb[NETNSA_NSID] != nullptr) {
-      id = nla_get_s32(tb[NETNSA_NSID]);
+    if (reply.nlmsg_type == RTM_NEWNSID) {
+      id = nsidIn(reply);
     }
   });
   if (!replies || replies->empty() || replies->front().error != 0 || !id) {

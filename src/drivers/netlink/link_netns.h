@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 #pragma once
 
+#include <linux/netlink.h>
+
 #include <optional>
 #include <span>
 #include <string>
 
+#include "nl_ptr.h"
 #include "rtnl_socket.h"
 #include "state_reader.h"
 
@@ -12,6 +15,13 @@ namespace nstopo::netlink {
 
 /// RTM_GETNSID's answer for a namespace without an id there (NETNSA_NSID_NOT_ASSIGNED).
 inline constexpr int kNoNsid = -1;
+
+/// An empty RTM_*NSID message of `type` with `flags` (its rtgenmsg header only), or null when
+/// out of memory.
+[[nodiscard]] NlMsgPtr nsidMessage(int type, int flags);
+
+/// The NETNSA_NSID of an RTM_NEWNSID or RTM_DELNSID message, or nothing when it has none.
+[[nodiscard]] std::optional<int> nsidIn(const nlmsghdr& message);
 
 /// The id the namespace of `socket` gives the namespace open at `netns_fd` (RTM_GETNSID),
 /// kNoNsid when it gives it none, or nothing when the kernel does not answer.

@@ -657,7 +657,6 @@ void NetlinkDriver::deleteLeftBehind(const std::vector<std::pair<std::size_t, If
   // (a shell inside it, an open file of it) is still here: it goes now, as it did before the
   // kernel was left to it.
   std::vector<Request> tags;
-  std::vector<Deletion> deletions;
   for (const auto& [action, end] : ends) {
     LinkAttrs tag;
     tag.group = deleteGroup();
@@ -666,23 +665,22 @@ void NetlinkDriver::deleteLeftBehind(const std::vector<std::pair<std::size_t, If
                            .action = action,
                            .what = "deleting " + end.str(),
                            .tolerate_missing = true});
-    deletions.push_back(Deletion{.netns = end.netns, .action = action});
   }
   runRequests(tags, results);
-  const auto left =
-      std::count_if(tags.begin(), tags.end(), [](const Request& tag) { return tag.succeeded; });
-  if (left == 0) {
+  // Only the ends a tag found are still there.
+  std::vector<Deletion> deletions;
+  for (const auto& tag : tags) {
+    if (tag.succeeded) {
+      deletions.push_back(Deletion{.netns = tag.netns, .action = tag.action});
+    }
+  }
+  if (deletions.empty()) {
     return;
   }
   spdlog::debug(
       "{} veth end(s) outlived the cleanup of their other end's namespace (another "
       "process keeps it); deleting them",
-      left);
-  std::erase_if(deletions, [&](const Deletion& deletion) {
-    return std::none_of(tags.begin(), tags.end(), [&](const Request& tag) {
-      return tag.succeeded && tag.action == deletion.action && tag.netns == deletion.netns;
-    });
-  });
+      deletions.size());
   deleteTagged(deletions, results);
 }
 
