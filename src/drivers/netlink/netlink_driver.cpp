@@ -31,6 +31,7 @@
 #include "link_messages.h"
 #include "link_netns.h"
 #include "link_requests.h"
+#include "netconf.h"
 #include "nl_error.h"
 #include "qdisc_messages.h"
 #include "state_reader.h"
@@ -286,6 +287,10 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     if (*slot.reading) {
       resolveLinkNetns(*handle.socket, **slot.reading, open_netns);
     }
+    const auto keys = scope.sysctl_keys.find(slot.name);
+    if (keys != scope.sysctl_keys.end()) {
+      slot.sysctls = readNetconf(*handle.socket, keys->second);
+    }
     if (!slot.had_socket) {
       // Close what this read opened here, in parallel, rather than keep a socket per
       // namespace for a run that may change none of them (actions reopen what they need).
@@ -301,11 +306,13 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
         }
       }
     }
-    const auto keys = scope.sysctl_keys.find(slot.name);
     if (keys == scope.sysctl_keys.end()) {
       return;
     }
     for (const auto& key : keys->second) {
+      if (slot.sysctls.count(key) > 0) {
+        continue;  // netlink answered it
+      }
       auto value = readSysctl(key);
       if (!value) {
         slot.status = tl::unexpected(withContext(value.error(), "namespace '" + slot.name + "'"));
