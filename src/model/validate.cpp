@@ -19,6 +19,7 @@
 #include "nstopo/model/validate_ovsdb.h"
 #include "nstopo/model/validate_realisable.h"
 #include "nstopo/model/validate_services.h"
+#include "nstopo/model/validate_sysctls.h"
 #include "nstopo/model/validate_verify.h"
 #include "nstopo/model/validate_vrf.h"
 #include "nstopo/model/validate_vxlan.h"
@@ -50,6 +51,7 @@ class Validator {
     checkAddresses();
     checkRoutes();
     checkSysctls();
+    validateForwardingSysctls(topology_, problems_);
     validateVerify(topology_, problems_);
     validateVxlan(topology_, problems_);
     validateVrf(topology_, problems_);

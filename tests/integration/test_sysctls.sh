@@ -1,10 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
 # Sysctls on the real kernel. The forwarding and rp_filter settings of `all` and `default` are
 # read over netlink (RTM_GETNETCONF) instead of /proc/sys (drivers/netlink/netconf.h); every
-# other key through /proc/sys. The file gives `all` and `default` different values where the
-# kernel keeps them apart, so a value read from the wrong scope or family shows as a change that
-# never converges. (Writing a family's `all` forwarding also sets its `default`: the keys are
-# written in name order, `all` before `default`.) Checked with `sysctl -n` in the namespace.
+# other key through /proc/sys. The file gives `all` and `default`, and the two families,
+# different values, so a value read from the wrong scope or family shows as a change that never
+# converges. Checked with `sysctl -n` in the namespace. Forwarding keys that could never hold
+# together (the kernel copies `all` to `default` and every interface) are refused.
 source "$(dirname "$0")/lib.sh"
 LAB=$WORK/sysctls.yaml
 cat >"$LAB" <<'YAML'
@@ -16,7 +16,6 @@ nodes:
       net.ipv4.ip_forward: 1
       net.ipv4.conf.all.rp_filter: 2
       net.ipv4.conf.default.rp_filter: 1
-      net.ipv6.conf.all.forwarding: 0
       net.ipv6.conf.default.forwarding: 1
       net.ipv4.conf.all.arp_ignore: 2
   r2:
@@ -33,7 +32,7 @@ expect_rc 0 "apply" -- "$NSTOPO" apply "$LAB"
 expect_eq "$(sysctl_in r1 net.ipv4.ip_forward)" "1" "r1 forwards IPv4"
 expect_eq "$(sysctl_in r1 net.ipv4.conf.all.rp_filter)" "2" "r1's rp_filter (all)"
 expect_eq "$(sysctl_in r1 net.ipv4.conf.default.rp_filter)" "1" "r1's rp_filter (default)"
-expect_eq "$(sysctl_in r1 net.ipv6.conf.all.forwarding)" "0" "r1's IPv6 forwarding (all)"
+expect_eq "$(sysctl_in r1 net.ipv6.conf.all.forwarding)" "0" "r1's IPv6 forwarding (all, the kernel's)"
 expect_eq "$(sysctl_in r1 net.ipv6.conf.default.forwarding)" "1" "r1's IPv6 forwarding (default)"
 expect_eq "$(sysctl_in r1 net.ipv4.conf.all.arp_ignore)" "2" "r1's arp_ignore (read from /proc/sys)"
 expect_eq "$(sysctl_in r2 net.ipv4.ip_forward)" "0" "r2 does not forward IPv4"
@@ -61,6 +60,22 @@ expect_eq "$(sysctl_in r1 net.ipv4.conf.default.rp_filter)" "1" "r1's rp_filter 
 expect_eq "$(sysctl_in r2 net.ipv6.conf.all.forwarding)" "1" "r2 forwards IPv6 again"
 expect_eq "$(sysctl_in r1 net.ipv4.conf.all.arp_ignore)" "2" "r1's arp_ignore again"
 expect_rc 0 "then nothing is left to change" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
+
+step "forwarding keys that could never hold together are refused, and nothing changes"
+cat >"$WORK/never.yaml" <<'YAML'
+version: 1
+name: never
+nodes:
+  n1:
+    sysctls:
+      net.ipv4.ip_forward: 1
+      net.ipv4.conf.default.forwarding: 0
+YAML
+expect_rc 1 "apply refuses the file" -- "$NSTOPO" apply "$WORK/never.yaml"
+if grep -q "never.yaml:7:7: error: sysctl 'net.ipv4.conf.default.forwarding' of node 'n1'" "$WORK/err"; then
+  pass "the error names the key's line"
+else fail "the error does not name the key's line"; cat "$WORK/err"; fi
+expect_eq "$(netns_list)" "r1 r2 " "no namespace of the refused file"
 
 step "destroy"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
