@@ -33,3 +33,12 @@ refresh_floor() {
       echo "bench: rebuilding nstopo-floor failed (cmake --build $release --target nstopo-floor)" >&2
   fi
 }
+
+# settle [LIMIT]: waits until the machine is quiet (bench.py's settle: three quiet samples in a
+# row, at most LIMIT seconds, default bench.py's SETTLE_LIMIT), so the kernel's work from the
+# step before (a fresh lab's IPv6 start-up, a teardown's cleanup) is not charged to the next
+# measurement.
+settle() {
+  python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import bench; \
+bench.settle(float(sys.argv[2]) if len(sys.argv) > 2 else None)" "$here" "$@"
+}

@@ -31,6 +31,8 @@ done
 export NSTOPO=${NSTOPO:-$here/../build/release/src/nstopo} NSTOPO_SOURCE_DIR=$here/..
 source "$here/../tests/integration/lib.sh"
 source "$here/../tests/integration/multihost_lib.sh"
+# shellcheck source=bench/lib.sh
+source "$here/lib.sh"
 command -v ansible-playbook >/dev/null || { echo "ansible-playbook is not installed" >&2; exit 1; }
 require_multihost
 
@@ -44,7 +46,6 @@ chmod +x "$TIMED"
 RESULTS=$WORK/results.jsonl
 : >"$RESULTS"
 
-settle() { python3 -c "import sys; sys.path.insert(0, '$here'); import bench; bench.settle()"; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.3f", b - a }'; }
 
