@@ -47,6 +47,10 @@ expect_rc 0 "converged" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 step "destroy while another process keeps a namespace alive"
 ip netns exec d sleep 60 &
 holder=$!
+# `ip netns exec` enters d and then becomes sleep under the same pid: wait until it is in d, or
+# a destroy that runs first finds nobody keeping d alive.
+in_d() { [[ $(stat -L -c %i "/proc/$holder/ns/net" 2>/dev/null) == $(stat -L -c %i /run/netns/d) ]]; }
+if wait_until 10 in_d; then pass "a process keeps namespace d alive"; else fail "the holder never entered d"; fi
 expect_rc 0 "destroy" -- "$NSTOPO" -v destroy "$LAB"
 expect_eq "$(host_ports)" "" "no port is left in the host"
 expect_eq "$(grep -c '1 veth end(s) outlived' "$WORK/err")" "1" "nstopo deleted the one the kernel kept"
