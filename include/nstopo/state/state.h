@@ -31,28 +31,16 @@ using model::LinkOptions;
 
 struct LinkState {
   std::string name;
-  LinkKind kind = LinkKind::kOther;
-  std::string kind_name;            ///< the kernel's IFLA_INFO_KIND, for messages and show
-  std::optional<IfRef> peer;        ///< veth: the other end when known
-  std::optional<IfRef> lower;       ///< macvlan/ipvlan/vlan: the parent when known
-  LinkOptions options;              ///< what the kernel keeps of the kind (its IFLA_INFO_DATA)
-  std::optional<bool> promisc;      ///< desired: unset means "leave it"
-  std::string ovs_bridge;           ///< desired: a port of this OVS bridge (its master is OVS's)
-  std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
-  std::string master;               ///< its bridge, VRF or bond in the same namespace, "" when none
-  /// Whether the kernel gives it an IPv6 link-local address when it comes up (its
-  /// addr_gen_mode is not "none"). Desired: false for a veth end that is a bridge's port, true
-  /// for a node's veth end, unset for the other kinds (left as the kernel chose). Actual: unset
-  /// when the kernel reports no IPv6 settings for it (IPv6 off at boot).
-  std::optional<bool> ipv6_link_local;
+  std::string kind_name;       ///< the kernel's IFLA_INFO_KIND, for messages and show
+  std::optional<IfRef> peer;   ///< veth: the other end when known
+  std::optional<IfRef> lower;  ///< macvlan/ipvlan/vlan: the parent when known
+  LinkOptions options;         ///< what the kernel keeps of the kind (its IFLA_INFO_DATA)
+  std::string ovs_bridge;      ///< desired: a port of this OVS bridge (its master is OVS's)
+  std::string master;          ///< its bridge, VRF or bond in the same namespace, "" when none
   /// bond: the member it prefers while that one is up, "" for none. Actual: the kernel reports
   /// it (IFLA_BOND_PRIMARY, an ifindex) only while that member is enslaved to it.
   std::string bond_primary;
-  std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
   std::optional<std::string> mac;
-  bool up = false;
-  bool stp = false;               ///< bridges only
-  bool vlan_filtering = false;    ///< bridges only
   std::string owner;              ///< lab name from the ownership mark, "" when foreign
   std::set<IpAddress> addresses;  ///< with prefix; link-local IPv6 is never listed
   /// vxlan: the destinations of its all-zero FDB entries besides its `remote` (head-end
@@ -69,15 +57,30 @@ struct LinkState {
   /// actual only: a root qdisc nstopo did not put there, "tbf 1:" (the kernel's default, handle
   /// 0, is none)
   std::string foreign_qdisc;
-  int ifindex = 0;       ///< actual only
-  int link_ifindex = 0;  ///< actual only: IFLA_LINK (a veth's peer index)
   /// actual only: the namespace of the scope IFLA_LINK points into, when the reader could tell
   /// (IFLA_LINK_NETNSID resolved with RTM_GETNSID; no IFLA_LINK_NETNSID: its own namespace)
   std::optional<std::string> link_netns;
-  std::uint32_t group = 0;            ///< actual only: IFLA_GROUP (0 is the kernel's default)
-  bool adopted = false;               ///< actual only: owned through the journal, not a mark
   std::optional<IfRef> claimed_peer;  ///< actual only: the peer or parent the mark names
   SourceLoc origin;                   ///< desired only: where the file asked for it
+
+  // The small fields together, so they share words: a lab of 10,000 namespaces holds tens of
+  // thousands of link states at its peak, and scattered they cost 32 bytes more each.
+  std::optional<std::uint32_t> mtu;  ///< desired: unset means "leave as the kernel chose"
+  int ifindex = 0;                   ///< actual only
+  int link_ifindex = 0;              ///< actual only: IFLA_LINK (a veth's peer index)
+  std::uint32_t group = 0;           ///< actual only: IFLA_GROUP (0 is the kernel's default)
+  LinkKind kind = LinkKind::kOther;
+  std::optional<bool> promisc;      ///< desired: unset means "leave it"
+  std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
+  /// Whether the kernel gives it an IPv6 link-local address when it comes up (its
+  /// addr_gen_mode is not "none"). Desired: false for a veth end that is a bridge's port, true
+  /// for a node's veth end, unset for the other kinds (left as the kernel chose). Actual: unset
+  /// when the kernel reports no IPv6 settings for it (IPv6 off at boot).
+  std::optional<bool> ipv6_link_local;
+  bool up = false;
+  bool stp = false;             ///< bridges only
+  bool vlan_filtering = false;  ///< bridges only
+  bool adopted = false;         ///< actual only: owned through the journal, not a mark
   /// actual only: unmarked, named by the file and taken over by `apply --adopt` (adopt.h): the
   /// plan marks it where it is
   bool adopt_mark = false;
