@@ -48,8 +48,8 @@ echo "$kind N=$n ($(nproc) cores, load $(cut -d' ' -f1 /proc/loadavg))"
 timed apply -v apply "$work/lab.yaml"
 phases apply
 echo "    namespaces: $(find /run/netns -mindepth 1 | wc -l), links in the host: $(ip -o link show | wc -l)"
-# A fresh lab keeps the kernel busy for a while (each node end's IPv6 duplicate address
-# detection, router solicitations and MLD reports, which each bridge floods to its other
+# A fresh lab keeps the kernel busy for a while (the router solicitations and MLD reports that
+# each node end sends once its IPv6 address is set up, which each bridge floods to its other
 # ports): about 15 s for the star of 3000, the same after the true floor's build. Measured
 # during it, a no-op shares the cores with that work (docs/performance.md).
 settled=$(date +%s.%N)

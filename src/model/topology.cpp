@@ -45,4 +45,21 @@ std::string endpointNetns(const Topology& topology, const Endpoint& endpoint) {
   return endpoint.owner;
 }
 
+std::string normalizeSysctl(const std::string& value) {
+  std::string out;
+  bool gap = false;
+  for (char c : value) {
+    if (c == ' ' || c == '\t' || c == '\n') {
+      gap = !out.empty();
+      continue;
+    }
+    if (gap) {
+      out += ' ';
+      gap = false;
+    }
+    out += c;
+  }
+  return out;
+}
+
 }  // namespace nstopo::model

@@ -32,14 +32,6 @@ bool isAllForwarding(std::string_view key) {
          key == "net.ipv6.conf.all.forwarding";
 }
 
-std::string_view trimmed(std::string_view value) {
-  const auto first = value.find_first_not_of(" \t");
-  if (first == std::string_view::npos) {
-    return {};
-  }
-  return value.substr(first, value.find_last_not_of(" \t") - first + 1);
-}
-
 }  // namespace
 
 void validateForwardingSysctls(const Topology& topology, Diagnostics& problems) {
@@ -60,7 +52,7 @@ void validateForwardingSysctls(const Topology& topology, Diagnostics& problems) 
       }
       for (const auto& sysctl : node.sysctls) {
         if (&sysctl == all || forwardingFamily(sysctl.key) != family ||
-            trimmed(sysctl.value) == trimmed(all->value)) {
+            normalizeSysctl(sysctl.value) == normalizeSysctl(all->value)) {
           continue;
         }
         problems.push_back(Error{

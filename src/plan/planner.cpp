@@ -25,24 +25,6 @@ using state::State;
 
 const std::string kHost = model::kHostNode;
 
-/// Sysctl values compare by words: the kernel prints "0\t2147483647" for "0 2147483647".
-std::string normalizeSysctl(const std::string& value) {
-  std::string out;
-  bool gap = false;
-  for (char c : value) {
-    if (c == ' ' || c == '\t' || c == '\n') {
-      gap = !out.empty();
-      continue;
-    }
-    if (gap) {
-      out += ' ';
-      gap = false;
-    }
-    out += c;
-  }
-  return out;
-}
-
 /// Whether an unmarked device is the one vswitchd made for one of the lab's internal ports, left
 /// without its mark by a run killed between moving it and marking it. Only the lab's own OVSDB
 /// row vouches for it (the mark of an internal port lives there too), and only a device of the
@@ -1350,7 +1332,7 @@ class Planner {
         if (have != nullptr) {
           const auto it = have->sysctls.find(key);
           before = it == have->sysctls.end() ? "" : it->second;
-          if (normalizeSysctl(before) == normalizeSysctl(value)) {
+          if (model::normalizeSysctl(before) == model::normalizeSysctl(value)) {
             continue;
           }
         }

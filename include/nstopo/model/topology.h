@@ -54,6 +54,10 @@ struct Sysctl {
   SourceLoc loc;
 };
 
+/// A sysctl value in the form two values are compared in, word by word: the kernel prints
+/// "0\t2147483647" for "0 2147483647".
+[[nodiscard]] std::string normalizeSysctl(const std::string& value);
+
 /// A program to run in a node: an argument vector (a PATH lookup, no shell unless it says
 /// `sh -c`).
 struct Command {
