@@ -227,6 +227,21 @@ NlMsgPtr getLinkRequest(const std::string& name) {
   return msg;
 }
 
+NlMsgPtr kindCheckRequest(const std::string& kind) {
+  auto msg = allocate(RTM_NEWLINK, 0);
+  ifinfomsg info{};
+  nlmsg_append(msg.get(), &info, sizeof info, NLMSG_ALIGNTO);
+  nlattr* link_info = nla_nest_start(msg.get(), IFLA_LINKINFO);
+  nla_put_string(msg.get(), IFLA_INFO_KIND, kind.c_str());
+  nlattr* data = nla_nest_start(msg.get(), IFLA_INFO_DATA);
+  // Attribute 1 of every kind nstopo makes is a number (VETH_INFO_PEER a header): empty, it
+  // fails the kind's policy.
+  nla_put(msg.get(), 1, 0, nullptr);
+  nla_nest_end(msg.get(), data);
+  nla_nest_end(msg.get(), link_info);
+  return msg;
+}
+
 NlMsgPtr dumpRequest(int type, int family) {
   auto msg = allocate(type, NLM_F_DUMP);
   if (type == RTM_GETLINK) {

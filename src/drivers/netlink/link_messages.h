@@ -78,6 +78,13 @@ struct BridgeOptions {
 /// one RCU grace period instead of one per link.
 [[nodiscard]] NlMsgPtr deleteGroupRequest(std::uint32_t group);
 [[nodiscard]] NlMsgPtr getLinkRequest(const std::string& name);
+
+/// RTM_NEWLINK that names no link and has no NLM_F_CREATE, so the kernel can change nothing,
+/// carrying the link kind `kind` with a malformed first kind attribute (empty). The kernel looks
+/// the kind up (loading its module) and checks the kind's attributes before it looks for the
+/// link: ERANGE ("Attribute failed policy validation") proves the kind is registered. Any other
+/// answer (ENODEV for an unknown kind, or for a kind without attributes) proves nothing.
+[[nodiscard]] NlMsgPtr kindCheckRequest(const std::string& kind);
 [[nodiscard]] NlMsgPtr dumpRequest(int type, int family);
 
 }  // namespace nstopo::netlink

@@ -87,9 +87,13 @@ class NetlinkDriver final : public apply::Driver {
   void cleanUpFailedCreations(const std::vector<Request>& creations,
                               const std::vector<Status>& results);
 
-  /// Which link kinds (and, as "qdisc:KIND", which qdisc kinds) this kernel can create,
-  /// probed once in a scratch namespace; returns those of `kinds` it cannot.
+  /// Which link kinds (and, as "qdisc:KIND", which qdisc kinds) this kernel can create, asked
+  /// once (checkLinkKinds, then a scratch namespace for the rest); returns those of `kinds` it
+  /// cannot.
   [[nodiscard]] std::set<std::string> unsupportedKinds(const std::set<std::string>& kinds);
+  /// Records the link kinds of `unknown` the kernel proves registered without a scratch
+  /// namespace, and removes them from `unknown`.
+  void checkLinkKinds(std::vector<std::string>& unknown);
 
   std::map<std::string, Handle> handles_;
   std::map<std::string, bool> kind_supported_;

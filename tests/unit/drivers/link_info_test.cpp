@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
 // The netlink codec of each link kind (drivers/netlink/link_info.cpp): the exact bytes of its
-// IFLA_LINKINFO for a known options value, and the same value decoded back from them; and a
-// bond's primary member, set on a live bond (link_messages.cpp) and read back.
+// IFLA_LINKINFO for a known options value, and the same value decoded back from them; the bytes
+// of the kind check (link_messages.cpp); and a bond's primary member, set on a live bond
+// (link_messages.cpp) and read back.
 #include "drivers/netlink/link_info.h"
 
 #include <linux/if_link.h>
@@ -215,6 +216,28 @@ TEST(LinkInfoCodec, MissingDataDecodesToTheKernelDefaults) {
             model::LinkOptions(model::VlanOptions{}));
   EXPECT_EQ(decodeLinkInfoData(model::LinkKind::kIpvlan, nullptr),
             model::LinkOptions(model::IpvlanOptions{}));
+}
+
+// The kind check (link_messages.cpp) must not be able to change anything: no NLM_F_CREATE, no
+// index and no name, so the kernel finds no link to change and makes none. Its IFLA_INFO_DATA
+// holds one empty attribute of type 1, which fails the policy of every kind nstopo makes.
+TEST(KindCheckRequest, NamesNoLinkAndCannotCreate) {
+  const NlMsgPtr msg = kindCheckRequest("veth");
+  const auto* header = nlmsg_hdr(msg.get());
+  EXPECT_EQ(header->nlmsg_type, RTM_NEWLINK);
+  EXPECT_EQ(header->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL | NLM_F_REPLACE), 0);
+  const auto* info = static_cast<const ifinfomsg*>(nlmsg_data(header));
+  EXPECT_EQ(info->ifi_index, 0);
+  EXPECT_EQ(info->ifi_change, 0U);
+  const auto* attrs =
+      reinterpret_cast<const std::uint8_t*>(nlmsg_data(header)) + NLMSG_ALIGN(sizeof(ifinfomsg));
+  const Bytes got(attrs, reinterpret_cast<const std::uint8_t*>(header) + header->nlmsg_len);
+  const Bytes want = {0x18, 0x00, 0x12, 0x80,                         // LINKINFO, nothing else
+                      0x09, 0x00, 0x01, 0x00, 'v', 'e', 't', 'h', 0,  // KIND "veth"
+                      0,    0,    0,                                  // padding
+                      0x08, 0x00, 0x02, 0x80,                         // DATA
+                      0x04, 0x00, 0x01, 0x00};                        // type 1, empty
+  EXPECT_EQ(got, want);
 }
 
 }  // namespace
