@@ -112,11 +112,17 @@ void writeHostsFiles(const model::Topology& topology, const std::string& etc_net
       continue;
     }
     const std::string dir = etc_netns + "/" + name;
-    if (::mkdir(dir.c_str(), 0755) != 0 && errno != EEXIST) {
+    const bool made = ::mkdir(dir.c_str(), 0755) == 0;
+    if (!made && errno != EEXIST) {
       spdlog::warn("node '{}': cannot create {}: {}", name, dir, std::strerror(errno));
       continue;
     }
     const std::string path = dir + "/hosts";
+    // A directory made just now holds nothing: the shared file's new name appears there whole,
+    // with no temporary file (2 system calls a node of a new lab instead of 6).
+    if (made && shared && ::link(shared_path.c_str(), path.c_str()) == 0) {
+      continue;
+    }
     const PathStat there = statOf(path);
     if (there.exists && firstLine(path) != mark) {
       spdlog::warn(
