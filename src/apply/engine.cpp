@@ -94,6 +94,9 @@ ApplyReport applyPlan(const plan::Plan& plan, std::span<Driver* const> drivers,
   ApplyReport report;
   std::vector<std::size_t> applied;
   std::set<std::size_t> uncertain;  // failed steps that may have happened (mayHaveHappened)
+  for (auto* driver : drivers) {
+    driver->expect(plan);
+  }
   std::size_t begin = 0;
   while (begin < plan.steps.size() && !report.failure) {
     if (options.interrupted && options.interrupted()) {

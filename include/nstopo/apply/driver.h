@@ -8,6 +8,7 @@
 
 #include "nstopo/core/error.h"
 #include "nstopo/plan/action.h"
+#include "nstopo/plan/plan.h"
 #include "nstopo/state/state.h"
 
 namespace nstopo::apply {
@@ -23,6 +24,12 @@ class Driver {
 
   /// Adds what this driver sees inside `scope` to `into`.
   [[nodiscard]] virtual Status read(const state::ReadScope& scope, state::State& into) = 0;
+
+  /// Sees the whole plan before its first phase runs. A driver may carry out a later step of
+  /// its own early where that is cheaper, and report it done when its phase comes; one that
+  /// fails early is carried out in its phase as usual (the netlink driver writes the sysctls of
+  /// a namespace the plan creates from inside it, while it creates it).
+  virtual void expect(const plan::Plan& plan) { (void)plan; }
 
   /// Carries out independent actions (all of one phase) and returns one Status per action, in
   /// order. A driver may pipeline them; a failed action must leave nothing of itself behind.

@@ -594,6 +594,23 @@ void NetlinkDriver::runRequests(std::vector<Request>& requests, std::vector<Stat
   });
 }
 
+void NetlinkDriver::expect(const plan::Plan& plan) {
+  sysctls_at_creation_.clear();
+  written_at_creation_.clear();
+  std::set<std::string> created;
+  for (const auto& step : plan.steps) {
+    if (const auto* create = std::get_if<plan::CreateNetns>(&step.action)) {
+      created.insert(create->netns);
+    }
+  }
+  for (const auto& step : plan.steps) {
+    const auto* sysctl = std::get_if<plan::SetSysctl>(&step.action);
+    if (sysctl != nullptr && created.count(sysctl->netns) > 0) {
+      sysctls_at_creation_[sysctl->netns].emplace_back(sysctl->key, sysctl->value);
+    }
+  }
+}
+
 void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
                                      std::vector<Status>& results) {
   // Namespaces are created on several threads: the kernel sets each one up under a shared
@@ -604,8 +621,10 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
   const std::size_t room = socketRoom();
   std::atomic<std::size_t> sockets_kept{0};
   const std::size_t keep = room > batch.size() ? room - batch.size() : 0;
+  std::vector<std::vector<std::pair<std::string, std::string>>> written(batch.size());
   forEachOnWorkers(batch.size(), [&](std::size_t i) {
     const auto& action = std::get<plan::CreateNetns>(*batch[i]);
+    const auto own_sysctls = sysctls_at_creation_.find(action.netns);
     std::optional<RtnlSocket> socket;
     auto fd = createNamedNetnsInThisThread(action.netns, [&]() -> Status {
       // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
@@ -620,6 +639,15 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
            {"net.ipv4.conf.default.arp_notify", "net.ipv4.conf.all.arp_notify",
             "net.ipv6.conf.default.ndisc_notify", "net.ipv6.conf.all.ndisc_notify"}) {
         (void)writeSysctl(key, "1");
+      }
+      // The file's own, after these defaults: one that fails is left to the sysctl phase, which
+      // reports it.
+      if (own_sysctls != sysctls_at_creation_.end()) {
+        for (const auto& [key, value] : own_sysctls->second) {
+          if (writeSysctl(key, value)) {
+            written[i].emplace_back(key, value);
+          }
+        }
       }
       auto opened = RtnlSocket::open();
       if (!opened) {
@@ -653,7 +681,11 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
   });
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i]) {
-      handles_[std::get<plan::CreateNetns>(*batch[i]).netns] = std::move(created[i]);
+      const auto& netns = std::get<plan::CreateNetns>(*batch[i]).netns;
+      handles_[netns] = std::move(created[i]);
+      for (auto& [key, value] : written[i]) {
+        written_at_creation_.emplace(netns, std::move(key), std::move(value));
+      }
     }
   }
 }
@@ -729,8 +761,13 @@ void NetlinkDriver::deleteLeftBehind(const std::vector<std::pair<std::size_t, If
 }
 
 void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector<Status>& results) {
+  std::vector<bool> done(batch.size(), false);
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& action = std::get<plan::SetSysctl>(*batch[i]);
+    done[i] = written_at_creation_.erase({action.netns, action.key, action.value}) > 0;
+    if (done[i]) {
+      continue;
+    }
     if (auto fd = netnsFd(action.netns); !fd) {
       results[i] = tl::unexpected(fd.error());
     }
@@ -741,7 +778,7 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
   // one thread, 9.2 s so (docs/performance.md).
   std::map<std::string, std::vector<std::size_t>> by_netns;
   for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (results[i]) {
+    if (results[i] && !done[i]) {
       by_netns[std::get<plan::SetSysctl>(*batch[i]).netns].push_back(i);
     }
   }

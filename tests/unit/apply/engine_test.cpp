@@ -37,6 +37,13 @@ class ScriptedDriver final : public apply::Driver {
   std::vector<std::vector<std::string>> batches;  ///< keyOf() of each batch, in order
   std::vector<std::string> log;                   ///< keyOf() every action, in order
   std::map<std::string, int> failures;            ///< keyOf() -> errno to fail with
+  std::size_t expected_steps = 0;                 ///< the size of the plan expect() saw
+  std::size_t batches_before_expect = 0;          ///< batches handed in before expect()
+
+  void expect(const plan::Plan& plan) override {
+    expected_steps = plan.steps.size();
+    batches_before_expect = batches.size();
+  }
 
   [[nodiscard]] bool handles(const plan::Action& action) const override {
     return owned_.count(plan::netnsOf(action)) > 0;
@@ -117,6 +124,22 @@ TEST(Engine, HandsEachDriverItsShareOfAPhaseInOneBatch) {
   EXPECT_EQ(first.batches[0], (std::vector<std::string>{keyOf(netns("n1")), keyOf(netns("n2"))}));
   EXPECT_EQ(second.batches.size(), 2U);
   EXPECT_EQ(progress, (std::vector<std::size_t>{3, 6}));
+}
+
+// A driver may do a later step early (the netlink driver writes new namespaces' sysctls while
+// it creates them): it sees the whole plan before the first batch.
+TEST(Engine, EveryDriverSeesTheWholePlanBeforeTheFirstBatch) {
+  ScriptedDriver first({"n1", "n2"});
+  ScriptedDriver second({"n3"});
+  apply::Driver* drivers[] = {&first, &second};
+
+  ASSERT_TRUE(apply::applyPlan(threeNodes(), drivers, {}).ok());
+
+  for (const auto* driver : {&first, &second}) {
+    EXPECT_EQ(driver->expected_steps, 6U);
+    EXPECT_EQ(driver->batches_before_expect, 0U);
+    EXPECT_EQ(driver->batches.size(), 2U);
+  }
 }
 
 TEST(Engine, AFailureStopsAfterItsPhaseAndUndoesNewestFirst) {
