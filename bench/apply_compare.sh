@@ -7,19 +7,10 @@
 #   bash bench/apply_compare.sh star 100 6 /tmp/nstopo-old build/release/src/nstopo
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-if [[ $# -lt 4 || ! $1 =~ ^(star|chain)$ || ! $2 =~ ^[0-9]+$ || ! $3 =~ ^[0-9]+$ ]]; then
-  echo "usage: bench/apply_compare.sh star|chain N ROUNDS NSTOPO..." >&2
-  exit 2
-fi
 # shellcheck source=bench/lib.sh
 source "$here/lib.sh"
-enter_bench_sandbox "$0" "$@"
-kind=$1 n=$2 rounds=$3
+start_compare "$0" "$@"
 shift 3
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-write_lab_yaml bench Lab "$kind" "$n" "$work/lab.yaml"
-ulimit -n "$(ulimit -Hn)"
 for ((round = 1; round <= rounds; round++)); do
   for i in $(seq "$#"); do
     settle 60

@@ -16,6 +16,24 @@ enter_bench_sandbox() {
   fi
 }
 
+# start_compare SCRIPT ARGS...: the start of a KIND N ROUNDS NSTOPO... comparison script
+# (apply_compare.sh, noop_compare.sh): checks the arguments, enters the bench sandbox, and sets
+# kind, n and rounds, and work (a directory removed at exit) holding the lab's lab.yaml.
+start_compare() {
+  local script=$1
+  shift
+  if [[ $# -lt 4 || ! $1 =~ ^(star|chain)$ || ! $2 =~ ^[0-9]+$ || ! $3 =~ ^[0-9]+$ ]]; then
+    echo "usage: bench/$(basename "$script") star|chain N ROUNDS NSTOPO..." >&2
+    exit 2
+  fi
+  enter_bench_sandbox "$script" "$@"
+  kind=$1 n=$2 rounds=$3
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  write_lab_yaml bench Lab "$kind" "$n" "$work/lab.yaml"
+  ulimit -n "$(ulimit -Hn)"
+}
+
 # write_lab_yaml MODULE CLASS KIND N FILE: the YAML of bench/MODULE.py's CLASS(KIND, N) in FILE.
 write_lab_yaml() {
   python3 -c "import sys; sys.path.insert(0, sys.argv[1]); import $1; \
