@@ -42,10 +42,6 @@ converges() {
 # its Kth sendto on the main thread (every request the drivers send: netlink messages and OVSDB
 # transactions; the reads run on worker threads, which strace does not follow). Exit 0 when the
 # run was killed, 1 when it finished first.
-# LeakSanitizer cannot run under ptrace and aborts the run at its exit: strace'd runs of a
-# sanitizer build skip the leak check (every other test of the sanitizer pass keeps it).
-untraced_leaks() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"; }
-
 killed_at() {
   local rc=0
   untraced_leaks strace -qq -o /dev/null -e trace=sendto -e "inject=sendto:signal=KILL:when=$1" \

@@ -67,7 +67,7 @@ for kind in veth bridge macvlan ipvlan vlan vxlan vrf bond dummy; do
   step "$kind"
   lab_of "$kind" "$WORK/$kind.yaml"
   rc=0
-  strace -f -qq -e trace=unshare -o "$WORK/$kind.strace" "$NSTOPO" plan "$WORK/$kind.yaml" \
+  untraced_leaks strace -f -qq -e trace=unshare -o "$WORK/$kind.strace" "$NSTOPO" plan "$WORK/$kind.yaml" \
     >"$WORK/out" 2>"$WORK/err" || rc=$?
   if kernel_has "$kind"; then
     expect_eq "$rc" "0" "$kind: the kernel has it, and nstopo plans the lab ($(head -c 300 "$WORK/err"))"
@@ -88,7 +88,7 @@ done
 
 step "a fresh lab of veths and a bridge: no namespace but its own"
 lab_of bridge "$WORK/fresh.yaml"
-expect_rc 0 "apply under strace" -- strace -f -qq -e trace=unshare -o "$WORK/fresh.strace" "$NSTOPO" apply "$WORK/fresh.yaml"
+expect_rc 0 "apply under strace" -- untraced_leaks strace -f -qq -e trace=unshare -o "$WORK/fresh.strace" "$NSTOPO" apply "$WORK/fresh.yaml"
 expect_eq "$(scratch_namespaces "$WORK/fresh.strace")" "2" "two namespaces made, the lab's a and b"
 expect_eq "$(netns_list)" "a b " "the lab's namespaces"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$WORK/fresh.yaml"
