@@ -452,6 +452,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
     return outcome;  // the caller reports the failure and what the rollback left
   }
   if (!outcome.planned.plan.empty()) {
+    spdlog::debug("verifying: reading the machine again");
     auto verified = verify(outcome.planned, session);
     if (!verified) {
       // A run that does not reach the file's state is a failed run: put the machine back.
@@ -466,6 +467,7 @@ Result<ApplyOutcome> applyPlanned(PlanOutcome planned, const std::string& file, 
     }
   }
   if (session.records != nullptr) {
+    spdlog::debug("saving the lab's record");
     const auto netns = ownedNetns(outcome.planned.desired, lab);
     Status saved;
     if (netns.empty() && outcome.planned.desired.netns.empty()) {

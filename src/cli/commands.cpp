@@ -14,6 +14,7 @@
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+#include <spdlog/spdlog.h>
 
 #include "nstopo/app/app.h"
 #include "nstopo/app/run_lock.h"
@@ -289,6 +290,7 @@ int applyTopology(const GlobalOptions& global, const model::Topology& topology,
   if (auto failed = applyPrograms(topology, context, programs)) {
     return *failed;
   }
+  spdlog::debug("applied; reporting");
   return reportApply(global, *outcome, "Apply", &programs);
 }
 

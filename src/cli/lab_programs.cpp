@@ -6,6 +6,7 @@
 #include <variant>
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include "nstopo/apply/engine.h"
 #include "nstopo/core/names.h"
@@ -80,10 +81,12 @@ std::optional<int> applyPrograms(const model::Topology& topology, const Programs
     const auto all = nodeNames(topology);
     gone.insert(gone.end(), all.begin(), all.end());
   }
+  spdlog::debug("hosts files of {} node(s)", topology.nodes.size());
   services::removeHostsFiles(topology.name, gone);
   if (topology.hosts) {
     services::writeHostsFiles(topology);  // before exec and services: they read it as /etc/hosts
   }
+  spdlog::debug("services");
   if (auto ok = services::applyServices(topology, store, run); !ok) {
     printError(ok.error());
     return rollBack(topology, context, store, run);
