@@ -24,13 +24,13 @@ built_with_sanitizers() {
   [[ $libraries == *libasan* || $libraries == *libclang_rt.asan* ]]
 }
 
-# require_link_kinds KIND...: ends the test as skipped (77), with the reason, when this kernel
-# cannot create links of KIND. Probed inside the sandbox, on links of its own.
 # untraced_leaks CMD...: runs CMD (strace of nstopo) without the leak check. LeakSanitizer
 # cannot run under ptrace and aborts the run at its exit, so strace'd runs of a sanitizer build
 # skip it (every other test of the sanitizer pass keeps it).
 untraced_leaks() { ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0" "$@"; }
 
+# require_link_kinds KIND...: ends the test as skipped (77), with the reason, when this kernel
+# cannot create links of KIND. Probed inside the sandbox, on links of its own.
 require_link_kinds() {
   local kind rc
   for kind; do
