@@ -35,12 +35,41 @@ void prepareNetnsDir() {
   }
 }
 
-void writeSysctl(const std::string& key, const std::string& value) {
-  std::string path = "/proc/sys/" + key;
-  std::replace(path.begin() + 10, path.end(), '.', '/');
-  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+namespace {
+
+UniqueFd openOwnProcSys() {
+  const UniqueFd context(::fsopen("proc", FSOPEN_CLOEXEC));
+  if (!context.valid() ||
+      ::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    return {};
+  }
+  const UniqueFd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, 0));
+  if (!mount.valid()) {
+    return {};
+  }
+  return UniqueFd(::openat(mount.get(), "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+}
+
+}  // namespace
+
+const UniqueFd& ownProcSysForNextNamespace() {
+  constexpr int kNamespacesPerProcfs = 16;  // as nstopo's SysctlDir
+  thread_local UniqueFd proc_sys;
+  thread_local int namespaces = kNamespacesPerProcfs;
+  if (++namespaces > kNamespacesPerProcfs) {
+    proc_sys = openOwnProcSys();
+    namespaces = 1;
+  }
+  return proc_sys;
+}
+
+void writeSysctl(const UniqueFd& proc_sys, const std::string& key, const std::string& value) {
+  std::string path = key;
+  std::replace(path.begin(), path.end(), '.', '/');
+  UniqueFd fd(proc_sys.valid() ? ::openat(proc_sys.get(), path.c_str(), O_WRONLY | O_CLOEXEC)
+                               : ::open(("/proc/sys/" + path).c_str(), O_WRONLY | O_CLOEXEC));
   if (!fd.valid() || ::write(fd.get(), value.data(), value.size()) < 0) {
-    throwErrno("writing " + path);
+    throwErrno("writing /proc/sys/" + path);
   }
 }
 

@@ -36,8 +36,15 @@ std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
 /// calling thread stays in that namespace: call it on worker threads only.
 void withSocketInside(const Namespace& netns, const std::function<void(Rtnl&)>& work);
 
-/// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace.
-void writeSysctl(const std::string& key, const std::string& value);
+/// The "sys" directory of a procfs of the calling thread's own for one more namespace, as nstopo
+/// does (include/nstopo/sys/sysctl.h: the machine's procfs makes the first lookup from each new
+/// namespace walk every other namespace's dentries): mounted again after every 16 namespaces.
+/// Not valid where the kernel refuses one.
+const UniqueFd& ownProcSysForNextNamespace();
+
+/// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace, through
+/// `proc_sys` (ownProcSysForNextNamespace) when it is valid.
+void writeSysctl(const UniqueFd& proc_sys, const std::string& key, const std::string& value);
 
 /// nstopo's own worker loop (header-only): work(i) for i in [0, count) on up to eight threads,
 /// the first exception rethrown to the caller.

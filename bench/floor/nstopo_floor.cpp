@@ -47,13 +47,18 @@ constexpr int kPortIndex = 1'100'000;    // + node number, the root ends of the 
 constexpr int kNodeFirstLink = 2;
 constexpr int kChainLeft = 3;
 
-/// What nstopo sets in each namespace it creates, before anything else (its netlink driver).
-void nstopoNamespaceSysctls() {
-  writeSysctl("net.ipv6.conf.default.accept_dad", "0");
-  writeSysctl("net.ipv6.conf.all.accept_dad", "0");
+/// What nstopo sets in each namespace it creates, before anything else (its netlink driver),
+/// with the file's own `extra` after them.
+void nstopoNamespaceSysctls(const std::vector<std::pair<std::string, std::string>>& extra = {}) {
+  const UniqueFd& proc_sys = ownProcSysForNextNamespace();
+  writeSysctl(proc_sys, "net.ipv6.conf.default.accept_dad", "0");
+  writeSysctl(proc_sys, "net.ipv6.conf.all.accept_dad", "0");
   for (const char* key : {"net.ipv4.conf.default.arp_notify", "net.ipv4.conf.all.arp_notify",
                           "net.ipv6.conf.default.ndisc_notify", "net.ipv6.conf.all.ndisc_notify"}) {
-    writeSysctl(key, "1");
+    writeSysctl(proc_sys, key, "1");
+  }
+  for (const auto& [key, value] : extra) {
+    writeSysctl(proc_sys, key, value);
   }
 }
 
@@ -99,8 +104,7 @@ void buildStar(const Lab& lab) {
 void buildChain(const Lab& lab) {
   const auto nodes = lab.nodes();
   auto spaces = createNamespaces(nodes, [&](std::size_t, Rtnl& rtnl) {
-    nstopoNamespaceSysctls();
-    writeSysctl("net.ipv4.ip_forward", "1");
+    nstopoNamespaceSysctls({{"net.ipv4.ip_forward", "1"}});
     rtnl.send(setLinkUp(1, lab.mark()), "lo");
     rtnl.flush();
   });

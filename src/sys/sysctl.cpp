@@ -2,28 +2,66 @@
 #include "nstopo/sys/sysctl.h"
 
 #include <fcntl.h>
+#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
 
 #include <fmt/format.h>
 
-#include "nstopo/core/unique_fd.h"
 #include "nstopo/sys/errno_text.h"
 
 namespace nstopo::sys {
 namespace {
 
-std::string pathOf(const std::string& key) {
-  std::string path = "/proc/sys/" + key;
-  std::replace(path.begin() + 10, path.end(), '.', '/');
+/// "net.ipv4.ip_forward" -> "net/ipv4/ip_forward", below /proc/sys.
+std::string relativePath(const std::string& key) {
+  std::string path = key;
+  std::replace(path.begin(), path.end(), '.', '/');
   return path;
+}
+
+/// What messages name: the path everyone knows, whichever procfs served.
+std::string pathOf(const std::string& key) {
+  return "/proc/sys/" + relativePath(key);
 }
 
 }  // namespace
 
-Result<std::string> readSysctl(const std::string& key) {
-  UniqueFd fd(::open(pathOf(key).c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW));
+SysctlDir SysctlDir::open() {
+  SysctlDir dir;
+  const UniqueFd context(::fsopen("proc", FSOPEN_CLOEXEC));
+  if (!context.valid() ||
+      ::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    return dir;
+  }
+  const UniqueFd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, 0));
+  if (mount.valid()) {
+    dir.sys_.reset(::openat(mount.get(), "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
+  }
+  return dir;
+}
+
+const SysctlDir& SysctlDir::forNextNamespace() {
+  thread_local SysctlDir dir;
+  thread_local int namespaces = kNamespacesPerProcfs;
+  if (++namespaces > kNamespacesPerProcfs) {
+    dir = open();
+    namespaces = 1;
+  }
+  return dir;
+}
+
+UniqueFd SysctlDir::openKey(const std::string& key, int flags) const {
+  flags |= O_CLOEXEC | O_NOFOLLOW;
+  if (sys_.valid()) {
+    return UniqueFd(::openat(sys_.get(), relativePath(key).c_str(), flags));
+  }
+  return UniqueFd(::open(pathOf(key).c_str(), flags));
+}
+
+Result<std::string> SysctlDir::read(const std::string& key) const {
+  const UniqueFd fd = openKey(key, O_RDONLY);
   if (!fd.valid()) {
     return fail(ErrorKind::kUnsupported,
                 fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
@@ -41,8 +79,8 @@ Result<std::string> readSysctl(const std::string& key) {
   return value;
 }
 
-Status writeSysctl(const std::string& key, const std::string& value) {
-  UniqueFd fd(::open(pathOf(key).c_str(), O_WRONLY | O_CLOEXEC | O_NOFOLLOW));
+Status SysctlDir::write(const std::string& key, const std::string& value) const {
+  const UniqueFd fd = openKey(key, O_WRONLY);
   if (!fd.valid()) {
     return fail(ErrorKind::kUnsupported,
                 fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
@@ -54,6 +92,14 @@ Status writeSysctl(const std::string& key, const std::string& value) {
                 errno);
   }
   return {};
+}
+
+Result<std::string> readSysctl(const std::string& key) {
+  return SysctlDir::shared().read(key);
+}
+
+Status writeSysctl(const std::string& key, const std::string& value) {
+  return SysctlDir::shared().write(key, value);
 }
 
 }  // namespace nstopo::sys

@@ -93,6 +93,33 @@ grep -q "rolled back: .* the machine is as it was before this run" "$WORK/err" &
   pass "rolled back" || fail "no rollback line: $(cat "$WORK/err")"
 expect_eq "$(netns_list)" "r1 r2 " "n1 is gone again"
 
+step "every new namespace gets nstopo's defaults, through procfs mounts of its own left nowhere"
+# Written through a procfs mounted for a few namespaces at a time (sys/sysctl.h: the machine's
+# makes each new namespace walk every other's dentries), 16 namespaces to a procfs on each
+# thread: 40 namespaces need at least three of them.
+{
+  echo "name: many"
+  echo "nodes:"
+  for i in $(seq 40); do echo "  m$i: {}"; done
+} >"$WORK/many.yaml"
+proc_mounts() { grep -c " - proc " /proc/self/mountinfo; }
+mounts_before=$(proc_mounts)
+host_defaults() { echo "$(sysctl -n net.ipv6.conf.default.accept_dad) $(sysctl -n net.ipv4.conf.all.arp_notify)"; }
+host_before=$(host_defaults)
+expect_rc 0 "apply 40 namespaces" -- "$NSTOPO" apply "$WORK/many.yaml"
+wrong=""
+for i in $(seq 40); do
+  got=$(ip netns exec "m$i" cat /proc/sys/net/ipv6/conf/default/accept_dad \
+    /proc/sys/net/ipv6/conf/all/accept_dad /proc/sys/net/ipv4/conf/default/arp_notify \
+    /proc/sys/net/ipv4/conf/all/arp_notify /proc/sys/net/ipv6/conf/default/ndisc_notify \
+    /proc/sys/net/ipv6/conf/all/ndisc_notify | tr '\n' ' ')
+  [[ $got == "0 0 1 1 1 1 " ]] || wrong+="m$i: $got; "
+done
+expect_eq "$wrong" "" "no DAD and neighbour announcements in each of the 40 (accept_dad 0, arp_notify and ndisc_notify 1)"
+expect_eq "$(host_defaults)" "$host_before" "the host's own keys are untouched"
+expect_eq "$(proc_mounts)" "$mounts_before" "no procfs mount left in the mount table"
+expect_rc 0 "destroy them" -- "$NSTOPO" destroy "$WORK/many.yaml"
+
 step "destroy"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy "$LAB"
 expect_eq "$(netns_list)" "" "nothing left"

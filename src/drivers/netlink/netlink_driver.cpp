@@ -49,11 +49,10 @@ using sys::listNamedNetns;
 using sys::namedNetnsExists;
 using sys::openNamedNetns;
 using sys::openOwnNetns;
-using sys::readSysctl;
 using sys::runOnHelperThread;
 using sys::setTxChecksum;
+using sys::SysctlDir;
 using sys::txChecksum;
-using sys::writeSysctl;
 
 namespace {
 
@@ -309,11 +308,15 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     if (keys == scope.sysctl_keys.end()) {
       return;
     }
+    const SysctlDir* sysctls = nullptr;  // for the first key netlink did not answer
     for (const auto& key : keys->second) {
       if (slot.sysctls.count(key) > 0) {
         continue;  // netlink answered it
       }
-      auto value = readSysctl(key);
+      if (sysctls == nullptr) {
+        sysctls = &SysctlDir::forNextNamespace();
+      }
+      auto value = sysctls->read(key);
       if (!value) {
         slot.status = tl::unexpected(withContext(value.error(), "namespace '" + slot.name + "'"));
         break;
@@ -627,24 +630,25 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
     const auto own_sysctls = sysctls_at_creation_.find(action.netns);
     std::optional<RtnlSocket> socket;
     auto fd = createNamedNetnsInThisThread(action.netns, [&]() -> Status {
+      const auto& sysctls = SysctlDir::forNextNamespace();
       // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
       // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
       // own sysctls are written later and win. Kernels without IPv6 have no such file.
-      (void)writeSysctl("net.ipv6.conf.default.accept_dad", "0");
-      (void)writeSysctl("net.ipv6.conf.all.accept_dad", "0");
+      (void)sysctls.write("net.ipv6.conf.default.accept_dad", "0");
+      (void)sysctls.write("net.ipv6.conf.all.accept_dad", "0");
       // Nodes announce themselves when a link comes up or changes its MAC (gratuitous ARP,
       // unsolicited neighbour advertisements), so an interface an edit rebuilt is reachable
       // again at once instead of when the neighbours' entries expire.
       for (const char* key :
            {"net.ipv4.conf.default.arp_notify", "net.ipv4.conf.all.arp_notify",
             "net.ipv6.conf.default.ndisc_notify", "net.ipv6.conf.all.ndisc_notify"}) {
-        (void)writeSysctl(key, "1");
+        (void)sysctls.write(key, "1");
       }
       // The file's own, after these defaults: one that fails is left to the sysctl phase, which
       // reports it.
       if (own_sysctls != sysctls_at_creation_.end()) {
         for (const auto& [key, value] : own_sysctls->second) {
-          if (writeSysctl(key, value)) {
+          if (sysctls.write(key, value)) {
             written[i].emplace_back(key, value);
           }
         }
@@ -772,10 +776,9 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
       results[i] = tl::unexpected(fd.error());
     }
   }
-  // One namespace's keys in the plan's order on one thread; the namespaces on several. Most of
-  // a write is the kernel's lookup of the /proc/sys path, which walks a dentry chain as long as
-  // the count of namespaces and runs in parallel: the chain of 10,000's sysctls took 40 s on
-  // one thread, 9.2 s so (docs/performance.md).
+  // One namespace's keys in the plan's order on one thread, through a procfs of its own (through
+  // the machine's, the first lookup walks a dentry chain as long as the count of namespaces:
+  // sysctl.h); the namespaces on several threads.
   std::map<std::string, std::vector<std::size_t>> by_netns;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i] && !done[i]) {
@@ -794,9 +797,10 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
       }
       return;
     }
+    const auto& sysctls = SysctlDir::forNextNamespace();
     for (const std::size_t i : indexes) {
       const auto& action = std::get<plan::SetSysctl>(*batch[i]);
-      if (auto ok = writeSysctl(action.key, action.value); !ok) {
+      if (auto ok = sysctls.write(action.key, action.value); !ok) {
         results[i] = tl::unexpected(withContext(ok.error(), "namespace '" + netns + "'"));
       }
     }
