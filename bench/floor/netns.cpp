@@ -35,34 +35,6 @@ void prepareNetnsDir() {
   }
 }
 
-namespace {
-
-UniqueFd openOwnProcSys() {
-  const UniqueFd context(::fsopen("proc", FSOPEN_CLOEXEC));
-  if (!context.valid() ||
-      ::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
-    return {};
-  }
-  const UniqueFd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, 0));
-  if (!mount.valid()) {
-    return {};
-  }
-  return UniqueFd(::openat(mount.get(), "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-}
-
-}  // namespace
-
-const UniqueFd& ownProcSysForNextNamespace() {
-  constexpr int kNamespacesPerProcfs = 16;  // as nstopo's SysctlDir
-  thread_local UniqueFd proc_sys;
-  thread_local int namespaces = kNamespacesPerProcfs;
-  if (++namespaces > kNamespacesPerProcfs) {
-    proc_sys = openOwnProcSys();
-    namespaces = 1;
-  }
-  return proc_sys;
-}
-
 void writeSysctl(const UniqueFd& proc_sys, const std::string& key, const std::string& value) {
   std::string path = key;
   std::replace(path.begin(), path.end(), '.', '/');

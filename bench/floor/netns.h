@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "nstopo/core/unique_fd.h"
+#include "nstopo/sys/own_procfs.h"
 #include "nstopo/sys/workers.h"
 
 #include "rtnl.h"
@@ -36,14 +37,9 @@ std::vector<Namespace> createNamespaces(const std::vector<std::string>& names,
 /// calling thread stays in that namespace: call it on worker threads only.
 void withSocketInside(const Namespace& netns, const std::function<void(Rtnl&)>& work);
 
-/// The "sys" directory of a procfs of the calling thread's own for one more namespace, as nstopo
-/// does (include/nstopo/sys/sysctl.h: the machine's procfs makes the first lookup from each new
-/// namespace walk every other namespace's dentries): mounted again after every 16 namespaces.
-/// Not valid where the kernel refuses one.
-const UniqueFd& ownProcSysForNextNamespace();
-
 /// Writes `value` to /proc/sys/KEY (dots for slashes) in the calling thread's namespace, through
-/// `proc_sys` (ownProcSysForNextNamespace) when it is valid.
+/// `proc_sys` when it is valid: nstopo's procfs of its own for the namespace
+/// (nstopo/sys/own_procfs.h: the machine's makes each new namespace walk every other's dentries).
 void writeSysctl(const UniqueFd& proc_sys, const std::string& key, const std::string& value);
 
 /// nstopo's own worker loop (header-only): work(i) for i in [0, count) on up to eight threads,

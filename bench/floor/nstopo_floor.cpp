@@ -50,7 +50,7 @@ constexpr int kChainLeft = 3;
 /// What nstopo sets in each namespace it creates, before anything else (its netlink driver),
 /// with the file's own `extra` after them.
 void nstopoNamespaceSysctls(const std::vector<std::pair<std::string, std::string>>& extra = {}) {
-  const UniqueFd& proc_sys = ownProcSysForNextNamespace();
+  const UniqueFd& proc_sys = nstopo::sys::ownProcSysForNextNamespace();
   writeSysctl(proc_sys, "net.ipv6.conf.default.accept_dad", "0");
   writeSysctl(proc_sys, "net.ipv6.conf.all.accept_dad", "0");
   for (const char* key : {"net.ipv4.conf.default.arp_notify", "net.ipv4.conf.all.arp_notify",

@@ -2,7 +2,6 @@
 #include "nstopo/sys/sysctl.h"
 
 #include <fcntl.h>
-#include <sys/mount.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -28,34 +27,10 @@ std::string pathOf(const std::string& key) {
 
 }  // namespace
 
-SysctlDir SysctlDir::open() {
-  SysctlDir dir;
-  const UniqueFd context(::fsopen("proc", FSOPEN_CLOEXEC));
-  if (!context.valid() ||
-      ::fsconfig(context.get(), FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
-    return dir;
-  }
-  const UniqueFd mount(::fsmount(context.get(), FSMOUNT_CLOEXEC, 0));
-  if (mount.valid()) {
-    dir.sys_.reset(::openat(mount.get(), "sys", O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW));
-  }
-  return dir;
-}
-
-const SysctlDir& SysctlDir::forNextNamespace() {
-  thread_local SysctlDir dir;
-  thread_local int namespaces = kNamespacesPerProcfs;
-  if (++namespaces > kNamespacesPerProcfs) {
-    dir = open();
-    namespaces = 1;
-  }
-  return dir;
-}
-
 UniqueFd SysctlDir::openKey(const std::string& key, int flags) const {
   flags |= O_CLOEXEC | O_NOFOLLOW;
-  if (sys_.valid()) {
-    return UniqueFd(::openat(sys_.get(), relativePath(key).c_str(), flags));
+  if (sys_fd_ >= 0) {
+    return UniqueFd(::openat(sys_fd_, relativePath(key).c_str(), flags));
   }
   return UniqueFd(::open(pathOf(key).c_str(), flags));
 }
@@ -95,11 +70,11 @@ Status SysctlDir::write(const std::string& key, const std::string& value) const 
 }
 
 Result<std::string> readSysctl(const std::string& key) {
-  return SysctlDir::shared().read(key);
+  return SysctlDir().read(key);
 }
 
 Status writeSysctl(const std::string& key, const std::string& value) {
-  return SysctlDir::shared().write(key, value);
+  return SysctlDir().write(key, value);
 }
 
 }  // namespace nstopo::sys

@@ -11,6 +11,7 @@
 #include <atomic>
 #include <chrono>
 #include <map>
+#include <optional>
 #include <thread>
 #include <utility>
 
@@ -308,13 +309,13 @@ Status NetlinkDriver::read(const state::ReadScope& scope, state::State& into) {
     if (keys == scope.sysctl_keys.end()) {
       return;
     }
-    const SysctlDir* sysctls = nullptr;  // for the first key netlink did not answer
+    std::optional<SysctlDir> sysctls;  // for the first key netlink did not answer
     for (const auto& key : keys->second) {
       if (slot.sysctls.count(key) > 0) {
         continue;  // netlink answered it
       }
-      if (sysctls == nullptr) {
-        sysctls = &SysctlDir::forNextNamespace();
+      if (!sysctls) {
+        sysctls = SysctlDir::forNextNamespace();
       }
       auto value = sysctls->read(key);
       if (!value) {
@@ -630,7 +631,7 @@ void NetlinkDriver::createNamespaces(std::span<const Action* const> batch,
     const auto own_sysctls = sysctls_at_creation_.find(action.netns);
     std::optional<RtnlSocket> socket;
     auto fd = createNamedNetnsInThisThread(action.netns, [&]() -> Status {
-      const auto& sysctls = SysctlDir::forNextNamespace();
+      const auto sysctls = SysctlDir::forNextNamespace();
       // Lab namespaces skip IPv6 duplicate address detection, so link-local addresses are
       // usable the moment a link comes up (a fresh lab has no duplicates to detect). A file's
       // own sysctls are written later and win. Kernels without IPv6 have no such file.
@@ -797,7 +798,7 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
       }
       return;
     }
-    const auto& sysctls = SysctlDir::forNextNamespace();
+    const auto sysctls = SysctlDir::forNextNamespace();
     for (const std::size_t i : indexes) {
       const auto& action = std::get<plan::SetSysctl>(*batch[i]);
       if (auto ok = sysctls.write(action.key, action.value); !ok) {

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// sys/sysctl.h: a procfs of its own reads what the machine's /proc/sys reads, is mounted
-// nowhere, is mounted again after kNamespacesPerProcfs namespaces of a thread, and a key that
-// is not there is named by its /proc/sys path whichever procfs looked.
+// sys/sysctl.h and sys/own_procfs.h: a procfs of its own reads what the machine's /proc/sys
+// reads, is mounted nowhere, is mounted again after kNamespacesPerProcfs namespaces of a thread,
+// and a key that is not there is named by its /proc/sys path whichever procfs looked.
 #include "nstopo/sys/sysctl.h"
 
 #include <sys/stat.h>
@@ -12,6 +12,8 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "nstopo/sys/own_procfs.h"
 
 namespace nstopo {
 namespace {
@@ -37,23 +39,24 @@ dev_t deviceOf(const SysctlDir& dir) {
 }
 
 TEST(SysctlDir, TheMachinesProcSysReads) {
-  const auto value = SysctlDir::shared().read("kernel.ostype");
+  const auto value = SysctlDir().read("kernel.ostype");
   ASSERT_TRUE(value.has_value()) << value.error().message;
   EXPECT_EQ(*value, "Linux");
-  EXPECT_FALSE(SysctlDir::shared().ownProcfs());
+  EXPECT_FALSE(SysctlDir().ownProcfs());
 }
 
 TEST(SysctlDir, AProcfsOfItsOwnReadsTheSameAndIsMountedNowhere) {
   const int mounts_before = procMounts();
   {
-    const auto own = SysctlDir::open();
+    const UniqueFd own_sys = sys::openOwnProcSys();
+    const SysctlDir own(own_sys.get());
     if (!own.ownProcfs()) {
       GTEST_SKIP() << "the kernel gives this process no procfs of its own (fsopen needs "
                       "CAP_SYS_ADMIN over the pid namespace); the machine's /proc/sys serves";
     }
     for (const char* key : {"kernel.ostype", "net.ipv4.ip_forward", "net.core.somaxconn"}) {
       const auto mine = own.read(key);
-      const auto machines = SysctlDir::shared().read(key);
+      const auto machines = SysctlDir().read(key);
       ASSERT_TRUE(mine.has_value()) << key << ": " << mine.error().message;
       ASSERT_TRUE(machines.has_value()) << key;
       EXPECT_EQ(*mine, *machines) << key;
@@ -64,7 +67,8 @@ TEST(SysctlDir, AProcfsOfItsOwnReadsTheSameAndIsMountedNowhere) {
 }
 
 TEST(SysctlDir, AMissingKeyIsNamedByItsProcSysPath) {
-  for (const auto& dir : {SysctlDir::open(), SysctlDir::shared()}) {
+  const UniqueFd own_sys = sys::openOwnProcSys();
+  for (const auto& dir : {SysctlDir(own_sys.get()), SysctlDir()}) {
     const auto value = dir.read("net.ipv4.no_such_key");
     ASSERT_FALSE(value.has_value());
     EXPECT_NE(value.error().message.find("/proc/sys/net/ipv4/no_such_key"), std::string::npos)
@@ -77,18 +81,18 @@ TEST(SysctlDir, AMissingKeyIsNamedByItsProcSysPath) {
 }
 
 TEST(SysctlDir, AThreadMountsAgainAfterItsShareOfNamespaces) {
-  if (!SysctlDir::open().ownProcfs()) {
+  if (!sys::openOwnProcSys().valid()) {
     GTEST_SKIP() << "the kernel gives this process no procfs of its own; nothing to rotate";
   }
   // On a thread of its own, so the count starts at zero whatever ran on this one before.
   std::vector<dev_t> devices;
   std::thread([&] {
-    for (int i = 0; i < 3 * SysctlDir::kNamespacesPerProcfs; ++i) {
+    for (int i = 0; i < 3 * sys::kNamespacesPerProcfs; ++i) {
       devices.push_back(deviceOf(SysctlDir::forNextNamespace()));
     }
   }).join();
   // A procfs's device number is free again once it is unmounted, so only neighbours differ.
-  const std::size_t per = SysctlDir::kNamespacesPerProcfs;
+  const std::size_t per = sys::kNamespacesPerProcfs;
   for (std::size_t i = 1; i < devices.size(); ++i) {
     if (i % per == 0) {
       EXPECT_NE(devices[i], devices[i - 1]) << "namespace " << i << " kept the last procfs";
