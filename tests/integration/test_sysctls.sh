@@ -94,7 +94,7 @@ grep -q "rolled back: .* the machine is as it was before this run" "$WORK/err" &
 expect_eq "$(netns_list)" "r1 r2 " "n1 is gone again"
 
 step "every new namespace gets nstopo's defaults, through procfs mounts of its own left nowhere"
-# Written through a procfs mounted for a few namespaces at a time (sys/sysctl.h: the machine's
+# Written through a procfs mounted for a few namespaces at a time (sys/own_procfs.h: the machine's
 # makes each new namespace walk every other's dentries), 16 namespaces to a procfs on each
 # thread: 40 namespaces need at least three of them.
 {

@@ -779,7 +779,7 @@ void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector
   }
   // One namespace's keys in the plan's order on one thread, through a procfs of its own (through
   // the machine's, the first lookup walks a dentry chain as long as the count of namespaces:
-  // sysctl.h); the namespaces on several threads.
+  // own_procfs.h); the namespaces on several threads.
   std::map<std::string, std::vector<std::size_t>> by_netns;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     if (results[i] && !done[i]) {
