@@ -29,7 +29,7 @@ std::map<std::string, std::string> freshSysctls() {
       return;
     }
     for (const auto& key : importer::comparedSysctls()) {
-      if (auto value = sys::readSysctl(key)) {
+      if (auto value = sys::SysctlDir().read(key)) {
         values[key] = *value;
       }
     }

@@ -69,12 +69,4 @@ Status SysctlDir::write(const std::string& key, const std::string& value) const 
   return {};
 }
 
-Result<std::string> readSysctl(const std::string& key) {
-  return SysctlDir().read(key);
-}
-
-Status writeSysctl(const std::string& key, const std::string& value) {
-  return SysctlDir().write(key, value);
-}
-
 }  // namespace nstopo::sys

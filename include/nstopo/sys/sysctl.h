@@ -15,7 +15,8 @@ namespace nstopo::sys {
 /// thread that looks. It does not own the procfs it looks through.
 class SysctlDir {
  public:
-  /// Through the procfs whose "sys" directory is `sys_fd`; -1: the machine's /proc/sys.
+  /// Through the procfs whose "sys" directory is `sys_fd`; -1 (the default): the machine's
+  /// /proc/sys, for a key or two, where a procfs of its own costs more than it saves.
   explicit SysctlDir(int sys_fd = -1) : sys_fd_(sys_fd) {}
 
   /// Through the calling thread's procfs of its own for one more namespace
@@ -23,9 +24,6 @@ class SysctlDir {
   [[nodiscard]] static SysctlDir forNextNamespace() {
     return SysctlDir(ownProcSysForNextNamespace().get());
   }
-
-  /// Whether the lookups go through a procfs of its own.
-  [[nodiscard]] bool ownProcfs() const { return sys_fd_ >= 0; }
 
   /// The "sys" directory of the procfs of its own; -1 for the machine's.
   [[nodiscard]] int sysFd() const { return sys_fd_; }
@@ -38,10 +36,5 @@ class SysctlDir {
 
   int sys_fd_;
 };
-
-/// Through the machine's /proc/sys: for a key or two, where a procfs of its own costs more than
-/// it saves.
-[[nodiscard]] Result<std::string> readSysctl(const std::string& key);
-[[nodiscard]] Status writeSysctl(const std::string& key, const std::string& value);
 
 }  // namespace nstopo::sys
