@@ -77,6 +77,9 @@ class NetlinkDriver final : public apply::Driver {
   void deleteNamespaces(std::span<const plan::Action* const> batch, std::vector<Status>& results);
   void deleteLeftBehind(const std::vector<std::pair<std::size_t, state::IfRef>>& ends,
                         std::vector<Status>& results);
+  /// Tags for deletion those of `ends` that are still there, and returns them.
+  [[nodiscard]] std::vector<std::pair<std::size_t, state::IfRef>> endsStillThere(
+      const std::vector<std::pair<std::size_t, state::IfRef>>& ends, std::vector<Status>& results);
   void setSysctls(std::span<const plan::Action* const> batch, std::vector<Status>& results);
   /// Links, addresses and routes: one request builder per action (link_requests.cpp), sent in
   /// rounds.
