@@ -81,7 +81,11 @@ std::optional<int> applyPrograms(const model::Topology& topology, const Programs
     const auto all = nodeNames(topology);
     gone.insert(gone.end(), all.begin(), all.end());
   }
-  spdlog::debug("hosts files of {} node(s)", topology.nodes.size());
+  if (topology.hosts) {
+    spdlog::debug("hosts files of {} node(s)", topology.nodes.size());
+  } else {
+    spdlog::debug("hosts: false; removing the hosts files of {} node(s)", gone.size());
+  }
   services::removeHostsFiles(topology.name, gone);
   if (topology.hosts) {
     services::writeHostsFiles(topology);  // before exec and services: they read it as /etc/hosts

@@ -243,8 +243,10 @@ grep -q "  bad-exec-output" "$WORK/err" && pass "with its output" || fail "no ou
 
 step "hosts: false, and a hosts file nstopo did not write"
 bad_lab "hosts: false"
-expect_rc 0 "apply with hosts: false" -- "$NSTOPO" apply "$WORK/bad.yaml"
+expect_rc 0 "apply with hosts: false" -- "$NSTOPO" -v apply "$WORK/bad.yaml"
 [[ ! -e /etc/netns/b1/hosts ]] && pass "no hosts file" || fail "a hosts file was written"
+expect_eq "$(grep -c '\] hosts files of' "$WORK/err")|$(grep -c 'hosts: false; removing' "$WORK/err")" "0|1" \
+  "-v says it removes hosts files, not that it writes them"
 expect_rc 0 "destroy" -- "$NSTOPO" destroy --lab bad
 mkdir -p /etc/netns/b1
 echo "10.1.1.1 mine" >/etc/netns/b1/hosts
