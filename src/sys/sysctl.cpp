@@ -28,11 +28,15 @@ std::string pathOf(const std::string& key) {
 }  // namespace
 
 UniqueFd SysctlDir::openKey(const std::string& key, int flags) const {
+  return openPath(relativePath(key), flags);
+}
+
+UniqueFd SysctlDir::openPath(const std::string& relative, int flags) const {
   flags |= O_CLOEXEC | O_NOFOLLOW;
   if (sys_fd_ >= 0) {
-    return UniqueFd(::openat(sys_fd_, relativePath(key).c_str(), flags));
+    return UniqueFd(::openat(sys_fd_, relative.c_str(), flags));
   }
-  return UniqueFd(::open(pathOf(key).c_str(), flags));
+  return UniqueFd(::open(("/proc/sys/" + relative).c_str(), flags));
 }
 
 Result<std::string> SysctlDir::read(const std::string& key) const {
@@ -55,15 +59,27 @@ Result<std::string> SysctlDir::read(const std::string& key) const {
 }
 
 Status SysctlDir::write(const std::string& key, const std::string& value) const {
-  const UniqueFd fd = openKey(key, O_WRONLY);
+  return writeAt(relativePath(key), key, value);
+}
+
+Status SysctlDir::writeDevice(const std::string& family, const std::string& device,
+                              const std::string& setting, const std::string& value) const {
+  const std::string relative = fmt::format("net/{}/conf/{}/{}", family, device, setting);
+  return writeAt(relative, relative, value);
+}
+
+Status SysctlDir::writeAt(const std::string& relative, const std::string& label,
+                          const std::string& value) const {
+  const UniqueFd fd = openPath(relative, O_WRONLY);
   if (!fd.valid()) {
     return fail(ErrorKind::kUnsupported,
-                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
+                fmt::format("sysctl '{}' (/proc/sys/{}): {}", label, relative, errnoText(errno)),
+                {}, errno);
   }
   const std::string line = value + "\n";
   if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
     return fail(ErrorKind::kKernel,
-                fmt::format("setting sysctl '{}' to '{}': {}", key, value, errnoText(errno)), {},
+                fmt::format("setting sysctl '{}' to '{}': {}", label, value, errnoText(errno)), {},
                 errno);
   }
   return {};

@@ -30,9 +30,16 @@ class SysctlDir {
 
   [[nodiscard]] Result<std::string> read(const std::string& key) const;
   [[nodiscard]] Status write(const std::string& key, const std::string& value) const;
+  /// A per-device setting, "net/ipv6/conf/<device>/<setting>": a device's name may hold dots,
+  /// which a dotted key would read as separators.
+  [[nodiscard]] Status writeDevice(const std::string& family, const std::string& device,
+                                   const std::string& setting, const std::string& value) const;
 
  private:
   [[nodiscard]] UniqueFd openKey(const std::string& key, int flags) const;
+  [[nodiscard]] UniqueFd openPath(const std::string& relative, int flags) const;
+  [[nodiscard]] Status writeAt(const std::string& relative, const std::string& label,
+                               const std::string& value) const;
 
   int sys_fd_;
 };
