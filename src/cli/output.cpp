@@ -214,7 +214,7 @@ std::string renderState(const state::State& state) {
         line += " tx-checksum-offload off";
       }
       if (link.ipv6_link_local == false) {
-        line += " ipv6-link-local off";
+        line += " ipv6 off";
       }
       for (const auto& address : link.addresses) {
         line += " " + address.cidr();

@@ -52,8 +52,7 @@ std::string describeChange(const LinkChange& change, const LinkChange& before) {
                                 onOff(*change.promisc)));
   }
   if (change.ipv6_link_local) {
-    parts.push_back(fmt::format("ipv6 link-local {} -> {}",
-                                onOff(before.ipv6_link_local.value_or(true)),
+    parts.push_back(fmt::format("ipv6 {} -> {}", onOff(before.ipv6_link_local.value_or(true)),
                                 onOff(*change.ipv6_link_local)));
   }
   if (change.tx_checksum) {

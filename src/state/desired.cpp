@@ -149,10 +149,11 @@ State desiredState(const model::Topology& topology) {
       const bool on_ovs = endpoint.on_bridge && bridge != topology.bridges.end() &&
                           bridge->second.kind == model::BridgeKind::kOvs;
       out.master = endpoint.on_bridge && !on_ovs ? endpoint.owner : "";
-      // A bridge's port carries no address, so it needs no IPv6 link-local one either. Without
-      // it the port sends no duplicate address probe, router solicitation or MLD report, and
-      // the namespace's IPv6 routing table does not grow by a route per port, which the kernel
-      // walks whole on each port that comes up or goes (quadratic at thousands of ports).
+      // A bridge's port carries no address, so it needs no IPv6 of its own either. Without it
+      // the port sends no duplicate address probe, router solicitation or MLD report, and the
+      // namespace's IPv6 routing table does not grow by a route per port (a link-local one and a
+      // multicast one), which the kernel walks whole on each port that comes up or goes
+      // (quadratic at thousands of ports).
       if (endpoint.on_bridge) {
         out.ipv6_link_local = false;
       }

@@ -11,22 +11,31 @@ expect_eq "$(ip -d link show br0 | grep -o 'stp_state [0-9]')" "stp_state 0" "ST
 expect_eq "$(ip -o link show master br0 | wc -l)" "2" "two ports on br0"
 expect_rc 0 "plan --detailed-exitcode after apply" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 
-step "bridge ports get no IPv6 link-local address; the nodes' ends do"
+step "bridge ports get no IPv6 (no link-local address, no multicast route); the nodes' ends do"
 gen_mode() { ip -j -d link show "$@" | jq -r '.[0].inet6_addr_gen_mode // "none reported"'; }
 ipv6_count() { ip -j -6 addr show "$@" | jq '[.[0].addr_info[]?] | length'; }
+ipv6_disabled() { cat "/proc/sys/net/ipv6/conf/$1/disable_ipv6"; }
+routes_of() { ip -j -6 route show table all | jq --arg dev "$1" '[.[] | select(.dev == $dev)] | length'; }
 node_has_link_local() { [[ $(ip -n ns1 -j -6 addr show dev veth0 scope link | jq '[.[0].addr_info[]?] | length') -ge 1 ]]; }
 expect_eq "$(gen_mode br-veth0)/$(gen_mode br-veth1)" "none/none" "both ports have addr_gen_mode none"
 expect_eq "$(ipv6_count dev br-veth0)" "0" "the port has no IPv6 address"
+expect_eq "$(ipv6_disabled br-veth0)/$(ipv6_disabled br-veth1)" "1/1" "both ports have IPv6 disabled"
+expect_eq "$(routes_of br-veth0)/$(routes_of br-veth1)" "0/0" "the ports have no IPv6 route (no ff00::/8 each)"
+if [[ $(routes_of br0) -ge 1 ]]; then pass "the bridge itself keeps its IPv6 routes"; else fail "the bridge has no IPv6 route: routes_of sees none"; fi
 if wait_until 5 node_has_link_local; then pass "ns1:veth0 has its link-local address"; else fail "ns1:veth0 has no link-local address"; fi
 expect_rc 0 "show" -- "$NSTOPO" show "$LAB"
-expect_eq "$(grep -c 'br-veth[01] .*ipv6-link-local off' "$WORK/out")" "2" "show announces the ports without link-local"
+expect_eq "$(grep -c 'br-veth[01] .*ipv6 off' "$WORK/out")" "2" "show announces the ports without link-local"
 expect_rc 0 "show --json" -- "$NSTOPO" show --json "$LAB"
 expect_eq "$(jq '[.. | objects | select(.ipv6_link_local == false)] | length' "$WORK/out")" "2" "show --json announces them too"
-ip link set br-veth0 addrgenmode eui64  # as a lab made by an older nstopo has it
+# As a lab made by an older nstopo has it, or someone after it: link-local on, IPv6 enabled.
+ip link set br-veth0 addrgenmode eui64
+echo 0 >/proc/sys/net/ipv6/conf/br-veth0/disable_ipv6
 expect_rc 2 "an older lab's port is switched off in place" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
-expect_eq "$(grep '^[-+~] ' "$WORK/out" | tr '\n' '|')" "~ link host:br-veth0: ipv6 link-local on -> off|" "plan changes only that setting"
+expect_eq "$(grep '^[-+~] ' "$WORK/out" | tr '\n' '|')" "~ link host:br-veth0: ipv6 on -> off|" "plan changes only that setting"
 expect_rc 0 "apply the switch" -- "$NSTOPO" apply "$LAB"
 expect_eq "$(gen_mode br-veth0)" "none" "the port's addr_gen_mode is none again"
+expect_eq "$(ipv6_disabled br-veth0)" "1" "and its IPv6 disabled again"
+expect_eq "$(routes_of br-veth0)" "0" "with no IPv6 route left"
 expect_rc 0 "and the lab is converged" -- "$NSTOPO" plan --detailed-exitcode "$LAB"
 expect_reach ns1 10.1.1.3
 

@@ -196,7 +196,7 @@ struct LinkSettings {
   std::optional<std::string> mac;  ///< canonical lower-case
   bool up = true;
   std::optional<bool> promisc;  ///< only on interfaces the lab creates
-  /// false: no IPv6 link-local address (addr_gen_mode none); unset: the kernel's default
+  /// false: no IPv6 on the link (addr_gen_mode none, disable_ipv6 1); unset: the kernel's default
   std::optional<bool> ipv6_link_local;
 };
 

@@ -181,10 +181,10 @@ struct LinkChange {
   std::optional<bool> vlan_filtering;
   std::optional<bool> promisc;
   std::optional<bool> tx_checksum;  ///< TX checksum offload (ethtool)
-  /// Whether the kernel makes an IPv6 link-local address when the link comes up (addr_gen_mode).
-  /// Changed in place only to false: an address the kernel already made stays until the link is
-  /// rebuilt, and turning it back on would make none until the link next comes up, so a link
-  /// that needs one again is rebuilt instead.
+  /// Whether the link has IPv6 and makes a link-local address when it comes up (false:
+  /// addr_gen_mode none and disable_ipv6 1). The planner changes it in place only to false;
+  /// a link that needs an address again is rebuilt (regainsLinkLocal), as addr_gen_mode alone
+  /// makes none until the link next comes up. Rollback switches it back on in place.
   std::optional<bool> ipv6_link_local;
   /// A bond's primary member (IFLA_BOND_PRIMARY), "" clears it. The kernel looks the member up
   /// among those enslaved: the plan sets it once they joined (phase bond-primaries).

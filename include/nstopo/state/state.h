@@ -74,8 +74,9 @@ struct LinkState {
   std::optional<bool> tx_checksum;  ///< desired: set for veths on userspace-datapath OVS ports
   /// Whether the kernel gives it an IPv6 link-local address when it comes up (its
   /// addr_gen_mode is not "none"). Desired: false for a veth end that is a bridge's port, true
-  /// for a node's veth end, unset for the other kinds (left as the kernel chose). Actual: unset
-  /// when the kernel reports no IPv6 settings for it (IPv6 off at boot).
+  /// for a node's veth end, unset for the other kinds (left as the kernel chose); the driver
+  /// switches IPv6 off (disable_ipv6) with it. Actual: read from addr_gen_mode only; unset when
+  /// the kernel reports no IPv6 settings for it (IPv6 off at boot).
   std::optional<bool> ipv6_link_local;
   bool up = false;
   bool stp = false;             ///< bridges only

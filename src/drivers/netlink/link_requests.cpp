@@ -116,12 +116,14 @@ class Builder {
     LinkAttrs mark_a = markAttrs(state::makeVethMark(a.lab, a.b.ref));
     if (a_quiet) {
       out_.then.push_back(linkLocalOff(a.a.ref));
+      out_.ipv6_switches.push_back(Ipv6Switch{.action = index_, .ref = a.a.ref, .on = false});
       mark_a.up = a.a.settings.up;
     }
     out_.then.push_back(
         plain(a.a.ref.netns, setLinkRequest(a.a.ref.name, mark_a), "marking " + a.a.ref.str()));
     if (a.b.settings.ipv6_link_local == false) {
       out_.then.push_back(linkLocalOff(a.b.ref));
+      out_.ipv6_switches.push_back(Ipv6Switch{.action = index_, .ref = a.b.ref, .on = false});
     }
     LinkAttrs mark_b = markAttrs(state::makeVethMark(a.lab, a.a.ref));
     mark_b.up = a.b.settings.up;
@@ -250,6 +252,8 @@ class Builder {
                               "changing " + what_);
       request.tolerate_no_ipv6 = true;
       out_.first.push_back(std::move(request));
+      out_.ipv6_switches.push_back(
+          Ipv6Switch{.action = index_, .ref = a.ref, .on = *a.change.ipv6_link_local});
     }
     plan::LinkChange rest = a.change;
     rest.tx_checksum.reset();

@@ -61,6 +61,14 @@ struct Offload {
   bool on = true;
 };
 
+/// IPv6 on or off for a link (its disable_ipv6 sysctl), written between the two rounds: after
+/// a new link exists and before its mark brings it up. Only a sysctl does it; netlink cannot.
+struct Ipv6Switch {
+  std::size_t action = 0;
+  state::IfRef ref{};
+  bool on = true;
+};
+
 /// The requests of one batch, by the round they go out in.
 struct LinkRequests {
   std::vector<Request> first;  ///< creations, changes, deletion tags, addresses, routes
@@ -69,6 +77,7 @@ struct LinkRequests {
   std::vector<PendingRename> renames;
   std::vector<InPlaceRename> renamed;
   std::vector<Offload> offloads;
+  std::vector<Ipv6Switch> ipv6_switches;
 };
 
 /// What the builders need from the driver.

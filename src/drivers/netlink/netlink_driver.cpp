@@ -866,6 +866,7 @@ void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
   finishInPlaceRenames(batch, requests.renamed, results);
   deleteTagged(requests.deletions, results);
   queueTemporaryRenames(requests.renames, requests.then, results);
+  switchIpv6(requests.ipv6_switches, results);
   runRequests(requests.then, results);
   cleanUpFailedCreations(requests.first, results);
   setOffloads(requests.offloads, results);
@@ -1054,6 +1055,55 @@ void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads,
       }
     }
   });
+}
+
+void NetlinkDriver::switchIpv6(const std::vector<Ipv6Switch>& switches,
+                               std::vector<Status>& results) {
+  std::map<std::string, std::vector<const Ipv6Switch*>> by_netns;
+  for (const auto& one : switches) {
+    if (!results[one.action]) {
+      continue;
+    }
+    if (auto fd = netnsFd(one.ref.netns); !fd) {
+      results[one.action] = tl::unexpected(fd.error());
+      continue;
+    }
+    by_netns[one.ref.netns].push_back(&one);
+  }
+  using Group = decltype(by_netns)::value_type;
+  std::vector<const Group*> groups;
+  groups.reserve(by_netns.size());
+  for (const auto& group : by_netns) {
+    groups.push_back(&group);
+  }
+  // The two ends of a pair share an action but not a namespace: each worker keeps its failures,
+  // merged after.
+  std::vector<std::vector<std::pair<std::size_t, Status>>> failures(groups.size());
+  forEachOnWorkers(groups.size(), [&](std::size_t g) {
+    const auto& [netns, group] = *groups[g];
+    if (auto ok = enterNetns(handles_.at(netns).netns_fd.get(), netns); !ok) {
+      for (const auto* one : group) {
+        failures[g].emplace_back(one->action, ok);
+      }
+      return;
+    }
+    const auto sysctls = SysctlDir::forNextNamespace();
+    for (const auto* one : group) {
+      auto ok = sysctls.writeDevice("ipv6", one->ref.name, "disable_ipv6", one->on ? "0" : "1");
+      // A kernel without IPv6 has no such file, and the link no IPv6 to switch.
+      if (!ok && ok.error().sys_errno != ENOENT) {
+        failures[g].emplace_back(
+            one->action, tl::unexpected(withContext(ok.error(), "namespace '" + netns + "'")));
+      }
+    }
+  });
+  for (auto& group : failures) {
+    for (auto& [action, failure] : group) {
+      if (results[action]) {
+        results[action] = std::move(failure);
+      }
+    }
+  }
 }
 
 void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations,

@@ -53,6 +53,8 @@ class NetlinkDriver final : public apply::Driver {
   /// rename, up again, then the IPv6 addresses and routes the kernel dropped on the way down.
   Status renameWhileDown(const plan::RenameLink& rename, int ifindex);
   void setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results);
+  /// disable_ipv6 of links, by namespace on the workers, each through a procfs of its own.
+  void switchIpv6(const std::vector<Ipv6Switch>& switches, std::vector<Status>& results);
 
   [[nodiscard]] Status openHandles(const std::vector<std::string>& names);
   [[nodiscard]] Result<Handle*> handle(const std::string& netns);

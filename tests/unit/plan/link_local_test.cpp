@@ -58,7 +58,7 @@ TEST(LinkLocal, AnOlderLabsPortIsSwitchedOffInPlace) {
   linkOf(kernel, "host", "br-veth0").ipv6_link_local = true;  // made before this change
   const auto plan = planFor(desiredOf(kLab), kernel);
   EXPECT_EQ(lines(plan), (std::vector<std::string>{
-                             "~ link host:br-veth0: ipv6 link-local on -> off",
+                             "~ link host:br-veth0: ipv6 on -> off",
                          }));
   converge(desiredOf(kLab), kernel);
   EXPECT_EQ(linkOf(kernel, "host", "br-veth0").ipv6_link_local, false);
