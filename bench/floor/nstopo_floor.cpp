@@ -86,7 +86,17 @@ void buildStar(const Lab& lab) {
                      false};
     root.send(newVeth(root_end, node_end), "veth " + port);
     root.send(linkLocalOff(kPortIndex + i), "no link-local address on " + port);
-    root.send(setLinkUp(kPortIndex + i, lab.vethMark(lab.node(i), "eth0")), "marking " + port);
+  }
+  // Like nstopo, IPv6 off on each port before it comes up (only a sysctl does it): no multicast
+  // route per port in the root namespace's table.
+  root.flush();
+  const UniqueFd& proc_sys = nstopo::sys::ownProcSysForNextNamespace();
+  for (int i = 1; i <= lab.n; ++i) {
+    writeSysctl(proc_sys, "net.ipv6.conf.p" + std::to_string(i) + ".disable_ipv6", "1");
+  }
+  for (int i = 1; i <= lab.n; ++i) {
+    root.send(setLinkUp(kPortIndex + i, lab.vethMark(lab.node(i), "eth0")),
+              "marking p" + std::to_string(i));
   }
   root.finish();
   phaseDone("veths");
