@@ -3,6 +3,8 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
+
 #include "nstopo/state/ownership.h"
 
 namespace nstopo::state {
@@ -64,6 +66,31 @@ void defaultVxlanMtus(State& state) {
       if (lower != lower_netns->second.links.end() && lower->second.mtu &&
           *lower->second.mtu > overhead) {
         link.mtu = *lower->second.mtu - overhead;
+      }
+    }
+  }
+}
+
+/// A bridge's port the file gives an IPv6 address, or names as an IPv6 route's device, keeps
+/// IPv6: with it switched off (disable_ipv6) the kernel refuses both (EACCES). Such a port gets
+/// its link-local address too, as a node's interface does.
+void keepIpv6WhereUsed(State& state) {
+  for (auto& [netns_name, netns] : state.netns) {
+    for (auto& entry : netns.links) {
+      const std::string& name = entry.first;  // a plain name: a lambda cannot capture a binding
+      LinkState& link = entry.second;
+      if (link.ipv6_link_local != false) {
+        continue;
+      }
+      const bool has_address =
+          std::any_of(link.addresses.begin(), link.addresses.end(),
+                      [](const IpAddress& address) { return address.family == AF_INET6; });
+      const bool routes_over =
+          std::any_of(netns.routes.begin(), netns.routes.end(), [&](const auto& route) {
+            return route.second.family == AF_INET6 && route.second.dev == name;
+          });
+      if (has_address || routes_over) {
+        link.ipv6_link_local.reset();
       }
     }
   }
@@ -149,7 +176,8 @@ State desiredState(const model::Topology& topology) {
       const bool on_ovs = endpoint.on_bridge && bridge != topology.bridges.end() &&
                           bridge->second.kind == model::BridgeKind::kOvs;
       out.master = endpoint.on_bridge && !on_ovs ? endpoint.owner : "";
-      // A bridge's port carries no address, so it needs no IPv6 of its own either. Without it
+      // A bridge's port usually carries no address, so it needs no IPv6 of its own either
+      // (keepIpv6WhereUsed gives it back to one that does). Without it
       // the port sends no duplicate address probe, router solicitation or MLD report, and the
       // namespace's IPv6 routing table does not grow by a route per port (a link-local one and a
       // multicast one), which the kernel walks whole on each port that comes up or goes
@@ -278,6 +306,7 @@ State desiredState(const model::Topology& topology) {
       it->second.master = bond;  // a bond is its members' master, like a bridge
     }
   }
+  keepIpv6WhereUsed(state);
   defaultVxlanMtus(state);
   // The host namespace only appears in the diff when the lab puts something there.
   if (const auto host = state.netns.find(kHostNode);

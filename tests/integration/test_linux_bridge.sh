@@ -70,4 +70,34 @@ rm "$LAB"
 expect_rc 0 "destroy --lab" -- "$NSTOPO" destroy --lab linux-bridge
 expect_eq "$(netns_list)" "" "no namespace is left"
 expect_eq "$(root_links)" "foreign-br lo " "only the foreign bridge is left"
+
+step "a port the file gives an IPv6 address keeps IPv6; one given it later is rebuilt with it"
+PORTS="$WORK/ports.yaml"
+cat >"$PORTS" <<'YAML'
+name: ports
+nodes:
+  ns1:
+    interfaces:
+      p0: {addresses: ['fd00:1::1/64']}
+      p1: {addresses: [10.2.0.1/24]}
+  ns2: {}
+bridges:
+  br1: {node: ns1}
+links:
+  - {kind: veth, endpoints: [ns2:e0, br1:p0]}
+  - {kind: veth, endpoints: [ns2:e1, br1:p1]}
+YAML
+port_ipv6_disabled() { ip netns exec ns1 cat "/proc/sys/net/ipv6/conf/$1/disable_ipv6"; }
+port_global_ipv6() { ip -n ns1 -j -6 addr show dev "$1" scope global | jq -r '[.[0].addr_info[]? | .local // empty] | join(",")'; }
+expect_rc 0 "apply ports with and without an IPv6 address" -- "$NSTOPO" apply "$PORTS"
+expect_eq "$(port_ipv6_disabled p0)/$(port_ipv6_disabled p1)" "0/1" "only the port without one has IPv6 disabled"
+expect_eq "$(port_global_ipv6 p0)" "fd00:1::1" "the port has its IPv6 address"
+sed -i "s|p1: {addresses: \[10.2.0.1/24\]}|p1: {addresses: [10.2.0.1/24, 'fd00:2::1/64']}|" "$PORTS"
+expect_rc 0 "give the other port an IPv6 address" -- "$NSTOPO" apply "$PORTS"
+expect_eq "$(port_ipv6_disabled p1)" "0" "its IPv6 is enabled"
+expect_eq "$(port_global_ipv6 p1)" "fd00:2::1" "and it has the address"
+expect_eq "$(ip -n ns1 -j link show dev p1 | jq -r '.[0].master')" "br1" "it is still br1's port"
+expect_rc 0 "the lab is converged" -- "$NSTOPO" plan --detailed-exitcode "$PORTS"
+expect_rc 0 "destroy it" -- "$NSTOPO" destroy "$PORTS"
+expect_eq "$(netns_list)" "" "no namespace is left"
 finish

@@ -92,5 +92,48 @@ TEST(LinkLocal, RollbackOfTheSwitchRestoresIt) {
   expectExactRollbackAtEveryStep(kLab, before, "a bridge port leaving its bridge");
 }
 
+// Ports of a bridge in a node, which the file can give settings to.
+constexpr const char* kPortsInANode = R"(name: lab
+nodes:
+  ns1:
+    interfaces:
+      p0: {addresses: ['fd00:1::1/64']}
+      p1: {addresses: [10.2.0.1/24]}
+      p2: {mtu: 1400}
+    routes:
+      - {to: 'fd00:9::/64', dev: p2}
+  ns2: {}
+bridges:
+  br0: {node: ns1}
+links:
+  - {kind: veth, endpoints: [ns2:e0, br0:p0]}
+  - {kind: veth, endpoints: [ns2:e1, br0:p1]}
+  - {kind: veth, endpoints: [ns2:e2, br0:p2]}
+)";
+
+TEST(LinkLocal, APortWithAnIpv6AddressOrRouteKeepsIpv6) {
+  // The kernel refuses both on a device whose IPv6 is switched off.
+  const auto desired = desiredOf(kPortsInANode);
+  EXPECT_EQ(desired.netns.at("ns1").links.at("p0").ipv6_link_local, std::nullopt);
+  EXPECT_EQ(desired.netns.at("ns1").links.at("p1").ipv6_link_local, false);
+  EXPECT_EQ(desired.netns.at("ns1").links.at("p2").ipv6_link_local, std::nullopt);
+}
+
+TEST(LinkLocal, APortGivenAnIpv6AddressIsRebuiltWithIpv6) {
+  FakeDriver kernel;
+  converge(desiredOf(kPortsInANode), kernel);
+  EXPECT_EQ(linkOf(kernel, "ns1", "p1").ipv6_link_local, false);
+  const std::string edited =
+      replaced(kPortsInANode, "[10.2.0.1/24]", "[10.2.0.1/24, 'fd00:2::1/64']");
+  const auto plan = planFor(desiredOf(edited), kernel);
+  EXPECT_EQ(lines(plan).front(), "- veth ns1:p1 <-> ns2:e1");
+  converge(desiredOf(edited), kernel);
+  EXPECT_EQ(linkOf(kernel, "ns1", "p1").ipv6_link_local, true);
+  EXPECT_EQ(linkOf(kernel, "ns1", "p1").master, "br0");
+  EXPECT_TRUE(planFor(desiredOf(edited), kernel).empty());
+  expectExactRollbackAtEveryStep(kPortsInANode, edited, "a port given an IPv6 address");
+  expectExactRollbackAtEveryStep(edited, kPortsInANode, "a port losing its IPv6 address");
+}
+
 }  // namespace
 }  // namespace nstopo
