@@ -801,46 +801,70 @@ std::vector<std::pair<std::size_t, IfRef>> NetlinkDriver::endsStillThere(
 }
 
 void NetlinkDriver::setSysctls(std::span<const Action* const> batch, std::vector<Status>& results) {
-  std::vector<bool> done(batch.size(), false);
+  std::vector<SysctlTarget> targets;
   for (std::size_t i = 0; i < batch.size(); ++i) {
     const auto& action = std::get<plan::SetSysctl>(*batch[i]);
-    done[i] = written_at_creation_.erase({action.netns, action.key, action.value}) > 0;
-    if (done[i]) {
+    if (written_at_creation_.erase({action.netns, action.key, action.value}) > 0) {
       continue;
     }
     if (auto fd = netnsFd(action.netns); !fd) {
       results[i] = tl::unexpected(fd.error());
+      continue;
     }
+    targets.push_back({action.netns, i});
   }
-  // One namespace's keys in the plan's order on one thread, through a procfs of its own (through
-  // the machine's, the first lookup walks a dentry chain as long as the count of namespaces:
+  writeSysctlsByNetns(
+      targets,
+      [&](const SysctlDir& sysctls, std::size_t k) {
+        const auto& action = std::get<plan::SetSysctl>(*batch[targets[k].action]);
+        return sysctls.write(action.key, action.value);
+      },
+      results);
+}
+
+void NetlinkDriver::writeSysctlsByNetns(
+    const std::vector<SysctlTarget>& targets,
+    const std::function<Status(const SysctlDir&, std::size_t)>& write,
+    std::vector<Status>& results) {
+  // One namespace's writes in order on one thread, through a procfs of its own (through the
+  // machine's, the first lookup walks a dentry chain as long as the count of namespaces:
   // own_procfs.h); the namespaces on several threads.
-  std::map<std::string, std::vector<std::size_t>> by_netns;
-  for (std::size_t i = 0; i < batch.size(); ++i) {
-    if (results[i] && !done[i]) {
-      by_netns[std::get<plan::SetSysctl>(*batch[i]).netns].push_back(i);
-    }
+  std::map<std::string_view, std::vector<std::size_t>> by_netns;
+  for (std::size_t k = 0; k < targets.size(); ++k) {
+    by_netns[targets[k].netns].push_back(k);
   }
   std::vector<const decltype(by_netns)::value_type*> groups;
+  groups.reserve(by_netns.size());
   for (const auto& group : by_netns) {
     groups.push_back(&group);
   }
+  // Two targets in different namespaces may share an action (the two ends of a pair): each
+  // worker keeps its failures, merged after.
+  std::vector<std::vector<std::pair<std::size_t, Status>>> failures(groups.size());
   forEachOnWorkers(groups.size(), [&](std::size_t g) {
-    const auto& [netns, indexes] = *groups[g];
+    const std::string netns(groups[g]->first);
+    const auto& indexes = groups[g]->second;
     if (auto ok = enterNetns(handles_.at(netns).netns_fd.get(), netns); !ok) {
-      for (const std::size_t i : indexes) {
-        results[i] = ok;
+      for (const std::size_t k : indexes) {
+        failures[g].emplace_back(targets[k].action, ok);
       }
       return;
     }
     const auto sysctls = SysctlDir::forNextNamespace();
-    for (const std::size_t i : indexes) {
-      const auto& action = std::get<plan::SetSysctl>(*batch[i]);
-      if (auto ok = sysctls.write(action.key, action.value); !ok) {
-        results[i] = tl::unexpected(withContext(ok.error(), "namespace '" + netns + "'"));
+    for (const std::size_t k : indexes) {
+      if (auto ok = write(sysctls, k); !ok) {
+        failures[g].emplace_back(targets[k].action, tl::unexpected(withContext(
+                                                        ok.error(), "namespace '" + netns + "'")));
       }
     }
   });
+  for (auto& group : failures) {
+    for (auto& [action, failure] : group) {
+      if (results[action]) {
+        results[action] = std::move(failure);
+      }
+    }
+  }
 }
 
 void NetlinkDriver::applyMessages(std::span<const Action* const> batch,
@@ -1059,7 +1083,8 @@ void NetlinkDriver::setOffloads(const std::vector<Offload>& offloads,
 
 void NetlinkDriver::switchIpv6(const std::vector<Ipv6Switch>& switches,
                                std::vector<Status>& results) {
-  std::map<std::string, std::vector<const Ipv6Switch*>> by_netns;
+  std::vector<SysctlTarget> targets;
+  std::vector<const Ipv6Switch*> chosen;  // the switch of each target
   for (const auto& one : switches) {
     if (!results[one.action]) {
       continue;
@@ -1068,42 +1093,21 @@ void NetlinkDriver::switchIpv6(const std::vector<Ipv6Switch>& switches,
       results[one.action] = tl::unexpected(fd.error());
       continue;
     }
-    by_netns[one.ref.netns].push_back(&one);
+    targets.push_back({one.ref.netns, one.action});
+    chosen.push_back(&one);
   }
-  using Group = decltype(by_netns)::value_type;
-  std::vector<const Group*> groups;
-  groups.reserve(by_netns.size());
-  for (const auto& group : by_netns) {
-    groups.push_back(&group);
-  }
-  // The two ends of a pair share an action but not a namespace: each worker keeps its failures,
-  // merged after.
-  std::vector<std::vector<std::pair<std::size_t, Status>>> failures(groups.size());
-  forEachOnWorkers(groups.size(), [&](std::size_t g) {
-    const auto& [netns, group] = *groups[g];
-    if (auto ok = enterNetns(handles_.at(netns).netns_fd.get(), netns); !ok) {
-      for (const auto* one : group) {
-        failures[g].emplace_back(one->action, ok);
-      }
-      return;
-    }
-    const auto sysctls = SysctlDir::forNextNamespace();
-    for (const auto* one : group) {
-      auto ok = sysctls.writeDevice("ipv6", one->ref.name, "disable_ipv6", one->on ? "0" : "1");
-      // A kernel without IPv6 has no such file, and the link no IPv6 to switch.
-      if (!ok && ok.error().sys_errno != ENOENT) {
-        failures[g].emplace_back(
-            one->action, tl::unexpected(withContext(ok.error(), "namespace '" + netns + "'")));
-      }
-    }
-  });
-  for (auto& group : failures) {
-    for (auto& [action, failure] : group) {
-      if (results[action]) {
-        results[action] = std::move(failure);
-      }
-    }
-  }
+  writeSysctlsByNetns(
+      targets,
+      [&](const SysctlDir& sysctls, std::size_t k) -> Status {
+        const auto& one = *chosen[k];
+        auto ok = sysctls.writeDevice("ipv6", one.ref.name, "disable_ipv6", one.on ? "0" : "1");
+        // A kernel without IPv6 has no such file, and the link no IPv6 to switch.
+        if (!ok && ok.error().sys_errno == ENOENT) {
+          return {};
+        }
+        return ok;
+      },
+      results);
 }
 
 void NetlinkDriver::cleanUpFailedCreations(const std::vector<Request>& creations,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <utility>
 #include <vector>
@@ -16,6 +17,10 @@
 
 #include "link_requests.h"
 #include "rtnl_socket.h"
+
+namespace nstopo::sys {
+class SysctlDir;
+}  // namespace nstopo::sys
 
 namespace nstopo::netlink {
 
@@ -48,13 +53,26 @@ class NetlinkDriver final : public apply::Driver {
 
   NetlinkDriver() = default;
 
-  /// TX checksum offload changes go through ethtool, from a thread inside each namespace.
   /// A rename on kernels before 6.2, which rename only links that are down (EBUSY): down,
   /// rename, up again, then the IPv6 addresses and routes the kernel dropped on the way down.
   Status renameWhileDown(const plan::RenameLink& rename, int ifindex);
+  /// TX checksum offload changes go through ethtool, from a thread inside each namespace.
   void setOffloads(const std::vector<Offload>& offloads, std::vector<Status>& results);
-  /// disable_ipv6 of links, by namespace on the workers, each through a procfs of its own.
+  /// disable_ipv6 of links (writeSysctlsByNetns).
   void switchIpv6(const std::vector<Ipv6Switch>& switches, std::vector<Status>& results);
+
+  /// One sysctl write of a batch: the namespace it goes to, the action whose result it sets.
+  struct SysctlTarget {
+    std::string_view netns;
+    std::size_t action = 0;
+  };
+
+  /// Calls `write(dir, k)` for each of `targets` from inside its namespace: one namespace's in
+  /// order on one worker, through a procfs of its own, the namespaces on several workers. A
+  /// failure becomes its action's result (the first, when targets share an action).
+  void writeSysctlsByNetns(const std::vector<SysctlTarget>& targets,
+                           const std::function<Status(const sys::SysctlDir&, std::size_t)>& write,
+                           std::vector<Status>& results);
 
   [[nodiscard]] Status openHandles(const std::vector<std::string>& names);
   [[nodiscard]] Result<Handle*> handle(const std::string& netns);
