@@ -20,9 +20,10 @@ std::string relativePath(const std::string& key) {
   return path;
 }
 
-/// What messages name: the path everyone knows, whichever procfs served.
-std::string pathOf(const std::string& key) {
-  return "/proc/sys/" + relativePath(key);
+/// "net/ipv4/ip_forward" -> "/proc/sys/net/ipv4/ip_forward": the machine's, and what messages
+/// name (the path everyone knows, whichever procfs served).
+std::string procSysPath(const std::string& relative) {
+  return "/proc/sys/" + relative;
 }
 
 }  // namespace
@@ -36,14 +37,17 @@ UniqueFd SysctlDir::openPath(const std::string& relative, int flags) const {
   if (sys_fd_ >= 0) {
     return UniqueFd(::openat(sys_fd_, relative.c_str(), flags));
   }
-  return UniqueFd(::open(("/proc/sys/" + relative).c_str(), flags));
+  return UniqueFd(::open(procSysPath(relative).c_str(), flags));
 }
 
 Result<std::string> SysctlDir::read(const std::string& key) const {
   const UniqueFd fd = openKey(key, O_RDONLY);
   if (!fd.valid()) {
-    return fail(ErrorKind::kUnsupported,
-                fmt::format("sysctl '{}' ({}): {}", key, pathOf(key), errnoText(errno)), {}, errno);
+    const int error = errno;  // before the message's allocations
+    return fail(
+        ErrorKind::kUnsupported,
+        fmt::format("sysctl '{}' ({}): {}", key, procSysPath(relativePath(key)), errnoText(error)),
+        {}, error);
   }
   std::string value(512, '\0');
   const ssize_t got = ::read(fd.get(), value.data(), value.size());
@@ -72,9 +76,10 @@ Status SysctlDir::writeAt(const std::string& relative, const std::string& label,
                           const std::string& value) const {
   const UniqueFd fd = openPath(relative, O_WRONLY);
   if (!fd.valid()) {
+    const int error = errno;  // before the message's allocations (callers test ENOENT)
     return fail(ErrorKind::kUnsupported,
-                fmt::format("sysctl '{}' (/proc/sys/{}): {}", label, relative, errnoText(errno)),
-                {}, errno);
+                fmt::format("sysctl '{}' ({}): {}", label, procSysPath(relative), errnoText(error)),
+                {}, error);
   }
   const std::string line = value + "\n";
   if (::write(fd.get(), line.data(), line.size()) != static_cast<ssize_t>(line.size())) {
