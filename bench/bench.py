@@ -18,6 +18,7 @@ The Open vSwitch stars (ovs-veth, ovs-internal) are in ovs_lab.py, Mininet side 
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -218,6 +219,10 @@ def cpu_busy(interval=0.2):
 
 # How long settle() waits for a quiet machine (--settle); the smoke run does not wait.
 SETTLE_LIMIT = 30
+# Without --settle, a lab of N namespaces waits up to this much per namespace when that is longer
+# than SETTLE_LIMIT: the kernel works 78-106 s after a fresh star of 10,000 (the new interfaces'
+# IPv6 start-up, flooded by each bridge to its other ports), far past 30 s.
+SETTLE_PER_NAMESPACE = 0.015
 
 
 def settle(limit=None):
@@ -245,22 +250,52 @@ def to_completion(floor, command):
     return [floor, "await-teardown", "--"] + command if floor else command
 
 
+def stamp(line):
+    """Seconds since midnight of an `nstopo -v` line (`debug HH:MM:SS.mmm: ...`), or None."""
+    match = re.match(r"debug (\d+):(\d+):(\d+\.\d+): ", line)
+    if not match:
+        return None
+    hours, minutes, seconds = match.groups()
+    return int(hours) * 3600 + int(minutes) * 60 + float(seconds)
+
+
+def verification_seconds(log):
+    """How long `nstopo -v apply` spent verifying: from its "verifying" line to the next one.
+    The true floor reads nothing back, so this is the part of nstopo's apply it has no twin of."""
+    lines = log.splitlines()
+    for i, line in enumerate(lines):
+        if "verifying: reading the machine again" in line:
+            later = [stamp(l) for l in lines[i + 1:] if stamp(l) is not None]
+            start = stamp(line)
+            if later and start is not None:
+                return (later[0] - start) % 86400  # a run across midnight
+    return None
+
+
 def measure(lab, contender, nstopo, work, floor=None):
-    """(build seconds, teardown seconds) for one contender."""
+    """{"build": seconds, "destroy": seconds} for one contender; nstopo's also has "verify",
+    the part of its build spent reading the machine back."""
     if contender == "nstopo":
         path = os.path.join(work, "lab.yaml")
         with open(path, "w") as f:
             f.write(lab.yaml())
-        build = timed([nstopo, "apply", path])
+        start = time.perf_counter()
+        log = sh([nstopo, "-v", "apply", path]).stderr.decode()
+        build = time.perf_counter() - start
         settle()
         down = timed(to_completion(floor, [nstopo, "destroy", path]))
-        return build, down
+        measured = {"build": build, "destroy": down}
+        verify = verification_seconds(log)
+        if verify is not None:
+            measured["verify"] = verify
+            measured["unverified"] = build - verify  # the build the true floor has a twin of
+        return measured
     if contender == "true-floor":
         shape = ["--kind", lab.kind, "--n", str(lab.n)]
         build = timed([floor, "build"] + shape)
         settle()
         down = timed(to_completion(floor, [floor, "destroy", "--no-wait"] + shape))
-        return build, down
+        return {"build": build, "destroy": down}
     if isinstance(lab, ovs_lab.OvsLab) and contender != "nstopo":
         return measure_ovs(lab, contender, work)
     if contender == "shell":
@@ -272,7 +307,7 @@ def measure(lab, contender, nstopo, work, floor=None):
         with open(script, "w") as f:
             f.write("\n".join(lab.shell_teardown()) + "\n")
         down = timed(["bash", script])
-        return build, down
+        return {"build": build, "destroy": down}
     if contender in ("ip-batch", "floor"):
         start = time.perf_counter()
         run_batch(lab.root_batch(floor=contender == "floor"))
@@ -282,7 +317,7 @@ def measure(lab, contender, nstopo, work, floor=None):
         build = time.perf_counter() - start
         settle()
         down = run_batch([f"netns del {n}" for n in lab.nodes] + [f"link del {b}" for b in lab.bridges])
-        return build, down
+        return {"build": build, "destroy": down}
     raise ValueError(contender)
 
 
@@ -292,7 +327,7 @@ def ovs_datapath():
 
 
 def measure_ovs(lab, contender, work):
-    """(build seconds, teardown seconds) for a hand-written contender on an OVS star."""
+    """{"build": seconds, "destroy": seconds} for a hand-written contender on an OVS star."""
     datapath = ovs_datapath()
     script = os.path.join(work, "recipe.sh")
     if contender == "shell":
@@ -316,7 +351,17 @@ def measure_ovs(lab, contender, work):
     settle()
     with open(script, "w") as f:
         f.write("\n".join(lab.teardown()) + "\n")
-    return build, timed(["bash", script])
+    return {"build": build, "destroy": timed(["bash", script])}
+
+
+def takes_part(contender, n, is_ovs, args):
+    """Whether `contender` runs on a lab of `n` (--shell-max, --ip-batch-max, the floors)."""
+    if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
+        return False
+    if contender == "ip-batch" and 0 < args.ip_batch_max < n:
+        return False
+    # The cost of an OVS star is in ovs-vswitchd; there is no kernel-only floor for it.
+    return not (contender in ("floor", "true-floor") and is_ovs)
 
 
 def peak_rss_kb(command):
@@ -345,8 +390,10 @@ def main():
                              "when not given or not built")
     parser.add_argument("--contenders", default="nstopo,true-floor,ip-batch,floor,shell",
                         help="which contenders to run on the star, chain and OVS stars")
-    parser.add_argument("--settle", type=float, default=SETTLE_LIMIT,
-                        help="longest wait (seconds) for a quiet machine before each measurement")
+    parser.add_argument("--settle", type=float, default=None,
+                        help="longest wait (seconds) for a quiet machine before each measurement; "
+                             f"default {SETTLE_LIMIT} s, or {SETTLE_PER_NAMESPACE * 1000:g} ms per "
+                             "namespace of the lab when that is longer")
     parser.add_argument("--smoke", action="store_true")
     parser.add_argument("--merge", action="store_true",
                         help="keep the other topologies of an earlier results.json in --out")
@@ -356,7 +403,8 @@ def main():
                         help="largest N for ip-batch (an `ip -n NODE -batch` per namespace: 91 s "
                              "for the star of 3000 here); 0: every N")
     args = parser.parse_args()
-    SETTLE_LIMIT = args.settle
+    if args.settle is not None:
+        SETTLE_LIMIT = args.settle
     # nstopo holds a file per namespace while it applies (plus about 160): N = 10,000 needs more
     # than the usual soft limit of 1024.
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -368,6 +416,7 @@ def main():
         args.sizes, args.reps = "10", 1
         SETTLE_LIMIT = 0
     sizes = [int(s) for s in args.sizes.split(",")]
+    default_settle = SETTLE_LIMIT
     contenders = [c for c in ["nstopo", "true-floor", "ip-batch", "floor", "shell"]
                   if c in args.contenders.split(",")]
     if not os.access(args.nstopo, os.X_OK):
@@ -413,40 +462,43 @@ def main():
                 if is_ovs and n > args.ovs_max:
                     continue
                 lab = ovs_lab.OvsLab(kind, n) if is_ovs else Lab(kind, n)
+                if args.settle is None and not args.smoke:
+                    SETTLE_LIMIT = max(default_settle, SETTLE_PER_NAMESPACE * n)
                 row = table.setdefault(str(n), {})
-                for contender in contenders:
-                    if contender == "shell" and n > (args.ovs_shell_max if is_ovs else args.shell_max):
-                        continue
-                    if contender == "ip-batch" and 0 < args.ip_batch_max < n:
-                        continue
-                    if contender in ("floor", "true-floor") and is_ovs:
-                        continue  # the cost is in ovs-vswitchd; there is no kernel-only floor
-                    builds, downs = [], []
-                    for _ in range(args.reps):
+                failed_here = set()
+                runs = [c for c in contenders if takes_part(c, n, is_ovs, args)]
+                samples = {c: [] for c in runs}
+                for rep in range(args.reps):
+                    # Contenders alternate within each repetition, and the one that goes first
+                    # rotates: a machine that drifts (load, the kernel's leftover work) then
+                    # weighs on all of them alike, not on whichever ran its repetitions last.
+                    for contender in runs[rep % len(runs):] + runs[:rep % len(runs)]:
+                        if contender in failed_here:
+                            continue
                         leftover = clean()
                         if leftover:
                             print(f"FAIL: left before {contender}: {leftover}")
                             failed = True
                         settle()
                         try:
-                            build, down = measure(lab, contender, args.nstopo, work,
-                                                  None if is_ovs else floor)
+                            samples[contender].append(
+                                measure(lab, contender, args.nstopo, work, None if is_ovs else floor))
                         except subprocess.CalledProcessError as error:
                             stderr = error.stderr if isinstance(error.stderr, str) else error.stderr.decode()
                             print(f"FAIL: {contender} {kind} N={n}: {stderr[-400:]}")
                             failed = True
-                            break
-                        builds.append(build)
-                        downs.append(down)
+                            failed_here.add(contender)
                         leftover = clean()
                         if leftover:
                             print(f"FAIL: {contender} left {leftover}")
                             failed = True
-                    if builds:
-                        row[contender] = {"build": statistics.median(builds),
-                                          "destroy": statistics.median(downs)}
-                        print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
-                              f"destroy {row[contender]['destroy']:.3f}s", flush=True)
+                for contender, measured in samples.items():
+                    if not measured:
+                        continue
+                    row[contender] = {what: statistics.median(m[what] for m in measured)
+                                      for what in measured[0] if all(what in m for m in measured)}
+                    print(f"{kind:5} N={n:<5} {contender:9} build {row[contender]['build']:.3f}s "
+                          f"destroy {row[contender]['destroy']:.3f}s", flush=True)
                 # A contender that failed may have left its namespaces, which nstopo would
                 # rightly refuse to take over.
                 clean()
@@ -538,17 +590,22 @@ def write_markdown(results, path):
                     "removed the namespaces (`nstopo-floor await-teardown`); floor's is not."]
         out += ["", "Ratios (ip-batch, shell: contender time / nstopo time, above 1 means nstopo is "
                 "faster; nstopo / true-floor and nstopo / floor: how far nstopo is from the floor):",
-                "", "| N | nstopo / true-floor | destroy nstopo / true-floor | ip-batch / nstopo |"
-                " shell / nstopo | nstopo / floor |", "| --- | --- | --- | --- | --- | --- |"]
+                "", "| N | nstopo / true-floor | the same without nstopo's verification |"
+                " destroy nstopo / true-floor | ip-batch / nstopo | shell / nstopo | nstopo / floor |",
+                "| --- | --- | --- | --- | --- | --- | --- |"]
         for n, row in table.items():
             if "nstopo" not in row:
                 continue
             base = row["nstopo"]["build"]
             def ratio(name):
                 return f"{row[name]['build'] / base:.1f}x" if name in row else "-"
-            def over(name, what="build"):
-                return f"{row['nstopo'][what] / row[name][what]:.2f}x" if name in row else "-"
-            out.append(f"| {n} | {over('true-floor')} | {over('true-floor', 'destroy')} | "
+            def over(name, what="build", mine=None):  # mine: nstopo's part set against `what`
+                mine = mine or what
+                if name not in row or mine not in row["nstopo"]:
+                    return "-"
+                return f"{row['nstopo'][mine] / row[name][what]:.2f}x"
+            out.append(f"| {n} | {over('true-floor')} | {over('true-floor', mine='unverified')} | "
+                       f"{over('true-floor', 'destroy')} | "
                        f"{ratio('ip-batch')} | {ratio('shell')} | {over('floor')} |")
         out.append("")
     with open(path, "w") as f:

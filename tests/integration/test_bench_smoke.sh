@@ -22,6 +22,10 @@ for kind, contenders in kinds.items():
     for contender in contenders:
         assert row[contender]["build"] > 0, (kind, contender)
     assert row["nstopo-noop"] > 0 and row["nstopo-change"] > 0, kind
+    # nstopo -v's verification span, read from its log: the part of the apply the floor has no
+    # twin of, so it lies inside the build.
+    assert 0 < row["nstopo"]["verify"] < row["nstopo"]["build"], (kind, row["nstopo"])
+    assert abs(row["nstopo"]["unverified"] + row["nstopo"]["verify"] - row["nstopo"]["build"]) < 1e-6
 PY
 grep -q "| 10 |" "$OUT/results.md" && pass "markdown table written" || fail "no table"
 
